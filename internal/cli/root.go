@@ -1,0 +1,83 @@
+// Package cli holds one file per aegisthus command: its options, flags, validation
+// and run function. Only cmd/aegisthus prints errors and chooses exit codes, through
+// ExitCode.
+package cli
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=...".
+var Version = "dev"
+
+// Exit codes. They are part of the interface cron jobs rely on.
+const (
+	ExitOK       = 0
+	ExitBadInput = 1 // corrupt or unsupported input, failed verification
+	ExitUsage    = 2 // bad flags or arguments
+	ExitOutput   = 3 // the sink failed (disk full, S3 error)
+	ExitInternal = 4 // anything else
+)
+
+// UsageError marks an error caused by how the command was called.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// OutputError marks a failure to write output.
+type OutputError struct{ Err error }
+
+func (e *OutputError) Error() string { return e.Err.Error() }
+func (e *OutputError) Unwrap() error { return e.Err }
+
+// ExitCode maps an error returned by a command to the process exit code.
+func ExitCode(err error) int {
+	var ue *UsageError
+	var oe *OutputError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.As(err, &oe):
+		return ExitOutput
+	case errors.Is(err, wire.ErrCorrupt), errors.Is(err, wire.ErrUnsupported), errors.Is(err, ErrInput):
+		return ExitBadInput
+	}
+	return ExitInternal
+}
+
+// ErrInput marks input problems that are neither corrupt nor unsupported bytes:
+// a missing file, a missing component, a failed verification.
+var ErrInput = errors.New("bad input")
+
+// NewRoot builds the command tree.
+func NewRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "aegisthus",
+		Short: "Read Cassandra SSTables offline: export, dump, inspect",
+		Long: `aegisthus reads Apache Cassandra SSTables (1.2 to 5.0) straight from snapshots
+and backups, without touching the live cluster.`,
+		Example: `  # print the live CQL rows of one SSTable, as SELECT JSON * would
+  aegisthus dump --rows ks/t-1b2c.../nb-1-big-Data.db
+
+  # what sstabledump prints
+  aegisthus dump ks/t-1b2c.../snapshots/nightly
+
+  # what sstablemetadata prints, as JSON
+  aegisthus metadata --json nb-1-big-Data.db
+
+  # check every chunk checksum and digest
+  aegisthus verify /var/lib/cassandra/data/ks`,
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{err} })
+	return root
+}
