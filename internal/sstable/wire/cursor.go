@@ -14,10 +14,11 @@ import (
 // Slices returned by Bytes* alias b: they stay valid as long as b does.
 // A Cursor is a value type; it is not safe for concurrent use.
 type Cursor struct {
-	b    []byte
-	off  int
-	Base int64 // file offset of b[0], only for error messages
-	err  error
+	b     []byte
+	off   int
+	Base  int64 // file offset of b[0], only for error messages
+	err   error
+	short bool // the error was running out of bytes
 }
 
 // NewCursor returns a cursor over b, whose first byte sits at file offset base.
@@ -25,6 +26,10 @@ func NewCursor(b []byte, base int64) Cursor { return Cursor{b: b, Base: base} }
 
 // Err returns the first error met, or nil. It wraps ErrCorrupt.
 func (c *Cursor) Err() error { return c.err }
+
+// Short reports whether the recorded error is only that b ended too early: a
+// streaming reader can fetch more bytes and decode again.
+func (c *Cursor) Short() bool { return c.short }
 
 // Offset returns the current position relative to b[0].
 func (c *Cursor) Offset() int { return c.off }
@@ -52,7 +57,9 @@ func (c *Cursor) need(n int, what string) bool {
 		return false
 	}
 	if n < 0 || len(c.b)-c.off < n {
-		return c.Fail("%s: need %d bytes, have %d", what, n, len(c.b)-c.off)
+		c.Fail("%s: need %d bytes, have %d", what, n, len(c.b)-c.off)
+		c.short = n >= 0
+		return false
 	}
 	return true
 }
@@ -162,6 +169,7 @@ func (c *Cursor) UVint() uint64 {
 	v, n := UVint(c.b[c.off:])
 	if n <= 0 {
 		c.Fail("vint: need %d bytes, have %d", VintSize(c.b[c.off]), len(c.b)-c.off)
+		c.short = true
 		return 0
 	}
 	c.off += n
