@@ -1,0 +1,594 @@
+package row
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
+)
+
+// Source yields the uncompressed bytes of Data.db one chunk at a time. It is the
+// only way the scanner reaches the file (chunk.Reader implements it through a
+// small adapter in package sstable).
+type Source interface {
+	// Length is the uncompressed length of Data.db.
+	Length() int64
+	// ChunkLength is the uncompressed size of every chunk but the last.
+	ChunkLength() int
+	// ReadChunk returns chunk i's uncompressed, checksum-verified bytes in dst[:0],
+	// growing dst if its capacity is too small.
+	ReadChunk(i int, dst []byte) ([]byte, error)
+}
+
+// Unfiltered flags (UnfilteredSerializer).
+const (
+	flagEndOfPartition     = 0x01
+	flagIsMarker           = 0x02
+	flagHasTimestamp       = 0x04
+	flagHasTTL             = 0x08
+	flagHasDeletion        = 0x10
+	flagHasAllColumns      = 0x20
+	flagHasComplexDeletion = 0x40
+	flagExtension          = 0x80
+
+	extIsStatic      = 0x01
+	extHasShadowable = 0x02
+)
+
+const component = format.Data
+
+// Scanner iterates the partitions whose headers start in [start, end) of one
+// Data.db, and the unfiltereds inside each. Usage:
+//
+//	for s.NextPartition() {
+//		p := s.Partition()
+//		for s.Next() { u := s.Unfiltered(); ... }
+//	}
+//	if err := s.Err(); err != nil { ... }
+//
+// NextPartition skips whatever the caller did not read of the current partition.
+// Returned slices are valid until the next call to Next or NextPartition, except
+// Partition().Key, which stays valid until the next NextPartition.
+// A Scanner is not safe for concurrent use; use one per goroutine.
+type Scanner struct {
+	l        *Layout
+	src      Source
+	path     string
+	chunkLen int
+	length   int64
+	end      int64
+
+	win      []byte
+	winStart int64 // file offset of win[0]
+	pos      int   // next byte of win to decode
+	next     int64 // file offset of the first byte not yet in win
+
+	part     Partition
+	key      []byte
+	u        Unfiltered
+	inPart   bool
+	static   bool // the static row is still to be read
+	present  []int
+	clusterN int
+	err      error
+	done     bool
+}
+
+// NewScanner returns a scanner over the partitions of src whose headers start at
+// or after start (which must be a partition boundary, e.g. 0 or an Index.db
+// position) and before end. path only labels errors.
+func NewScanner(l *Layout, src Source, path string, start, end int64) *Scanner {
+	s := &Scanner{l: l, src: src, path: path, chunkLen: src.ChunkLength(), length: src.Length(),
+		end: min(end, src.Length()), winStart: start, next: start, clusterN: len(l.ClusteringFixed)}
+	if s.chunkLen <= 0 {
+		s.fail(start, fmt.Errorf("chunk length %d: %w", s.chunkLen, wire.ErrCorrupt))
+	}
+	s.u.Clustering = make([][]byte, 0, s.clusterN)
+	return s
+}
+
+// Err returns the first error met. It is a *wire.FormatError naming the file.
+func (s *Scanner) Err() error { return s.err }
+
+// Partition returns the current partition header.
+func (s *Scanner) Partition() *Partition { return &s.part }
+
+// Unfiltered returns the current row or marker.
+func (s *Scanner) Unfiltered() *Unfiltered { return &s.u }
+
+// Offset returns the Data.db offset of the next byte to decode.
+func (s *Scanner) Offset() int64 { return s.winStart + int64(s.pos) }
+
+func (s *Scanner) fail(off int64, err error) bool {
+	if s.err == nil {
+		s.err = &wire.FormatError{Path: s.path, Component: component, Offset: -1,
+			Err: fmt.Errorf("%s: %w", component, err)}
+		_ = off
+	}
+	s.done = true
+	return false
+}
+
+// fill makes at least n bytes available from pos, reading chunks as needed.
+func (s *Scanner) fill(n int) error {
+	if len(s.win)-s.pos >= n {
+		return nil
+	}
+	if s.pos > 0 {
+		k := copy(s.win, s.win[s.pos:])
+		s.win = s.win[:k]
+		s.winStart += int64(s.pos)
+		s.pos = 0
+	}
+	for len(s.win) < n {
+		if s.next >= s.length {
+			return fmt.Errorf("at offset %d: data ends at %d, need %d more bytes: %w",
+				s.winStart+int64(len(s.win)), s.length, n-len(s.win), wire.ErrCorrupt)
+		}
+		ci := int(s.next / int64(s.chunkLen))
+		skip := int(s.next - int64(ci)*int64(s.chunkLen))
+		if need := len(s.win) + s.chunkLen; cap(s.win) < need {
+			grown := make([]byte, len(s.win), max(2*cap(s.win), need, n+s.chunkLen))
+			copy(grown, s.win)
+			s.win = grown
+		}
+		tail := s.win[len(s.win):cap(s.win)]
+		out, err := s.src.ReadChunk(ci, tail)
+		if err != nil {
+			return err
+		}
+		if skip > len(out) {
+			return fmt.Errorf("chunk %d holds %d bytes, position %d is past it: %w", ci, len(out), s.next, wire.ErrCorrupt)
+		}
+		if len(out) > 0 && &out[0] == &tail[:1][0] {
+			base := len(s.win)
+			s.win = s.win[:base+len(out)]
+			if skip > 0 {
+				s.win = s.win[:base+copy(s.win[base:], s.win[base+skip:])]
+			}
+		} else {
+			s.win = append(s.win, out[skip:]...)
+		}
+		s.next = int64(ci)*int64(s.chunkLen) + int64(len(out))
+		if len(out) == 0 {
+			return fmt.Errorf("chunk %d is empty: %w", ci, wire.ErrCorrupt)
+		}
+	}
+	return nil
+}
+
+func (s *Scanner) cursor() wire.Cursor {
+	return wire.NewCursor(s.win[s.pos:], s.winStart+int64(s.pos))
+}
+
+// settle finishes a decode attempt: on success it consumes what c read; when c ran
+// out of bytes before the end of the file it loads another chunk and asks for a
+// retry; otherwise it records the error.
+func (s *Scanner) settle(c *wire.Cursor, what string, at int64) (retry bool) {
+	if c.Err() == nil {
+		s.pos += c.Offset()
+		return false
+	}
+	if c.Short() && s.next < s.length {
+		if err := s.fill(len(s.win) - s.pos + s.chunkLen); err != nil {
+			s.fail(at, fmt.Errorf("%s at %d: %w", what, at, err))
+			return false
+		}
+		return true
+	}
+	s.fail(at, fmt.Errorf("%s at %d: %w", what, at, c.Err()))
+	return false
+}
+
+// NextPartition advances to the next partition header. It returns false at the end
+// of the range or on error.
+func (s *Scanner) NextPartition() bool {
+	if s.done {
+		return false
+	}
+	for s.inPart {
+		if !s.Next() {
+			if s.err != nil {
+				return false
+			}
+		}
+	}
+	at := s.Offset()
+	if at >= s.end {
+		s.done = true
+		return false
+	}
+	for {
+		c := s.cursor()
+		key := c.Bytes16()
+		del := s.readStandaloneDeletion(&c)
+		if c.Err() == nil {
+			s.key = append(s.key[:0], key...)
+			s.part = Partition{Key: s.key, Deletion: del, Offset: at}
+		}
+		if !s.settle(&c, "partition", at) {
+			break
+		}
+	}
+	if s.err != nil {
+		return false
+	}
+	s.inPart = true
+	s.static = len(s.l.Static) > 0
+	return true
+}
+
+// readStandaloneDeletion reads DeletionTime as Data.db partition headers and index
+// entries store it (DeletionTime.Serializer / LegacySerializer).
+func (s *Scanner) readStandaloneDeletion(c *wire.Cursor) DeletionTime {
+	return ReadDeletionTime(c, s.l.Version)
+}
+
+// ReadDeletionTime reads a standalone DeletionTime: ldt i32 + mfda i64 up to nb;
+// from oa a single 0x80 byte for "live", else mfda i64 (top bit clear) + ldt u32.
+func ReadDeletionTime(c *wire.Cursor, v format.Version) DeletionTime {
+	if !v.HasUIntDeletionTime() {
+		ldt := c.I32()
+		mfda := c.I64()
+		if ldt == math.MaxInt32 && mfda == math.MinInt64 {
+			return Live
+		}
+		d := DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: int64(ldt)}
+		if ldt == math.MaxInt32 {
+			d.LocalDeletionTime = NoDeletionTime
+		}
+		return d
+	}
+	if c.Len() > 0 && c.Rest()[0]&0x80 != 0 {
+		if b := c.U8(); b != 0x80 {
+			c.Fail("deletion time flag byte 0x%02x: want 0x80 (live) or a timestamp's first byte", b)
+		}
+		return Live
+	}
+	mfda := c.I64()
+	ldt := int64(c.U32())
+	if ldt == math.MaxUint32 {
+		ldt = NoDeletionTime
+	}
+	return DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: ldt}
+}
+
+// Next advances to the next unfiltered of the current partition (the static row
+// first, when the SSTable has static columns). It returns false at the end of the
+// partition or on error.
+func (s *Scanner) Next() bool {
+	if !s.inPart || s.done {
+		return false
+	}
+	at := s.Offset()
+	var flags, ext byte
+	var bodyLen int
+	for {
+		c := s.cursor()
+		bodyLen = s.readHeader(&c, &flags, &ext)
+		if c.Err() == nil && flags&(flagEndOfPartition|flagIsMarker) == 0 && c.Len() < bodyLen {
+			// Load the whole row behind its header before consuming anything, so the
+			// clustering values decoded above stay where they are.
+			if int64(bodyLen) > s.length-c.FileOffset() {
+				return s.fail(at, fmt.Errorf("row at %d: size %d runs past the end of the data (%d): %w", at, bodyLen, s.length, wire.ErrCorrupt))
+			}
+			if err := s.fill(c.Offset() + bodyLen); err != nil {
+				return s.fail(at, fmt.Errorf("row at %d: %w", at, err))
+			}
+			continue
+		}
+		if !s.settle(&c, "unfiltered", at) {
+			break
+		}
+	}
+	if s.err != nil {
+		return false
+	}
+	if flags&flagEndOfPartition != 0 {
+		s.inPart = false
+		return false
+	}
+	if flags&flagIsMarker != 0 {
+		return true // readHeader decoded the whole marker
+	}
+	c := wire.NewCursor(s.win[s.pos:s.pos+bodyLen], s.Offset())
+	s.readRowBody(&c, flags, ext)
+	if c.Err() == nil && c.Len() != 0 {
+		c.Fail("row body: %d bytes left of its declared size %d", c.Len(), bodyLen)
+	}
+	if c.Err() != nil {
+		return s.fail(at, fmt.Errorf("row at %d: %w", at, c.Err()))
+	}
+	s.pos += bodyLen
+	return true
+}
+
+// readHeader reads an unfiltered up to its body: flags, extended flags, clustering
+// and row_size for a row (returning the body length); the whole of a marker.
+func (s *Scanner) readHeader(c *wire.Cursor, flags, ext *byte) int {
+	u := &s.u
+	u.Offset = c.FileOffset()
+	*flags = c.U8()
+	*ext = 0
+	if *flags&flagEndOfPartition != 0 {
+		return 0
+	}
+	if *flags&flagExtension != 0 {
+		*ext = c.U8()
+		if *ext&^(extIsStatic|extHasShadowable) != 0 {
+			c.Fail("extended flags 0x%02x: unknown bits", *ext)
+			return 0
+		}
+	}
+	if s.static {
+		if *ext&extIsStatic == 0 || *flags&flagIsMarker != 0 {
+			c.Fail("static row flags 0x%02x/0x%02x: want the static extension flag", *flags, *ext)
+			return 0
+		}
+		u.Kind = KindStatic
+		u.Bound = StaticClustering
+		u.Clustering = u.Clustering[:0]
+	} else if *ext&extIsStatic != 0 {
+		c.Fail("static row flag on a row after the static row")
+		return 0
+	} else if *flags&flagIsMarker != 0 {
+		u.Kind = KindMarker
+		kind := BoundKind(c.U8())
+		size := int(c.U16())
+		if kind > ExclStartBound || kind == StaticClustering || kind == ClusteringKind {
+			c.Fail("range tombstone bound kind %d", kind)
+			return 0
+		}
+		if size > s.clusterN {
+			c.Fail("bound with %d clustering values, table has %d", size, s.clusterN)
+			return 0
+		}
+		u.Bound = kind
+		s.readClustering(c, size)
+		c.UVint() // marker size
+		c.UVint() // previous unfiltered size
+		if kind.IsBoundary() {
+			u.EndDeletion = s.readDeltaDeletion(c)
+			u.StartDeletion = s.readDeltaDeletion(c)
+		} else if kind.IsStart() {
+			u.StartDeletion = s.readDeltaDeletion(c)
+			u.EndDeletion = Live
+		} else {
+			u.EndDeletion = s.readDeltaDeletion(c)
+			u.StartDeletion = Live
+		}
+		return 0
+	} else {
+		u.Kind = KindRow
+		u.Bound = ClusteringKind
+		s.readClustering(c, s.clusterN)
+	}
+	size := c.UVint()
+	if size > math.MaxInt32 {
+		c.Fail("row size %d", size)
+		return 0
+	}
+	return int(size)
+}
+
+// readClustering reads n clustering values in blocks of 32 behind a header vint of
+// two bits per value: bit 2j = empty, bit 2j+1 = null (ClusteringPrefix.Serializer).
+func (s *Scanner) readClustering(c *wire.Cursor, n int) {
+	u := &s.u
+	u.Clustering = u.Clustering[:0]
+	for off := 0; off < n; {
+		header := c.UVint()
+		limit := min(n, off+32)
+		for ; off < limit; off++ {
+			j := uint(off % 32)
+			switch {
+			case header&(1<<(2*j+1)) != 0:
+				u.Clustering = append(u.Clustering, nil)
+			case header&(1<<(2*j)) != 0:
+				u.Clustering = append(u.Clustering, []byte{})
+			default:
+				u.Clustering = append(u.Clustering, readValue(c, s.l.ClusteringFixed[off]))
+			}
+		}
+		if c.Err() != nil {
+			return
+		}
+	}
+}
+
+// readValue reads a value of a type with the given fixed length (-1: vint length).
+func readValue(c *wire.Cursor, fixed int) []byte {
+	if fixed >= 0 {
+		return c.Bytes(fixed)
+	}
+	return c.VBytes()
+}
+
+func (s *Scanner) readTimestamp(c *wire.Cursor) int64 {
+	return int64(c.UVint() + uint64(s.l.MinTimestamp))
+}
+
+func (s *Scanner) readTTL(c *wire.Cursor) int32 {
+	return int32(uint32(c.UVint()) + uint32(s.l.MinTTL))
+}
+
+// readLDT decodes a delta-coded local deletion time: signed 32-bit up to nb,
+// unsigned 32-bit from oa (CASSANDRA-14227).
+func (s *Scanner) readLDT(c *wire.Cursor) int64 {
+	v := uint32(c.UVint()) + uint32(s.l.MinLDT)
+	if s.l.Version.HasUIntDeletionTime() {
+		if v == math.MaxUint32 {
+			return NoDeletionTime
+		}
+		return int64(v)
+	}
+	if v == math.MaxInt32 {
+		return NoDeletionTime
+	}
+	return int64(int32(v))
+}
+
+func (s *Scanner) readDeltaDeletion(c *wire.Cursor) DeletionTime {
+	mfda := s.readTimestamp(c)
+	ldt := s.readLDT(c)
+	if mfda == math.MinInt64 {
+		return Live
+	}
+	return DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: ldt}
+}
+
+// readRowBody decodes from prev_size to the end of the row.
+func (s *Scanner) readRowBody(c *wire.Cursor, flags, ext byte) {
+	u := &s.u
+	c.UVint() // previous unfiltered size: never needed for reading
+	u.Liveness = EmptyLiveness
+	if flags&flagHasTimestamp != 0 {
+		u.Liveness.Timestamp = s.readTimestamp(c)
+		if flags&flagHasTTL != 0 {
+			u.Liveness.TTL = s.readTTL(c)
+			u.Liveness.LocalExpirationTime = s.readLDT(c)
+		}
+	}
+	u.Deletion = Live
+	u.Shadowable = false
+	if flags&flagHasDeletion != 0 {
+		u.Deletion = s.readDeltaDeletion(c)
+		u.Shadowable = ext&extHasShadowable != 0
+	}
+	cols := s.l.Regular
+	if u.Kind == KindStatic {
+		cols = s.l.Static
+		s.static = false
+	}
+	s.readSubset(c, len(cols), flags&flagHasAllColumns != 0)
+	u.Cells = u.Cells[:0]
+	u.ComplexDeletions = u.ComplexDeletions[:0]
+	hasComplexDeletion := flags&flagHasComplexDeletion != 0
+	for _, i := range s.present {
+		col := &cols[i]
+		if !col.Complex {
+			s.readCell(c, i, col.FixedLen, false)
+			continue
+		}
+		if hasComplexDeletion {
+			if d := s.readDeltaDeletion(c); !d.IsLive() {
+				u.ComplexDeletions = append(u.ComplexDeletions, ComplexDeletion{Column: i, Deletion: d})
+			}
+		}
+		n := c.UVint()
+		if n > uint64(c.Len()) { // every cell takes at least one byte
+			c.Fail("complex column %q: %d cells in %d bytes", col.Name, n, c.Len())
+			return
+		}
+		for k := uint64(0); k < n && c.Err() == nil; k++ {
+			s.readCell(c, i, -1, true)
+		}
+	}
+}
+
+// readSubset sets s.present to the indexes of the columns the row holds
+// (Columns.Serializer.deserializeSubset).
+func (s *Scanner) readSubset(c *wire.Cursor, n int, all bool) {
+	s.present = s.present[:0]
+	if all {
+		for i := range n {
+			s.present = append(s.present, i)
+		}
+		return
+	}
+	encoded := c.UVint()
+	if c.Err() != nil {
+		return
+	}
+	switch {
+	case encoded == 0:
+		for i := range n {
+			s.present = append(s.present, i)
+		}
+	case n < 64:
+		if encoded>>uint(n) != 0 {
+			c.Fail("column subset bitmap 0x%x names columns past the header's %d", encoded, n)
+			return
+		}
+		for i := range n {
+			if encoded&(1<<uint(i)) == 0 {
+				s.present = append(s.present, i)
+			}
+		}
+	default:
+		if encoded > uint64(n) {
+			c.Fail("column subset: %d missing of %d", encoded, n)
+			return
+		}
+		missing := int(encoded)
+		count := n - missing
+		if count < n/2 {
+			prev := -1
+			for range count {
+				idx := int(c.UVint32())
+				if idx <= prev || idx >= n {
+					c.Fail("column subset index %d (previous %d, columns %d)", idx, prev, n)
+					return
+				}
+				s.present = append(s.present, idx)
+				prev = idx
+			}
+		} else {
+			idx := 0
+			for range missing {
+				next := int(c.UVint32())
+				if next < idx || next >= n {
+					c.Fail("column subset missing index %d (at %d, columns %d)", next, idx, n)
+					return
+				}
+				for ; idx < next; idx++ {
+					s.present = append(s.present, idx)
+				}
+				idx++
+			}
+			for ; idx < n; idx++ {
+				s.present = append(s.present, idx)
+			}
+		}
+	}
+}
+
+// readCell decodes one cell (Cell.Serializer.deserialize).
+func (s *Scanner) readCell(c *wire.Cursor, col, fixed int, complex bool) {
+	u := &s.u
+	flags := c.U8()
+	if flags&^0x1F != 0 {
+		c.Fail("cell flags 0x%02x: unknown bits", flags)
+		return
+	}
+	cell := Cell{Column: col, TTL: NoTTL, LocalDeletionTime: NoDeletionTime}
+	deleted := flags&cellIsDeleted != 0
+	expiring := flags&cellIsExpiring != 0
+	if flags&cellUseRowTimestamp != 0 {
+		cell.Timestamp = u.Liveness.Timestamp
+	} else {
+		cell.Timestamp = s.readTimestamp(c)
+	}
+	if flags&cellUseRowTTL != 0 {
+		cell.LocalDeletionTime = u.Liveness.LocalExpirationTime
+		cell.TTL = u.Liveness.TTL
+	} else {
+		if deleted || expiring {
+			cell.LocalDeletionTime = s.readLDT(c)
+		}
+		if expiring {
+			cell.TTL = s.readTTL(c)
+		}
+	}
+	cell.Tombstone = deleted
+	if complex {
+		cell.Path = c.VBytes()
+	}
+	if flags&cellHasEmptyValue == 0 {
+		cell.Value = readValue(c, fixed)
+	} else {
+		cell.Value = cell.Value[:0:0]
+	}
+	u.Cells = append(u.Cells, cell)
+}

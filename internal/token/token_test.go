@@ -1,0 +1,37 @@
+package token
+
+import (
+	"encoding/binary"
+	"testing"
+)
+
+func TestMurmur3TokenOfInts(t *testing.T) {
+	// Values of SELECT token(pk) for int keys, as any Cassandra cluster prints them.
+	want := map[int32]int64{
+		1: -4069959284402364209,
+		2: -3248873570005575792,
+		3: 9010454139840013625,
+		4: -2729420104000364805,
+		5: -7509452495886106294,
+	}
+	for k, tok := range want {
+		key := binary.BigEndian.AppendUint32(nil, uint32(k))
+		if got := Murmur3Token(key); got != tok {
+			t.Errorf("token(%d) = %d, want %d", k, got, tok)
+		}
+	}
+}
+
+func FuzzMurmur3(f *testing.F) {
+	f.Add([]byte("key1"))
+	f.Add(make([]byte, 33))
+	f.Fuzz(func(t *testing.T, key []byte) {
+		tok := Murmur3Token(key)
+		if len(key) > 0 && tok == -1<<63 {
+			t.Fatal("minimum token for a non-empty key")
+		}
+		if (Murmur3{}).Compare(key, key) != 0 {
+			t.Fatal("key not equal to itself")
+		}
+	})
+}
