@@ -1,0 +1,340 @@
+package chunk
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/adler32"
+	"hash/crc32"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/aegisthus/aegisthus/internal/compress"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
+)
+
+// defaultUncompressedChunk is the chunk size used for an uncompressed Data.db that
+// has no CRC.db (SequentialWriter's default buffer size).
+const defaultUncompressedChunk = 64 << 10
+
+// Buf is caller-owned scratch space for a chunk's stored bytes. The zero value is
+// ready to use. A Buf must not be used by two goroutines at once; give each worker
+// its own.
+type Buf struct {
+	b []byte
+}
+
+// Reader reads the chunks of one Data.db. It is safe for concurrent use: it holds no
+// position, and every call brings its own buffers.
+type Reader struct {
+	path     string
+	data     io.ReaderAt
+	size     int64 // stored size of Data.db
+	length   int64 // uncompressed size of Data.db
+	chunkLen int
+	n        int
+
+	// Compressed only.
+	info           *Info
+	dec            compress.Decompressor
+	maxCompressed  int  // payloads at least this long are stored raw (na+)
+	overCompressed bool // checksum covers the payload (jb+) rather than the uncompressed bytes
+
+	alg  format.Checksum
+	sums []byte // uncompressed only: CRC.db checksums, 4 bytes each; nil = unchecked
+	note string // why chunks are not checked, or ""
+}
+
+// maxPayload bounds a chunk's stored payload: the worst-case expansion of every
+// supported codec (snappy's 32 + n + n/6 is the largest) stays under it, and a raw
+// chunk is at most max(chunk length, max compressed length) <= chunk length.
+func maxPayload(chunkLen int) int64 { return int64(chunkLen) + int64(chunkLen)/4 + 64 }
+
+// NewCompressed returns a Reader over a compressed Data.db of dataSize stored bytes,
+// described by info (from ParseCompressionInfo with the same version v). It checks
+// that every chunk lies inside the file and that its payload is no longer than any
+// codec could produce, and resolves the compressor class (an unknown class wraps
+// wire.ErrUnsupported).
+func NewCompressed(path string, data io.ReaderAt, dataSize int64, info *Info, v format.Version) (*Reader, error) {
+	dec, err := compress.ForClass(info.Compressor, info.Options)
+	if err != nil {
+		return nil, wire.Locate(path, format.CompressionInfo, -1, err)
+	}
+	if info.ChunkLength <= 0 || info.ChunkLength > MaxChunkLength || info.ChunkLength&(info.ChunkLength-1) != 0 {
+		return nil, wire.Errorf(path, format.CompressionInfo, -1, wire.ErrCorrupt, "chunk length %d: want a power of two up to %d", info.ChunkLength, MaxChunkLength)
+	}
+	n := len(info.Offsets)
+	if want := (info.DataLength + int64(info.ChunkLength) - 1) / int64(info.ChunkLength); info.DataLength < 0 || (int64(n) != want && int64(n) != want+1) {
+		return nil, wire.Errorf(path, format.CompressionInfo, -1, wire.ErrCorrupt, "%d chunks for data length %d in chunks of %d", n, info.DataLength, info.ChunkLength)
+	}
+	r := &Reader{
+		path: path, data: data, size: dataSize, length: info.DataLength,
+		chunkLen: info.ChunkLength, n: n,
+		info: info, dec: dec, maxCompressed: info.MaxCompressedLength,
+	}
+	if r.maxCompressed <= 0 {
+		return nil, wire.Errorf(path, format.CompressionInfo, -1, wire.ErrCorrupt, "max compressed length %d: want > 0", r.maxCompressed)
+	}
+	r.alg, r.overCompressed = v.CompressedChecksum()
+	limit := maxPayload(r.chunkLen)
+	for i, off := range info.Offsets {
+		end := dataSize
+		if i+1 < n {
+			end = info.Offsets[i+1]
+		}
+		switch {
+		case off < 0 || end > dataSize || end-off < 4:
+			return nil, r.corrupt(i, off, "chunk of %d bytes ending at %d does not fit a 4-byte checksum inside the %d-byte file", end-off, end, dataSize)
+		case end-off-4 > limit:
+			return nil, r.corrupt(i, off, "payload of %d bytes exceeds the %d-byte limit for %d-byte chunks", end-off-4, limit, r.chunkLen)
+		}
+	}
+	return r, nil
+}
+
+// NewUncompressed returns a Reader over an uncompressed Data.db of dataSize bytes.
+// crc is the content of CRC.db; nil means no checksums, in 64 KiB chunks.
+func NewUncompressed(path string, data io.ReaderAt, dataSize int64, crc []byte, v format.Version) (*Reader, error) {
+	if dataSize < 0 {
+		return nil, wire.Errorf(path, format.Data, -1, wire.ErrCorrupt, "negative size %d", dataSize)
+	}
+	r := &Reader{path: path, data: data, size: dataSize, length: dataSize, chunkLen: defaultUncompressedChunk,
+		alg: v.UncompressedChecksum()}
+	if crc != nil {
+		crcPath := sibling(path, format.CRC)
+		if len(crc) < 4 {
+			return nil, wire.Errorf(crcPath, format.CRC, 0, wire.ErrCorrupt, "%d bytes: want at least a 4-byte chunk size", len(crc))
+		}
+		cs := int32(binary.BigEndian.Uint32(crc))
+		if cs <= 0 {
+			return nil, wire.Errorf(crcPath, format.CRC, 0, wire.ErrCorrupt, "chunk size %d: want > 0", cs)
+		}
+		if cs > MaxChunkLength {
+			return nil, wire.Errorf(crcPath, format.CRC, 0, wire.ErrUnsupported, "chunk size %d exceeds limit %d", cs, MaxChunkLength)
+		}
+		r.chunkLen = int(cs)
+		n := (dataSize + int64(cs) - 1) / int64(cs)
+		have := int64(len(crc)-4) / 4
+		if have < n || len(crc)%4 != 0 {
+			return nil, wire.Errorf(crcPath, format.CRC, 4, wire.ErrCorrupt, "%d bytes of checksums: a %d-byte Data.db in chunks of %d needs %d checksums (%d bytes)",
+				len(crc)-4, dataSize, cs, n, n*4)
+		}
+		r.sums = crc[4 : 4+4*n]
+		// Extra checksums: a writer that flushed before its buffer was full. Trailing
+		// checksums of empty buffers are harmless; anything else means the chunks
+		// are not chunk_size-aligned and cannot be checked one by one.
+		empty := r.checksum(nil)
+		for i := n; i < have; i++ {
+			if binary.BigEndian.Uint32(crc[4+4*i:]) != empty {
+				r.sums = nil
+				r.note = fmt.Sprintf("%s holds %d checksums where a %d-byte Data.db in chunks of %d needs %d: the writer flushed partial buffers, so chunks are not checked",
+					format.CRC, have, dataSize, cs, n)
+				break
+			}
+		}
+	} else {
+		r.note = "no " + format.CRC + ": chunks are not checked"
+	}
+	r.n = int((dataSize + int64(r.chunkLen) - 1) / int64(r.chunkLen))
+	return r, nil
+}
+
+// sibling returns the path of component c next to the Data.db at path.
+func sibling(path, c string) string {
+	dir, base := filepath.Split(path)
+	if s, ok := strings.CutSuffix(base, format.Data); ok {
+		return dir + s + c
+	}
+	return path
+}
+
+// Length returns the uncompressed length of Data.db.
+func (r *Reader) Length() int64 { return r.length }
+
+// ChunkLength returns the uncompressed size of every chunk but the last.
+func (r *Reader) ChunkLength() int { return r.chunkLen }
+
+// NumChunks returns the number of chunks. For a compressed Data.db it may exceed
+// ceil(Length/ChunkLength) by one empty trailing chunk (Cassandra 3.0.x wrote one);
+// Chunk still verifies that chunk and returns no bytes for it.
+func (r *Reader) NumChunks() int { return r.n }
+
+// Compressed reports whether Data.db is compressed.
+func (r *Reader) Compressed() bool { return r.info != nil }
+
+// Info returns the CompressionInfo.db content, or nil for an uncompressed Data.db.
+// The caller must not modify it.
+func (r *Reader) Info() *Info { return r.info }
+
+// Unchecked says why chunks are read without a checksum check (an uncompressed
+// Data.db with no CRC.db, or whose CRC.db does not follow chunk_size boundaries),
+// or returns "" when Chunk verifies every chunk.
+func (r *Reader) Unchecked() string { return r.note }
+
+// Path returns the Data.db path errors name.
+func (r *Reader) Path() string { return r.path }
+
+// ChunkIndex returns the index of the chunk holding uncompressed position pos. The
+// result is NumChunks() for pos == Length(), and out of [0, NumChunks()) for any
+// position outside the data; callers check it.
+func (r *Reader) ChunkIndex(pos int64) int {
+	if pos < 0 {
+		return -1
+	}
+	return int(pos / int64(r.chunkLen))
+}
+
+// ChunkStart returns the uncompressed position of chunk i's first byte.
+func (r *Reader) ChunkStart(i int) int64 { return int64(i) * int64(r.chunkLen) }
+
+// ChunkLen returns the uncompressed length of chunk i: ChunkLength, except for the
+// last chunk, and 0 for the empty trailing chunk some 3.0.x writers added.
+func (r *Reader) ChunkLen(i int) int {
+	return int(max(0, min(int64(r.chunkLen), r.length-int64(i)*int64(r.chunkLen))))
+}
+
+// Span returns where chunk i is stored in Data.db: its offset and length, payload and
+// checksum included for a compressed file. It panics if i is out of range.
+func (r *Reader) Span(i int) (off int64, n int64) {
+	if i < 0 || i >= r.n {
+		panic(fmt.Sprintf("chunk: Span(%d) out of range [0,%d)", i, r.n))
+	}
+	if r.info == nil {
+		off = int64(i) * int64(r.chunkLen)
+		return off, min(int64(r.chunkLen), r.size-off)
+	}
+	off = r.info.Offsets[i]
+	end := r.size
+	if i+1 < r.n {
+		end = r.info.Offsets[i+1]
+	}
+	return off, end - off
+}
+
+func (r *Reader) corrupt(i int, off int64, msg string, args ...any) error {
+	return wire.Errorf(r.path, format.Data, off, wire.ErrCorrupt, "chunk %d at offset %d: %s", i, off, fmt.Sprintf(msg, args...))
+}
+
+func (r *Reader) checksum(b []byte) uint32 {
+	if r.alg == format.Adler32 {
+		return adler32.Checksum(b)
+	}
+	return crc32.ChecksumIEEE(b)
+}
+
+// Chunk reads chunk i, verifies its checksum and returns its uncompressed bytes in
+// dst[:0], grown if needed. buf is scratch for the stored bytes of a compressed
+// chunk (it may be nil for an uncompressed Data.db). The result aliases dst (or a
+// replacement allocated when dst was too small) and is the caller's; the Reader
+// keeps no reference to dst or buf. Errors are *wire.FormatError wrapping
+// wire.ErrCorrupt, naming the chunk and its stored offset; an i out of range is a
+// plain error.
+func (r *Reader) Chunk(i int, dst []byte, buf *Buf) ([]byte, error) {
+	if i < 0 || i >= r.n {
+		return dst[:0], fmt.Errorf("%s: chunk %d out of range [0,%d)", r.path, i, r.n)
+	}
+	off, n := r.Span(i)
+	want := r.ChunkLen(i)
+	if r.info == nil {
+		return r.plainChunk(i, off, int(n), dst)
+	}
+	if buf == nil {
+		buf = new(Buf)
+	}
+	if cap(buf.b) < int(n) {
+		buf.b = make([]byte, n)
+	}
+	stored := buf.b[:n]
+	if m, err := r.data.ReadAt(stored, off); m < len(stored) {
+		return dst[:0], r.readError(i, off, len(stored), m, err)
+	}
+	payload := stored[:n-4]
+	sum := binary.BigEndian.Uint32(stored[n-4:])
+	if r.overCompressed {
+		if got := r.checksum(payload); got != sum {
+			return dst[:0], r.corrupt(i, off, "checksum mismatch: want 0x%08x, got 0x%08x", sum, got)
+		}
+	}
+	var out []byte
+	if len(payload) >= r.maxCompressed {
+		// Stored raw (na+): the uncompressed bytes, zero-padded at the end of the file.
+		if len(payload) < want {
+			return dst[:0], r.corrupt(i, off, "raw chunk of %d bytes is shorter than its %d uncompressed bytes", len(payload), want)
+		}
+		out = append(dst[:0], payload[:want]...)
+	} else {
+		var err error
+		out, err = r.dec.Decompress(dst, payload, want)
+		if err != nil {
+			// err already wraps wire.ErrCorrupt; keep it as the cause.
+			return dst[:0], &wire.FormatError{Path: r.path, Component: format.Data, Offset: off,
+				Err: fmt.Errorf("%s: chunk %d at offset %d: %d-byte payload: %w", format.Data, i, off, len(payload), err)}
+		}
+		if len(out) != want {
+			return out[:0], r.corrupt(i, off, "decompressed to %d bytes, want %d", len(out), want)
+		}
+	}
+	if !r.overCompressed {
+		if got := r.checksum(out); got != sum {
+			return out[:0], r.corrupt(i, off, "checksum of uncompressed bytes mismatch: want 0x%08x, got 0x%08x", sum, got)
+		}
+	}
+	return out, nil
+}
+
+func (r *Reader) plainChunk(i int, off int64, n int, dst []byte) ([]byte, error) {
+	out := dst[:0]
+	if cap(out) < n {
+		out = make([]byte, 0, n)
+	}
+	out = out[:n]
+	if m, err := r.data.ReadAt(out, off); m < n {
+		return out[:0], r.readError(i, off, n, m, err)
+	}
+	if r.sums != nil {
+		sum := binary.BigEndian.Uint32(r.sums[4*i:])
+		if got := r.checksum(out); got != sum {
+			return out[:0], r.corrupt(i, off, "checksum mismatch: want 0x%08x, got 0x%08x (CRC.db)", sum, got)
+		}
+	}
+	return out, nil
+}
+
+func (r *Reader) readError(i int, off int64, want, got int, err error) error {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return r.corrupt(i, off, "short read: want %d bytes, got %d", want, got)
+	}
+	// An I/O failure is not corruption: keep the cause, add the location.
+	return &wire.FormatError{Path: r.path, Component: format.Data, Offset: off,
+		Err: fmt.Errorf("chunk %d at offset %d: read %d bytes: %w", i, off, want, err)}
+}
+
+// VerifyAll reads and checks every chunk in order, calling fn for each one that
+// fails (with a *wire.FormatError wrapping wire.ErrCorrupt, or an I/O error), so a
+// verify command can list every bad chunk rather than the first. It returns the
+// number of bad chunks, and ctx.Err() if ctx was cancelled before the end. fn may be
+// nil. Chunks are independent, so callers wanting parallelism can instead split
+// [0, NumChunks()) between workers that call Chunk with their own buffers.
+func (r *Reader) VerifyAll(ctx context.Context, fn func(i int, err error)) (bad int, err error) {
+	var dst []byte
+	var buf Buf
+	for i := 0; i < r.n; i++ {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return bad, err
+			}
+		}
+		var cerr error
+		dst, cerr = r.Chunk(i, dst, &buf)
+		if cerr != nil {
+			bad++
+			if fn != nil {
+				fn(i, cerr)
+			}
+		}
+	}
+	return bad, nil
+}
