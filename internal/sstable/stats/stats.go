@@ -53,7 +53,7 @@ type Stats struct {
 	// CommitLogUpperBound is the replay position (commitLogIntervals.upperBound).
 	CommitLogUpperBound CommitLogPosition
 	// CommitLogLowerBound is present for lb and mb+ (zero value otherwise).
-	CommitLogLowerBound CommitLogPosition
+	CommitLogLowerBound    CommitLogPosition
 	HasCommitLogLowerBound bool
 	// CommitLogIntervals is serialized from mc on.
 	CommitLogIntervals []CommitLogInterval
