@@ -82,6 +82,7 @@ func (deflateDecompressor) Name() string { return "deflate" }
 type inflater struct {
 	src bytes.Reader
 	zr  io.ReadCloser
+	one [1]byte // probes for the end of the stream
 }
 
 var inflaters sync.Pool
@@ -119,10 +120,9 @@ func (deflateDecompressor) Decompress(dst, src []byte, uncompressedLen int) ([]b
 		return dst[:0], corruptf("deflate: %v", err)
 	}
 	// Full: the stream must end here, which also verifies its Adler32 trailer.
-	var one [1]byte
-	m, err := inf.zr.Read(one[:])
+	m, err := inf.zr.Read(inf.one[:])
 	for m == 0 && err == nil {
-		m, err = inf.zr.Read(one[:])
+		m, err = inf.zr.Read(inf.one[:])
 	}
 	if m > 0 {
 		return dst[:0], corruptf("deflate: stream decodes to more than expected length %d", uncompressedLen)
