@@ -1,0 +1,37 @@
+// Package cql is Cassandra's type system as an offline reader needs it: it parses
+// the marshal type strings of sstable headers (ParseMarshal) and CQL DDL
+// (ParseCQL, ParseSchema), and for each type knows how long a value is on disk
+// (ValueLengthIfFixed), how values sort (Compare), how SELECT JSON renders them
+// (AppendJSON, AppendMultiCellJSON) and how sstabledump prints keys and cell
+// paths (AppendString).
+//
+// It mirrors org.apache.cassandra.db.marshal.* and serializers.* of Cassandra
+// 4.0/5.0 (checked against the 3.11, 4.0 and trunk sources), which are the final
+// word; FORMAT.md §8 summarises them. Value layouts, all big-endian:
+//
+//	int, bigint, smallint, tinyint   two's complement, 4/8/2/1 bytes
+//	varint                           two's complement, minimal length (BigInteger.toByteArray)
+//	decimal                          i32 scale | varint unscaled      value = unscaled × 10^-scale
+//	float, double                    IEEE 754, 4/8 bytes
+//	timestamp                        i64 milliseconds since the epoch
+//	date                             u32 days, 1970-01-01 = 2^31
+//	time                             i64 nanoseconds since midnight
+//	duration                         vint months | vint days | vint nanoseconds (zig-zag)
+//	uuid, timeuuid                   16 bytes
+//	inet                             4 or 16 bytes
+//	frozen list, set                 i32 n | n × (i32 len | bytes)
+//	frozen map                       i32 n | n × (i32 len | key | i32 len | value)
+//	tuple, frozen UDT                per field: i32 len | bytes (len -1: null; trailing fields may be missing)
+//	vector<T, n>                     n × T (fixed-width T) or n × (uvint len | bytes)
+//	CompositeType                    [FF FF static] per component: u16 len | bytes | eoc byte
+//
+// A non-frozen collection or UDT (MultiCell) is never one value: the row decoder
+// hands its cells to AppendMultiCellJSON, and PathType and CellValueType give the
+// types of their paths and values.
+//
+// Types are immutable after parsing and safe for concurrent use. The Append
+// methods append to the caller's buffer and keep no reference to it; they do not
+// allocate for fixed-width types, text, ascii and blob. Bad bytes give an error
+// wrapping wire.ErrCorrupt that says what was expected; nothing here panics on
+// input.
+package cql
