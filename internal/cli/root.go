@@ -79,5 +79,6 @@ and backups, without touching the live cluster.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{err} })
+	root.AddCommand(newDumpCmd())
 	return root
 }

@@ -34,6 +34,9 @@ const (
 
 	extIsStatic      = 0x01
 	extHasShadowable = 0x02
+	// extScyllaShadowable is ScyllaDB's own flag: a shadowable deletion follows the
+	// regular one (sstables/mx, HAS_SCYLLA_SHADOWABLE_DELETION). Cassandra never sets it.
+	extScyllaShadowable = 0x80
 )
 
 const component = format.Data
@@ -171,7 +174,8 @@ func (s *Scanner) settle(c *wire.Cursor, what string, at int64) (retry bool) {
 		return false
 	}
 	if c.Short() && s.next < s.length {
-		if err := s.fill(len(s.win) - s.pos + s.chunkLen); err != nil {
+		want := int(min(int64(len(s.win)-s.pos+s.chunkLen), s.length-s.Offset()))
+		if err := s.fill(want); err != nil {
 			s.fail(at, fmt.Errorf("%s at %d: %w", what, at, err))
 			return false
 		}
@@ -316,7 +320,7 @@ func (s *Scanner) readHeader(c *wire.Cursor, flags, ext *byte) int {
 	}
 	if *flags&flagExtension != 0 {
 		*ext = c.U8()
-		if *ext&^(extIsStatic|extHasShadowable) != 0 {
+		if *ext&^(extIsStatic|extHasShadowable|extScyllaShadowable) != 0 {
 			c.Fail("extended flags 0x%02x: unknown bits", *ext)
 			return 0
 		}
@@ -451,10 +455,16 @@ func (s *Scanner) readRowBody(c *wire.Cursor, flags, ext byte) {
 		}
 	}
 	u.Deletion = Live
-	u.Shadowable = false
+	u.ShadowableDeletion = Live
 	if flags&flagHasDeletion != 0 {
-		u.Deletion = s.readDeltaDeletion(c)
-		u.Shadowable = ext&extHasShadowable != 0
+		if ext&extHasShadowable != 0 {
+			u.ShadowableDeletion = s.readDeltaDeletion(c)
+		} else {
+			u.Deletion = s.readDeltaDeletion(c)
+		}
+	}
+	if ext&extScyllaShadowable != 0 {
+		u.ShadowableDeletion = s.readDeltaDeletion(c)
 	}
 	cols := s.l.Regular
 	if u.Kind == KindStatic {

@@ -154,11 +154,14 @@ type Unfiltered struct {
 	Bound      BoundKind // ClusteringKind for rows
 
 	// Rows.
-	Liveness         Liveness
-	Deletion         DeletionTime // row deletion, Live if none
-	Shadowable       bool         // the row deletion is shadowable
-	Cells            []Cell       // in column order, complex cells grouped by column in path order
-	ComplexDeletions []ComplexDeletion
+	Liveness Liveness
+	Deletion DeletionTime // regular row deletion, Live if none
+	// ShadowableDeletion is a row deletion that a newer row liveness cancels
+	// (materialized views: Cassandra's extended flag 0x02, or ScyllaDB's 0x80 which
+	// may come beside a regular deletion). Live if none.
+	ShadowableDeletion DeletionTime
+	Cells              []Cell // in column order, complex cells grouped by column in path order
+	ComplexDeletions   []ComplexDeletion
 
 	// Markers: a bound carries one deletion (the one it opens or closes); a boundary
 	// closes EndDeletion and opens StartDeletion.

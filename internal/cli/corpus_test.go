@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/storage"
+)
+
+// sharedDir returns ../shared beside the repository, or skips the test.
+func sharedDir(t testing.TB) string {
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared")
+	if _, err := os.Stat(filepath.Join(dir, "corpus", "CORPUS.md")); err != nil {
+		t.Skipf("the shared corpus is not at %s (it sits beside the repository on project machines): %v", dir, err)
+	}
+	return dir
+}
+
+type expectation struct {
+	Dataset          string            `json:"dataset"`
+	SSTables         []string          `json:"sstables"`
+	ReadAs           string            `json:"read_as"`
+	Schema           string            `json:"schema"`
+	RowOrder         string            `json:"row_order"`
+	Rows             []json.RawMessage `json:"rows"`
+	ExpiresAtUnix    int64             `json:"expires_at_unix"`
+	RowsBeforeExpiry []json.RawMessage `json:"rows_before_expiry"`
+}
+
+// corpusNow is the --now of the corpus tests: every TTL in the corpus expired before it.
+var corpusNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+
+// TestCorpusExpectedRows checks dump --rows (and, for merged sets, the multi-SSTable
+// merge) against every hand-written expectation in ../shared/corpus/expected.
+func TestCorpusExpectedRows(t *testing.T) {
+	shared := sharedDir(t)
+	var files []string
+	err := filepath.WalkDir(filepath.Join(shared, "corpus", "expected"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".expected.json") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 78 {
+		t.Fatalf("found %d expectation files, want the corpus's 78", len(files))
+	}
+	for _, f := range files {
+		rel, _ := filepath.Rel(filepath.Join(shared, "corpus", "expected"), f)
+		t.Run(strings.TrimSuffix(rel, ".expected.json"), func(t *testing.T) {
+			var exp expectation
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &exp); err != nil {
+				t.Fatal(err)
+			}
+			sc, err := cql.ParseSchema(exp.Schema)
+			if err != nil {
+				t.Fatalf("schema: %v", err)
+			}
+			dir := filepath.Join(shared, "corpus", exp.Dataset)
+			var ssts []*sstable.SSTable
+			for _, prefix := range exp.SSTables {
+				d, _, err := format.ParseName(filepath.Join(dir, prefix+"-Data.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d.Version.IsLegacy() {
+					t.Skipf("%s: legacy format %s is issue 6", prefix, d.Version)
+				}
+				tbl := sc.Tables[0]
+				if len(sc.Tables) > 1 {
+					tbl = pickTable(sc, &discover.Table{Keyspace: d.Keyspace, Name: d.Table})
+				}
+				sst, err := sstable.Open(storage.Local{}, d, sstable.Options{Table: tbl})
+				if err != nil {
+					t.Fatalf("open %s: %v", prefix, err)
+				}
+				defer sst.Close()
+				ssts = append(ssts, sst)
+			}
+			check := func(now int64, want []json.RawMessage) {
+				t.Helper()
+				var groups [][]*sstable.SSTable
+				if exp.ReadAs == "merged" {
+					groups = [][]*sstable.SSTable{ssts}
+				} else {
+					for _, s := range ssts {
+						groups = append(groups, []*sstable.SSTable{s})
+					}
+				}
+				for _, g := range groups {
+					var out bytes.Buffer
+					w := bufio.NewWriter(&out)
+					if err := exportRows(w, g, now); err != nil {
+						t.Fatalf("%s: %v", g[0].Path(format.Data), err)
+					}
+					w.Flush()
+					got := splitLines(out.Bytes())
+					if err := compareRows(got, want, exp.RowOrder != "unordered"); err != nil {
+						t.Errorf("%s (now %d): %v", g[0].Path(format.Data), now, err)
+					}
+				}
+			}
+			check(corpusNow, exp.Rows)
+			if exp.ExpiresAtUnix > 0 && exp.RowsBeforeExpiry != nil {
+				check(exp.ExpiresAtUnix-1, exp.RowsBeforeExpiry)
+			}
+		})
+	}
+}
+
+func splitLines(b []byte) []json.RawMessage {
+	var out []json.RawMessage
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		if len(bytes.TrimSpace(l)) > 0 {
+			out = append(out, json.RawMessage(l))
+		}
+	}
+	return out
+}
+
+// compareRows compares JSON rows as values: key order and number spelling free.
+func compareRows(got, want []json.RawMessage, ordered bool) error {
+	norm := func(rows []json.RawMessage) ([]string, error) {
+		out := make([]string, len(rows))
+		for i, r := range rows {
+			s, err := canonicalJSON(r)
+			if err != nil {
+				return nil, fmt.Errorf("row %d %s: %w", i, r, err)
+			}
+			out[i] = s
+		}
+		if !ordered {
+			slices.Sort(out)
+		}
+		return out, nil
+	}
+	g, err := norm(got)
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	w, err := norm(want)
+	if err != nil {
+		return fmt.Errorf("expected: %w", err)
+	}
+	for i := 0; i < len(g) && i < len(w); i++ {
+		if g[i] != w[i] {
+			return fmt.Errorf("row %d differs:\n got  %s\n want %s", i, g[i], w[i])
+		}
+	}
+	if len(g) != len(w) {
+		return fmt.Errorf("got %d rows, want %d", len(g), len(w))
+	}
+	return nil
+}
+
+// canonicalJSON re-encodes a JSON value with sorted keys and numbers in one spelling.
+func canonicalJSON(raw []byte) (string, error) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	writeCanonical(&sb, v)
+	return sb.String(), nil
+}
+
+func writeCanonical(sb *strings.Builder, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		sb.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			kb, _ := json.Marshal(k)
+			sb.Write(kb)
+			sb.WriteByte(':')
+			writeCanonical(sb, x[k])
+		}
+		sb.WriteByte('}')
+	case []any:
+		sb.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			writeCanonical(sb, e)
+		}
+		sb.WriteByte(']')
+	case json.Number:
+		f, _, err := big.ParseFloat(string(x), 10, 256, big.ToNearestEven)
+		if err != nil {
+			sb.WriteString(string(x))
+			return
+		}
+		sb.WriteString(f.Text('g', 40))
+	default:
+		b, _ := json.Marshal(x)
+		sb.Write(b)
+	}
+}

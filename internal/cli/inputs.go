@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/storage"
+)
+
+// maxSchemaFile bounds a --schema file.
+const maxSchemaFile = 16 << 20
+
+// schemaSource holds --schema and picks the table definition for each table found.
+type schemaSource struct {
+	path   string
+	parsed *cql.Schema
+}
+
+func (s *schemaSource) load(store storage.Store) error {
+	if s.path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(s.path)
+	if err != nil {
+		return &UsageError{fmt.Errorf("--schema: %w", err)}
+	}
+	if len(b) > maxSchemaFile {
+		return &UsageError{fmt.Errorf("--schema %s: larger than %d bytes", s.path, maxSchemaFile)}
+	}
+	if s.parsed, err = cql.ParseSchema(string(b)); err != nil {
+		return &UsageError{fmt.Errorf("--schema %s: %w", s.path, err)}
+	}
+	return nil
+}
+
+// tableFor returns the CQL definition for t: from --schema (by name, or the only
+// table it defines), else from a schema.cql found beside the SSTables, else nil.
+func (s *schemaSource) tableFor(store storage.Store, t *discover.Table) (*cql.Table, error) {
+	if s.parsed != nil {
+		if tbl := pickTable(s.parsed, t); tbl != nil {
+			return tbl, nil
+		}
+		return nil, &UsageError{fmt.Errorf("--schema %s defines no table %s", s.path, t)}
+	}
+	for _, f := range t.SchemaFiles {
+		b, err := store.ReadFile(f, maxSchemaFile)
+		if err != nil {
+			return nil, err
+		}
+		sc, err := cql.ParseSchema(string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w: %w", f, ErrInput, err)
+		}
+		if tbl := pickTable(sc, t); tbl != nil {
+			return tbl, nil
+		}
+	}
+	return nil, nil
+}
+
+func pickTable(sc *cql.Schema, t *discover.Table) *cql.Table {
+	if len(sc.Tables) == 1 {
+		return sc.Tables[0]
+	}
+	for _, tbl := range sc.Tables {
+		if tbl.Name == t.Name && (tbl.Keyspace == "" || tbl.Keyspace == t.Keyspace) {
+			return tbl
+		}
+	}
+	return nil
+}
+
+// findTables discovers the SSTables under paths, mapping a missing path to a usage error.
+func findTables(store storage.Store, paths []string) ([]*discover.Table, error) {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil && errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w: no such file or directory", p, ErrInput)
+		}
+	}
+	tables, err := discover.Find(store, paths)
+	if errors.Is(err, discover.ErrNoSSTables) {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	return tables, err
+}
+
+// openSSTable opens one SSTable, classifying a missing component as bad input.
+func openSSTable(store storage.Store, t *discover.Table, i int, tbl *cql.Table) (*sstable.SSTable, error) {
+	sst, err := sstable.Open(store, t.SSTables[i], sstable.Options{Table: tbl})
+	if err != nil {
+		if errors.Is(err, sstable.ErrMissingComponent) || errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+		return nil, err
+	}
+	return sst, nil
+}
+
+// parseNow reads --now: RFC 3339, a date, or seconds since the epoch; empty is now.
+func parseNow(s string) (int64, error) {
+	if s == "" {
+		return time.Now().Unix(), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Unix(), nil
+		}
+	}
+	var secs int64
+	if _, err := fmt.Sscanf(s, "%d", &secs); err == nil && fmt.Sprint(secs) == s {
+		return secs, nil
+	}
+	return 0, &UsageError{fmt.Errorf("--now %q: want RFC 3339 (2024-01-02T15:04:05Z), a date, or seconds since the epoch", s)}
+}

@@ -1,0 +1,445 @@
+// Package merge merges the partitions of many SSTables (from one or many replicas)
+// into one stream, the way Cassandra merges them for a read at CONSISTENCY ALL:
+// partitions by (token, key), rows by clustering order, cells by the 4.0+
+// reconciliation rules (Cells.reconcile, Row.Merger, CounterContext.merge), with
+// partition, range, row and complex deletions shadowing what they cover.
+//
+// It keeps one unfiltered per input in memory: a partition of any width streams.
+// It does not evaluate TTLs: expiry depends on the export's --now and is the
+// renderer's business; reconciliation itself never depends on now (CASSANDRA-14592).
+package merge
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/token"
+)
+
+// Column is one column of the merged table.
+type Column struct {
+	Static  bool
+	Complex bool // non-frozen collection or UDT
+	Counter bool
+	// PathCompare orders the cell paths of a complex column.
+	PathCompare func(a, b []byte) int
+}
+
+// Table is what the merge needs to know of the table.
+type Table struct {
+	Columns     []Column
+	Clustering  Comparator
+	Partitioner token.Partitioner
+}
+
+// Input is one SSTable's (or one token range of it) stream of partitions.
+type Input struct {
+	Scanner *row.Scanner
+	// StaticMap and RegularMap translate the SSTable's column indexes (its
+	// serialization header, in on-disk order) into Table.Columns indexes.
+	StaticMap, RegularMap []int
+}
+
+type input struct {
+	Input
+	tok    int64 // Murmur3 token of the current partition key
+	inPart bool  // positioned on a partition header
+	head   bool  // Scanner.Unfiltered is the next item of the current partition
+	open   row.DeletionTime
+}
+
+// Partition is the merged header of the current partition.
+type Partition struct {
+	Key      []byte // valid until the next NextPartition
+	Deletion row.DeletionTime
+	Sources  int // how many inputs hold this partition
+}
+
+// Row is a merged row. Slices alias the inputs' buffers and the merger's scratch:
+// they are valid until the next NextRow or NextPartition.
+type Row struct {
+	Static     bool
+	Clustering [][]byte
+	Liveness   row.Liveness
+	// Deletion is the row deletion that survived the merge (it supersedes the
+	// partition and range deletions covering the row); Live otherwise.
+	Deletion row.DeletionTime
+	// Shadowable says Deletion is a shadowable deletion (it outlived the liveness).
+	Shadowable bool
+	// Active is the partition or range deletion that covers this row.
+	Active           row.DeletionTime
+	Cells            []row.Cell // Column is a Table.Columns index; sorted by (column, path)
+	ComplexDeletions []row.ComplexDeletion
+}
+
+// Merger merges inputs. It is not safe for concurrent use.
+type Merger struct {
+	t       *Table
+	murmur  bool
+	inputs  []*input
+	parts   []*input // inputs holding the current partition
+	started bool
+	part    Partition
+	out     Row
+	used    []*input // inputs whose head the last row consumed
+	vers    []*input
+	cdel    []row.DeletionTime // per table column, scratch
+	touched []int
+	arena   []byte
+	err     error
+}
+
+// New returns a merger over inputs, each positioned before its first partition.
+func New(t *Table, inputs []Input) *Merger {
+	m := &Merger{t: t, cdel: make([]row.DeletionTime, len(t.Columns))}
+	_, m.murmur = t.Partitioner.(token.Murmur3)
+	for i := range m.cdel {
+		m.cdel[i] = row.Live
+	}
+	for _, in := range inputs {
+		m.inputs = append(m.inputs, &input{Input: in})
+	}
+	return m
+}
+
+// Err returns the first error of any input.
+func (m *Merger) Err() error { return m.err }
+
+// Partition returns the current merged partition header.
+func (m *Merger) Partition() *Partition { return &m.part }
+
+func (m *Merger) advancePartition(in *input) {
+	in.inPart = in.Scanner.NextPartition()
+	in.head = false
+	if !in.inPart {
+		if err := in.Scanner.Err(); err != nil && m.err == nil {
+			m.err = err
+		}
+		return
+	}
+	if m.murmur {
+		in.tok = token.Murmur3Token(in.Scanner.Partition().Key)
+	}
+}
+
+func (m *Merger) compareKeys(a, b *input) int {
+	ka, kb := a.Scanner.Partition().Key, b.Scanner.Partition().Key
+	if m.murmur {
+		switch {
+		case a.tok < b.tok:
+			return -1
+		case a.tok > b.tok:
+			return 1
+		}
+		return bytes.Compare(ka, kb)
+	}
+	return m.t.Partitioner.Compare(ka, kb)
+}
+
+// NextPartition advances to the next partition in token order across all inputs.
+func (m *Merger) NextPartition() bool {
+	if m.err != nil {
+		return false
+	}
+	if !m.started {
+		m.started = true
+		for _, in := range m.inputs {
+			m.advancePartition(in)
+		}
+	} else {
+		for _, in := range m.parts {
+			m.advancePartition(in)
+		}
+	}
+	if m.err != nil {
+		return false
+	}
+	m.parts = m.parts[:0]
+	var first *input
+	for _, in := range m.inputs {
+		if !in.inPart {
+			continue
+		}
+		if first == nil {
+			first = in
+			continue
+		}
+		if m.compareKeys(in, first) < 0 {
+			first = in
+		}
+	}
+	if first == nil {
+		return false
+	}
+	m.part = Partition{Key: first.Scanner.Partition().Key, Deletion: row.Live}
+	for _, in := range m.inputs {
+		if in.inPart && (in == first || m.compareKeys(in, first) == 0) {
+			m.parts = append(m.parts, in)
+			if d := in.Scanner.Partition().Deletion; d.Supersedes(m.part.Deletion) {
+				m.part.Deletion = d
+			}
+			in.open = row.Live
+			in.head = false
+		}
+	}
+	m.part.Sources = len(m.parts)
+	for _, in := range m.parts {
+		m.advanceHead(in)
+	}
+	m.used = m.used[:0]
+	return m.err == nil
+}
+
+func (m *Merger) advanceHead(in *input) {
+	in.head = in.Scanner.Next()
+	if !in.head {
+		if err := in.Scanner.Err(); err != nil && m.err == nil {
+			m.err = err
+		}
+	}
+}
+
+func (m *Merger) compareHeads(a, b *input) int {
+	ua, ub := a.Scanner.Unfiltered(), b.Scanner.Unfiltered()
+	return m.t.Clustering.Compare(ua.Clustering, ua.Bound, ub.Clustering, ub.Bound)
+}
+
+// NextRow advances to the next merged row of the current partition: the static
+// row first (when any input has static columns), then rows in clustering order.
+// Range tombstone markers are applied, not returned.
+func (m *Merger) NextRow() bool {
+	for _, in := range m.used {
+		m.advanceHead(in)
+	}
+	m.used = m.used[:0]
+	for m.err == nil {
+		var first *input
+		for _, in := range m.parts {
+			if in.head && (first == nil || m.compareHeads(in, first) < 0) {
+				first = in
+			}
+		}
+		if first == nil {
+			return false
+		}
+		u := first.Scanner.Unfiltered()
+		if u.Kind == row.KindMarker {
+			if u.Bound.IsStart() {
+				first.open = u.StartDeletion
+			} else {
+				first.open = row.Live
+			}
+			m.advanceHead(first)
+			continue
+		}
+		m.vers = m.vers[:0]
+		for _, in := range m.parts {
+			if in.head && in.Scanner.Unfiltered().Kind != row.KindMarker && (in == first || m.compareHeads(in, first) == 0) {
+				m.vers = append(m.vers, in)
+			}
+		}
+		active := m.part.Deletion
+		if u.Kind != row.KindStatic {
+			for _, in := range m.parts {
+				if in.open.Supersedes(active) {
+					active = in.open
+				}
+			}
+		}
+		m.mergeRow(u, active)
+		m.used = append(m.used, m.vers...)
+		return m.err == nil
+	}
+	return false
+}
+
+// Row returns the current merged row.
+func (m *Merger) Row() *Row { return &m.out }
+
+func supersedesLiveness(a, b row.Liveness) bool {
+	if a.Timestamp != b.Timestamp {
+		return a.Timestamp > b.Timestamp
+	}
+	aExpired, bExpired := a.TTL == row.ExpiredLivenessTTL, b.TTL == row.ExpiredLivenessTTL
+	if aExpired != bExpired {
+		return aExpired
+	}
+	if a.IsExpiring() == b.IsExpiring() {
+		return a.LocalExpirationTime > b.LocalExpirationTime
+	}
+	return a.IsExpiring()
+}
+
+// mergeRow merges the versions in m.vers of the row first is one of (Row.Merger).
+func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
+	out := &m.out
+	out.Static = first.Kind == row.KindStatic
+	out.Clustering = first.Clustering
+	out.Liveness = row.EmptyLiveness
+	out.Deletion = row.Live
+	out.Shadowable = false
+	out.Cells = out.Cells[:0]
+	out.ComplexDeletions = out.ComplexDeletions[:0]
+	m.arena = m.arena[:0]
+	shadowable := row.Live
+	for _, in := range m.vers {
+		u := in.Scanner.Unfiltered()
+		if supersedesLiveness(u.Liveness, out.Liveness) {
+			out.Liveness = u.Liveness
+		}
+		if u.Deletion.Supersedes(out.Deletion) {
+			out.Deletion = u.Deletion
+		}
+		if u.ShadowableDeletion.Supersedes(shadowable) {
+			shadowable = u.ShadowableDeletion
+		}
+	}
+	// A shadowable deletion counts only while no newer liveness shadows it (Row.Deletion).
+	if !shadowable.IsLive() && out.Liveness.Timestamp <= shadowable.MarkedForDeleteAt && shadowable.Supersedes(out.Deletion) {
+		out.Deletion, out.Shadowable = shadowable, true
+	}
+	if !out.Deletion.IsLive() && out.Deletion.Supersedes(active) {
+		active = out.Deletion
+	} else {
+		out.Deletion, out.Shadowable = row.Live, false
+	}
+	out.Active = active
+	if active.Deletes(out.Liveness.Timestamp) {
+		out.Liveness = row.EmptyLiveness
+	}
+
+	// Complex deletions first: they decide which of the column's cells survive.
+	for _, in := range m.vers {
+		u := in.Scanner.Unfiltered()
+		cmap := in.RegularMap
+		if out.Static {
+			cmap = in.StaticMap
+		}
+		for _, cd := range u.ComplexDeletions {
+			c := cmap[cd.Column]
+			if cd.Deletion.Supersedes(m.cdel[c]) {
+				if m.cdel[c].IsLive() {
+					m.touched = append(m.touched, c)
+				}
+				m.cdel[c] = cd.Deletion
+			}
+		}
+	}
+	sorted := true
+	for _, in := range m.vers {
+		u := in.Scanner.Unfiltered()
+		cmap := in.RegularMap
+		if out.Static {
+			cmap = in.StaticMap
+		}
+		for i := range u.Cells {
+			cell := u.Cells[i]
+			c := cmap[cell.Column]
+			del := active
+			if m.cdel[c].Supersedes(del) {
+				del = m.cdel[c]
+			}
+			if del.Deletes(cell.Timestamp) {
+				continue
+			}
+			cell.Column = c
+			if n := len(out.Cells); n > 0 && sorted && m.cellCompare(&out.Cells[n-1], &cell) >= 0 {
+				sorted = false
+			}
+			out.Cells = append(out.Cells, cell)
+		}
+	}
+	for _, c := range m.touched {
+		if m.cdel[c].Supersedes(active) {
+			out.ComplexDeletions = append(out.ComplexDeletions, row.ComplexDeletion{Column: c, Deletion: m.cdel[c]})
+		}
+		m.cdel[c] = row.Live
+	}
+	m.touched = m.touched[:0]
+	if sorted {
+		return
+	}
+	slices.SortStableFunc(out.Cells, func(a, b row.Cell) int { return m.cellCompare(&a, &b) })
+	cells := out.Cells[:0]
+	for i := 0; i < len(out.Cells); {
+		win := out.Cells[i]
+		j := i + 1
+		for ; j < len(out.Cells) && m.cellCompare(&out.Cells[i], &out.Cells[j]) == 0; j++ {
+			win = m.reconcile(&m.t.Columns[win.Column], win, out.Cells[j])
+		}
+		cells = append(cells, win)
+		i = j
+	}
+	out.Cells = cells
+	slices.SortFunc(out.ComplexDeletions, func(a, b row.ComplexDeletion) int { return cmpInt(a.Column, b.Column) })
+}
+
+func (m *Merger) cellCompare(a, b *row.Cell) int {
+	if a.Column != b.Column {
+		return cmpInt(a.Column, b.Column)
+	}
+	col := &m.t.Columns[a.Column]
+	if !col.Complex {
+		return 0
+	}
+	return col.PathCompare(a.Path, b.Path)
+}
+
+// reconcile picks or builds the winner of two versions of one cell (Cells.reconcile,
+// 4.0+ rules, FORMAT.md §9.2 and §9.10).
+func (m *Merger) reconcile(col *Column, a, b row.Cell) row.Cell {
+	if col.Counter && !a.Tombstone && !b.Tombstone {
+		var merged []byte
+		var err error
+		m.arena, merged, err = mergeContexts(m.arena, a.Value, b.Value)
+		if err != nil {
+			if m.err == nil {
+				m.err = fmt.Errorf("counter cell: %w", err)
+			}
+			return a
+		}
+		a.Value = merged
+		a.Timestamp = max(a.Timestamp, b.Timestamp)
+		return a
+	}
+	if col.Counter && a.Tombstone != b.Tombstone {
+		if a.Tombstone {
+			return a
+		}
+		return b
+	}
+	if a.Timestamp != b.Timestamp {
+		if a.Timestamp > b.Timestamp {
+			return a
+		}
+		return b
+	}
+	aSpecial := a.Tombstone || a.IsExpiring()
+	bSpecial := b.Tombstone || b.IsExpiring()
+	if aSpecial != bSpecial {
+		if aSpecial {
+			return a
+		}
+		return b
+	}
+	if aSpecial {
+		if a.Tombstone != b.Tombstone {
+			if a.Tombstone {
+				return a
+			}
+			return b
+		}
+		if a.LocalDeletionTime != b.LocalDeletionTime {
+			if a.LocalDeletionTime > b.LocalDeletionTime {
+				return a
+			}
+			return b
+		}
+	}
+	if bytes.Compare(a.Value, b.Value) >= 0 {
+		return a
+	}
+	return b
+}

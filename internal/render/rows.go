@@ -1,0 +1,266 @@
+// Package render turns merged rows into output lines. The rows layout is the JSON
+// object Cassandra's SELECT JSON * returns for each live CQL row at one instant
+// (SelectStatement.processPartition, Selection.rowToJson).
+package render
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/table"
+)
+
+// Rows renders the rows layout. Use one per goroutine:
+//
+//	r.StartPartition(key)
+//	for each merged row: dst, _, err = r.AppendRow(dst, row)   (the static row first)
+//	dst, _, err = r.EndPartition(dst)
+type Rows struct {
+	t     *table.Table
+	now   int64 // seconds since the epoch
+	order []int // static and regular column ids in output order
+	// Pre-encoded `"name": ` for every column.
+	pkNames, ckNames, colNames [][]byte
+
+	keyJSON   []byte // rendered partition key fields, with trailing ", " handling
+	static    []byte // rendered static columns' values, concatenated
+	staticOff []int  // per column id: offset range in static, -1 when null
+	staticEnd []int
+	hasStatic bool // the static row has live data
+	emitted   int  // rows emitted for this partition
+	paths     [][]byte
+	values    [][]byte
+	scratch   []byte
+}
+
+// NewRows returns a renderer for t evaluating TTLs at now (seconds).
+func NewRows(t *table.Table, now int64) *Rows {
+	r := &Rows{t: t, now: now, order: t.OutputOrder()}
+	name := func(n string) []byte { return append(cql.AppendColumnNameJSON(nil, n), ':', ' ') }
+	for _, c := range t.PartitionKey {
+		r.pkNames = append(r.pkNames, name(c.Name))
+	}
+	if !t.StaticCompact {
+		for _, c := range t.Clustering {
+			r.ckNames = append(r.ckNames, name(c.Name))
+		}
+	}
+	for _, c := range t.Columns {
+		r.colNames = append(r.colNames, name(c.Name))
+	}
+	r.staticOff = make([]int, len(t.Columns))
+	r.staticEnd = make([]int, len(t.Columns))
+	return r
+}
+
+// StartPartition renders the partition key.
+func (r *Rows) StartPartition(key []byte) error {
+	r.keyJSON = r.keyJSON[:0]
+	r.static = r.static[:0]
+	r.hasStatic = false
+	r.emitted = 0
+	for i := range r.staticOff {
+		r.staticOff[i] = -1
+	}
+	var comps [][]byte
+	if len(r.t.PartitionKey) > 1 {
+		var err error
+		if comps, err = cql.Components(key); err != nil {
+			return fmt.Errorf("partition key: %w", err)
+		}
+		if len(comps) != len(r.t.PartitionKey) {
+			return fmt.Errorf("partition key has %d components, table %d", len(comps), len(r.t.PartitionKey))
+		}
+	} else {
+		comps = [][]byte{key}
+	}
+	var err error
+	for i, c := range r.t.PartitionKey {
+		r.keyJSON = append(r.keyJSON, r.pkNames[i]...)
+		if r.keyJSON, err = c.Type.AppendJSON(r.keyJSON, comps[i]); err != nil {
+			return fmt.Errorf("partition key %s: %w", c.Name, err)
+		}
+		r.keyJSON = append(r.keyJSON, ',', ' ')
+	}
+	return nil
+}
+
+// AppendRow appends the JSON line of row if it is visible at now; it reports
+// whether it did. The static row is never printed itself: its live values go into
+// every row of the partition.
+func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
+	if m.Static {
+		live := m.Liveness.IsLive(r.now)
+		var err error
+		for i := 0; i < len(m.Cells); {
+			j := i + 1
+			for j < len(m.Cells) && m.Cells[j].Column == m.Cells[i].Column {
+				j++
+			}
+			c := m.Cells[i].Column
+			before := len(r.static)
+			var ok bool
+			if r.static, ok, err = r.appendValue(r.static, c, m.Cells[i:j]); err != nil {
+				return dst, false, err
+			}
+			if ok {
+				r.staticOff[c], r.staticEnd[c] = before, len(r.static)
+				live = true
+			} else {
+				r.static = r.static[:before]
+			}
+			i = j
+		}
+		r.hasStatic = live
+		return dst, false, nil
+	}
+	if r.t.StaticCompact {
+		return dst, false, nil // CQL sees only the static part of such a table
+	}
+	visible := m.Liveness.IsLive(r.now)
+	if !visible {
+		for i := range m.Cells {
+			if m.Cells[i].IsLive(r.now) {
+				visible = true
+				break
+			}
+		}
+	}
+	if !visible {
+		return dst, false, nil
+	}
+	var err error
+	dst = append(dst, '{')
+	dst = append(dst, r.keyJSON...)
+	for i, c := range r.t.Clustering {
+		dst = append(dst, r.ckNames[i]...)
+		if i < len(m.Clustering) && m.Clustering[i] != nil {
+			if dst, err = c.Type.AppendJSON(dst, m.Clustering[i]); err != nil {
+				return dst, false, fmt.Errorf("clustering %s: %w", c.Name, err)
+			}
+		} else {
+			dst = append(dst, "null"...)
+		}
+		dst = append(dst, ',', ' ')
+	}
+	// Cells are sorted by column id; walk the output order and find each column's run.
+	if dst, err = r.appendColumns(dst, m.Cells); err != nil {
+		return dst, false, err
+	}
+	dst = append(dst, '}', '\n')
+	r.emitted++
+	return dst, true, nil
+}
+
+// EndPartition appends the static-only row Cassandra returns for a partition with
+// live static data and no live rows.
+func (r *Rows) EndPartition(dst []byte) ([]byte, bool, error) {
+	if r.emitted > 0 || !r.hasStatic {
+		return dst, false, nil
+	}
+	dst = append(dst, '{')
+	dst = append(dst, r.keyJSON...)
+	for i := range r.ckNames {
+		dst = append(dst, r.ckNames[i]...)
+		dst = append(dst, "null, "...)
+	}
+	var err error
+	if dst, err = r.appendColumns(dst, nil); err != nil {
+		return dst, false, err
+	}
+	dst = append(dst, '}', '\n')
+	return dst, true, nil
+}
+
+func (r *Rows) appendColumns(dst []byte, cells []row.Cell) ([]byte, error) {
+	var err error
+	for k, c := range r.order {
+		if k > 0 {
+			dst = append(dst, ',', ' ')
+		}
+		dst = append(dst, r.colNames[c]...)
+		if r.t.Columns[c].Static {
+			if r.staticOff[c] >= 0 {
+				dst = append(dst, r.static[r.staticOff[c]:r.staticEnd[c]]...)
+			} else {
+				dst = append(dst, "null"...)
+			}
+			continue
+		}
+		lo, hi := cellRun(cells, c)
+		var ok bool
+		before := len(dst)
+		if dst, ok, err = r.appendValue(dst, c, cells[lo:hi]); err != nil {
+			return dst, err
+		}
+		if !ok {
+			dst = append(dst[:before], "null"...)
+		}
+	}
+	if len(r.order) == 0 && len(dst) >= 2 && dst[len(dst)-2] == ',' {
+		dst = dst[:len(dst)-2]
+	}
+	return dst, nil
+}
+
+// cellRun finds the cells of column c in cells sorted by column.
+func cellRun(cells []row.Cell, c int) (int, int) {
+	lo, hi := 0, len(cells)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if cells[mid].Column < c {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	end := lo
+	for end < len(cells) && cells[end].Column == c {
+		end++
+	}
+	return lo, end
+}
+
+// appendValue renders the live value of column c from its merged cells; ok is
+// false when the column is null (no live cell).
+func (r *Rows) appendValue(dst []byte, c int, cells []row.Cell) ([]byte, bool, error) {
+	col := &r.t.Columns[c]
+	if len(cells) == 0 {
+		return dst, false, nil
+	}
+	var err error
+	if !col.Type.IsMultiCell() {
+		cell := &cells[0]
+		if !cell.IsLive(r.now) {
+			return dst, false, nil
+		}
+		if col.Type.Kind == cql.Counter {
+			v, err := merge.CounterValue(cell.Value)
+			if err != nil {
+				return dst, false, fmt.Errorf("column %s: %w", col.Name, err)
+			}
+			return strconv.AppendInt(dst, v, 10), true, nil
+		}
+		if dst, err = col.Type.AppendJSON(dst, cell.Value); err != nil {
+			return dst, false, fmt.Errorf("column %s: %w", col.Name, err)
+		}
+		return dst, true, nil
+	}
+	r.paths, r.values = r.paths[:0], r.values[:0]
+	for i := range cells {
+		if cells[i].IsLive(r.now) {
+			r.paths = append(r.paths, cells[i].Path)
+			r.values = append(r.values, cells[i].Value)
+		}
+	}
+	if len(r.paths) == 0 {
+		return dst, false, nil
+	}
+	if dst, err = col.Type.AppendMultiCellJSON(dst, r.paths, r.values); err != nil {
+		return dst, false, fmt.Errorf("column %s: %w", col.Name, err)
+	}
+	return dst, true, nil
+}

@@ -1,0 +1,396 @@
+// Package sstable opens one SSTable: it reads TOC.txt, Statistics.db and
+// CompressionInfo.db (or CRC.db), derives the table layout from the serialization
+// header, and hands out row scanners over Data.db byte ranges. It sees files only
+// through storage.Store, so the same code reads local disk and S3.
+//
+//	<prefix>TOC.txt             component list
+//	<prefix>Statistics.db       validation, compaction, stats, serialization header
+//	<prefix>CompressionInfo.db  chunk length and offsets (compressed SSTables)
+//	<prefix>CRC.db              per-chunk CRCs (uncompressed SSTables)
+//	<prefix>Data.db             partitions (package row)
+//	<prefix>Index.db, Summary.db | Partitions.db, Rows.db   (package index)
+package sstable
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/sstable/stats"
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
+	"github.com/aegisthus/aegisthus/internal/storage"
+)
+
+// Limits on components read whole into memory.
+const (
+	maxTOC             = 64 << 10
+	maxStatistics      = 64 << 20
+	maxCompressionInfo = 1 << 30
+	maxCRC             = 1 << 30
+)
+
+// ErrMissingComponent marks a component the SSTable needs but does not have.
+var ErrMissingComponent = errors.New("missing component")
+
+// Column is one column of the table as this SSTable knows it.
+type Column struct {
+	Name string
+	Type *cql.Type
+}
+
+// Schema is the table as the SSTable's serialization header (and, when given, the
+// user's CQL schema) describe it.
+type Schema struct {
+	Keyspace, Table string
+	// KeyType is the stored key type: CompositeType for multi-column keys.
+	KeyType *cql.Type
+	// PartitionKey has one column per key component; names come from the CQL schema,
+	// or the placeholder "PartitionKey" Cassandra's tools use.
+	PartitionKey []Column
+	// Clustering names default to "clustering", "clustering1", ... (as sstabledump).
+	Clustering []Column
+	// Static and Regular are in on-disk order: simple columns before complex ones,
+	// each sorted by name bytes (ColumnMetadata.compareTo).
+	Static, Regular []Column
+	// CQL is the user's table definition when one was given.
+	CQL *cql.Table
+	// StaticCompact marks a COMPACT STORAGE table without clustering columns: the
+	// header has one hidden clustering column and the CQL columns are stored as
+	// static columns; CQL shows one row per partition.
+	StaticCompact bool
+}
+
+// SSTable is one open SSTable. It is safe for concurrent use: every scanner gets
+// its own buffers.
+type SSTable struct {
+	Desc       format.Descriptor
+	Components []string // from TOC.txt, or found beside Data.db
+	Meta       *stats.Metadata
+	Schema     *Schema
+	Layout     *row.Layout
+	Chunks     *chunk.Reader
+	DataSize   int64 // stored size of Data.db
+	store      storage.Store
+	data       storage.File
+}
+
+// Path returns the path of one component.
+func (t *SSTable) Path(component string) string { return t.Desc.Path(component) }
+
+// Has reports whether the SSTable has component c.
+func (t *SSTable) Has(c string) bool { return slices.Contains(t.Components, c) }
+
+// Close releases Data.db.
+func (t *SSTable) Close() error {
+	if t.data == nil {
+		return nil
+	}
+	return t.data.Close()
+}
+
+// Options adjust how an SSTable is opened.
+type Options struct {
+	// Table, when set, names the key and clustering columns and fixes the header's
+	// frozen-ness of UDTs (CASSANDRA-15035). A type contradicting the header is an error.
+	Table *cql.Table
+}
+
+// Open opens the SSTable d names.
+func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, error) {
+	t := &SSTable{Desc: d, store: store}
+	if err := t.readTOC(); err != nil {
+		return nil, err
+	}
+	if d.Version.IsLegacy() {
+		return nil, wire.Errorf(d.Path(format.Data), format.Data, -1, wire.ErrUnsupported,
+			"version %s (Cassandra 2.x and older) is not readable yet", d.Version)
+	}
+	for _, c := range []string{format.Data, format.Statistics} {
+		if !t.Has(c) {
+			return nil, fmt.Errorf("%s: %w: %s", d.Path(c), ErrMissingComponent, c)
+		}
+	}
+	b, err := store.ReadFile(d.Path(format.Statistics), maxStatistics)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", format.Statistics, err)
+	}
+	if t.Meta, err = stats.Parse(d.Path(format.Statistics), b, d.Version); err != nil {
+		return nil, err
+	}
+	if t.Meta.Header == nil {
+		return nil, wire.Errorf(d.Path(format.Statistics), format.Statistics, -1, wire.ErrCorrupt, "no serialization header")
+	}
+	if t.Schema, err = schemaFromHeader(d, t.Meta.Header, opts.Table); err != nil {
+		return nil, err
+	}
+	t.Layout = layoutFor(d.Version, t.Meta.Header, t.Schema)
+	if err := t.openData(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// readTOC reads TOC.txt, or when it is absent lists the components beside Data.db.
+func (t *SSTable) readTOC() error {
+	d := t.Desc
+	if t.store.Exists(d.Path(format.TOC)) {
+		b, err := t.store.ReadFile(d.Path(format.TOC), maxTOC)
+		if err != nil {
+			return fmt.Errorf("%s: %w", format.TOC, err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				t.Components = append(t.Components, line)
+			}
+		}
+		if !slices.Contains(t.Components, format.TOC) {
+			t.Components = append(t.Components, format.TOC)
+		}
+		for _, c := range t.Components {
+			if !t.store.Exists(d.Path(c)) && c != format.TOC {
+				return fmt.Errorf("%s: listed in %s but absent: %w", d.Path(c), format.TOC, ErrMissingComponent)
+			}
+		}
+		return nil
+	}
+	for _, c := range []string{format.Data, format.Index, format.Summary, format.Partitions, format.Rows,
+		format.Statistics, format.CompressionInfo, format.CRC, format.Filter,
+		format.DigestCRC32, format.DigestAdler32, format.DigestSHA1} {
+		if t.store.Exists(d.Path(c)) {
+			t.Components = append(t.Components, c)
+		}
+	}
+	return nil
+}
+
+func (t *SSTable) openData() error {
+	d := t.Desc
+	f, err := t.store.Open(d.Path(format.Data))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s: %w", d.Path(format.Data), ErrMissingComponent)
+		}
+		return err
+	}
+	t.data, t.DataSize = f, f.Size()
+	if t.Has(format.CompressionInfo) {
+		b, err := t.store.ReadFile(d.Path(format.CompressionInfo), maxCompressionInfo)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", format.CompressionInfo, err)
+		}
+		info, err := chunk.ParseCompressionInfo(b, d.Version)
+		if err != nil {
+			f.Close()
+			return wire.Locate(d.Path(format.CompressionInfo), format.CompressionInfo, -1, err)
+		}
+		t.Chunks, err = chunk.NewCompressed(d.Path(format.Data), f, f.Size(), info, d.Version)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		return nil
+	}
+	var crc []byte
+	if t.Has(format.CRC) {
+		if crc, err = t.store.ReadFile(d.Path(format.CRC), maxCRC); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", format.CRC, err)
+		}
+	}
+	t.Chunks, err = chunk.NewUncompressed(d.Path(format.Data), f, f.Size(), crc, d.Version)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	return nil
+}
+
+// Scanner returns a scanner over the partitions starting in [start, end) of the
+// uncompressed Data.db; start must be a partition boundary.
+func (t *SSTable) Scanner(start, end int64) *row.Scanner {
+	return row.NewScanner(t.Layout, &source{r: t.Chunks}, t.Path(format.Data), start, end)
+}
+
+// source adapts chunk.Reader to row.Source with one goroutine's scratch buffer.
+type source struct {
+	r   *chunk.Reader
+	buf chunk.Buf
+}
+
+func (s *source) Length() int64    { return s.r.Length() }
+func (s *source) ChunkLength() int { return s.r.ChunkLength() }
+func (s *source) ReadChunk(i int, dst []byte) ([]byte, error) {
+	return s.r.Chunk(i, dst, &s.buf)
+}
+
+// schemaFromHeader parses the header's types and merges in the CQL schema.
+func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cql.Table) (*Schema, error) {
+	path := d.Path(format.Statistics)
+	parse := func(what, s string) (*cql.Type, error) {
+		t, err := cql.ParseMarshal(s)
+		if err != nil {
+			return nil, wire.Locate(path, format.Statistics, -1, fmt.Errorf("serialization header: %s: %w", what, err))
+		}
+		return t, nil
+	}
+	s := &Schema{Keyspace: d.Keyspace, Table: d.Table}
+	var err error
+	if s.KeyType, err = parse("key type", h.KeyType); err != nil {
+		return nil, err
+	}
+	s.PartitionKey = []Column{{Name: "PartitionKey", Type: s.KeyType}}
+	for i, ts := range h.ClusteringTypes {
+		ct, err := parse(fmt.Sprintf("clustering type %d", i), ts)
+		if err != nil {
+			return nil, err
+		}
+		name := "clustering"
+		if i > 0 {
+			name = fmt.Sprintf("clustering%d", i)
+		}
+		s.Clustering = append(s.Clustering, Column{Name: name, Type: ct})
+	}
+	cols := func(in []stats.Column, static bool) ([]Column, error) {
+		out := make([]Column, 0, len(in))
+		for _, c := range in {
+			ct, err := parse(fmt.Sprintf("column %q", c.Name), c.Type)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Column{Name: string(c.Name), Type: ct})
+		}
+		return out, nil
+	}
+	if s.Static, err = cols(h.StaticColumns, true); err != nil {
+		return nil, err
+	}
+	if s.Regular, err = cols(h.RegularColumns, false); err != nil {
+		return nil, err
+	}
+	if tbl != nil {
+		if err := applyCQL(s, tbl, path); err != nil {
+			return nil, err
+		}
+	}
+	sortColumns(s.Static)
+	sortColumns(s.Regular)
+	return s, nil
+}
+
+// sortColumns puts columns in Cassandra's order: simple before complex, then by
+// name bytes.
+func sortColumns(cols []Column) {
+	slices.SortStableFunc(cols, func(a, b Column) int {
+		ca, cb := a.Type.IsMultiCell(), b.Type.IsMultiCell()
+		if ca != cb {
+			if ca {
+				return 1
+			}
+			return -1
+		}
+		return bytes.Compare([]byte(a.Name), []byte(b.Name))
+	})
+}
+
+// applyCQL takes names from the user's schema and checks its types against the
+// header's. Frozen UDTs recorded as non-frozen by Cassandra 3.0 (CASSANDRA-15035)
+// are frozen when the schema says so.
+func applyCQL(s *Schema, tbl *cql.Table, path string) error {
+	mismatch := func(col string, header, schema *cql.Type) error {
+		return wire.Errorf(path, format.Statistics, -1, wire.ErrCorrupt,
+			"column %s: the header says %s, the schema says %s", col, header.CQL(), schema.CQL())
+	}
+	s.CQL = tbl
+	if tbl.Keyspace != "" {
+		s.Keyspace = tbl.Keyspace
+	}
+	if tbl.Name != "" {
+		s.Table = tbl.Name
+	}
+	if len(tbl.PartitionKey) == 1 {
+		pk := tbl.PartitionKey[0]
+		if !compatible(s.KeyType, pk.Type) {
+			return mismatch(pk.Name, s.KeyType, pk.Type)
+		}
+		s.PartitionKey = []Column{{Name: pk.Name, Type: s.KeyType}}
+	} else {
+		if s.KeyType.Kind != cql.Composite || len(s.KeyType.Params) != len(tbl.PartitionKey) {
+			return wire.Errorf(path, format.Statistics, -1, wire.ErrCorrupt,
+				"partition key: the header says %s, the schema has %d key columns", s.KeyType.Marshal(), len(tbl.PartitionKey))
+		}
+		s.PartitionKey = s.PartitionKey[:0]
+		for i, pk := range tbl.PartitionKey {
+			if !compatible(s.KeyType.Params[i], pk.Type) {
+				return mismatch(pk.Name, s.KeyType.Params[i], pk.Type)
+			}
+			s.PartitionKey = append(s.PartitionKey, Column{Name: pk.Name, Type: s.KeyType.Params[i]})
+		}
+	}
+	if tbl.CompactStorage && len(tbl.Clustering) == 0 && len(s.Clustering) == 1 {
+		s.StaticCompact = true
+		s.Clustering[0].Name = "column1"
+	} else if len(tbl.Clustering) != len(s.Clustering) {
+		return wire.Errorf(path, format.Statistics, -1, wire.ErrCorrupt,
+			"the header has %d clustering columns, the schema %d", len(s.Clustering), len(tbl.Clustering))
+	}
+	for i, ck := range tbl.Clustering {
+		if !compatible(s.Clustering[i].Type, ck.Type) {
+			return mismatch(ck.Name, s.Clustering[i].Type, ck.Type)
+		}
+		s.Clustering[i].Name = ck.Name
+	}
+	fix := func(cols []Column) error {
+		for i := range cols {
+			sc := tbl.Column(cols[i].Name)
+			if sc == nil {
+				continue // dropped since, or added after the schema was written
+			}
+			if !compatible(cols[i].Type, sc.Type) {
+				return mismatch(sc.Name, cols[i].Type, sc.Type)
+			}
+			if cols[i].Type.Kind == cql.UDT && cols[i].Type.IsMultiCell() && !sc.Type.IsMultiCell() {
+				cols[i].Type = cols[i].Type.Frozen()
+			}
+		}
+		return nil
+	}
+	if err := fix(s.Static); err != nil {
+		return err
+	}
+	return fix(s.Regular)
+}
+
+// compatible reports whether the header type h and the schema type c describe the
+// same values, ignoring frozen-ness and clustering order (which the header and
+// CQL spell differently).
+func compatible(h, c *cql.Type) bool {
+	return h.Frozen().WithReversed(false).Equal(c.Frozen().WithReversed(false))
+}
+
+// layoutFor builds the decoder's view of the header.
+func layoutFor(v format.Version, h *stats.Header, s *Schema) *row.Layout {
+	l := &row.Layout{Version: v, MinTimestamp: h.MinTimestamp, MinLDT: h.MinLocalDeletionTime, MinTTL: h.MinTTL}
+	for _, c := range s.Clustering {
+		l.ClusteringFixed = append(l.ClusteringFixed, c.Type.ValueLengthIfFixed())
+	}
+	cols := func(in []Column) []row.Column {
+		out := make([]row.Column, len(in))
+		for i, c := range in {
+			out[i] = row.Column{Name: []byte(c.Name), Complex: c.Type.IsMultiCell(), FixedLen: c.Type.ValueLengthIfFixed()}
+			if out[i].Complex {
+				out[i].FixedLen = -1
+			}
+		}
+		return out
+	}
+	l.Static, l.Regular = cols(s.Static), cols(s.Regular)
+	return l
+}

@@ -1,0 +1,111 @@
+// Package storage gives the layers below the pipeline their only view of where
+// bytes live: random-access files with a known size, and a walk over paths. Local
+// disk is one implementation; S3 is another. Nothing below this package knows which.
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// File is a component file open for concurrent random access.
+type File interface {
+	io.ReaderAt
+	io.Closer
+	Size() int64
+	Name() string
+}
+
+// Store opens, reads and lists files.
+type Store interface {
+	// Open opens path for random access. A missing file is an error wrapping
+	// fs.ErrNotExist.
+	Open(path string) (File, error)
+	// ReadFile reads a whole (small) file, at most limit bytes.
+	ReadFile(path string, limit int64) ([]byte, error)
+	// Walk calls fn for every regular file under root (or root itself if it is a
+	// file), in lexical order.
+	Walk(root string, fn func(path string, size int64) error) error
+	// Exists reports whether path names an existing file.
+	Exists(path string) bool
+}
+
+// Local is the local file system.
+type Local struct{}
+
+var _ Store = Local{}
+
+type localFile struct {
+	*os.File
+	size int64
+}
+
+func (f *localFile) Size() int64 { return f.size }
+
+// Open opens a local file; *os.File's ReadAt is safe for concurrent use.
+func (Local) Open(path string) (File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	return &localFile{File: f, size: st.Size()}, nil
+}
+
+// ErrTooLarge is returned by ReadFile for a file above its limit.
+var ErrTooLarge = errors.New("file too large")
+
+// ReadFile reads a whole file of at most limit bytes.
+func (l Local) ReadFile(path string, limit int64) ([]byte, error) {
+	f, err := l.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if f.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, limit %d: %w", path, f.Size(), limit, ErrTooLarge)
+	}
+	b := make([]byte, f.Size())
+	if _, err := f.ReadAt(b, 0); err != nil && err != io.EOF {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Walk visits regular files under root; symbolic links to files are followed.
+func (Local) Walk(root string, fn func(path string, size int64) error) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		if !info.Mode().IsRegular() {
+			return nil
+		}
+		return fn(path, info.Size())
+	})
+}
+
+// Exists reports whether path exists.
+func (Local) Exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
