@@ -207,7 +207,7 @@ type btiPartition struct {
 }
 
 // buildBTI writes Rows.db and Partitions.db for parts (sorted by key, distinct).
-func buildBTI(t *testing.T, parts []btiPartition, auto bool, pad func(int) int) (partitions, rows []byte) {
+func buildBTI(t testing.TB, parts []btiPartition, auto bool, pad func(int) int) (partitions, rows []byte) {
 	t.Helper()
 	var rw trieWriter
 	rw.auto, rw.pad = auto, pad

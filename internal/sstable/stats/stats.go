@@ -488,8 +488,8 @@ func readClusteringValues(c *wire.Cursor, types []string) [][]byte {
 	return out
 }
 
-// parseHeader follows SerializationHeader.Serializer.deserializeForMessaging...
-// as used for the on-disk component (SerializationHeader.Component).
+// parseHeader follows SerializationHeader.Serializer.deserialize (EncodingStats, key
+// type, clustering types, static then regular columns) for the on-disk component.
 func parseHeader(c *wire.Cursor) *Header {
 	h := &Header{}
 	h.MinTimestamp = int64(c.UVint() + TimestampEpoch)
