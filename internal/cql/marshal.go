@@ -187,7 +187,13 @@ func (p *marshalParser) parse(nested bool, depth int) (*Type, error) {
 			if !hasParams {
 				return nil, p.errorf("%s needs a parameter", simple)
 			}
-			ts, err := p.typeList(depth)
+			// ReversedType is transparent: its parameter is as nested as it is.
+			var ts []*Type
+			err := p.params(func() error {
+				t, err := p.parse(nested || simple == "FrozenType", depth+1)
+				ts = append(ts, t)
+				return err
+			})
 			if err != nil {
 				return nil, err
 			}

@@ -3,7 +3,6 @@ package cql
 import (
 	"sort"
 	"strconv"
-	"strings"
 )
 
 // ColumnKind says what part of the primary key a column is, if any
@@ -609,34 +608,49 @@ func (p *schemaParser) tableOption(tbl *Table) error {
 	if err := p.expect("="); err != nil {
 		return err
 	}
-	start := p.peek()
-	end := p.skipValue()
 	if name == "id" {
-		tbl.ID = strings.Trim(strings.TrimSpace(p.src[start.off:end.off]), "'")
+		// A uuid lexes as several tokens when a group starts with a letter
+		// (d3e9b1c0-a234-...): take every token that touches the previous one.
+		start := p.next()
+		end := start.off + len(start.text)
+		for t := p.peek(); t.kind != tEOF && t.kind != tString && t.off == end && !t.is(";"); t = p.peek() {
+			p.next()
+			end = t.off + len(t.text)
+		}
+		if start.kind == tString {
+			tbl.ID = start.text
+		} else {
+			tbl.ID = p.src[start.off:end]
+		}
+		return nil
 	}
+	p.skipValue()
 	return nil
 }
 
-// skipValue consumes an option value (a constant, a map or list literal) up to
-// AND or ';' outside brackets, and returns the token that stopped it.
-func (p *schemaParser) skipValue() token {
-	depth := 0
-	for {
-		t := p.peek()
-		if t.kind == tEOF || depth == 0 && (t.is(";") || t.is("and")) {
-			return t
-		}
-		if t.kind == tPunct {
-			switch t.text {
-			case "(", "{", "[":
-				depth++
-			case ")", "}", "]":
-				if depth > 0 {
+// skipValue consumes an option value (one term: a constant, or a map, list or
+// tuple literal).
+func (p *schemaParser) skipValue() {
+	t := p.next()
+	if t.kind == tPunct && (t.text == "-" || t.text == "+") {
+		t = p.next()
+	}
+	if t.kind == tPunct && (t.text == "{" || t.text == "[" || t.text == "(") {
+		depth := 1
+		for depth > 0 {
+			t := p.next()
+			if t.kind == tEOF {
+				break
+			}
+			if t.kind == tPunct {
+				switch t.text {
+				case "(", "{", "[":
+					depth++
+				case ")", "}", "]":
 					depth--
 				}
 			}
 		}
-		p.next()
 	}
 }
 
