@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -12,22 +13,48 @@ import (
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/render"
 	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
 	"github.com/aegisthus/aegisthus/internal/table"
 )
 
 // dumpOptions are the flags of `aegisthus dump`.
 type dumpOptions struct {
-	rows   bool
-	now    string
-	schema schemaSource
-	paths  []string
+	rows     bool
+	now      string
+	schema   schemaSource
+	keys     []string // -k
+	excludes []string // -x
+	keysOnly bool     // -e
+	debug    bool     // -d
+	rawTime  bool     // -t
+	lines    bool     // -l
+	paths    []string
 }
 
 func (o *dumpOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.rows, "rows", false, "print live CQL rows as SELECT JSON * does, one object per line")
 	fs.StringVar(&o.now, "now", "", "evaluate TTLs at this instant (RFC 3339, date or epoch seconds; default: now)")
 	fs.StringVar(&o.schema.path, "schema", "", "CQL file with CREATE TYPE/TABLE statements naming key and clustering columns")
+	fs.StringArrayVarP(&o.keys, "key", "k", nil, "only this partition key (repeatable; as sstabledump prints it, components joined by ':')")
+	fs.StringArrayVarP(&o.excludes, "exclude", "x", nil, "skip this partition key (repeatable)")
+	fs.BoolVarP(&o.keysOnly, "enumerate-keys", "e", false, "print partition keys only")
+	fs.BoolVarP(&o.debug, "debug", "d", false, "one line per row in Cassandra's internal form")
+	fs.BoolVarP(&o.rawTime, "raw-timestamps", "t", false, "print raw timestamps instead of ISO-8601 dates")
+	fs.BoolVarP(&o.lines, "lines", "l", false, "one JSON object per partition per line")
+}
+
+func (o *dumpOptions) validate() error {
+	n := 0
+	for _, b := range []bool{o.rows, o.keysOnly, o.debug, o.lines} {
+		if b {
+			n++
+		}
+	}
+	if n > 1 {
+		return &UsageError{fmt.Errorf("--rows, -e, -d and -l choose the output form: give at most one")}
+	}
+	return nil
 }
 
 func newDumpCmd() *cobra.Command {
@@ -35,9 +62,15 @@ func newDumpCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dump PATH...",
 		Short: "Print SSTables as sstabledump does, or their live rows with --rows",
-		Example: `  aegisthus dump --rows --schema t.cql ks/t-1b2c.../nb-1-big-Data.db
-  aegisthus dump --rows --now 2024-06-01T00:00:00Z ks/t-1b2c.../snapshots/nightly`,
-		Args: cobra.MinimumNArgs(1),
+		Long: `dump prints each SSTable on its own, nothing merged: by default the JSON array
+Cassandra's sstabledump prints (one array per SSTable), with --rows the live CQL
+rows as SELECT JSON * returns them at --now. PATH is a Data.db file or any
+directory holding SSTables (table, snapshot, backup, keyspace, data directory).`,
+		Example: `  aegisthus dump ks/t-1b2c.../nb-1-big-Data.db
+  aegisthus dump -l -k 42 ks/t-1b2c.../snapshots/nightly
+  aegisthus dump --rows --schema t.cql --now 2024-06-01T00:00:00Z ks/t-1b2c.../snapshots/nightly`,
+		Args:    usageArgs(cobra.MinimumNArgs(1)),
+		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.paths = args
 			return o.run(cmd.Context(), storage.Local{}, cmd.OutOrStdout())
@@ -48,8 +81,8 @@ func newDumpCmd() *cobra.Command {
 }
 
 func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Writer) error {
-	if !o.rows {
-		return &UsageError{fmt.Errorf("dump without --rows (sstabledump output) is not implemented yet")}
+	if err := o.validate(); err != nil {
+		return err
 	}
 	now, err := parseNow(o.now)
 	if err != nil {
@@ -76,7 +109,11 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 			if err != nil {
 				return err
 			}
-			err = exportRows(w, []*sstable.SSTable{sst}, now)
+			if o.rows {
+				err = exportRows(w, []*sstable.SSTable{sst}, now)
+			} else {
+				err = o.dumpOne(ctx, w, sst, now)
+			}
 			sst.Close()
 			if err != nil {
 				return err
@@ -87,6 +124,85 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 		return &OutputError{err}
 	}
 	return nil
+}
+
+// dumpOne prints one SSTable in sstabledump's form.
+func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable.SSTable, now int64) error {
+	d := render.NewDump(sst.Schema, o.rawTime, now)
+	sc := sst.Scanner(0, sst.Chunks.Length())
+	var buf []byte
+	first := true
+	if !o.lines && !o.debug {
+		buf = append(buf, '[')
+	}
+	for sc.NextPartition() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		key := sc.Partition().Key
+		if len(o.keys) > 0 || len(o.excludes) > 0 {
+			ks, err := d.KeyString(key)
+			if err != nil {
+				return fmt.Errorf("%s: partition at %d: %w", sst.Path(format.Data), sc.Partition().Offset, err)
+			}
+			if (len(o.keys) > 0 && !slices.Contains(o.keys, ks)) || slices.Contains(o.excludes, ks) {
+				continue
+			}
+		}
+		var err error
+		switch {
+		case o.debug:
+			buf, err = d.AppendDebugPartition(buf, sc)
+		case o.keysOnly:
+			if !first {
+				buf = append(buf, ',')
+			}
+			buf, err = d.AppendKey(buf, key)
+		default:
+			if !first && !o.lines {
+				buf = append(buf, ",\n"...)
+			} else if first && !o.lines {
+				buf = append(buf, '\n')
+			}
+			buf, err = d.AppendPartition(buf, sc)
+			if o.lines {
+				buf = append(buf, '\n')
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%s: partition at %d: %w", sst.Path(format.Data), sc.Partition().Offset, err)
+		}
+		first = false
+		if len(buf) > 128<<10 {
+			if _, err := w.Write(buf); err != nil {
+				return &OutputError{err}
+			}
+			buf = buf[:0]
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	if !o.lines && !o.debug {
+		if !first && !o.keysOnly {
+			buf = append(buf, '\n')
+		}
+		buf = append(buf, ']', '\n')
+	}
+	if _, err := w.Write(buf); err != nil {
+		return &OutputError{err}
+	}
+	return nil
+}
+
+// usageArgs marks cobra's argument-count errors as usage errors.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &UsageError{err}
+		}
+		return nil
+	}
 }
 
 // exportRows merges SSTables of one table and prints their live rows; with one
