@@ -321,8 +321,8 @@ func (t *Type) compareCollections(a, b []byte, per int) (int, bool) {
 // compareTuples mirrors TupleType.compareCustom: field by field, null before any
 // value, and missing trailing fields equal to nulls.
 func (t *Type) compareTuples(a, b []byte) (int, bool) {
-	oa, ob := 0, 0
-	for i := 0; oa < len(a) && ob < len(b) && i < len(t.Params); i++ {
+	oa, ob, i := 0, 0, 0
+	for ; oa < len(a) && ob < len(b) && i < len(t.Params); i++ {
 		if len(a)-oa < 4 || len(b)-ob < 4 {
 			return 0, false
 		}
@@ -347,6 +347,9 @@ func (t *Type) compareTuples(a, b []byte) (int, bool) {
 		}
 		oa += int(la)
 		ob += int(lb)
+	}
+	if i == len(t.Params) && (oa < len(a) || ob < len(b)) {
+		return 0, false // more fields than the type has: not a valid value
 	}
 	restNull := func(v []byte, off int) (bool, bool) {
 		for off < len(v) {

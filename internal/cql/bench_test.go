@@ -1,0 +1,71 @@
+package cql
+
+import (
+	"testing"
+)
+
+var benchValues = []struct {
+	name, typ string
+	v         []byte
+}{
+	{"int", "int", i32(-2147483648)},
+	{"bigint", "bigint", i64(9223372036854775807)},
+	{"boolean", "boolean", []byte{1}},
+	{"float", "float", f32(7.62)},
+	{"double", "double", f64(36.6)},
+	{"uuid", "uuid", hx("0123456701230123012301234567 89ab")},
+	{"timeuuid", "timeuuid", hx("50554d6e29bb11e5b345feff819cdc9f")},
+	{"timestamp", "timestamp", i64(1430472654234)},
+	{"text", "text", []byte("variable length text with \"quotes\" and привет")},
+	{"ascii", "ascii", []byte("hello world")},
+	{"blob", "blob", []byte("great bytes here")},
+	{"date", "date", date(17291)},
+	{"time", "time", i64(71105090000000)},
+	{"inet", "inet", hx("c0a8006e")},
+	{"varint", "varint", hx("7b")},
+	{"decimal", "decimal", append(i32(2), hx("0221")...)},
+	{"duration", "duration", duration(0, 0, 3888020000000)},
+	{"list", "frozen<list<int>>", coll(i32(1), i32(2), i32(3))},
+	{"map", "frozen<map<int, text>>", mapv(i32(1), []byte("a"), i32(2), []byte("b"))},
+}
+
+// zeroAlloc lists the kinds whose AppendJSON must not allocate.
+var zeroAlloc = map[string]bool{
+	"int": true, "bigint": true, "boolean": true, "float": true, "double": true, "uuid": true,
+	"timeuuid": true, "timestamp": true, "text": true, "ascii": true, "blob": true,
+}
+
+// go test -run='^$' -bench=AppendJSON -count=10 ./internal/cql > new.txt && benchstat old.txt new.txt
+func BenchmarkAppendJSON(b *testing.B) {
+	for _, c := range benchValues {
+		ty := mustCQL(b, c.typ, nil)
+		b.Run("type="+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.v)))
+			dst := make([]byte, 0, 256)
+			var err error
+			for b.Loop() {
+				dst, err = ty.AppendJSON(dst[:0], c.v)
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestAppendJSONNoAlloc(t *testing.T) {
+	for _, c := range benchValues {
+		if !zeroAlloc[c.name] {
+			continue
+		}
+		ty := mustCQL(t, c.typ, nil)
+		dst := make([]byte, 0, 256)
+		allocs := testing.AllocsPerRun(100, func() {
+			dst, _ = ty.AppendJSON(dst[:0], c.v)
+		})
+		if allocs != 0 {
+			t.Errorf("%s: AppendJSON allocates %.1f times per call", c.name, allocs)
+		}
+	}
+}
