@@ -80,5 +80,6 @@ and backups, without touching the live cluster.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{err} })
 	root.AddCommand(newDumpCmd())
+	root.AddCommand(newVerifyCmd())
 	return root
 }

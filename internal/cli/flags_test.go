@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// TestFlagsParse builds the command tree and parses every flag of every command
+// (restic's flags_test): a flag registered twice, a shorthand clash or a default
+// that does not parse shows up here rather than at a user's prompt.
+func TestFlagsParse(t *testing.T) {
+	root := NewRoot()
+	var walk func(c *cobra.Command)
+	n := 0
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if !c.Runnable() {
+			return
+		}
+		n++
+		fs := c.Flags()
+		// Parsing a flag's own default back must succeed.
+		var args []string
+		fs.VisitAll(func(f *pflag.Flag) {
+			if f.Value.Type() == "bool" {
+				args = append(args, "--"+f.Name)
+				return
+			}
+			if f.DefValue != "" && f.DefValue != "[]" {
+				args = append(args, "--"+f.Name+"="+f.DefValue)
+			}
+		})
+		if err := fs.Parse(args); err != nil {
+			t.Errorf("%s: parsing %v: %v", c.CommandPath(), args, err)
+		}
+		// Every flag has a usage line.
+		fs.VisitAll(func(f *pflag.Flag) {
+			if strings.TrimSpace(f.Usage) == "" {
+				t.Errorf("%s --%s: no usage text", c.CommandPath(), f.Name)
+			}
+		})
+	}
+	walk(root)
+	for _, name := range []string{"dump", "verify"} {
+		if c, _, err := root.Find([]string{name}); err != nil || c.Name() != name {
+			t.Errorf("command %s is not registered", name)
+		}
+	}
+	if n < 2 {
+		t.Errorf("found %d runnable commands", n)
+	}
+}
+
+// TestUsageErrors checks that bad flags and arguments map to exit code 2.
+func TestUsageErrors(t *testing.T) {
+	tests := [][]string{
+		{"verify", "--no-such-flag", "x"},
+		{"verify"},
+		{"verify", "--quiet", "--verbose", "x"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			root := NewRoot()
+			root.SetArgs(args)
+			root.SetOut(new(strings.Builder))
+			root.SetErr(new(strings.Builder))
+			err := root.Execute()
+			if got := ExitCode(err); got != ExitUsage {
+				t.Errorf("exit code %d (%v), want %d", got, err, ExitUsage)
+			}
+		})
+	}
+}
