@@ -6,11 +6,14 @@ package token
 import (
 	"bytes"
 	"crypto/md5"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/big"
 	"math/bits"
+	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -20,6 +23,12 @@ type Partitioner interface {
 	Name() string
 	// Compare orders two raw partition keys as they are stored on disk.
 	Compare(a, b []byte) int
+	// AppendToken appends key's token in a byte-comparable form: bytes.Compare on
+	// two results orders them as the partitioner orders tokens. Token ranges in
+	// plans and filters use this form.
+	AppendToken(dst, key []byte) []byte
+	// FormatToken renders a byte-comparable token as Cassandra prints it.
+	FormatToken(tok []byte) string
 }
 
 // ForName returns the partitioner named in Statistics.db (full or short class name).
@@ -178,6 +187,19 @@ func Murmur3Hash(key []byte) (h1, h2 uint64) {
 	return h1, h2
 }
 
+// AppendToken appends the token as 8 big-endian bytes with the sign bit flipped.
+func (Murmur3) AppendToken(dst, key []byte) []byte {
+	return binary.BigEndian.AppendUint64(dst, uint64(Murmur3Token(key))^(1<<63))
+}
+
+// FormatToken prints the signed 64-bit token.
+func (Murmur3) FormatToken(tok []byte) string {
+	if len(tok) != 8 {
+		return fmt.Sprintf("0x%x", tok)
+	}
+	return strconv.FormatInt(int64(binary.BigEndian.Uint64(tok)^(1<<63)), 10)
+}
+
 // Random is RandomPartitioner: |md5(key)| as a signed big-endian integer.
 type Random struct{}
 
@@ -196,6 +218,21 @@ func RandomToken(key []byte) *big.Int {
 	return v.Abs(v)
 }
 
+// AppendToken appends the token as 17 big-endian bytes (its range is -1..2^127,
+// shifted by one so the minimum token sorts first).
+func (Random) AppendToken(dst, key []byte) []byte {
+	v := RandomToken(key)
+	v.Add(v, big.NewInt(1))
+	var b [17]byte
+	return append(dst, v.FillBytes(b[:])...)
+}
+
+// FormatToken prints the decimal token.
+func (Random) FormatToken(tok []byte) string {
+	v := new(big.Int).SetBytes(tok)
+	return v.Sub(v, big.NewInt(1)).String()
+}
+
 func (Random) Compare(a, b []byte) int {
 	if c := RandomToken(a).Cmp(RandomToken(b)); c != 0 {
 		return c
@@ -208,6 +245,12 @@ type ByteOrdered struct{}
 
 func (ByteOrdered) Name() string            { return "org.apache.cassandra.dht.ByteOrderedPartitioner" }
 func (ByteOrdered) Compare(a, b []byte) int { return bytes.Compare(a, b) }
+
+// AppendToken appends the key: it is its own token.
+func (ByteOrdered) AppendToken(dst, key []byte) []byte { return append(dst, key...) }
+
+// FormatToken prints the token in hex, as ByteOrderedPartitioner does.
+func (ByteOrdered) FormatToken(tok []byte) string { return fmt.Sprintf("%x", tok) }
 
 // OrderPreserving is OrderPreservingPartitioner: the key as a Java string.
 type OrderPreserving struct{}
@@ -236,6 +279,24 @@ func (OrderPreserving) Compare(a, b []byte) int {
 		return 1
 	}
 	return bytes.Compare(a, b)
+}
+
+// AppendToken appends the key's UTF-16 code units, big-endian: byte order then
+// equals Java's String order.
+func (OrderPreserving) AppendToken(dst, key []byte) []byte {
+	for _, u := range utf16Units([]rune(string(key))) {
+		dst = binary.BigEndian.AppendUint16(dst, u)
+	}
+	return dst
+}
+
+// FormatToken prints the token as the string it came from.
+func (OrderPreserving) FormatToken(tok []byte) string {
+	units := make([]uint16, len(tok)/2)
+	for i := range units {
+		units[i] = binary.BigEndian.Uint16(tok[2*i:])
+	}
+	return string(utf16.Decode(units))
 }
 
 func utf16Units(rs []rune) []uint16 {

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"encoding/binary"
 	"testing"
 )
@@ -34,4 +35,26 @@ func FuzzMurmur3(f *testing.F) {
 			t.Fatal("key not equal to itself")
 		}
 	})
+}
+
+// TestTokenOrder checks that byte-comparable tokens order keys as Compare does.
+func TestTokenOrder(t *testing.T) {
+	keys := [][]byte{nil, []byte("a"), []byte("b"), {0xff, 0x00}, {0x00, 0x00, 0x00, 0x01}, []byte("zzzz"), []byte("é"), []byte("\U0001F600")}
+	for _, p := range []Partitioner{Murmur3{}, Random{}, ByteOrdered{}, OrderPreserving{}} {
+		for _, a := range keys {
+			for _, b := range keys {
+				ta, tb := p.AppendToken(nil, a), p.AppendToken(nil, b)
+				c := bytes.Compare(ta, tb)
+				if c == 0 {
+					c = bytes.Compare(a, b)
+				}
+				if want := p.Compare(a, b); (c < 0) != (want < 0) || (c > 0) != (want > 0) {
+					t.Errorf("%s: keys %x %x: token order %d, Compare %d", p.Name(), a, b, c, want)
+				}
+			}
+		}
+	}
+	if got := (Murmur3{}).FormatToken((Murmur3{}).AppendToken(nil, []byte{0, 0, 0, 1})); got != "-4069959284402364209" {
+		t.Errorf("FormatToken = %s", got)
+	}
 }
