@@ -490,7 +490,7 @@ func FieldIndex(path []byte) (int, error) {
 //
 // The forms: text and ascii as is; blob, frozen collections and vectors as hex
 // without "0x" (CollectionType and VectorType fall back to BytesType); decimal as
-// BigDecimal.toPlainString; timestamp as "yyyy-MM-dd HH:mmXX" (Cassandra's
+// BigDecimal.toPlainString; counter as the hex of its context; timestamp as "yyyy-MM-dd HH:mmXX" (Cassandra's
 // default format, seconds dropped, printed here in UTC); tuples and UDTs as
 // colon-separated fields with "@" for null; composites as colon-separated
 // components. An empty v appends nothing.
@@ -513,7 +513,8 @@ func (t *Type) appendString(dst, v []byte) ([]byte, error) {
 			return dst, fmt.Errorf("text value is not valid UTF-8: %w", wire.ErrCorrupt)
 		}
 		return append(dst, v...), nil
-	case Blob, Custom, List, Set, Map, Vector, ColumnToCollection, PartitionerOrder:
+	case Blob, Custom, List, Set, Map, Vector, ColumnToCollection, PartitionerOrder, Counter:
+		// CounterColumnType.getString prints the raw counter context in hex.
 		return hex.AppendEncode(dst, v), nil
 	case Empty:
 		return dst, nil
@@ -522,7 +523,7 @@ func (t *Type) appendString(dst, v []byte) ([]byte, error) {
 		return dst, nil
 	}
 	switch t.Kind {
-	case Boolean, Tinyint, Smallint, Int, Bigint, Counter, Varint, UUID, Timeuuid, LexicalUUID, Inet, Date, Time:
+	case Boolean, Tinyint, Smallint, Int, Bigint, Varint, UUID, Timeuuid, LexicalUUID, Inet, Date, Time:
 		// Same as JSON, without quotes.
 		start := len(dst)
 		out, err := t.appendJSON(dst, v)

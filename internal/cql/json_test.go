@@ -123,7 +123,7 @@ var valueCases = []valueCase{
 	{typ: "bigint", v: i64(9223372036854775807), json: `9223372036854775807`},
 	{typ: "smallint", v: hx("7fff"), json: `32767`},
 	{typ: "tinyint", v: hx("80"), json: `-128`},
-	{typ: "counter", v: i64(6), json: `6`},
+	{typ: "counter", v: i64(6), json: `6`, str: "0000000000000006"}, // getString: hex
 	// IntegerType: BigInteger(byte[]).toString().
 	{typ: "varint", v: hx("7b"), json: `123`},
 	{typ: "varint", v: hx("ff7f"), json: `-129`},

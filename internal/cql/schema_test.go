@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
 // snapshotSchema is shaped like the schema.cql Cassandra 4.0 writes into a
@@ -284,4 +286,91 @@ func TestCorpusSchemas(t *testing.T) {
 		}
 	}
 	t.Logf("parsed %d corpus schemas", len(files))
+}
+
+// TestCorpusHeaderTypes parses every marshal type string found in the corpus's
+// Statistics.db files (SerializationHeader writes them with a vint length), and
+// checks that the schema of legacy_udt_in_collection yields the same types as the
+// header ScyllaDB wrote (which leaves out FrozenType around nested UDTs).
+func TestCorpusHeaderTypes(t *testing.T) {
+	corpus := filepath.Join(moduleRoot(t), "..", "shared", "corpus")
+	files, _ := filepath.Glob(filepath.Join(corpus, "*", "*", "*", "*", "*Statistics.db"))
+	more, _ := filepath.Glob(filepath.Join(corpus, "*", "*", "*", "*Statistics.db"))
+	files = append(files, more...)
+	if len(files) == 0 {
+		t.Skipf("no Statistics.db under %s (the shared corpus lives beside the repository as ../shared)", corpus)
+	}
+	const prefix = "org.apache.cassandra.db.marshal."
+	seen := map[string]bool{}
+	udtHeader := map[string]bool{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := 0 // types nested in an accepted string are not looked at again
+		for i := 0; ; {
+			j := strings.Index(string(b[i:]), prefix)
+			if j < 0 {
+				break
+			}
+			at := i + j
+			i = at + 1
+			if at < end {
+				continue
+			}
+			// Walk back to the vint length that precedes the string: a candidate
+			// is right when the string it delimits parses.
+			var firstErr error
+			for k := 1; k <= 2 && at-k >= 0; k++ {
+				n, m := wire.UVint(b[at-k:])
+				if m != k || at+int(n) > len(b) || n < uint64(len(prefix)) {
+					continue
+				}
+				s := string(b[at : at+int(n)])
+				ty, err := ParseMarshal(s)
+				if err != nil {
+					if firstErr == nil {
+						firstErr = err
+					}
+					continue
+				}
+				firstErr = nil
+				end = at + int(n)
+				if again, err := ParseMarshal(ty.Marshal()); err != nil || !again.Equal(ty) {
+					t.Errorf("%s: %q does not round-trip via %q", f, s, ty.Marshal())
+				}
+				seen[s] = true
+				if strings.Contains(f, "legacy_udt_in_collection") && strings.Contains(s, "UserType") {
+					udtHeader[ty.Marshal()] = true
+				}
+				break
+			}
+			if firstErr != nil {
+				t.Errorf("%s: %v", f, firstErr)
+			}
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("found no marshal type strings in the corpus")
+	}
+	t.Logf("parsed %d distinct header types from %d Statistics.db files", len(seen), len(files))
+	if len(udtHeader) == 0 {
+		t.Log("legacy_udt_in_collection not found; schema cross-check skipped")
+		return
+	}
+	t.Logf("cross-checking %d UDT header types against the schema", len(udtHeader))
+	s, err := ParseSchema(`CREATE TYPE ks.ut (a int, b int); CREATE TABLE ks.t (pk int PRIMARY KEY, m map<int, frozen<ut>>, fm frozen<map<int, frozen<ut>>>, mm map<int, frozen<map<int, frozen<ut>>>>, fmm frozen<map<int, frozen<map<int, frozen<ut>>>>>, s set<frozen<ut>>, fs frozen<set<frozen<ut>>>, l list<frozen<ut>>, fl frozen<list<frozen<ut>>>)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemaTypes := map[string]bool{}
+	for _, c := range s.Tables[0].Columns {
+		schemaTypes[c.Type.Marshal()] = true
+	}
+	for m := range udtHeader {
+		if !schemaTypes[m] {
+			t.Errorf("header type %s matches no schema column", m)
+		}
+	}
 }
