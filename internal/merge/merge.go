@@ -40,13 +40,17 @@ type Input struct {
 	// StaticMap and RegularMap translate the SSTable's column indexes (its
 	// serialization header, in on-disk order) into Table.Columns indexes.
 	StaticMap, RegularMap []int
+	// Lo and Hi, when set, keep only partitions whose token t has Lo < t <= Hi
+	// (byte-comparable tokens, token.Partitioner.AppendToken). The scanner's byte
+	// range may start earlier and end later: partitions outside are skipped.
+	Lo, Hi []byte
 }
 
 type input struct {
 	Input
-	tok    int64 // Murmur3 token of the current partition key
-	inPart bool  // positioned on a partition header
-	head   bool  // Scanner.Unfiltered is the next item of the current partition
+	tok    []byte // byte-comparable token of the current partition key
+	inPart bool   // positioned on a partition header
+	head   bool   // Scanner.Unfiltered is the next item of the current partition
 	open   row.DeletionTime
 }
 
@@ -77,7 +81,6 @@ type Row struct {
 // Merger merges inputs. It is not safe for concurrent use.
 type Merger struct {
 	t       *Table
-	murmur  bool
 	inputs  []*input
 	parts   []*input // inputs holding the current partition
 	started bool
@@ -94,7 +97,6 @@ type Merger struct {
 // New returns a merger over inputs, each positioned before its first partition.
 func New(t *Table, inputs []Input) *Merger {
 	m := &Merger{t: t, cdel: make([]row.DeletionTime, len(t.Columns))}
-	_, m.murmur = t.Partitioner.(token.Murmur3)
 	for i := range m.cdel {
 		m.cdel[i] = row.Live
 	}
@@ -110,32 +112,33 @@ func (m *Merger) Err() error { return m.err }
 // Partition returns the current merged partition header.
 func (m *Merger) Partition() *Partition { return &m.part }
 
+// advancePartition moves in to its next partition inside its token range.
 func (m *Merger) advancePartition(in *input) {
-	in.inPart = in.Scanner.NextPartition()
 	in.head = false
-	if !in.inPart {
-		if err := in.Scanner.Err(); err != nil && m.err == nil {
-			m.err = err
+	for {
+		in.inPart = in.Scanner.NextPartition()
+		if !in.inPart {
+			if err := in.Scanner.Err(); err != nil && m.err == nil {
+				m.err = err
+			}
+			return
+		}
+		in.tok = m.t.Partitioner.AppendToken(in.tok[:0], in.Scanner.Partition().Key)
+		if in.Lo != nil && bytes.Compare(in.tok, in.Lo) <= 0 {
+			continue // before the range: the scan started at an earlier sample
+		}
+		if in.Hi != nil && bytes.Compare(in.tok, in.Hi) > 0 {
+			in.inPart = false // past the range
 		}
 		return
-	}
-	if m.murmur {
-		in.tok = token.Murmur3Token(in.Scanner.Partition().Key)
 	}
 }
 
 func (m *Merger) compareKeys(a, b *input) int {
-	ka, kb := a.Scanner.Partition().Key, b.Scanner.Partition().Key
-	if m.murmur {
-		switch {
-		case a.tok < b.tok:
-			return -1
-		case a.tok > b.tok:
-			return 1
-		}
-		return bytes.Compare(ka, kb)
+	if c := bytes.Compare(a.tok, b.tok); c != 0 {
+		return c
 	}
-	return m.t.Partitioner.Compare(ka, kb)
+	return bytes.Compare(a.Scanner.Partition().Key, b.Scanner.Partition().Key)
 }
 
 // NextPartition advances to the next partition in token order across all inputs.

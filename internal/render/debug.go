@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
@@ -179,6 +181,17 @@ func appendCellString(dst []byte, col *sstable.Column, c *row.Cell) ([]byte, err
 	var err error
 	dst = append(dst, '[')
 	dst = append(dst, col.Name...)
+	if t.Kind == cql.Counter && !c.Tombstone {
+		v, err := merge.CounterValue(c.Value)
+		if err != nil {
+			return dst, fmt.Errorf("column %s: %w", col.Name, err)
+		}
+		dst = append(dst, '=')
+		dst = strconv.AppendInt(dst, v, 10)
+		dst = append(dst, " ts="...)
+		dst = strconv.AppendInt(dst, c.Timestamp, 10)
+		return append(dst, ']'), nil
+	}
 	if t.IsMultiCell() && t.IsCollection() {
 		dst = append(dst, '[')
 		if dst, err = t.PathType().AppendString(dst, c.Path); err != nil {
