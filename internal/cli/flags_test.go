@@ -46,7 +46,7 @@ func TestFlagsParse(t *testing.T) {
 		})
 	}
 	walk(root)
-	for _, name := range []string{"dump", "verify"} {
+	for _, name := range []string{"dump", "verify", "metadata"} {
 		if c, _, err := root.Find([]string{name}); err != nil || c.Name() != name {
 			t.Errorf("command %s is not registered", name)
 		}
@@ -62,6 +62,9 @@ func TestUsageErrors(t *testing.T) {
 		{"verify", "--no-such-flag", "x"},
 		{"verify"},
 		{"verify", "--quiet", "--verbose", "x"},
+		{"metadata"},
+		{"metadata", "--gc-grace-seconds=abc", "x"},
+		{"metadata", "--now=yesterday", "x"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

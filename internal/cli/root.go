@@ -81,5 +81,6 @@ and backups, without touching the live cluster.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{err} })
 	root.AddCommand(newDumpCmd())
 	root.AddCommand(newVerifyCmd())
+	root.AddCommand(newMetadataCmd())
 	return root
 }
