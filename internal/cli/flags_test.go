@@ -46,7 +46,7 @@ func TestFlagsParse(t *testing.T) {
 		})
 	}
 	walk(root)
-	for _, name := range []string{"dump", "verify", "metadata"} {
+	for _, name := range []string{"dump", "verify", "metadata", "inspect"} {
 		if c, _, err := root.Find([]string{name}); err != nil || c.Name() != name {
 			t.Errorf("command %s is not registered", name)
 		}
@@ -65,6 +65,9 @@ func TestUsageErrors(t *testing.T) {
 		{"metadata"},
 		{"metadata", "--gc-grace-seconds=abc", "x"},
 		{"metadata", "--now=yesterday", "x"},
+		{"inspect"},
+		{"inspect", "--limit=-5", "x"},
+		{"inspect", "a", "b"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

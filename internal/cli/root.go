@@ -82,5 +82,6 @@ and backups, without touching the live cluster.`,
 	root.AddCommand(newDumpCmd())
 	root.AddCommand(newVerifyCmd())
 	root.AddCommand(newMetadataCmd())
+	root.AddCommand(newInspectCmd())
 	return root
 }
