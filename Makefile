@@ -33,3 +33,5 @@ bench:
 
 clean:
 	rm -rf bin bench.txt
+
+-include interop/interop.mk

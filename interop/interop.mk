@@ -1,0 +1,53 @@
+# Interop harness: a real Cassandra 5.0 (cassandra-all from Maven Central)
+# writes fixtures and checks aegisthus. Needs Java 17+ and Maven; see
+# interop/README.md. Included from the top Makefile.
+INTEROP      := interop
+INTEROP_GEN  := $(INTEROP)/.cache/bin/gen
+INTEROP_CMP  := $(INTEROP)/.cache/bin/compare
+TESTDATA     := testdata/cassandra-5.0
+FORMATS      ?= nb oa da
+SEED         ?= 1
+# Interop runs (make interop) write here, never to testdata/.
+INTEROP_RUN  ?= $(INTEROP)/.cache/run
+BENCH_SIZE   ?= 2G
+BENCH_OUT    ?= $(INTEROP)/.cache/benchdata
+
+.PHONY: interop-tools interop-compare-tool testdata testdata-cluster benchdata interop interop-compare interop-clean
+
+interop-tools:
+	@cd $(INTEROP) && go build -o .cache/bin/gen ./cmd/gen
+	@$(INTEROP)/bin/classpath >/dev/null
+
+interop-compare-tool:
+	@cd $(INTEROP) && go build -o .cache/bin/compare ./cmd/compare
+
+# Regenerates the committed fixtures: every format x compression, the edge
+# cases, and the 3-replica sample snapshot. Never hand-edit the result.
+testdata: interop-tools
+	@for f in $(FORMATS); do \
+	  (cd $(INTEROP) && .cache/bin/gen fixtures -format $$f -seed $(SEED) -out ../$(TESTDATA)) || exit 1; \
+	done
+	@$(MAKE) --no-print-directory testdata-cluster
+
+testdata-cluster: interop-tools
+	cd $(INTEROP) && .cache/bin/gen cluster -out ../testdata/sample-snapshot
+
+# A large LZ4 table written through a real node (not committed).
+# make benchdata BENCH_SIZE=256M for a small one.
+benchdata: interop-tools
+	cd $(INTEROP) && .cache/bin/gen bench -size $(BENCH_SIZE) -out $(abspath $(BENCH_OUT))
+
+# Randomized comparison against Cassandra for one seed:
+#   make interop SEED=7
+interop: interop-tools interop-compare-tool build
+	@for f in $(FORMATS); do \
+	  (cd $(INTEROP) && .cache/bin/gen fixtures -format $$f -seed $(SEED) -tables 3 -ops 150 -rounds 4 -edge=false -out $(abspath $(INTEROP_RUN))/seed-$(SEED)) || exit 1; \
+	done
+	$(INTEROP_CMP) -bin $(BIN) -seed $(SEED) $(INTEROP_RUN)/seed-$(SEED)
+
+# Compare aegisthus with the committed fixtures only (no Java needed).
+interop-compare: interop-compare-tool build
+	$(INTEROP_CMP) -bin $(BIN) $(TESTDATA)
+
+interop-clean:
+	rm -rf $(INTEROP)/.cache/bin $(INTEROP)/.cache/run $(INTEROP)/.cache/classpath.*
