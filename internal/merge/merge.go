@@ -391,7 +391,8 @@ func (m *Merger) cellCompare(a, b *row.Cell) int {
 }
 
 // reconcile picks or builds the winner of two versions of one cell (Cells.reconcile,
-// 4.0+ rules, FORMAT.md §9.2 and §9.10).
+// 4.0+ rules, FORMAT.md §9.2 and §9.10; the TTL tie-break of two expiring cells
+// is Cells.resolveRegular's, which FORMAT.md §9.2 omits).
 func (m *Merger) reconcile(col *Column, a, b row.Cell) row.Cell {
 	if col.Counter && !a.Tombstone && !b.Tombstone {
 		var merged []byte
@@ -436,6 +437,14 @@ func (m *Merger) reconcile(col *Column, a, b row.Cell) row.Cell {
 		}
 		if a.LocalDeletionTime != b.LocalDeletionTime {
 			if a.LocalDeletionTime > b.LocalDeletionTime {
+				return a
+			}
+			return b
+		}
+		// Both expiring with the same expiry: the lower TTL (the later write) wins
+		// before values are compared.
+		if !a.Tombstone && a.TTL != b.TTL {
+			if a.TTL < b.TTL {
 				return a
 			}
 			return b

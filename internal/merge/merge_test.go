@@ -53,6 +53,8 @@ func TestReconcile(t *testing.T) {
 		// "if (leftLocalDeletionTime != rightLocalDeletionTime) return left > right"
 		{"tie: both expiring, higher ldt wins", expiringCell(5, 10, 2000, "a"), expiringCell(5, 10, 1000, "z")},
 		{"tie: both tombstones, higher ldt wins", tombstone(5, 200), tombstone(5, 100)},
+		// "If expiring and the TTLs differ, write the lower one"
+		{"tie: both expiring, same ldt, lower ttl wins", expiringCell(5, 50, 1000, "a"), expiringCell(5, 100, 1000, "z")},
 		// compareValues: ValueAccessor.compare is unsigned (3.x compared signed).
 		{"tie: greater value wins, unsigned", regular(5, "\x80"), regular(5, "\x7f")},
 		{"tie: longer value with equal prefix wins", regular(5, "ab"), regular(5, "a")},
@@ -385,6 +387,16 @@ var scenarios = []scenario{
 			"  [1] L@60 a@40=a1",
 			"  [2] SD@50/5 A@50/5 b@51=b2",
 		},
+	},
+	{
+		// Cells.resolveRegular, both expiring with the same ldt: the lower TTL wins,
+		// whatever the values (else the result would depend on the input order).
+		name: "expiring cells tie on timestamp and ldt",
+		ssts: [][]tPart{
+			{part("k1", rowAt(1).C(expiring(colA, 10, 100, 1000, "zz"), expiring(colB, 10, 100, 1000, "aa")))},
+			{part("k1", rowAt(1).C(expiring(colA, 10, 50, 1000, "aa"), expiring(colB, 10, 50, 1000, "zz")))},
+		},
+		want: []string{"k1 #2", "  [1] a@10=aa~50:1000 b@10=zz~50:1000"},
 	},
 	{
 		// An expired cell stays in the merge: it still wins a tie against a live value.
