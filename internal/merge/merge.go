@@ -261,6 +261,7 @@ func (m *Merger) NextRow() bool {
 // Row returns the current merged row.
 func (m *Merger) Row() *Row { return &m.out }
 
+// supersedesLiveness is LivenessInfo.supersedes.
 func supersedesLiveness(a, b row.Liveness) bool {
 	if a.Timestamp != b.Timestamp {
 		return a.Timestamp > b.Timestamp
@@ -270,7 +271,8 @@ func supersedesLiveness(a, b row.Liveness) bool {
 		return aExpired
 	}
 	if a.IsExpiring() == b.IsExpiring() {
-		return a.LocalExpirationTime > b.LocalExpirationTime
+		return a.LocalExpirationTime > b.LocalExpirationTime ||
+			(a.LocalExpirationTime == b.LocalExpirationTime && a.TTL < b.TTL)
 	}
 	return a.IsExpiring()
 }

@@ -109,6 +109,8 @@ func TestLivenessSupersedes(t *testing.T) {
 		{"tie: expired-liveness beats expiring with a later expiry", expired(5, 1), ttlLive(5, 10, 9999)},
 		// "if (isExpiring() == other.isExpiring()) return localExpirationTime() > ..."
 		{"tie: both expiring, later expiry", ttlLive(5, 10, 2000), ttlLive(5, 10, 1000)},
+		// "... || (localExpirationTime() == other.localExpirationTime() && ttl() < other.ttl())"
+		{"tie: both expiring, same expiry, lower ttl", ttlLive(5, 10, 1000), ttlLive(5, 20, 1000)},
 		// "return isExpiring()"
 		{"tie: expiring beats non-expiring", ttlLive(5, 10, 1000), liveAt(5)},
 	}
@@ -397,6 +399,15 @@ var scenarios = []scenario{
 			{part("k1", rowAt(1).C(expiring(colA, 10, 50, 1000, "aa"), expiring(colB, 10, 50, 1000, "zz")))},
 		},
 		want: []string{"k1 #2", "  [1] a@10=aa~50:1000 b@10=zz~50:1000"},
+	},
+	{
+		// LivenessInfo.supersedes: same timestamp and expiry, the lower TTL wins.
+		name: "expiring livenesses tie on timestamp and expiry",
+		ssts: [][]tPart{
+			{part("k1", rowAt(1).L(ttlLive(10, 100, 1000)))},
+			{part("k1", rowAt(1).L(ttlLive(10, 50, 1000)))},
+		},
+		want: []string{"k1 #2", "  [1] L@10~50:1000"},
 	},
 	{
 		// An expired cell stays in the merge: it still wins a tie against a live value.
