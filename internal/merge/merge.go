@@ -363,6 +363,10 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 		m.cdel[c] = row.Live
 	}
 	m.touched = m.touched[:0]
+	// touched follows the inputs' on-disk column order, not Table.Columns'.
+	if len(out.ComplexDeletions) > 1 {
+		slices.SortFunc(out.ComplexDeletions, func(a, b row.ComplexDeletion) int { return cmpInt(a.Column, b.Column) })
+	}
 	if sorted {
 		return
 	}
@@ -378,7 +382,6 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 		i = j
 	}
 	out.Cells = cells
-	slices.SortFunc(out.ComplexDeletions, func(a, b row.ComplexDeletion) int { return cmpInt(a.Column, b.Column) })
 }
 
 func (m *Merger) cellCompare(a, b *row.Cell) int {

@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"runtime"
@@ -716,5 +717,32 @@ func BenchmarkMerge(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(rows), "ns/row")
 			_ = cells
 		})
+	}
+}
+
+// TestComplexDeletionsSorted: Row.ComplexDeletions is in column order on every
+// path, also for a single version whose on-disk column order (m before n, by name)
+// differs from Table.Columns (n first: it came from an older SSTable).
+func TestComplexDeletionsSorted(t *testing.T) {
+	s := newSchema(t, 1)
+	s.layout.Regular = append(s.layout.Regular, row.Column{Name: []byte("n"), Complex: true, FixedLen: -1})
+	s.table.Columns = []Column{{Static: true}, {}, {}, {Complex: true, PathCompare: bytes.Compare}, {Complex: true, PathCompare: bytes.Compare}}
+	// Table: 0 s, 1 a, 2 b, 3 n, 4 m. On disk: a, b, m, n.
+	s.regularMap = []int{colA, colB, 4, 3}
+	data := s.encode(t, part("k", rowAt(1).CDel(4, dt(5, 5)).CDel(3, dt(6, 6)).C(cellv(colA, 7, "a"))))
+	for _, copies := range []int{1, 2} {
+		var ins []Input
+		for range copies {
+			ins = append(ins, s.input(data))
+		}
+		m := New(s.table, ins)
+		if !m.NextPartition() || !m.NextRow() || !m.Row().Static || !m.NextRow() {
+			t.Fatal(m.Err())
+		}
+		got := m.Row().ComplexDeletions
+		want := []row.ComplexDeletion{{Column: 3, Deletion: dt(6, 6)}, {Column: 4, Deletion: dt(5, 5)}}
+		if !slices.Equal(got, want) {
+			t.Errorf("%d copies: complex deletions %v, want %v", copies, got, want)
+		}
 	}
 }
