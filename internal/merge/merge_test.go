@@ -392,6 +392,25 @@ var scenarios = []scenario{
 		},
 	},
 	{
+		// ScyllaDB rows may carry a regular and a shadowable tombstone together
+		// (sstables/mx HAS_SCYLLA_SHADOWABLE_DELETION, row_tombstone): a newer row
+		// marker cancels only the shadowable one; the regular one still applies.
+		name: "regular and shadowable deletion in one row",
+		ssts: [][]tPart{
+			{part("k1",
+				rowAt(1).Del(dt(40, 1)).Shadow(dt(50, 2)),
+				rowAt(2).Del(dt(40, 1)).Shadow(dt(50, 2)))},
+			{part("k1",
+				rowAt(1).L(liveAt(60)).C(cellv(colA, 30, "a1"), cellv(colB, 45, "b1")),
+				rowAt(2).L(liveAt(50)).C(cellv(colA, 30, "a2"), cellv(colB, 51, "b2")))},
+		},
+		want: []string{
+			"k1 #2",
+			"  [1] L@60 D@40/1 A@40/1 b@45=b1",
+			"  [2] SD@50/2 A@50/2 b@51=b2",
+		},
+	},
+	{
 		// Cells.resolveRegular, both expiring with the same ldt: the lower TTL wins,
 		// whatever the values (else the result would depend on the input order).
 		name: "expiring cells tie on timestamp and ldt",
