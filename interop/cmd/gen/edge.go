@@ -24,6 +24,7 @@ type edgeTable struct {
 	chunk      int
 	schema     []string
 	stmts      int
+	rejected   []string // statements Cassandra refused, with its message
 }
 
 type edgeKeyspace struct {
@@ -162,8 +163,10 @@ func edgeSteps() []string {
 		`INSERT INTO edge.key_types (p1, p2, p3, c1, c2, c3, v) VALUES ('', [], (null, null), {zip: null}, 00000000-0000-1000-8000-000000000000, {'a': -1}, 4) ` + ts(90),
 		"FLUSH key_types",
 	}
+	// Not boolean: an empty boolean is accepted by blobAsBoolean(0x) but then
+	// SELECT JSON fails with a NullPointerException (see README).
 	var empty []string
-	for _, c := range []string{"bigint", "int", "smallint", "tinyint", "double", "float", "boolean", "timestamp", "uuid", "timeuuid", "date", "time", "inet", "decimal", "varint", "duration"} {
+	for _, c := range []string{"bigint", "int", "smallint", "tinyint", "double", "float", "timestamp", "uuid", "timeuuid", "date", "time", "inet", "decimal", "varint", "duration"} {
 		fn := strings.ToUpper(c[:1]) + c[1:]
 		empty = append(empty, fmt.Sprintf("INSERT INTO edge.every_type (pk, c_%s) VALUES (5, blobAs%s(0x)) %s", c, fn, ts(5)))
 	}
@@ -199,7 +202,7 @@ func writeEdge(ctx context.Context, c *cassandra.Cluster, s *gocql.Session, ttlU
 	stmts = append(stmts, edgeTypes...)
 	byName := map[string]*edgeTable{}
 	for _, t := range edgeTables {
-		t.stmts = 0
+		t.stmts, t.rejected = 0, nil
 		create := t.create + " WITH " + noCompaction + " AND " + compressionOpt("lz4", t.chunk)
 		if strings.Contains(t.create, " WITH ") {
 			create = t.create + " AND " + noCompaction + " AND " + compressionOpt("lz4", t.chunk)
@@ -224,6 +227,11 @@ func writeEdge(ctx context.Context, c *cassandra.Cluster, s *gocql.Session, ttlU
 		if err := s.Query(q).Exec(); err != nil {
 			// Reported, not fatal: the README lists what Cassandra refuses.
 			log.Printf("edge: rejected: %.200s: %v", q, err)
+			for name, t := range byName {
+				if strings.Contains(q, "edge."+name+" ") {
+					t.rejected = append(t.rejected, fmt.Sprintf("%s: %v", q, err))
+				}
+			}
 			continue
 		}
 		if strings.Contains(q, "USING TTL ") && !strings.Contains(q, "TTL 8640000") && !strings.Contains(q, "TTL 3600000") && !strings.Contains(q, "TTL 0") {

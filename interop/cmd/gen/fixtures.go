@@ -186,7 +186,8 @@ func fixturesCmd(ctx context.Context, args []string) error {
 			}
 			m := Meta{Cassandra: cassandraVersion, Format: *format, Compression: "lz4", ChunkKB: et.chunk, Seed: 0,
 				Now: now.UTC().Format(time.RFC3339), NowUnix: now.Unix(), Consistency: "ALL",
-				CQL: et.schema, Rows: len(edgeRows[et.name]), SSTables: n, Statements: et.stmts, Note: et.note}
+				CQL: et.schema, Rows: len(edgeRows[et.name]), SSTables: n, Note: et.note,
+				Statements: map[string]any{"executed": et.stmts, "rejected": et.rejected}}
 			if err := writeExpected(dst, edgeRows[et.name], m); err != nil {
 				return err
 			}
