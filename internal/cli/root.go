@@ -80,6 +80,8 @@ and backups, without touching the live cluster.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{err} })
 	root.AddCommand(newDumpCmd())
+	root.AddCommand(newExportCmd())
+	root.AddCommand(newPlanCmd())
 	root.AddCommand(newVerifyCmd())
 	root.AddCommand(newMetadataCmd())
 	root.AddCommand(newInspectCmd())

@@ -1,0 +1,262 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/pipeline"
+	"github.com/aegisthus/aegisthus/internal/sink"
+	"github.com/aegisthus/aegisthus/internal/storage"
+)
+
+// exportOptions are the flags of `aegisthus export`.
+type exportOptions struct {
+	out       string
+	workers   int
+	splitSize string
+	now       string
+	compress  string
+	layout    string
+	resume    bool
+	overwrite bool
+	logFormat string
+	quiet     bool
+	schema    schemaSource
+	paths     []string
+}
+
+func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVarP(&o.out, "out", "o", "", "output directory (required)")
+	fs.IntVarP(&o.workers, "workers", "w", runtime.NumCPU(), "units decoded in parallel")
+	fs.StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit (part file)")
+	fs.StringVar(&o.now, "now", "", "evaluate TTLs at this instant (RFC 3339, date or epoch seconds; default: the run's start)")
+	fs.StringVar(&o.compress, "compress", "none", "part file compression: none, gzip or zstd")
+	fs.StringVar(&o.layout, "layout", "rows", "output layout: rows (SELECT JSON * per live CQL row)")
+	fs.BoolVar(&o.resume, "resume", false, "finish an interrupted run in --out, keeping its committed parts")
+	fs.BoolVar(&o.overwrite, "overwrite", false, "replace whatever --out holds")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format on stderr: text or json")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary on success")
+	fs.StringVar(&o.schema.path, "schema", "", "CQL file with CREATE TYPE/TABLE statements (default: schema.cql beside the SSTables)")
+}
+
+func (o *exportOptions) validate() error {
+	switch {
+	case o.out == "":
+		return &UsageError{errors.New("--out is required")}
+	case o.resume && o.overwrite:
+		return &UsageError{errors.New("--resume and --overwrite exclude each other")}
+	case o.layout != "rows":
+		return &UsageError{fmt.Errorf("--layout %q: this build writes rows", o.layout)}
+	case o.logFormat != "text" && o.logFormat != "json":
+		return &UsageError{fmt.Errorf("--log-format %q: want text or json", o.logFormat)}
+	case o.compress != "none" && o.compress != "gzip" && o.compress != "zstd":
+		return &UsageError{fmt.Errorf("--compress %q: want none, gzip or zstd", o.compress)}
+	case o.workers < 1:
+		return &UsageError{fmt.Errorf("--workers %d: want at least 1", o.workers)}
+	}
+	if _, err := parseSize(o.splitSize); err != nil {
+		return &UsageError{fmt.Errorf("--split-size: %w", err)}
+	}
+	return nil
+}
+
+func newExportCmd() *cobra.Command {
+	o := &exportOptions{}
+	cmd := &cobra.Command{
+		Use:   "export INPUT... --out DIR",
+		Short: "Export a table from every replica's SSTables to JSON lines, merged like a read at ALL",
+		Long: `export reads every SSTable of one table from any number of nodes (table,
+snapshot or backup directories), cuts the token ring into units of balanced bytes,
+merges every version of every cell as Cassandra does for a read at CONSISTENCY
+ALL, and writes one JSON object per live CQL row (what SELECT JSON * returns) into
+part files. _manifest.json and then _SUCCESS are written only when every part is.`,
+		Example: `  aegisthus export node1/ks/t-1b2c.../snapshots/s1 node2/ks/t-1b2c.../snapshots/s1 --out /tmp/t
+  aegisthus export /backups/*/ks/t-* --out /tmp/t --compress zstd --now 2024-06-01T00:00:00Z
+  aegisthus export ... --out /tmp/t --resume`,
+		Args:    usageArgs(cobra.MinimumNArgs(1)),
+		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.paths = args
+			return o.run(cmd.Context(), storage.Local{}, cmd.ErrOrStderr())
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func (o *exportOptions) logger(stderr io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if o.quiet {
+		opts.Level = slog.LevelWarn
+	}
+	if o.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(stderr, opts))
+}
+
+func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.Writer) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	split, _ := parseSize(o.splitSize)
+	var now int64
+	if o.now != "" {
+		var err error
+		if now, err = parseNow(o.now); err != nil {
+			return err
+		}
+	}
+	if err := o.schema.load(store); err != nil {
+		return err
+	}
+	t, err := oneTable(store, o.paths)
+	if err != nil {
+		return err
+	}
+	tbl, err := o.schema.tableFor(store, t)
+	if err != nil {
+		return err
+	}
+	out, err := sink.NewLocal(o.out)
+	if err != nil {
+		return &OutputError{err}
+	}
+	_ = out.CleanTemp()
+	log := o.logger(stderr)
+	prog := newProgress(stderr, o.quiet)
+	sum, err := pipeline.Export(ctx, store, out, pipeline.Options{
+		Table: t, Schema: tbl, Workers: o.workers, SplitSize: split, Now: now,
+		Compress: o.compress, Resume: o.resume, Overwrite: o.overwrite, Version: Version,
+		Log: log, Progress: prog.update,
+	})
+	prog.finish()
+	if err != nil {
+		return classifyPipeline(err)
+	}
+	log.Info("export done", "table", sum.Table, "sstables", sum.SSTables, "units", sum.Units,
+		"resumed_units", sum.UnitsResumed, "partitions", sum.Partitions, "rows", sum.Rows,
+		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", fmt.Sprintf("%.1f", sum.Duration.Seconds()),
+		"out", o.out)
+	return nil
+}
+
+// oneTable discovers the inputs and insists they hold one table.
+func oneTable(store storage.Store, paths []string) (*discover.Table, error) {
+	tables, err := findTables(store, paths)
+	if err != nil {
+		return nil, err
+	}
+	if len(tables) > 1 {
+		names := make([]string, len(tables))
+		for i, t := range tables {
+			names[i] = t.String()
+		}
+		return nil, &UsageError{fmt.Errorf("the inputs hold %d tables (%s): export one table at a time", len(tables), strings.Join(names, ", "))}
+	}
+	return tables[0], nil
+}
+
+func classifyPipeline(err error) error {
+	var oe *pipeline.OutputError
+	switch {
+	case errors.As(err, &oe):
+		return &OutputError{err}
+	case errors.Is(err, pipeline.ErrOutputNotEmpty), errors.Is(err, pipeline.ErrNothingToResume):
+		return &UsageError{err}
+	}
+	return err
+}
+
+// parseSize reads sizes like 256MiB, 1GB, 1048576.
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.m
+			break
+		}
+	}
+	var n int64
+	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || fmt.Sprint(n) != s || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size (like 256MiB)", s)
+	}
+	return n * mult, nil
+}
+
+// planOptions are the flags of `aegisthus plan`.
+type planOptions struct {
+	splitSize string
+	json      bool
+	schema    schemaSource
+	paths     []string
+}
+
+func newPlanCmd() *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan INPUT...",
+		Short: "Print how export would cut a table into units (token ranges and bytes per SSTable)",
+		Args:  usageArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.paths = args
+			return o.run(cmd.Context(), storage.Local{}, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print the plan as JSON")
+	cmd.Flags().StringVar(&o.schema.path, "schema", "", "CQL schema file")
+	return cmd
+}
+
+func (o *planOptions) run(ctx context.Context, store storage.Store, stdout io.Writer) error {
+	split, err := parseSize(o.splitSize)
+	if err != nil {
+		return &UsageError{fmt.Errorf("--split-size: %w", err)}
+	}
+	if err := o.schema.load(store); err != nil {
+		return err
+	}
+	t, err := oneTable(store, o.paths)
+	if err != nil {
+		return err
+	}
+	tbl, err := o.schema.tableFor(store, t)
+	if err != nil {
+		return err
+	}
+	res, err := pipeline.Plan(ctx, store, t, tbl, split)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return &OutputError{err}
+		}
+		return nil
+	}
+	fmt.Fprintf(stdout, "table %s: %d sstables, %d units, split size %d\n", t, len(res.SSTables), len(res.Plan.Units), split)
+	for _, u := range res.Plan.Units {
+		fmt.Fprintf(stdout, "unit %d: tokens (%s, %s] %d bytes, ~%d partitions\n", u.ID, res.Lo[u.ID], res.Hi[u.ID], u.Bytes, u.Partitions)
+		for _, r := range u.Ranges {
+			fmt.Fprintf(stdout, "  %s [%d, %d)\n", res.SSTables[r.SSTable], r.Start, r.End)
+		}
+	}
+	return nil
+}

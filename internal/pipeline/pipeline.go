@@ -1,0 +1,196 @@
+// Package pipeline runs an export: open every SSTable of a table (all replicas),
+// plan token-range units, run them on a fixed pool of workers (each unit merges
+// its partitions from every SSTable as a stream and writes one part file), and
+// commit: _manifest.json, then _SUCCESS. A run that stops early leaves no
+// _SUCCESS; --resume keeps the committed parts and redoes the rest.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/plan"
+	"github.com/aegisthus/aegisthus/internal/sink"
+	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/storage"
+	"github.com/aegisthus/aegisthus/internal/table"
+)
+
+// Options configure an export.
+type Options struct {
+	Table     *discover.Table
+	Schema    *cql.Table // optional CQL definition
+	Workers   int        // default runtime.NumCPU()
+	SplitSize int64      // default plan.DefaultSplitSize
+	Now       int64      // seconds since the epoch; 0 means the run's start
+	Compress  string     // "none", "gzip" or "zstd"
+	Resume    bool
+	Overwrite bool
+	Version   string // tool version for the manifest
+	Log       *slog.Logger
+	// Progress, when set, is told about every finished unit.
+	Progress func(p Progress)
+}
+
+// Progress is a snapshot of a running export.
+type Progress struct {
+	UnitsDone, Units int
+	BytesDone, Bytes int64 // uncompressed SSTable bytes scanned
+	Rows             int64
+	Elapsed          time.Duration
+}
+
+// Summary is what an export did.
+type Summary struct {
+	Table        string        `json:"table"`
+	SSTables     int           `json:"sstables"`
+	Units        int           `json:"units"`
+	UnitsResumed int           `json:"units_resumed"`
+	Partitions   int64         `json:"partitions"`
+	Rows         int64         `json:"rows"`
+	BytesIn      int64         `json:"bytes_in"`
+	BytesOut     int64         `json:"bytes_out"`
+	Now          int64         `json:"now"`
+	Duration     time.Duration `json:"duration_ns"`
+}
+
+// ErrOutputNotEmpty is returned when --out holds files and neither --resume nor
+// --overwrite was given.
+var ErrOutputNotEmpty = errors.New("output is not empty")
+
+// ErrNothingToResume is returned by --resume without a previous run's plan.
+var ErrNothingToResume = errors.New("nothing to resume")
+
+// Export runs the export of one table into out.
+func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) (*Summary, error) {
+	start := time.Now()
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	codec, err := codecFor(o.Compress)
+	if err != nil {
+		return nil, err
+	}
+	ssts := make([]*sstable.SSTable, 0, len(o.Table.SSTables))
+	defer func() {
+		for _, s := range ssts {
+			s.Close()
+		}
+	}()
+	var bytesIn int64
+	for _, d := range o.Table.SSTables {
+		sst, err := sstable.Open(store, d, sstable.Options{Table: o.Schema})
+		if err != nil {
+			return nil, err
+		}
+		ssts = append(ssts, sst)
+		bytesIn += sst.Chunks.Length()
+	}
+	tbl, err := table.Build(ssts)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := plan.Make(store, ssts, tbl.Partitioner, o.SplitSize)
+	if err != nil {
+		return nil, err
+	}
+	now := o.Now
+	if now == 0 {
+		now = start.Unix()
+	}
+	st := newState(o, ssts, tbl, pl, now, codec)
+	done, err := st.prepare(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	now = st.head.Now // a resumed run keeps the first run's --now
+	o.Log.Info("export planned", "table", o.Table.String(), "sstables", len(ssts), "units", len(pl.Units),
+		"bytes", bytesIn, "resumed_units", len(done), "now", time.Unix(now, 0).UTC().Format(time.RFC3339))
+
+	sum := &Summary{Table: o.Table.String(), SSTables: len(ssts), Units: len(pl.Units), UnitsResumed: len(done), Now: now}
+	var (
+		mu       sync.Mutex
+		parts    = make([]PartInfo, len(pl.Units))
+		progress = Progress{Units: len(pl.Units)}
+	)
+	for _, u := range pl.Units {
+		progress.Bytes += u.Bytes
+	}
+	for id, p := range done {
+		parts[id] = p
+		progress.UnitsDone++
+		progress.BytesDone += pl.Units[id].Bytes
+		progress.Rows += p.Rows
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	work := make(chan int)
+	var wg sync.WaitGroup
+	var failed atomic.Bool
+	for w := 0; w < o.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range work {
+				p, err := st.runUnit(ctx, out, id)
+				if err != nil {
+					failed.Store(true)
+					cancel(err)
+					continue
+				}
+				mu.Lock()
+				parts[id] = p
+				progress.UnitsDone++
+				progress.BytesDone += pl.Units[id].Bytes
+				progress.Rows += p.Rows
+				progress.Elapsed = time.Since(start)
+				snapshot := progress
+				mu.Unlock()
+				if o.Progress != nil {
+					o.Progress(snapshot)
+				}
+			}
+		}()
+	}
+feed:
+	for id := range pl.Units {
+		if _, ok := done[id]; ok {
+			continue
+		}
+		select {
+		case work <- id:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	if err := st.commit(ctx, out, parts, time.Since(start)); err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		sum.Rows += p.Rows
+		sum.Partitions += p.Partitions
+		sum.BytesOut += p.Bytes
+	}
+	sum.BytesIn = bytesIn
+	sum.Duration = time.Since(start)
+	return sum, nil
+}
+
+// dataPath names an SSTable in messages and the manifest.
+func dataPath(s *sstable.SSTable) string { return s.Path(format.Data) }

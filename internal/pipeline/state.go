@@ -1,0 +1,323 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/plan"
+	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/sink"
+	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/table"
+)
+
+// Files an export writes beside its parts. Names start with "_" so tools that
+// glob part files (Spark, Hadoop) skip them.
+const (
+	HeadFile     = "_export.json"   // written first: what is being exported, and the plan
+	ManifestFile = "_manifest.json" // written after every part
+	SuccessFile  = "_SUCCESS"       // written last
+	partMetaPre  = "_part-"         // per-part record, written after the part is committed
+)
+
+// Input records one SSTable the export read.
+type Input struct {
+	Path string `json:"path"`
+	Size int64  `json:"size"` // stored Data.db size
+}
+
+// Head is the run's identity: a resumed run must find the same one.
+type Head struct {
+	Tool      string     `json:"tool"`
+	Table     string     `json:"table"`
+	Layout    string     `json:"layout"`
+	Compress  string     `json:"compress"`
+	Now       int64      `json:"now"`
+	NowUTC    string     `json:"now_utc"`
+	Inputs    []Input    `json:"inputs"`
+	Columns   []string   `json:"columns"`
+	Plan      *plan.Plan `json:"plan"`
+	StartedAt string     `json:"started_at"`
+}
+
+// PartInfo describes one committed part file.
+type PartInfo struct {
+	Name       string `json:"name"`
+	Unit       int    `json:"unit"`
+	Rows       int64  `json:"rows"`
+	Partitions int64  `json:"partitions"`
+	Bytes      int64  `json:"bytes"`
+	SHA256     string `json:"sha256"`
+}
+
+// Manifest is _manifest.json.
+type Manifest struct {
+	Head
+	Parts      []PartInfo `json:"parts"`
+	Rows       int64      `json:"rows"`
+	FinishedAt string     `json:"finished_at"`
+	DurationS  float64    `json:"duration_s"`
+}
+
+type state struct {
+	o     Options
+	ssts  []*sstable.SSTable
+	tbl   *table.Table
+	pl    *plan.Plan
+	codec codec
+	head  Head
+}
+
+func newState(o Options, ssts []*sstable.SSTable, tbl *table.Table, pl *plan.Plan, now int64, c codec) *state {
+	st := &state{o: o, ssts: ssts, tbl: tbl, pl: pl, codec: c}
+	st.head = Head{Tool: "aegisthus " + o.Version, Table: o.Table.String(), Layout: "rows", Compress: c.name,
+		Now: now, NowUTC: time.Unix(now, 0).UTC().Format(time.RFC3339), Plan: pl,
+		StartedAt: time.Now().UTC().Format(time.RFC3339)}
+	for _, s := range ssts {
+		st.head.Inputs = append(st.head.Inputs, Input{Path: dataPath(s), Size: s.DataSize})
+	}
+	for _, i := range tbl.OutputOrder() {
+		st.head.Columns = append(st.head.Columns, tbl.Columns[i].Name)
+	}
+	return st
+}
+
+func (st *state) partName(id int) string {
+	return fmt.Sprintf("part-%05d.jsonl%s", id, st.codec.ext)
+}
+
+// prepare checks the output directory against the options and returns the units
+// already done (on --resume).
+func (st *state) prepare(ctx context.Context, out sink.Sink) (map[int]PartInfo, error) {
+	names, err := out.List(ctx)
+	if err != nil {
+		return nil, &OutputError{err}
+	}
+	switch {
+	case len(names) == 0:
+		if st.o.Resume {
+			return nil, fmt.Errorf("%s: %w: the output is empty", out, ErrNothingToResume)
+		}
+	case st.o.Overwrite:
+		for _, n := range names {
+			if err := out.Remove(ctx, n); err != nil {
+				return nil, &OutputError{err}
+			}
+		}
+	case st.o.Resume:
+		return st.resume(ctx, out, names)
+	default:
+		return nil, fmt.Errorf("%s holds %d files: %w (use --resume to finish a run, --overwrite to replace it)",
+			out, len(names), ErrOutputNotEmpty)
+	}
+	b, _ := json.MarshalIndent(st.head, "", "  ")
+	if err := out.Put(ctx, HeadFile, append(b, '\n')); err != nil {
+		return nil, &OutputError{err}
+	}
+	return map[int]PartInfo{}, nil
+}
+
+// resume checks that the previous run exported the same thing and keeps its
+// committed parts whose checksum still matches.
+func (st *state) resume(ctx context.Context, out sink.Sink, names []string) (map[int]PartInfo, error) {
+	b, err := out.Get(ctx, HeadFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w: no %s", out, ErrNothingToResume, HeadFile)
+	} else if err != nil {
+		return nil, &OutputError{err}
+	}
+	var prev Head
+	if err := json.Unmarshal(b, &prev); err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", out, HeadFile, err)
+	}
+	if st.o.Now != 0 && st.o.Now != prev.Now {
+		return nil, fmt.Errorf("--now %d differs from the run being resumed (%d)", st.o.Now, prev.Now)
+	}
+	st.head.Now, st.head.NowUTC, st.head.StartedAt = prev.Now, prev.NowUTC, prev.StartedAt
+	cur, _ := json.Marshal(st.head)
+	old, _ := json.Marshal(prev)
+	if !bytes.Equal(cur, old) {
+		return nil, fmt.Errorf("%s: the run being resumed exported different inputs, plan or options (compare %s with this run); use --overwrite to start again", out, HeadFile)
+	}
+	done := map[int]PartInfo{}
+	for _, n := range names {
+		if !strings.HasPrefix(n, partMetaPre) {
+			continue
+		}
+		mb, err := out.Get(ctx, n)
+		if err != nil {
+			return nil, &OutputError{err}
+		}
+		var p PartInfo
+		if err := json.Unmarshal(mb, &p); err != nil || p.Unit < 0 || p.Unit >= len(st.pl.Units) || p.Name != st.partName(p.Unit) {
+			out.Remove(ctx, n)
+			continue
+		}
+		if !slices.Contains(names, p.Name) || !st.verifyPart(ctx, out, p) {
+			out.Remove(ctx, n)
+			continue
+		}
+		done[p.Unit] = p
+	}
+	out.Remove(ctx, SuccessFile)
+	out.Remove(ctx, ManifestFile)
+	return done, nil
+}
+
+func (st *state) verifyPart(ctx context.Context, out sink.Sink, p PartInfo) bool {
+	r, err := out.Open(ctx, p.Name)
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	return err == nil && n == p.Bytes && hex.EncodeToString(h.Sum(nil)) == p.SHA256
+}
+
+// countingWriter hashes and counts what reaches the sink.
+type countingWriter struct {
+	w io.Writer
+	h hash.Hash
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.h.Write(p[:n])
+	c.n += int64(n)
+	return n, err
+}
+
+// runUnit exports one unit into its part file.
+func (st *state) runUnit(ctx context.Context, out sink.Sink, id int) (PartInfo, error) {
+	u := &st.pl.Units[id]
+	p := PartInfo{Name: st.partName(id), Unit: id}
+	w, err := out.Create(ctx, p.Name)
+	if err != nil {
+		return p, &OutputError{err}
+	}
+	cw := &countingWriter{w: w, h: sha256.New()}
+	enc, err := st.codec.wrap(cw)
+	if err != nil {
+		w.Abort()
+		return p, err
+	}
+	bw := bufio.NewWriterSize(enc, 256<<10)
+	err = st.writeUnit(ctx, u, bw, &p)
+	if err == nil {
+		if err = bw.Flush(); err != nil {
+			err = &OutputError{err}
+		}
+	}
+	if err == nil {
+		if err = enc.Close(); err != nil {
+			err = &OutputError{err}
+		}
+	} else {
+		enc.Close()
+	}
+	if err != nil {
+		w.Abort()
+		return p, err
+	}
+	if err := w.Commit(); err != nil {
+		return p, &OutputError{err}
+	}
+	p.Bytes = cw.n
+	p.SHA256 = hex.EncodeToString(cw.h.Sum(nil))
+	mb, _ := json.Marshal(p)
+	if err := out.Put(ctx, partMetaPre+fmt.Sprintf("%05d.json", id), mb); err != nil {
+		return p, &OutputError{err}
+	}
+	return p, nil
+}
+
+// writeUnit merges the unit's partitions from every SSTable and renders rows.
+func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p *PartInfo) error {
+	inputs := make([]merge.Input, 0, len(u.Ranges))
+	for _, r := range u.Ranges {
+		in := st.tbl.Input(st.ssts[r.SSTable], r.Start, r.End)
+		in.Lo, in.Hi = u.Lo, u.Hi
+		inputs = append(inputs, in)
+	}
+	m := merge.New(st.tbl.Merge(), inputs)
+	r := render.NewRows(st.tbl, st.head.Now)
+	var line []byte
+	var err error
+	var emitted bool
+	for m.NextPartition() {
+		if p.Partitions&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		p.Partitions++
+		if err := r.StartPartition(m.Partition().Key); err != nil {
+			return fmt.Errorf("partition key %x: %w", m.Partition().Key, err)
+		}
+		line = line[:0]
+		for m.NextRow() {
+			if line, emitted, err = r.AppendRow(line, m.Row()); err != nil {
+				return fmt.Errorf("partition key %x: %w", m.Partition().Key, err)
+			}
+			if emitted {
+				p.Rows++
+			}
+			if len(line) > 64<<10 {
+				if _, err := w.Write(line); err != nil {
+					return &OutputError{err}
+				}
+				line = line[:0]
+			}
+		}
+		if err := m.Err(); err != nil {
+			return err
+		}
+		if line, emitted, err = r.EndPartition(line); err != nil {
+			return err
+		}
+		if emitted {
+			p.Rows++
+		}
+		if _, err := w.Write(line); err != nil {
+			return &OutputError{err}
+		}
+	}
+	return m.Err()
+}
+
+// commit writes _manifest.json and then _SUCCESS.
+func (st *state) commit(ctx context.Context, out sink.Sink, parts []PartInfo, took time.Duration) error {
+	m := Manifest{Head: st.head, Parts: parts, FinishedAt: time.Now().UTC().Format(time.RFC3339), DurationS: took.Seconds()}
+	for _, p := range parts {
+		m.Rows += p.Rows
+	}
+	b, _ := json.MarshalIndent(m, "", "  ")
+	if err := out.Put(ctx, ManifestFile, append(b, '\n')); err != nil {
+		return &OutputError{err}
+	}
+	if err := out.Put(ctx, SuccessFile, nil); err != nil {
+		return &OutputError{err}
+	}
+	return nil
+}
+
+// OutputError marks a failure of the sink, as opposed to bad input.
+type OutputError struct{ Err error }
+
+func (e *OutputError) Error() string { return "output: " + e.Err.Error() }
+func (e *OutputError) Unwrap() error { return e.Err }

@@ -1,0 +1,273 @@
+// Package plan cuts a table's token ring into units of balanced bytes. Every
+// SSTable, of every replica, is sorted by token, so one token range is one
+// contiguous run of each SSTable's Data.db: a unit is a token range plus, per
+// SSTable, the byte range to scan. Units are independent: each merges all the
+// versions of its partitions as a stream, with nothing shuffled between units.
+//
+// Byte ranges come from samples of the partition index (Index.db, or the BTI
+// Partitions.db trie): a unit's scan of an SSTable starts at the last sampled
+// partition at or before the range and ends at the first sample after it, and the
+// merge drops the partitions outside the range. So the output does not depend on
+// the samples, only the work does.
+package plan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+
+	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/sstable/index"
+	"github.com/aegisthus/aegisthus/internal/storage"
+	"github.com/aegisthus/aegisthus/internal/token"
+)
+
+// DefaultSplitSize is the target uncompressed bytes per unit.
+const DefaultSplitSize = 256 << 20
+
+// maxIndexFile bounds an index component read whole.
+const maxIndexFile = 8 << 30
+
+// Range is the part of one SSTable's uncompressed Data.db a unit scans:
+// partitions whose header starts in [Start, End).
+type Range struct {
+	SSTable int   `json:"sstable"` // index into the SSTables the plan was made from
+	Start   int64 `json:"start"`
+	End     int64 `json:"end"`
+}
+
+// Unit is one token range (Lo, Hi] and the byte ranges holding it. A nil Lo is the
+// start of the ring, a nil Hi its end. Tokens are byte-comparable
+// (token.Partitioner.AppendToken).
+type Unit struct {
+	ID     int     `json:"id"`
+	Lo     []byte  `json:"lo,omitempty"`
+	Hi     []byte  `json:"hi,omitempty"`
+	Ranges []Range `json:"ranges"`
+	Bytes  int64   `json:"bytes"` // uncompressed bytes scanned
+	// Partitions is estimated from the samples (each sample stands for its span).
+	Partitions int64 `json:"partitions"`
+}
+
+// Plan is the deterministic cut of a table: the same SSTables and split size give
+// the same plan.
+type Plan struct {
+	SplitSize int64  `json:"split_size"`
+	Units     []Unit `json:"units"`
+}
+
+// sample is one sampled partition of one SSTable.
+type sample struct {
+	tok   []byte
+	sst   int
+	pos   int64
+	after int64 // where the partition after the sampled one starts
+	bytes int64 // uncompressed bytes from pos to the next sample (or the end)
+	parts int64 // partitions from this sample to the next
+}
+
+// Make plans the SSTables. Each SSTable's partition index is read once.
+func Make(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner, splitSize int64) (*Plan, error) {
+	if splitSize <= 0 {
+		splitSize = DefaultSplitSize
+	}
+	granule := max(splitSize/16, 64<<10)
+	var all []sample
+	for i, sst := range ssts {
+		ss, err := samples(store, sst, i, p, granule)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ss...)
+	}
+	slices.SortStableFunc(all, func(a, b sample) int {
+		if c := bytes.Compare(a.tok, b.tok); c != 0 {
+			return c
+		}
+		return cmpInt(a.sst, b.sst)
+	})
+	// Cut after a sample once the bytes since the last cut reach the split size;
+	// never between two samples with the same token.
+	var cuts [][]byte
+	var acc int64
+	for i, s := range all {
+		acc += s.bytes
+		if acc >= splitSize && i+1 < len(all) && !bytes.Equal(all[i+1].tok, s.tok) {
+			cuts = append(cuts, s.tok)
+			acc = 0
+		}
+	}
+	pl := &Plan{SplitSize: splitSize}
+	bySST := make([][]sample, len(ssts))
+	for _, s := range all {
+		bySST[s.sst] = append(bySST[s.sst], s)
+	}
+	for u := 0; u <= len(cuts); u++ {
+		unit := Unit{ID: u}
+		if u > 0 {
+			unit.Lo = cuts[u-1]
+		}
+		if u < len(cuts) {
+			unit.Hi = cuts[u]
+		}
+		for i, sst := range ssts {
+			r, parts := byteRange(bySST[i], sst.Chunks.Length(), unit.Lo, unit.Hi)
+			if r.End > r.Start {
+				r.SSTable = i
+				unit.Ranges = append(unit.Ranges, r)
+				unit.Bytes += r.End - r.Start
+				unit.Partitions += parts
+			}
+		}
+		pl.Units = append(pl.Units, unit)
+	}
+	return pl, nil
+}
+
+// byteRange finds the scan range of one SSTable for (lo, hi]: from just after the
+// last sampled partition with token <= lo (or 0) to the first sample with token >
+// hi (or the end). Partitions after a sample have tokens at least its token, so
+// everything skipped at the start has a token <= lo.
+func byteRange(ss []sample, length int64, lo, hi []byte) (Range, int64) {
+	r := Range{Start: 0, End: length}
+	first := 0
+	if lo != nil {
+		i, _ := slices.BinarySearchFunc(ss, lo, func(s sample, t []byte) int {
+			if bytes.Compare(s.tok, t) <= 0 {
+				return -1
+			}
+			return 1
+		})
+		// ss[:i] have token <= lo.
+		if i > 0 {
+			r.Start = ss[i-1].after
+			first = i - 1
+		}
+	}
+	last := len(ss)
+	if hi != nil {
+		j, _ := slices.BinarySearchFunc(ss, hi, func(s sample, t []byte) int {
+			if bytes.Compare(s.tok, t) <= 0 {
+				return -1
+			}
+			return 1
+		})
+		if j < len(ss) {
+			r.End = ss[j].pos
+		}
+		last = j
+	}
+	var parts int64
+	for k := first; k < last && k < len(ss); k++ {
+		parts += ss[k].parts
+	}
+	if r.End < r.Start {
+		r.End = r.Start
+	}
+	return r, parts
+}
+
+// samples reads an SSTable's partition index and keeps about one partition per
+// granule of Data.db bytes, with its token.
+func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partitioner, granule int64) ([]sample, error) {
+	length := sst.Chunks.Length()
+	src := index.Source{Version: sst.Desc.Version}
+	var err error
+	switch {
+	case sst.Has(format.Index):
+		src.IndexPath = sst.Path(format.Index)
+		src.Index, err = store.ReadFile(src.IndexPath, maxIndexFile)
+	case sst.Has(format.Partitions):
+		src.PartitionsPath = sst.Path(format.Partitions)
+		if src.Partitions, err = store.ReadFile(src.PartitionsPath, maxIndexFile); err == nil && sst.Has(format.Rows) {
+			src.RowsPath = sst.Path(format.Rows)
+			src.Rows, err = store.ReadFile(src.RowsPath, maxIndexFile)
+		}
+	default:
+		// No index: the whole SSTable is one sample, scanned by every unit that
+		// overlaps it. Correct, but it cannot be split.
+		return []sample{{tok: nil, sst: i, pos: 0, after: 0, bytes: length, parts: 1}}, nil
+	}
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", sst.Path(format.Data), err)
+		}
+		return nil, err
+	}
+	it, err := index.Open(src, index.Options{SkipBlocks: true})
+	if err != nil {
+		return nil, err
+	}
+	var out []sample
+	next := int64(0)
+	var n int64
+	bti := src.Index == nil
+	for it.Next() {
+		e := it.Entry()
+		n++
+		if k := len(out); k > 0 && out[k-1].after < 0 {
+			out[k-1].after = e.Position
+		}
+		if e.Position < next {
+			continue
+		}
+		var tok []byte
+		if bti {
+			// Partitions.db holds key prefixes only: read the key from Data.db.
+			sc := sst.Scanner(e.Position, e.Position+1)
+			if !sc.NextPartition() {
+				if err := sc.Err(); err != nil {
+					return nil, err
+				}
+				return nil, fmt.Errorf("%s: no partition at index position %d", sst.Path(format.Data), e.Position)
+			}
+			tok = p.AppendToken(nil, sc.Partition().Key)
+		} else {
+			tok = p.AppendToken(nil, e.Key)
+		}
+		if k := len(out); k > 0 {
+			out[k-1].parts = n - 1
+			n = 1
+		}
+		if k := len(out); k > 0 && out[k-1].after < 0 {
+			out[k-1].after = e.Position
+		}
+		out = append(out, sample{tok: tok, sst: i, pos: e.Position, after: -1})
+		next = e.Position + granule
+	}
+	if err := it.Err(); err != nil {
+		return nil, err
+	}
+	if k := len(out); k > 0 {
+		out[k-1].parts = n
+	}
+	for k := range out {
+		if out[k].after < 0 {
+			out[k].after = length
+		}
+		end := length
+		if k+1 < len(out) {
+			end = out[k+1].pos
+		}
+		out[k].bytes = end - out[k].pos
+	}
+	if len(out) == 0 {
+		return []sample{{tok: nil, sst: i, pos: 0, after: 0, bytes: length}}, nil
+	}
+	// The first partition starts the file: scanning from 0 is always safe.
+	out[0].pos = 0
+	return out, nil
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

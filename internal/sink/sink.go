@@ -1,0 +1,182 @@
+// Package sink is where an export's files go: a local directory or (later) an S3
+// prefix. Part files are written under a temporary name and appear under their
+// final name only when Commit succeeds, so a reader never sees half a part.
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Sink stores the files of one export.
+type Sink interface {
+	// Create starts a file; it becomes visible under name on Commit.
+	Create(ctx context.Context, name string) (Writer, error)
+	// Put writes a small file atomically.
+	Put(ctx context.Context, name string, data []byte) error
+	// Get reads a small file; a missing file wraps fs.ErrNotExist.
+	Get(ctx context.Context, name string) ([]byte, error)
+	// Open reads a file as a stream (for checksum verification on resume).
+	Open(ctx context.Context, name string) (io.ReadCloser, error)
+	// List returns the names of the committed files, sorted.
+	List(ctx context.Context) ([]string, error)
+	// Remove deletes a file; a missing file is not an error.
+	Remove(ctx context.Context, name string) error
+	// String names the destination for messages.
+	String() string
+}
+
+// Writer is a file being written.
+type Writer interface {
+	io.Writer
+	// Commit makes the file visible under its name.
+	Commit() error
+	// Abort discards the file.
+	Abort() error
+}
+
+// Local is a directory on local disk.
+type Local struct{ Dir string }
+
+var _ Sink = (*Local)(nil)
+
+// NewLocal returns a sink writing into dir, creating it if needed.
+func NewLocal(dir string) (*Local, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return &Local{Dir: dir}, nil
+}
+
+func (l *Local) String() string { return l.Dir }
+
+const tmpPrefix = ".tmp-"
+
+type localWriter struct {
+	f    *os.File
+	name string
+	done bool
+}
+
+// Create writes to a hidden temporary file in the same directory.
+func (l *Local) Create(_ context.Context, name string) (Writer, error) {
+	f, err := os.CreateTemp(l.Dir, tmpPrefix+name+"-*")
+	if err != nil {
+		return nil, err
+	}
+	return &localWriter{f: f, name: filepath.Join(l.Dir, name)}, nil
+}
+
+func (w *localWriter) Write(p []byte) (int, error) { return w.f.Write(p) }
+
+// Commit syncs, closes and renames the file into place.
+func (w *localWriter) Commit() error {
+	if w.done {
+		return errors.New("sink: commit after commit or abort")
+	}
+	w.done = true
+	// CreateTemp makes files private; an export is meant to be read by others.
+	if err := w.f.Chmod(0o644); err != nil {
+		w.f.Close()
+		os.Remove(w.f.Name())
+		return err
+	}
+	if err := w.f.Sync(); err != nil {
+		w.f.Close()
+		os.Remove(w.f.Name())
+		return err
+	}
+	if err := w.f.Close(); err != nil {
+		os.Remove(w.f.Name())
+		return err
+	}
+	if err := os.Rename(w.f.Name(), w.name); err != nil {
+		os.Remove(w.f.Name())
+		return err
+	}
+	return nil
+}
+
+// Abort removes the temporary file.
+func (w *localWriter) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	w.f.Close()
+	return os.Remove(w.f.Name())
+}
+
+// Put writes data to name atomically.
+func (l *Local) Put(ctx context.Context, name string, data []byte) error {
+	w, err := l.Create(ctx, name)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Abort()
+		return err
+	}
+	return w.Commit()
+}
+
+// Get reads name.
+func (l *Local) Get(_ context.Context, name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(l.Dir, name))
+}
+
+// Open opens name for reading.
+func (l *Local) Open(_ context.Context, name string) (io.ReadCloser, error) {
+	return os.Open(filepath.Join(l.Dir, name))
+}
+
+// List returns committed file names (temporary files are left out).
+func (l *Local) List(_ context.Context) ([]string, error) {
+	ents, err := os.ReadDir(l.Dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), tmpPrefix) {
+			out = append(out, e.Name())
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Remove deletes name.
+func (l *Local) Remove(_ context.Context, name string) error {
+	err := os.Remove(filepath.Join(l.Dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// CleanTemp removes temporary files a killed run left behind.
+func (l *Local) CleanTemp() error {
+	ents, err := os.ReadDir(l.Dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), tmpPrefix) {
+			if err := os.Remove(filepath.Join(l.Dir, e.Name())); err != nil {
+				return fmt.Errorf("removing %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
+}
