@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"time"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -411,39 +412,41 @@ func appendPad(dst []byte, v int64, width int) []byte {
 	return append(dst, s...)
 }
 
-// appendTimestamp appends milliseconds since the epoch as Cassandra's
-// TimestampSerializer formatters do with java.text.SimpleDateFormat in UTC:
-// "yyyy-MM-dd HH:mm:ss.SSSX" for JSON (seconds true) and "yyyy-MM-dd HH:mmXX" for
-// getString (seconds false; the JVM's zone there, taken to be UTC). The calendar
-// is Julian before 1582-10-15 and "yyyy" is the year of era (1 BC prints "0001").
-func appendTimestamp(dst []byte, ms int64, seconds bool) []byte {
+// appendTimestamp appends milliseconds since the epoch as Cassandra 5.0's
+// TimestampSerializer formats them (java.time DateTimeFormatter in UTC, so the
+// proleptic Gregorian calendar): "yyyy-MM-dd HH:mm:ss.SSSX" for JSON (iso false)
+// and "yyyy-MM-dd'T'HH:mm:ss.SSSX" for getString (iso true). "yyyy" is the year
+// of era (1 BC prints "0001") with a '+' past 9999. Checked against SELECT JSON
+// and sstabledump output of Cassandra 5.0.9 (testdata/cassandra-5.0); 4.0 and
+// older used SimpleDateFormat (Julian before 1582) and dropped seconds in getString.
+func appendTimestamp(dst []byte, ms int64, iso bool) []byte {
 	days := floorDiv(ms, 86400000)
 	rem := ms - days*86400000
-	var y int64
-	var mo, d int
-	if days < gregorianCutoverDay {
-		y, mo, d = julianFromDays(days)
-	} else {
-		y, mo, d = civilFromDays(days)
-	}
+	t := time.UnixMilli(ms).UTC()
+	y, mo, d := int64(t.Year()), int(t.Month()), t.Day()
 	if y <= 0 {
 		y = 1 - y
+	}
+	if y > 9999 {
+		dst = append(dst, '+')
 	}
 	dst = appendPad(dst, y, 4)
 	dst = append(dst, '-')
 	dst = appendPad(dst, int64(mo), 2)
 	dst = append(dst, '-')
 	dst = appendPad(dst, int64(d), 2)
-	dst = append(dst, ' ')
+	if iso {
+		dst = append(dst, 'T')
+	} else {
+		dst = append(dst, ' ')
+	}
 	dst = appendPad(dst, rem/3600000, 2)
 	dst = append(dst, ':')
 	dst = appendPad(dst, rem/60000%60, 2)
-	if seconds {
-		dst = append(dst, ':')
-		dst = appendPad(dst, rem/1000%60, 2)
-		dst = append(dst, '.')
-		dst = appendPad(dst, rem%1000, 3)
-	}
+	dst = append(dst, ':')
+	dst = appendPad(dst, rem/1000%60, 2)
+	dst = append(dst, '.')
+	dst = appendPad(dst, rem%1000, 3)
 	return append(dst, 'Z')
 }
 

@@ -31,6 +31,9 @@ import (
 // AppendJSON is safe for concurrent use; it only reads t and v.
 func (t *Type) AppendJSON(dst, v []byte) ([]byte, error) {
 	if len(v) == 0 {
+		if t.Kind == Blob {
+			return append(dst, '"', '0', 'x', '"'), nil // SELECT JSON of blobAsBlob(0x) in 5.0.9
+		}
 		return append(dst, '"', '"'), nil
 	}
 	return t.appendJSON(dst, v)
@@ -129,7 +132,7 @@ func (t *Type) appendJSON(dst, v []byte) ([]byte, error) {
 			return dst, lengthError("timestamp", 8, len(v))
 		}
 		dst = append(dst, '"')
-		dst = appendTimestamp(dst, int64(binary.BigEndian.Uint64(v)), true)
+		dst = appendTimestamp(dst, int64(binary.BigEndian.Uint64(v)), false)
 		return append(dst, '"'), nil
 	case Date:
 		if len(v) != 4 {
@@ -490,8 +493,8 @@ func FieldIndex(path []byte) (int, error) {
 //
 // The forms: text and ascii as is; blob, frozen collections and vectors as hex
 // without "0x" (CollectionType and VectorType fall back to BytesType); decimal as
-// BigDecimal.toPlainString; counter as the hex of its context; timestamp as "yyyy-MM-dd HH:mmXX" (Cassandra's
-// default format, seconds dropped, printed here in UTC); tuples and UDTs as
+// BigDecimal.toString; counter as the hex of its context; timestamp as
+// "yyyy-MM-dd'T'HH:mm:ss.SSSX" in UTC (Cassandra 5.0.9); tuples and UDTs as
 // colon-separated fields with "@" for null; composites as colon-separated
 // components. An empty v appends nothing.
 func (t *Type) AppendString(dst, v []byte) ([]byte, error) {
@@ -546,12 +549,12 @@ func (t *Type) appendString(dst, v []byte) ([]byte, error) {
 		}
 		return appendJavaFloat(dst, math.Float64frombits(binary.BigEndian.Uint64(v)), 64), nil
 	case Decimal:
-		return appendDecimal(dst, v, true)
+		return appendDecimal(dst, v, false) // DecimalSerializer.toString: BigDecimal.toString
 	case Timestamp, LegacyTimestamp:
 		if len(v) != 8 {
 			return dst, lengthError("timestamp", 8, len(v))
 		}
-		return appendTimestamp(dst, int64(binary.BigEndian.Uint64(v)), false), nil
+		return appendTimestamp(dst, int64(binary.BigEndian.Uint64(v)), true), nil
 	case Duration:
 		m, d, n, err := decodeDuration(v)
 		if err != nil {

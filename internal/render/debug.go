@@ -31,14 +31,23 @@ func (d *Dump) AppendDebugPartition(dst []byte, sc *row.Scanner) ([]byte, error)
 		dst = append(dst, "]@"...)
 		return strconv.AppendInt(dst, pos, 10)
 	}
-	pos := p.Offset
+	// As in AppendPartition: the position Cassandra reports for the partition is
+	// after its header and static row.
+	more := sc.Next()
+	pos := sc.Offset()
+	switch {
+	case !more:
+		pos--
+	case sc.Unfiltered().Kind != row.KindStatic:
+		pos = sc.Unfiltered().Offset
+	}
 	if !p.Deletion.IsLive() {
 		dst = prefix(dst, pos)
 		dst = append(dst, ' ')
 		dst = appendDeletionString(dst, p.Deletion)
 		dst = append(dst, '\n')
 	}
-	for sc.Next() {
+	for ; more; more = sc.Next() {
 		u := sc.Unfiltered()
 		if u.Kind == row.KindStatic && len(u.Cells) == 0 && len(u.ComplexDeletions) == 0 {
 			continue
