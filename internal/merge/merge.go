@@ -34,9 +34,21 @@ type Table struct {
 	Partitioner token.Partitioner
 }
 
+// Partitions is a stream of partitions and their unfiltereds in on-disk order, as
+// row.Scanner yields them (legacy pre-3.0 decoders yield the same model).
+type Partitions interface {
+	NextPartition() bool
+	Partition() *row.Partition
+	Next() bool
+	Unfiltered() *row.Unfiltered
+	Err() error
+}
+
+var _ Partitions = (*row.Scanner)(nil)
+
 // Input is one SSTable's (or one token range of it) stream of partitions.
 type Input struct {
-	Scanner *row.Scanner
+	Scanner Partitions
 	// StaticMap and RegularMap translate the SSTable's column indexes (its
 	// serialization header, in on-disk order) into Table.Columns indexes.
 	StaticMap, RegularMap []int
