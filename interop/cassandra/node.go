@@ -50,7 +50,8 @@ type Cluster struct {
 	HeapMB    int
 	PortBase  int // storage = base, native = base+42, jmx = base+199+i
 	UUIDIDs   bool
-	NoHints   bool // hinted_handoff_enabled: false, so a stopped replica stays behind
+	NoHints   bool   // hinted_handoff_enabled: false, so a stopped replica stays behind
+	ExtraYAML string // appended to cassandra.yaml
 	Log       func(format string, args ...any)
 	Nodes     []*Node
 	classpath string
@@ -232,6 +233,7 @@ dynamic_snitch: false
 		filepath.Join(n.Dir, "hints"), filepath.Join(n.Dir, "cdc_raw"),
 		strings.Join(seeds, ","), n.IP, n.IP, c.PortBase, c.PortBase+1, n.NativePort,
 		c.Format.Compat, c.Format.Select, c.UUIDIDs, !c.NoHints)
+	yaml += c.ExtraYAML
 	if err := os.WriteFile(n.ConfigPath(), []byte(yaml), 0o644); err != nil {
 		return err
 	}

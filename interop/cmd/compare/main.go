@@ -57,7 +57,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: compare -bin bin/aegisthus DIR...")
 		os.Exit(2)
 	}
-	checks := map[string]*check{"dump": {name: "dump"}, "rows": {name: "rows"}, "metadata": {name: "metadata"}}
+	checks := map[string]*check{"dump": {name: "dump"}, "rows": {name: "rows"}, "metadata": {name: "metadata"}, "export": {name: "export"}}
+	checks["export"].implemented, checks["export"].why = hasFlag("export", "--now")
 	checks["dump"].implemented, checks["dump"].why = has("dump")
 	checks["rows"].implemented, checks["rows"].why = hasFlag("dump", "--rows")
 	checks["metadata"].implemented, checks["metadata"].why = has("metadata")
@@ -161,23 +162,48 @@ func main() {
 				}
 			}
 		}
+		if c := checks["export"]; c.implemented {
+			exportCheck(c, m, schema, []string{dir}, filepath.Join(dir, "expected", "select-json.jsonl"), where(""))
+		}
 		os.Remove(schema)
 	}
-	fmt.Printf("compared %d tables, %d SSTables under %s\n", tables, sstables, strings.Join(flag.Args(), " "))
-	if ok, why := has("export"); !ok {
-		fmt.Printf("  %-9s not implemented (%s)\n", "export", why)
-	} else {
-		fmt.Printf("  %-9s exists, but its check (all SSTables of all replicas vs SELECT JSON at ALL) is not wired yet\n", "export")
+	// Snapshots of several replicas: <root>/expected/<table>.meta.json with
+	// <root>/node*/<ks>/<table>-<id>/snapshots/<tag>/.
+	if c := checks["export"]; c.implemented {
+		for _, root := range flag.Args() {
+			metas, _ := filepath.Glob(filepath.Join(root, "**", "expected", "*.meta.json"))
+			more, _ := filepath.Glob(filepath.Join(root, "expected", "*.meta.json"))
+			for _, mf := range append(more, metas...) {
+				var m meta
+				b, err := os.ReadFile(mf)
+				if err == nil {
+					err = json.Unmarshal(b, &m)
+				}
+				if err != nil {
+					continue
+				}
+				base := filepath.Dir(filepath.Dir(mf))
+				table := strings.TrimSuffix(filepath.Base(mf), ".meta.json")
+				inputs, _ := filepath.Glob(filepath.Join(base, "node*", "*", table+"-*", "snapshots", "*"))
+				if len(inputs) == 0 {
+					continue
+				}
+				sstables += 0
+				exportCheck(c, m, "", inputs, strings.TrimSuffix(mf, ".meta.json")+".select-json.jsonl",
+					fmt.Sprintf("seed=%d replicas=%d table=%s", m.Seed, len(inputs), table))
+			}
+		}
 	}
+	fmt.Printf("compared %d tables, %d SSTables under %s\n", tables, sstables, strings.Join(flag.Args(), " "))
 	bad := false
-	for _, k := range []string{"dump", "rows", "metadata"} {
+	for _, k := range []string{"dump", "rows", "metadata", "export"} {
 		c := checks[k]
 		if !c.implemented {
 			fmt.Printf("  %-9s not implemented (%s)\n", c.name, c.why)
 			continue
 		}
 		extra := ""
-		if k == "rows" {
+		if k == "rows" || k == "export" {
 			extra = fmt.Sprintf(", %d rows", c.rows)
 		}
 		fmt.Printf("  %-9s %d compared, %d equal, %d differ, %d failed%s\n", c.name, c.items, c.same, c.diff, c.failed, extra)
@@ -346,6 +372,56 @@ func firstDiff(wa, ga []any) string {
 		return fmt.Sprintf("partition %d key %s at %s\n    want %.600s\n    got  %.600s", i, key, firstPath(wa[i], ga[i], "$"), canon(wa[i]), canon(ga[i]))
 	}
 	return fmt.Sprintf("partition %d: present on one side only", min(len(wa), len(ga)))
+}
+
+// exportCheck runs aegisthus export over inputs (every SSTable of every
+// replica) at meta's now and compares the part files, as a multiset of JSON
+// rows, with want (SELECT JSON * at ALL).
+func exportCheck(c *check, m meta, schema string, inputs []string, want, where string) {
+	wantB, err := os.ReadFile(want)
+	if err != nil {
+		return
+	}
+	c.items++
+	out, err := os.MkdirTemp("", "aegisthus-compare-export-")
+	if err != nil {
+		c.failed++
+		return
+	}
+	defer os.RemoveAll(out)
+	args := append([]string{"export"}, inputs...)
+	args = append(args, "--out", out, "--overwrite", "-q")
+	if schema != "" {
+		args = append(args, "--schema", schema)
+	}
+	if m.Now != "" {
+		args = append(args, "--now", m.Now)
+	}
+	_, stderr, err := run(args...)
+	if err != nil {
+		c.failed++
+		report(c, "%s: aegisthus export failed: %v: %s", where, err, firstLine(stderr))
+		return
+	}
+	var got []byte
+	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), "_") && !strings.HasPrefix(d.Name(), ".") {
+			b, _ := os.ReadFile(p)
+			got = append(got, b...)
+			if len(b) > 0 && b[len(b)-1] != '\n' {
+				got = append(got, '\n')
+			}
+		}
+		return nil
+	})
+	d, n := diffRows(wantB, got)
+	c.rows += n
+	if d != "" {
+		c.diff++
+		report(c, "%s: export differs from SELECT JSON at ALL (now=%s): %s", where, m.Now, d)
+		return
+	}
+	c.same++
 }
 
 // firstPath names the first place where w and g differ, with both values.
