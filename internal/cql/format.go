@@ -6,7 +6,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"time"
+	"unicode/utf8"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -31,10 +31,53 @@ func AppendJSONString(dst []byte, s []byte) []byte {
 }
 
 func appendJSONEscaped(dst []byte, s []byte) []byte {
+	dst, _ = appendJSONEscapedValid(dst, s)
+	return dst
+}
+
+const (
+	lo7  = 0x0101010101010101
+	hi7  = 0x8080808080808080
+	quot = 0x2222222222222222 // '"'
+	bsl  = 0x5c5c5c5c5c5c5c5c // '\\'
+)
+
+// plain8 reports whether the 8 bytes of w (little-endian load) are ASCII, not
+// control characters and neither '"' nor '\\': bytes JSON copies as they are.
+// The SWAR tests are exact for bytes below 0x80, and any byte of 0x80 and up
+// fails the ASCII test anyway.
+func plain8(w uint64) bool {
+	ctl := (w - 0x2020202020202020) &^ w // a byte < 0x20 borrows into its top bit
+	q := w ^ quot
+	q = (q - lo7) &^ q // a zero byte (== '"')
+	b := w ^ bsl
+	b = (b - lo7) &^ b
+	return (w|ctl|q|b)&hi7 == 0
+}
+
+// appendJSONEscapedValid escapes s as appendJSONEscaped documents and reports
+// whether s is valid UTF-8, in one pass: runs of eight plain ASCII bytes are
+// copied without looking at each byte (most text is such runs).
+func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
+	valid := true
 	start := 0
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for i < len(s) {
+		if i+8 <= len(s) && plain8(binary.LittleEndian.Uint64(s[i:])) {
+			i += 8
+			continue
+		}
 		c := s[i]
+		if c >= 0x80 {
+			r, size := utf8.DecodeRune(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				valid = false
+			}
+			i += size
+			continue
+		}
 		if c >= 0x20 && c != '"' && c != '\\' {
+			i++
 			continue
 		}
 		dst = append(dst, s[start:i]...)
@@ -54,9 +97,10 @@ func appendJSONEscaped(dst []byte, s []byte) []byte {
 		default:
 			dst = append(dst, '\\', 'u', '0', '0', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
 		}
-		start = i + 1
+		i++
+		start = i
 	}
-	return append(dst, s[start:]...)
+	return append(dst, s[start:]...), valid
 }
 
 func appendJSONEscapedString(dst []byte, s string) []byte {
@@ -403,6 +447,9 @@ func julianFromDays(z int64) (y int64, m, d int) {
 // Julian dates.
 const gregorianCutoverDay = -141427
 
+// two returns the two decimal digits of 0 <= v < 100.
+func two(v int) [2]byte { return [2]byte{byte('0' + v/10), byte('0' + v%10)} }
+
 func appendPad(dst []byte, v int64, width int) []byte {
 	var buf [24]byte
 	s := strconv.AppendInt(buf[:0], v, 10)
@@ -422,32 +469,26 @@ func appendPad(dst []byte, v int64, width int) []byte {
 func appendTimestamp(dst []byte, ms int64, iso bool) []byte {
 	days := floorDiv(ms, 86400000)
 	rem := ms - days*86400000
-	t := time.UnixMilli(ms).UTC()
-	y, mo, d := int64(t.Year()), int(t.Month()), t.Day()
+	y, mo, d := civilFromDays(days)
 	if y <= 0 {
 		y = 1 - y
 	}
 	if y > 9999 {
 		dst = append(dst, '+')
 	}
-	dst = appendPad(dst, y, 4)
-	dst = append(dst, '-')
-	dst = appendPad(dst, int64(mo), 2)
-	dst = append(dst, '-')
-	dst = appendPad(dst, int64(d), 2)
-	if iso {
-		dst = append(dst, 'T')
+	if y >= 1000 {
+		dst = strconv.AppendInt(dst, y, 10)
 	} else {
-		dst = append(dst, ' ')
+		dst = appendPad(dst, y, 4)
 	}
-	dst = appendPad(dst, rem/3600000, 2)
-	dst = append(dst, ':')
-	dst = appendPad(dst, rem/60000%60, 2)
-	dst = append(dst, ':')
-	dst = appendPad(dst, rem/1000%60, 2)
-	dst = append(dst, '.')
-	dst = appendPad(dst, rem%1000, 3)
-	return append(dst, 'Z')
+	sep := byte(' ')
+	if iso {
+		sep = 'T'
+	}
+	h, mi, sec, milli := rem/3600000, rem/60000%60, rem/1000%60, rem%1000
+	return append(dst, '-', two(mo)[0], two(mo)[1], '-', two(d)[0], two(d)[1], sep,
+		two(int(h))[0], two(int(h))[1], ':', two(int(mi))[0], two(int(mi))[1], ':', two(int(sec))[0], two(int(sec))[1],
+		'.', byte('0'+milli/100), byte('0'+milli/10%10), byte('0'+milli%10), 'Z')
 }
 
 // appendDate appends a SimpleDateType value (days with the epoch at 2^31) as

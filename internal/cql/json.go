@@ -50,10 +50,13 @@ func (t *Type) appendJSON(dst, v []byte) ([]byte, error) {
 		}
 		return AppendJSONString(dst, v), nil
 	case Text:
-		if !utf8.Valid(v) {
-			return dst, fmt.Errorf("text value is not valid UTF-8: %w", wire.ErrCorrupt)
+		n := len(dst)
+		dst = append(dst, '"')
+		dst, ok := appendJSONEscapedValid(dst, v)
+		if !ok {
+			return dst[:n], fmt.Errorf("text value is not valid UTF-8: %w", wire.ErrCorrupt)
 		}
-		return AppendJSONString(dst, v), nil
+		return append(dst, '"'), nil
 	case Blob, Custom, DynamicComposite, ColumnToCollection, PartitionerOrder:
 		dst = append(dst, '"', '0', 'x')
 		dst = hex.AppendEncode(dst, v)

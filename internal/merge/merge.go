@@ -62,8 +62,11 @@ type input struct {
 	Input
 	tok    []byte // byte-comparable token of the current partition key
 	inPart bool   // positioned on a partition header
-	head   bool   // Scanner.Unfiltered is the next item of the current partition
-	open   row.DeletionTime
+	// ordered: both column maps are increasing, so this input's cells arrive in
+	// Table column order and a row from it alone needs no sorting.
+	ordered bool
+	head    bool // Scanner.Unfiltered is the next item of the current partition
+	open    row.DeletionTime
 }
 
 // Partition is the merged header of the current partition.
@@ -113,7 +116,7 @@ func New(t *Table, inputs []Input) *Merger {
 		m.cdel[i] = row.Live
 	}
 	for _, in := range inputs {
-		m.inputs = append(m.inputs, &input{Input: in})
+		m.inputs = append(m.inputs, &input{Input: in, ordered: increasing(in.StaticMap) && increasing(in.RegularMap)})
 	}
 	return m
 }
@@ -345,6 +348,7 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 		}
 	}
 	sorted := true
+	single := len(m.vers) == 1 && m.vers[0].ordered
 	for _, in := range m.vers {
 		u := in.Scanner.Unfiltered()
 		cmap := in.RegularMap
@@ -362,7 +366,7 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 				continue
 			}
 			cell.Column = c
-			if n := len(out.Cells); n > 0 && sorted && m.cellCompare(&out.Cells[n-1], &cell) >= 0 {
+			if n := len(out.Cells); n > 0 && sorted && !single && m.cellCompare(&out.Cells[n-1], &cell) >= 0 {
 				sorted = false
 			}
 			out.Cells = append(out.Cells, cell)
@@ -471,4 +475,13 @@ func (m *Merger) reconcile(col *Column, a, b row.Cell) row.Cell {
 		return a
 	}
 	return b
+}
+
+func increasing(m []int) bool {
+	for i := 1; i < len(m); i++ {
+		if m[i] <= m[i-1] {
+			return false
+		}
+	}
+	return true
 }

@@ -7,6 +7,7 @@ package table
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
@@ -115,6 +116,35 @@ func Build(ssts []*sstable.SSTable) (*Table, error) {
 			return nil, err
 		}
 	}
+	// Cassandra's column order (ColumnMetadata.compareTo: simple before complex,
+	// then name bytes), which is also every header's: a row read from one SSTable
+	// then arrives in Table order and the merge need not sort its cells.
+	order := make([]int, len(t.Columns))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ca, cb := t.Columns[a], t.Columns[b]
+		if ca.Static != cb.Static {
+			if ca.Static {
+				return -1
+			}
+			return 1
+		}
+		if ma, mb := ca.Type.IsMultiCell(), cb.Type.IsMultiCell(); ma != mb {
+			if ma {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(ca.Name, cb.Name)
+	})
+	cols := make([]Column, len(order))
+	for i, o := range order {
+		cols[i] = t.Columns[o]
+		t.byName[cols[i].Name] = i
+	}
+	t.Columns = cols
 	return t, nil
 }
 

@@ -1,0 +1,155 @@
+// Package bench holds the end-to-end benchmarks of issue 2 and 4 on a realistic
+// table written by a real Cassandra (make benchdata; not committed). They skip
+// with a message when the data is absent.
+//
+//	make benchdata BENCH_SIZE=256M
+//	go test -run='^$' -bench=. -count=10 ./internal/bench > new.txt && benchstat old.txt new.txt
+package bench
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
+	"github.com/aegisthus/aegisthus/internal/storage"
+	"github.com/aegisthus/aegisthus/internal/table"
+)
+
+// benchSSTable opens the largest SSTable under $AEGISTHUS_BENCHDATA, or under
+// interop/.cache/benchdata*.
+func benchSSTable(b *testing.B) *sstable.SSTable {
+	dir := os.Getenv("AEGISTHUS_BENCHDATA")
+	if dir == "" {
+		_, file, _, _ := runtime.Caller(0)
+		matches, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "..", "..", "interop", ".cache", "benchdata*"))
+		if len(matches) == 0 {
+			b.Skip("no benchmark table: run make benchdata (or set AEGISTHUS_BENCHDATA)")
+		}
+		dir = matches[0]
+	}
+	tables, err := discover.Find(storage.Local{}, []string{dir})
+	if err != nil {
+		b.Skipf("no benchmark table under %s: %v", dir, err)
+	}
+	var best *sstable.SSTable
+	for _, t := range tables {
+		for _, d := range t.SSTables {
+			s, err := sstable.Open(storage.Local{}, d, sstable.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if best == nil || s.Chunks.Length() > best.Chunks.Length() {
+				if best != nil {
+					best.Close()
+				}
+				best = s
+			} else {
+				s.Close()
+			}
+		}
+	}
+	if best == nil {
+		b.Skip("no sstable found")
+	}
+	return best
+}
+
+// BenchmarkChunks is (a): ReadAt + checksum + decompress of every chunk, one core.
+func BenchmarkChunks(b *testing.B) {
+	s := benchSSTable(b)
+	defer s.Close()
+	r := s.Chunks
+	var buf chunk.Buf
+	var dst []byte
+	b.SetBytes(r.Length())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for i := range r.NumChunks() {
+			var err error
+			if dst, err = r.Chunk(i, dst, &buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkDecode is the row decoder alone over every partition, one core.
+func BenchmarkDecode(b *testing.B) {
+	s := benchSSTable(b)
+	defer s.Close()
+	b.SetBytes(s.Chunks.Length())
+	b.ReportAllocs()
+	b.ResetTimer()
+	var rows int
+	for range b.N {
+		rows = 0
+		sc := s.Scanner(0, s.Chunks.Length())
+		for sc.NextPartition() {
+			for sc.Next() {
+				rows++
+			}
+		}
+		if err := sc.Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkRows is (b): full decode + merge (one input) + SELECT JSON rendering
+// into a discarded buffer, one core: what dump --rows and a one-SSTable export do.
+func BenchmarkRows(b *testing.B) {
+	s := benchSSTable(b)
+	defer s.Close()
+	t, err := table.Build([]*sstable.SSTable{s})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(s.Chunks.Length())
+	b.ReportAllocs()
+	b.ResetTimer()
+	var rows int64
+	for range b.N {
+		rows = 0
+		m := merge.New(t.Merge(), []merge.Input{t.Input(s, 0, s.Chunks.Length())})
+		r := render.NewRows(t, 1_800_000_000)
+		w := bufio.NewWriterSize(io.Discard, 256<<10)
+		var line []byte
+		var ok bool
+		for m.NextPartition() {
+			if err := r.StartPartition(m.Partition().Key); err != nil {
+				b.Fatal(err)
+			}
+			line = line[:0]
+			for m.NextRow() {
+				if line, ok, err = r.AppendRow(line, m.Row()); err != nil {
+					b.Fatal(err)
+				}
+				if ok {
+					rows++
+				}
+			}
+			if line, ok, err = r.EndPartition(line); err != nil {
+				b.Fatal(err)
+			}
+			if ok {
+				rows++
+			}
+			w.Write(line)
+		}
+		if err := m.Err(); err != nil {
+			b.Fatal(err)
+		}
+		w.Flush()
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
