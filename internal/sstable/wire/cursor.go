@@ -125,6 +125,17 @@ func (c *Cursor) F64() float64 { return math.Float64frombits(c.U64()) }
 
 // Bytes reads n bytes. The result aliases the cursor's buffer.
 func (c *Cursor) Bytes(n int) []byte {
+	// Fast path, small enough to inline. After an error off == len(b), so only
+	// zero-length reads take it, and they read nothing.
+	off := c.off
+	if uint(n) <= uint(len(c.b)-off) {
+		c.off = off + n
+		return c.b[off : off+n : off+n]
+	}
+	return c.bytesSlow(n)
+}
+
+func (c *Cursor) bytesSlow(n int) []byte {
 	if !c.need(n, "bytes") {
 		return nil
 	}
@@ -148,6 +159,16 @@ func (c *Cursor) Bytes32() []byte {
 
 // VBytes reads an unsigned-vint length and that many bytes.
 func (c *Cursor) VBytes() []byte {
+	if off := c.off; off < len(c.b) {
+		if n := int(c.b[off]); n < 0x80 && n < len(c.b)-off {
+			c.off = off + 1 + n
+			return c.b[off+1 : off+1+n : off+1+n]
+		}
+	}
+	return c.vbytesSlow()
+}
+
+func (c *Cursor) vbytesSlow() []byte {
 	n := c.UVint()
 	if n > math.MaxInt32 {
 		c.Fail("length %d too large", n)
@@ -163,6 +184,14 @@ func (c *Cursor) UTF() string { return string(c.Bytes16()) }
 // UVint reads Cassandra's unsigned vint (VIntCoding.readUnsignedVInt): the count of
 // leading 1-bits in the first byte is the number of extra bytes, big-endian.
 func (c *Cursor) UVint() uint64 {
+	if off := c.off; off < len(c.b) && c.b[off] < 0x80 {
+		c.off = off + 1
+		return uint64(c.b[off])
+	}
+	return c.uvintSlow()
+}
+
+func (c *Cursor) uvintSlow() uint64 {
 	if !c.need(1, "vint") {
 		return 0
 	}
