@@ -25,7 +25,7 @@ import (
 
 // benchSSTable opens the largest SSTable under $AEGISTHUS_BENCHDATA, or under
 // interop/.cache/benchdata*.
-func benchSSTable(b *testing.B) *sstable.SSTable {
+func benchSSTable(b testing.TB) *sstable.SSTable {
 	dir := os.Getenv("AEGISTHUS_BENCHDATA")
 	if dir == "" {
 		_, file, _, _ := runtime.Caller(0)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
@@ -72,8 +73,18 @@ func appendStringOf(dst []byte, t *cql.Type, v []byte) ([]byte, error) {
 	return cql.AppendJSONString(dst, s), nil
 }
 
+// Partitions is the partition stream the dump reads: sstable.Partitions
+// (row.Scanner for 3.0+ files, legacy.Scanner before).
+type Partitions interface {
+	Partition() *row.Partition
+	Next() bool
+	Unfiltered() *row.Unfiltered
+	Err() error
+	Offset() int64
+}
+
 // AppendPartition renders the partition the scanner is on, reading all of it.
-func (d *Dump) AppendPartition(dst []byte, sc *row.Scanner) ([]byte, error) {
+func (d *Dump) AppendPartition(dst []byte, sc Partitions) ([]byte, error) {
 	p := sc.Partition()
 	var err error
 	// Cassandra 5.0's scanner has read the key, the deletion and the static row by
@@ -226,10 +237,15 @@ func (d *Dump) appendCell(dst []byte, col *sstable.Column, c *row.Cell, li row.L
 			// sstabledump prints CounterColumnType.toJSONString of the raw counter
 			// context: its first 8 bytes read as a long (header and shard id bytes),
 			// not the counter's total. Reproduced here; dump --rows prints the total.
-			if len(c.Value) < 8 {
-				return dst, fmt.Errorf("column %s: counter context of %d bytes", col.Name, len(c.Value))
+			// A context with no shard (ScyllaDB's write_empty_counter) is shorter than a
+			// long, where sstabledump would fail: print its total, 0.
+			if len(c.Value) >= 8 {
+				dst = strconv.AppendInt(dst, int64(binary.BigEndian.Uint64(c.Value)), 10)
+			} else if v, err := merge.CounterValue(c.Value); err == nil {
+				dst = strconv.AppendInt(dst, v, 10)
+			} else {
+				return dst, fmt.Errorf("column %s: %w", col.Name, err)
 			}
-			dst = strconv.AppendInt(dst, int64(binary.BigEndian.Uint64(c.Value)), 10)
 		} else if dst, err = cellType.AppendJSON(dst, c.Value); err != nil {
 			return dst, fmt.Errorf("column %s: %w", col.Name, err)
 		}
