@@ -82,12 +82,12 @@ func TestCorpusExpectedRows(t *testing.T) {
 			dir := filepath.Join(shared, "corpus", exp.Dataset)
 			var ssts []*sstable.SSTable
 			for _, prefix := range exp.SSTables {
+				if strings.HasPrefix(prefix, "ms-") || strings.HasPrefix(prefix, "mt-") {
+					continue // ScyllaDB-only formats (trie indexes), not Cassandra's
+				}
 				d, _, err := format.ParseName(filepath.Join(dir, prefix+"-Data.db"))
 				if err != nil {
 					t.Fatal(err)
-				}
-				if d.Version.IsLegacy() {
-					t.Skipf("%s: legacy format %s is issue 6", prefix, d.Version)
 				}
 				tbl := sc.Tables[0]
 				if len(sc.Tables) > 1 {

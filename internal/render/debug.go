@@ -19,7 +19,7 @@ var boundKindNames = [...]string{"EXCL_END_BOUND", "INCL_START_BOUND", "EXCL_END
 // (AbstractRow.toString(metadata, false, true), RangeTombstone*Marker.toString).
 // Values use their getString form where Cassandra uses toCQLString for
 // clustering, so text clustering values print without quotes.
-func (d *Dump) AppendDebugPartition(dst []byte, sc *row.Scanner) ([]byte, error) {
+func (d *Dump) AppendDebugPartition(dst []byte, sc Partitions) ([]byte, error) {
 	p := sc.Partition()
 	ks, err := d.KeyString(p.Key)
 	if err != nil {

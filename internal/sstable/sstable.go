@@ -22,6 +22,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/sstable/legacy"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 	"github.com/aegisthus/aegisthus/internal/sstable/stats"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
@@ -75,10 +76,12 @@ type SSTable struct {
 	Meta       *stats.Metadata
 	Schema     *Schema
 	Layout     *row.Layout
-	Chunks     *chunk.Reader
-	DataSize   int64 // stored size of Data.db
-	store      storage.Store
-	data       storage.File
+	// Legacy is the cell-name layout of a pre-3.0 SSTable (nil from ma on).
+	Legacy   *legacy.Layout
+	Chunks   *chunk.Reader
+	DataSize int64 // stored size of Data.db
+	store    storage.Store
+	data     storage.File
 }
 
 // Path returns the path of one component.
@@ -108,9 +111,9 @@ func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, err
 	if err := t.readTOC(); err != nil {
 		return nil, err
 	}
-	if d.Version.IsLegacy() {
+	if d.Version.IsLegacy() && opts.Table == nil {
 		return nil, wire.Errorf(d.Path(format.Data), format.Data, -1, wire.ErrUnsupported,
-			"version %s (Cassandra 2.x and older) is not readable yet", d.Version)
+			"version %s (Cassandra 2.x and older) has no serialization header: give the table's schema with --schema FILE.cql", d.Version)
 	}
 	for _, c := range []string{format.Data, format.Statistics} {
 		if !t.Has(c) {
@@ -123,6 +126,19 @@ func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, err
 	}
 	if t.Meta, err = stats.Parse(d.Path(format.Statistics), b, d.Version); err != nil {
 		return nil, err
+	}
+	if d.Version.IsLegacy() {
+		if t.Meta.Validation == nil {
+			return nil, wire.Errorf(d.Path(format.Statistics), format.Statistics, -1, wire.ErrCorrupt, "no validation metadata")
+		}
+		if t.Schema, t.Legacy, err = schemaFromCQL(d, opts.Table); err != nil {
+			return nil, err
+		}
+		t.Layout = layoutFor(d.Version, &stats.Header{}, t.Schema)
+		if err := t.openData(); err != nil {
+			return nil, err
+		}
+		return t, nil
 	}
 	if t.Meta.Header == nil {
 		return nil, wire.Errorf(d.Path(format.Statistics), format.Statistics, -1, wire.ErrCorrupt, "no serialization header")
@@ -213,9 +229,30 @@ func (t *SSTable) openData() error {
 	return nil
 }
 
+// Partitions is a stream of partitions and their unfiltereds in on-disk order:
+// a row.Scanner for 3.0+ SSTables, a legacy.Scanner before. It satisfies
+// merge.Partitions.
+type Partitions interface {
+	NextPartition() bool
+	Partition() *row.Partition
+	Next() bool
+	Unfiltered() *row.Unfiltered
+	Err() error
+	// Offset is the Data.db offset of the next byte to decode.
+	Offset() int64
+}
+
+var (
+	_ Partitions = (*row.Scanner)(nil)
+	_ Partitions = (*legacy.Scanner)(nil)
+)
+
 // Scanner returns a scanner over the partitions starting in [start, end) of the
 // uncompressed Data.db; start must be a partition boundary.
-func (t *SSTable) Scanner(start, end int64) *row.Scanner {
+func (t *SSTable) Scanner(start, end int64) Partitions {
+	if t.Legacy != nil {
+		return legacy.NewScanner(t.Legacy, &source{r: t.Chunks}, t.Path(format.Data), start, end)
+	}
 	return row.NewScanner(t.Layout, &source{r: t.Chunks}, t.Path(format.Data), start, end)
 }
 
@@ -393,4 +430,113 @@ func layoutFor(v format.Version, h *stats.Header, s *Schema) *row.Layout {
 	}
 	l.Static, l.Regular = cols(s.Static), cols(s.Regular)
 	return l
+}
+
+// schemaFromCQL builds the schema and cell-name layout of a pre-3.0 SSTable, which
+// has no serialization header, from the user's CQL table the way Cassandra 3.0
+// upgrades a 2.x table (CFMetaData, CompactTables): a COMPACT STORAGE table without
+// clustering columns gets the hidden clustering column "column1" (text), its
+// columns become static and dynamic cells go to a hidden "value" blob column; a
+// COMPACT STORAGE table whose columns are all in the primary key gets a hidden
+// value column "" of EmptyType.
+func schemaFromCQL(d format.Descriptor, tbl *cql.Table) (*Schema, *legacy.Layout, error) {
+	path := d.Path(format.Data)
+	var merr error
+	marshal := func(s string) *cql.Type {
+		t, err := cql.ParseMarshal(s)
+		if err != nil && merr == nil {
+			merr = fmt.Errorf("built-in type %s: %w", s, err)
+		}
+		return t
+	}
+	s := &Schema{Keyspace: d.Keyspace, Table: d.Table, CQL: tbl}
+	if tbl.Keyspace != "" {
+		s.Keyspace = tbl.Keyspace
+	}
+	if tbl.Name != "" {
+		s.Table = tbl.Name
+	}
+	if len(tbl.PartitionKey) == 0 {
+		return nil, nil, wire.Errorf(path, format.Data, -1, wire.ErrUnsupported, "the schema of %s has no partition key", tbl.Name)
+	}
+	for _, pk := range tbl.PartitionKey {
+		s.PartitionKey = append(s.PartitionKey, Column{Name: pk.Name, Type: pk.Type})
+	}
+	if len(tbl.PartitionKey) == 1 {
+		s.KeyType = tbl.PartitionKey[0].Type
+	} else {
+		var b []byte
+		b = append(b, "org.apache.cassandra.db.marshal.CompositeType("...)
+		for i, pk := range tbl.PartitionKey {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = pk.Type.AppendMarshal(b)
+		}
+		b = append(b, ')')
+		kt, err := cql.ParseMarshal(string(b))
+		if err != nil {
+			return nil, nil, wire.Errorf(path, format.Data, -1, wire.ErrUnsupported, "partition key type %s: %v", b, err)
+		}
+		s.KeyType = kt
+		for i := range s.PartitionKey {
+			s.PartitionKey[i].Type = kt.Params[i]
+		}
+	}
+	for _, ck := range tbl.Clustering {
+		s.Clustering = append(s.Clustering, Column{Name: ck.Name, Type: ck.Type})
+	}
+	cols := func(in []*cql.Column) []Column {
+		out := make([]Column, 0, len(in))
+		for _, c := range in {
+			out = append(out, Column{Name: c.Name, Type: c.Type})
+		}
+		return out
+	}
+	kind := legacy.Sparse
+	switch {
+	case tbl.CompactStorage && len(tbl.Clustering) == 0:
+		kind = legacy.StaticCompact
+		s.StaticCompact = true
+		s.Clustering = []Column{{Name: "column1", Type: marshal("org.apache.cassandra.db.marshal.UTF8Type")}}
+		s.Static = cols(append(slices.Clone(tbl.Static), tbl.Regular...))
+		s.Regular = []Column{{Name: "value", Type: marshal("org.apache.cassandra.db.marshal.BytesType")}}
+	case tbl.CompactStorage:
+		kind = legacy.Dense
+		if len(tbl.Static) > 0 || len(tbl.Regular) > 1 {
+			return nil, nil, wire.Errorf(path, format.Data, -1, wire.ErrUnsupported,
+				"COMPACT STORAGE table %s with clustering columns has %d static and %d regular columns, want at most one regular column",
+				tbl.Name, len(tbl.Static), len(tbl.Regular))
+		}
+		s.Regular = cols(tbl.Regular)
+		if len(s.Regular) == 0 {
+			s.Regular = []Column{{Name: "", Type: marshal("org.apache.cassandra.db.marshal.EmptyType")}}
+		}
+	default:
+		s.Static, s.Regular = cols(tbl.Static), cols(tbl.Regular)
+	}
+	if merr != nil {
+		return nil, nil, merr
+	}
+	sortColumns(s.Static)
+	sortColumns(s.Regular)
+	rl := layoutFor(d.Version, &stats.Header{}, s)
+	l := &legacy.Layout{Version: d.Version, Kind: kind, Static: rl.Static, Regular: rl.Regular,
+		ClusteringFixed: rl.ClusteringFixed, ValueColumn: -1}
+	for _, c := range s.Clustering {
+		l.Clustering = append(l.Clustering, c.Type.Compare)
+	}
+	switch kind {
+	case legacy.Dense:
+		l.ValueColumn = 0
+	case legacy.StaticCompact:
+		l.ValueColumn = len(s.Regular) - 1
+	}
+	if len(tbl.Dropped) > 0 {
+		l.Dropped = map[string]bool{}
+		for n := range tbl.Dropped {
+			l.Dropped[n] = true
+		}
+	}
+	return s, l, nil
 }
