@@ -35,6 +35,7 @@ FUZZ_TARGETS ?= \
 	FuzzSummary:./internal/sstable/index \
 	FuzzPartitionsTrie:./internal/sstable/index \
 	FuzzScanner:./internal/sstable/row \
+	FuzzLegacyScanner:./internal/sstable/legacy \
 	FuzzParseMarshal:./internal/cql \
 	FuzzParseCQL:./internal/cql \
 	FuzzParseSchema:./internal/cql \

@@ -3,6 +3,7 @@ package legacy
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -154,8 +155,13 @@ func (s *Scanner) Offset() int64 { return s.winStart + int64(s.pos) }
 
 func (s *Scanner) fail(off int64, err error) bool {
 	if s.err == nil {
-		s.err = &wire.FormatError{Path: s.path, Component: component, Offset: off,
-			Err: fmt.Errorf("%s: %w", component, err)}
+		var fe *wire.FormatError
+		if errors.As(err, &fe) {
+			s.err = err // a chunk error, already located
+		} else {
+			s.err = &wire.FormatError{Path: s.path, Component: component, Offset: off,
+				Err: fmt.Errorf("%s: %w", component, err)}
+		}
 	}
 	s.done, s.inPart = true, false
 	return false
@@ -437,8 +443,24 @@ func splitComposite(b []byte, out [][]byte) (comps [][]byte, static bool, eoc by
 	return comps, static, eoc, nil
 }
 
-// decodeName splits a cell name or bound by the table's comparator.
+// decodeName splits a cell name or bound by the table's comparator and checks the
+// length of fixed-width clustering values.
 func (s *Scanner) decodeName(b []byte, bound bool) (name, error) {
+	n, err := s.splitName(b, bound)
+	if err != nil {
+		return n, err
+	}
+	for i, v := range n.clustering {
+		if i < len(s.l.ClusteringFixed) && v != nil && len(v) != 0 {
+			if f := s.l.ClusteringFixed[i]; f >= 0 && len(v) != f {
+				return n, corrupt("clustering value %d of %d bytes, its type takes %d", i, len(v), f)
+			}
+		}
+	}
+	return n, nil
+}
+
+func (s *Scanner) splitName(b []byte, bound bool) (name, error) {
 	var n name
 	l := s.l
 	nck := len(l.Clustering)
