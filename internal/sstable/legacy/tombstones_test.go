@@ -9,7 +9,9 @@ import (
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
 
-func dt(ts int64) row.DeletionTime { return row.DeletionTime{MarkedForDeleteAt: ts, LocalDeletionTime: 100} }
+func dt(ts int64) row.DeletionTime {
+	return row.DeletionTime{MarkedForDeleteAt: ts, LocalDeletionTime: 100}
+}
 
 func pos(side int8, vals ...string) position {
 	p := position{side: side}
