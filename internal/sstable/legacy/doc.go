@@ -44,4 +44,19 @@
 // at the current position or start before the next row (the only buffering beyond
 // the current row's cells), and emits non-overlapping bound and boundary markers in
 // clustering order whose deletion is, at every point, the newest covering one.
+//
+// Choices where 3.0 and 2.x differ or the data is odd:
+//   - A deleted row marker becomes a liveness with TTL row.ExpiredLivenessTTL (a
+//     tombstone for the marker only), not the live liveness 3.0's CellGrouper makes
+//     of it.
+//   - A cell of a column the schema lacks is ErrCorrupt (3.0's
+//     UnknownColumnException), unless the schema records the column as dropped,
+//     in which case the cell is skipped.
+//   - Range tombstone bounds of a table with one COMPACT clustering column that are
+//     composite-encoded (a Cassandra 2.x bug) are read as composites when the raw
+//     bytes cannot be a value of the fixed-width clustering type.
+//   - A range tombstone met after output has passed its start (2.x repeats open
+//     tombstones at every column index block) is clipped to start where output is.
+//   - Cells shadowed by a row or collection deletion of the same row are kept: the
+//     merge drops them, as it does for 3.0 files.
 package legacy

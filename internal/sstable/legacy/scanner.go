@@ -126,6 +126,7 @@ type Scanner struct {
 	ndyn    int
 	scratch [][]byte
 	chunk   []byte
+	cells   []row.Cell
 }
 
 // NewScanner returns a scanner over the partitions of src whose headers start at
@@ -1043,6 +1044,10 @@ func (s *Scanner) pushRow(acc *rowAcc) {
 		s.tr.passed(p)
 	}
 	slices.SortStableFunc(acc.cells, func(x, y cellRef) int { return x.cell.Column - y.cell.Column })
+	if s.l.Kind != StaticCompact {
+		// One row per advance: the queue never holds two rows, so reuse the slice.
+		u.Cells = s.cells[:0]
+	}
 	for i := range acc.cells {
 		r := &acc.cells[i]
 		if r.hasPath {
@@ -1052,6 +1057,9 @@ func (s *Scanner) pushRow(acc *rowAcc) {
 			r.cell.Value = acc.buf[r.valOff : r.valOff+r.vLen : r.valOff+r.vLen]
 		}
 		u.Cells = append(u.Cells, r.cell)
+	}
+	if s.l.Kind != StaticCompact {
+		s.cells = u.Cells
 	}
 	if len(acc.complex) > 0 {
 		slices.SortFunc(acc.complex, func(x, y row.ComplexDeletion) int { return x.Column - y.Column })

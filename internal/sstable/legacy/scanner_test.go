@@ -250,3 +250,23 @@ func FuzzLegacyScanner(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLegacyScanner decodes every seed, one core.
+//
+//	go test -run='^$' -bench=LegacyScanner -count=10 ./internal/sstable/legacy > new.txt && benchstat old.txt new.txt
+func BenchmarkLegacyScanner(b *testing.B) {
+	sds := loadSeeds(b)
+	var total int64
+	for _, sd := range sds {
+		total += int64(len(sd.data))
+	}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	for range b.N {
+		for _, sd := range sds {
+			if _, _, _, err := scanAll(legacy.NewScanner(sd.layout, &memSource{sd.data, 64 << 10}, "mem", 0, int64(len(sd.data)))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
