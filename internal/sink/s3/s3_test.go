@@ -1,0 +1,124 @@
+package s3_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/aegisthus/aegisthus/internal/sink"
+	s3sink "github.com/aegisthus/aegisthus/internal/sink/s3"
+	"github.com/aegisthus/aegisthus/internal/sink/sinktest"
+	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
+	"github.com/aegisthus/aegisthus/internal/storage/s3/s3test"
+)
+
+// 5 MiB parts (S3's minimum) and a 1-byte threshold, so every file but an
+// empty one goes up as a multipart upload and the large one in several parts.
+var testOpts = s3sink.Options{PartSize: 5 << 20, MultipartThreshold: 1}
+
+func TestConformance(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	n := 0
+	sinktest.Run(t, func(t *testing.T) sink.Sink {
+		n++
+		s, err := s3sink.New(c, "s3://"+bucket+"/run"+strings.Repeat("x", n%3)+"/"+t.Name(), testOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, sinktest.Options{LargeSize: 12<<20 + 12345})
+}
+
+func TestBucketRoot(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	s, err := s3sink.New(c, "s3://"+bucket, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Put(ctx, "_SUCCESS", nil); err != nil {
+		t.Fatal(err)
+	}
+	names, err := s.List(ctx)
+	if err != nil || len(names) != 1 || names[0] != "_SUCCESS" {
+		t.Fatalf("List = %v, %v", names, err)
+	}
+}
+
+func TestMissingBucket(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	s, err := s3sink.New(c, "s3://aegisthus-no-such-bucket/out", testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.List(context.Background())
+	if !errors.Is(err, s3store.ErrNoBucket) || !strings.Contains(err.Error(), "aegisthus-no-such-bucket") {
+		t.Fatalf("List in a missing bucket: %v, want ErrNoBucket naming it", err)
+	}
+	w, err := s.Create(context.Background(), "part-00000.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("x"))
+	if err := w.Commit(); !errors.Is(err, s3store.ErrNoBucket) {
+		t.Fatalf("Commit in a missing bucket: %v, want ErrNoBucket", err)
+	}
+}
+
+func TestBadCredentials(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	bad := *srv
+	bad.SecretKey = "wrong-secret"
+	s, err := s3sink.New(bad.Client(t), "s3://"+bucket+"/out", testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(context.Background(), "x", []byte("1")); !errors.Is(err, s3store.ErrAccessDenied) {
+		t.Fatalf("Put with a wrong secret: %v, want ErrAccessDenied", err)
+	}
+}
+
+// A run that died without aborting leaves an upload open; the next upload of
+// the same name and AbortPending clear it.
+func TestStaleUploads(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	ctx := context.Background()
+	for _, k := range []string{"out/part-00000.jsonl", "out/part-00001.jsonl"} {
+		if _, err := c.CreateMultipartUpload(ctx, &awss3.CreateMultipartUploadInput{Bucket: &bucket, Key: &k}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := s3sink.New(c, "s3://"+bucket+"/out", testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Create(ctx, "part-00000.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("row\n"))
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Pending(ctx); len(p) != 1 || p[0] != "out/part-00001.jsonl" {
+		t.Fatalf("Pending after re-upload of part 0 = %v, want part 1 only", p)
+	}
+	if n, err := s.AbortPending(ctx); err != nil || n != 1 {
+		t.Fatalf("AbortPending = %d, %v; want 1", n, err)
+	}
+	if p, _ := s.Pending(ctx); len(p) != 0 {
+		t.Fatalf("Pending after AbortPending = %v", p)
+	}
+}
