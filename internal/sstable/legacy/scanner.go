@@ -158,7 +158,7 @@ func (s *Scanner) fail(off int64, err error) bool {
 	if s.err == nil {
 		var fe *wire.FormatError
 		if errors.As(err, &fe) {
-			s.err = err // a chunk error, already located
+			s.err = fe // a chunk error, already located
 		} else {
 			s.err = &wire.FormatError{Path: s.path, Component: component, Offset: off,
 				Err: fmt.Errorf("%s: %w", component, err)}

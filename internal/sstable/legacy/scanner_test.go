@@ -270,3 +270,28 @@ func BenchmarkLegacyScanner(b *testing.B) {
 		}
 	}
 }
+
+// TestCorruptSets reads the corpus's hand-broken legacy files past their CRC.db
+// (which already rejects them): the decoder itself must find the damage.
+func TestCorruptSets(t *testing.T) {
+	const schema = "CREATE TABLE ks.t (test_foo_bar_zed_baz_key text, test_foo_bar_zed_baz_val text, " +
+		"test_foo_bar_zed_baz_static text static, PRIMARY KEY (test_foo_bar_zed_baz_key, test_foo_bar_zed_baz_val))"
+	const setSchema = "CREATE TABLE ks.t (test_key text PRIMARY KEY, test_val set<text>)"
+	for _, c := range []struct{ path, schema, want string }{
+		{"scylla/legacy/bad_column_name/la-58-big", schema, "components"},
+		{"scylla/legacy/static_with_clustering/la-58-big", schema, "static name carries clustering value"},
+		{"scylla/legacy/broken_start_composite/la-76-big", setSchema, "end-of-component byte 0x02"},
+		{"scylla/legacy/broken_end_composite/la-76-big", setSchema, "end-of-component byte 0x03"},
+	} {
+		sst := open(t, c.path, c.schema)
+		data, err := os.ReadFile(sst.Path(format.Data))
+		sst.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, _, err = scanAll(legacy.NewScanner(sst.Legacy, &memSource{data, 4096}, "bad-Data.db", 0, int64(len(data))))
+		if !errors.Is(err, wire.ErrCorrupt) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "bad-Data.db") {
+			t.Errorf("%s: %v, want a corrupt error saying %q", c.path, err, c.want)
+		}
+	}
+}
