@@ -4,7 +4,7 @@ BIN     ?= bin/aegisthus
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/aegisthus/aegisthus/internal/cli.Version=$(VERSION)
 
-.PHONY: build test lint fuzz bench demo clean
+.PHONY: build test test-s3 minio bench-s3 lint fuzz bench demo clean
 
 # The main job on the bundled sample: three replicas of demo.events (a 3-node
 # cluster whose replicas diverged, snapshotted; see testdata/README.md), merged
@@ -17,6 +17,20 @@ build:
 
 test:
 	$(GO) test -race ./...
+
+# The S3 tests against a real MinIO: scripts/minio.sh builds the pinned MinIO
+# once (cached under ~/.cache/aegisthus), starts it on 127.0.0.1 with a fresh
+# data dir, runs the tests and always stops it. Without it they skip.
+S3_PKGS ?= ./internal/storage/s3/... ./internal/sink/...
+test-s3:
+	scripts/minio.sh run sh -c '$(GO) test -race -count=1 $(S3_PKGS) && $(GO) test -race -count=1 -run "^TestS3" ./internal/cli'
+
+minio:
+	scripts/minio.sh install
+
+# Export throughput from MinIO against local disk, and GETs/bytes per GB read.
+bench-s3:
+	scripts/minio.sh run $(GO) test -run='^$$' -bench=S3Export -benchtime=3x ./internal/cli
 
 lint:
 	@test -z "$$(gofmt -l cmd internal)" || { gofmt -l cmd internal; echo "gofmt: files above need formatting"; exit 1; }

@@ -30,9 +30,12 @@ type dumpOptions struct {
 	rawTime  bool     // -t
 	lines    bool     // -l
 	paths    []string
+	s3       s3Options
 }
 
 func (o *dumpOptions) AddFlags(fs *pflag.FlagSet) {
+	o.s3.AddFlags(fs)
+	o.s3.AddBackupFlags(fs)
 	fs.BoolVar(&o.rows, "rows", false, "print live CQL rows as SELECT JSON * does, one object per line")
 	fs.StringVar(&o.now, "now", "", "evaluate TTLs at this instant (RFC 3339, date or epoch seconds; default: now)")
 	fs.StringVar(&o.schema.path, "schema", "", "CQL file with CREATE TYPE/TABLE statements naming key and clustering columns")
@@ -72,8 +75,12 @@ directory holding SSTables (table, snapshot, backup, keyspace, data directory).`
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.paths = args
-			return o.run(cmd.Context(), storage.Local{}, cmd.OutOrStdout())
+			paths, store, err := o.s3.inputs(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			o.paths = paths
+			return o.run(cmd.Context(), store, cmd.OutOrStdout())
 		},
 	}
 	o.AddFlags(cmd.Flags())

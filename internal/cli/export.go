@@ -15,7 +15,6 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/pipeline"
-	"github.com/aegisthus/aegisthus/internal/sink"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
 
@@ -33,10 +32,13 @@ type exportOptions struct {
 	quiet     bool
 	schema    schemaSource
 	paths     []string
+	s3        s3Options
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVarP(&o.out, "out", "o", "", "output directory (required)")
+	o.s3.AddFlags(fs)
+	o.s3.AddBackupFlags(fs)
+	fs.StringVarP(&o.out, "out", "o", "", "output directory or s3://bucket/prefix (required)")
 	fs.IntVarP(&o.workers, "workers", "w", runtime.NumCPU(), "units decoded in parallel")
 	fs.StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit (part file)")
 	fs.StringVar(&o.now, "now", "", "evaluate TTLs at this instant (RFC 3339, date or epoch seconds; default: the run's start)")
@@ -86,8 +88,12 @@ part files. _manifest.json and then _SUCCESS are written only when every part is
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.paths = args
-			return o.run(cmd.Context(), storage.Local{}, cmd.ErrOrStderr())
+			paths, store, err := o.s3.inputs(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			o.paths = paths
+			return o.run(cmd.Context(), store, cmd.ErrOrStderr())
 		},
 	}
 	o.AddFlags(cmd.Flags())
@@ -128,11 +134,10 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	if err != nil {
 		return err
 	}
-	out, err := sink.NewLocal(o.out)
+	out, err := o.s3.sink(ctx, o.out)
 	if err != nil {
-		return &OutputError{err}
+		return err
 	}
-	_ = out.CleanTemp()
 	log := o.logger(stderr)
 	prog := newProgress(stderr, o.quiet)
 	sum, err := pipeline.Export(ctx, store, out, pipeline.Options{
@@ -204,6 +209,7 @@ type planOptions struct {
 	json      bool
 	schema    schemaSource
 	paths     []string
+	s3        s3Options
 }
 
 func newPlanCmd() *cobra.Command {
@@ -213,13 +219,19 @@ func newPlanCmd() *cobra.Command {
 		Short: "Print how export would cut a table into units (token ranges and bytes per SSTable)",
 		Args:  usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.paths = args
-			return o.run(cmd.Context(), storage.Local{}, cmd.OutOrStdout())
+			paths, store, err := o.s3.inputs(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			o.paths = paths
+			return o.run(cmd.Context(), store, cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the plan as JSON")
 	cmd.Flags().StringVar(&o.schema.path, "schema", "", "CQL schema file")
+	o.s3.AddFlags(cmd.Flags())
+	o.s3.AddBackupFlags(cmd.Flags())
 	return cmd
 }
 

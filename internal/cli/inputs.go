@@ -11,6 +11,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/storage"
+	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
 )
 
 // maxSchemaFile bounds a --schema file.
@@ -79,12 +80,16 @@ func pickTable(sc *cql.Schema, t *discover.Table) *cql.Table {
 // findTables discovers the SSTables under paths, mapping a missing path to a usage error.
 func findTables(store storage.Store, paths []string) ([]*discover.Table, error) {
 	for _, p := range paths {
+		if s3store.IsURL(p) {
+			continue // an empty prefix shows up as no sstables found
+		}
 		if _, err := os.Stat(p); err != nil && errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w: no such file or directory", p, ErrInput)
 		}
 	}
 	tables, err := discover.Find(store, paths)
-	if errors.Is(err, discover.ErrNoSSTables) {
+	var se *s3store.Error
+	if errors.Is(err, discover.ErrNoSSTables) || errors.As(err, &se) {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	return tables, err

@@ -27,9 +27,11 @@ type inspectOptions struct {
 	index  bool
 	limit  int
 	path   string
+	s3     s3Options
 }
 
 func (o *inspectOptions) AddFlags(fs *pflag.FlagSet) {
+	o.s3.AddFlags(fs)
 	fs.BoolVar(&o.chunks, "chunks", false, "print only the components, compression parameters and chunk table")
 	fs.BoolVar(&o.index, "index", false, "print only the partition index (Index.db, or Partitions.db and Rows.db)")
 	fs.IntVarP(&o.limit, "limit", "n", 0, "print at most N chunks and N partitions (0: all)")
@@ -59,7 +61,11 @@ index blocks. Nothing is verified: see verify for that.`,
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.path = args[0]
-			return o.run(cmd.Context(), storage.Local{}, cmd.OutOrStdout())
+			store, err := o.s3.store(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			return o.run(cmd.Context(), store, cmd.OutOrStdout())
 		},
 	}
 	o.AddFlags(cmd.Flags())

@@ -36,9 +36,12 @@ type metadataOptions struct {
 	noSchema bool
 	schema   schemaSource
 	paths    []string
+	s3       s3Options
 }
 
 func (o *metadataOptions) AddFlags(fs *pflag.FlagSet) {
+	o.s3.AddFlags(fs)
+	o.s3.AddBackupFlags(fs)
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per SSTable instead of sstablemetadata's text")
 	fs.IntVarP(&o.gcGrace, "gc-grace-seconds", "g", 0, "gc_grace_seconds for the estimated droppable tombstones (sstablemetadata -g)")
 	fs.StringVar(&o.now, "now", "", "estimate droppable tombstones at this instant (RFC 3339, date or epoch seconds; default: now)")
@@ -79,8 +82,12 @@ is_transient, create_table.`,
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.paths = args
-			return o.run(cmd.Context(), storage.Local{}, cmd.OutOrStdout())
+			paths, store, err := o.s3.inputs(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			o.paths = paths
+			return o.run(cmd.Context(), store, cmd.OutOrStdout())
 		},
 	}
 	o.AddFlags(cmd.Flags())

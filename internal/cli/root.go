@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
+	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
 )
 
 // Version is set at build time with -ldflags "-X .../internal/cli.Version=...".
@@ -47,6 +48,8 @@ func ExitCode(err error) int {
 	case errors.As(err, &oe):
 		return ExitOutput
 	case errors.Is(err, wire.ErrCorrupt), errors.Is(err, wire.ErrUnsupported), errors.Is(err, ErrInput):
+		return ExitBadInput
+	case errors.As(err, new(*s3store.Error)): // reading inputs from S3; the sink's errors are OutputErrors
 		return ExitBadInput
 	}
 	return ExitInternal

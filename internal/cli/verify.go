@@ -37,9 +37,12 @@ type verifyOptions struct {
 	verbose bool
 	json    bool
 	paths   []string
+	s3      s3Options
 }
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
+	o.s3.AddFlags(fs)
+	o.s3.AddBackupFlags(fs)
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing when every SSTable is intact (failures are still listed)")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print one line per SSTable checked, and why chunks were not checked")
 	fs.BoolVar(&o.json, "json", false, "print the report as one JSON object")
@@ -68,8 +71,12 @@ with 1 when there is any.`,
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.paths = args
-			return o.run(cmd.Context(), storage.Local{}, cmd.OutOrStdout())
+			paths, store, err := o.s3.inputs(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			o.paths = paths
+			return o.run(cmd.Context(), store, cmd.OutOrStdout())
 		},
 	}
 	o.AddFlags(cmd.Flags())

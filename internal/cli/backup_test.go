@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/golang/snappy"
+)
+
+// copyTree copies the files of src into dst; framed Snappy-frames each file as
+// Priam stores them.
+func copyTree(t *testing.T, src, dst string, framed bool) {
+	t.Helper()
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(dst, 0o755)
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		b, _ := os.ReadFile(filepath.Join(src, e.Name()))
+		f, err := os.Create(filepath.Join(dst, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w io.Writer = f
+		var sw *snappy.Writer
+		if framed {
+			sw = snappy.NewBufferedWriter(f)
+			w = sw
+		}
+		w.Write(b)
+		if sw != nil {
+			sw.Close()
+		}
+		f.Close()
+	}
+}
+
+// runExport runs the export command and returns its sorted rows.
+func runExport(t *testing.T, args ...string) ([]string, error) {
+	t.Helper()
+	out := t.TempDir()
+	r := NewRoot()
+	r.SetArgs(append([]string{"export", "--out", out, "--now", sampleNow, "--split-size", "8KiB", "-q"}, args...))
+	r.SetOut(io.Discard)
+	r.SetErr(io.Discard)
+	if err := r.Execute(); err != nil {
+		return nil, err
+	}
+	return readParts(t, out), nil
+}
+
+// TestBackupLayouts lays the sample snapshot's replicas of demo.events out as
+// plain snapshot copies, Medusa and Priam backups, and exports each.
+func TestBackupLayouts(t *testing.T) {
+	root, rel := sampleInputs(t, "events")
+	var inputs []string
+	for _, r := range rel {
+		inputs = append(inputs, filepath.Join(root, r))
+	}
+	want, _ := exportLines(t, exportOptions{paths: inputs, now: sampleNow, splitSize: "8KiB"})
+	node1, _ := exportLines(t, exportOptions{paths: inputs[:1], now: sampleNow, splitSize: "8KiB"})
+	if len(want) == 0 || len(node1) == 0 || len(node1) == len(want) {
+		t.Fatalf("baselines: %d rows merged, %d from node1", len(want), len(node1))
+	}
+
+	tmp := t.TempDir()
+	plain, medusa, priam := filepath.Join(tmp, "plain"), filepath.Join(tmp, "medusa"), filepath.Join(tmp, "priam")
+	for i, r := range rel {
+		parts := strings.Split(r, "/") // node/ks/table-id/snapshots/tag
+		node, ks, table := parts[0], parts[1], parts[2]
+		src := filepath.Join(root, r)
+		copyTree(t, src, filepath.Join(plain, node, ks, table, "snapshots", "sample"), false)
+		if i == 0 {
+			copyTree(t, src, filepath.Join(plain, node, ks, table, "snapshots", "other"), false)
+		}
+		copyTree(t, src, filepath.Join(medusa, node, "nightly", "data", ks, table), false)
+		copyTree(t, src, filepath.Join(priam, "demo-cluster", "tok"+string(rune('1'+i)), "202611220400", "SNAP", ks, strings.Split(table, "-")[0]), true)
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+		code int
+		msg  string
+	}{
+		{"plain needs a choice", []string{plain}, nil, ExitUsage, "other, sample"},
+		{"plain --backup", []string{plain, "--backup", "sample"}, want, 0, ""},
+		{"plain --backup --nodes", []string{plain, "--backup-layout", "plain", "--backup", "other", "--nodes", "node1"}, node1, 0, ""},
+		{"plain unknown node", []string{plain, "--backup", "sample", "--nodes", "node9"}, nil, ExitBadInput, "node9"},
+		{"plain unknown backup", []string{plain, "--backup", "weekly"}, nil, ExitBadInput, "weekly"},
+		{"medusa auto", []string{medusa}, want, 0, ""},
+		{"medusa", []string{medusa, "--backup-layout", "medusa", "--backup", "nightly"}, want, 0, ""},
+		{"priam auto", []string{priam}, want, 0, ""},
+		{"priam --nodes", []string{priam, "--backup-layout", "priam", "--nodes", "tok1", "--backup", "202611220400"}, node1, 0, ""},
+		{"layout mismatch", []string{medusa, "--backup-layout", "priam"}, nil, ExitBadInput, "no priam backup"},
+		{"bad layout", []string{medusa, "--backup-layout", "tablesnap"}, nil, ExitUsage, "tablesnap"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := runExport(t, tc.args...)
+			if c := ExitCode(err); c != tc.code || (tc.msg != "" && !strings.Contains(err.Error(), tc.msg)) {
+				t.Fatalf("exit code %d (%v), want %d and %q", c, err, tc.code, tc.msg)
+			}
+			if tc.code == 0 && !slices.Equal(got, tc.want) {
+				t.Fatalf("%d rows differ from the %d wanted", len(got), len(tc.want))
+			}
+		})
+	}
+}

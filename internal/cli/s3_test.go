@@ -1,0 +1,372 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/aegisthus/aegisthus/internal/pipeline"
+	"github.com/aegisthus/aegisthus/internal/sink"
+	s3sink "github.com/aegisthus/aegisthus/internal/sink/s3"
+	"github.com/aegisthus/aegisthus/internal/storage"
+	"github.com/aegisthus/aegisthus/internal/storage/s3/s3test"
+)
+
+// The S3 tests run against a real MinIO (make test-s3) and skip without one.
+
+// sampleInputs returns the three replicas' snapshot directories of table in the
+// sample snapshot, relative to its root.
+func sampleInputs(t testing.TB, table string) (root string, rel []string) {
+	root = filepath.Join(repoTestdata(t), "sample-snapshot")
+	abs, _ := filepath.Glob(filepath.Join(root, "node*", "*", table+"-*", "snapshots", "*"))
+	if len(abs) != 3 {
+		t.Fatalf("want 3 replicas of %s, found %v", table, abs)
+	}
+	for _, a := range abs {
+		r, _ := filepath.Rel(root, a)
+		rel = append(rel, filepath.ToSlash(r))
+	}
+	return root, rel
+}
+
+const sampleNow = "2026-11-22T20:39:06Z"
+
+// s3Export runs an export with test-sized S3 settings: every part a multipart
+// upload, small read windows.
+func s3Export(t *testing.T, o exportOptions, store storage.Store) error {
+	t.Helper()
+	if o.workers == 0 {
+		o.workers = 2
+	}
+	o.splitSize, o.now, o.compress = "8KiB", sampleNow, "none"
+	o.layout, o.logFormat, o.quiet = "rows", "text", true
+	o.s3.sinkOpts = s3sink.Options{PartSize: 5 << 20, MultipartThreshold: 1}
+	return o.run(context.Background(), store, io.Discard)
+}
+
+// download copies the objects under s3://bucket/prefix into a directory.
+func download(t *testing.T, c *awss3.Client, bucket, prefix string) string {
+	t.Helper()
+	dir := t.TempDir()
+	p := awss3.NewListObjectsV2Paginator(c, &awss3.ListObjectsV2Input{Bucket: &bucket, Prefix: aws.String(prefix + "/")})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Contents {
+			out, err := c.GetObject(context.Background(), &awss3.GetObjectInput{Bucket: &bucket, Key: o.Key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(out.Body)
+			out.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := strings.TrimPrefix(aws.ToString(o.Key), prefix+"/")
+			os.WriteFile(filepath.Join(dir, name), b, 0o644)
+		}
+	}
+	return dir
+}
+
+// sameParts checks that two export directories hold the same part files, byte
+// for byte, and the same rows.
+func sameParts(t *testing.T, want, got string) {
+	t.Helper()
+	if w, g := readParts(t, want), readParts(t, got); !slices.Equal(w, g) {
+		t.Fatalf("rows differ: %d want, %d got", len(w), len(g))
+	}
+	parts, _ := filepath.Glob(filepath.Join(want, "part-*"))
+	if len(parts) < 2 {
+		t.Fatalf("only %d parts: the test wants several units", len(parts))
+	}
+	for _, p := range parts {
+		a, _ := os.ReadFile(p)
+		b, err := os.ReadFile(filepath.Join(got, filepath.Base(p)))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Fatalf("%s differs (%v)", filepath.Base(p), err)
+		}
+	}
+}
+
+// TestS3ExportEqualsLocal: the sample snapshot read from MinIO exports the same
+// parts as from local disk, written locally or to MinIO.
+func TestS3ExportEqualsLocal(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	root, _ := sampleInputs(t, "events")
+	s3test.Upload(t, c, bucket, "backups", root)
+	for _, table := range []string{"events", "page_views"} {
+		t.Run(table, func(t *testing.T) {
+			_, rel := sampleInputs(t, table)
+			var local, remote []string
+			for _, r := range rel {
+				local = append(local, filepath.Join(root, r))
+				remote = append(remote, "s3://"+bucket+"/backups/"+r)
+			}
+			want := t.TempDir()
+			if err := s3Export(t, exportOptions{paths: local, out: want}, storage.Local{}); err != nil {
+				t.Fatal(err)
+			}
+
+			// S3 in, local out, through the command line.
+			got := t.TempDir()
+			root := NewRoot()
+			root.SetArgs(append([]string{"export", "--out", got, "--now", sampleNow, "--split-size", "8KiB", "-w", "2", "-q",
+				"--s3-endpoint", srv.Endpoint}, remote...))
+			root.SetErr(io.Discard)
+			if err := root.Execute(); err != nil {
+				t.Fatalf("export from S3: %v", err)
+			}
+			sameParts(t, want, got)
+
+			// S3 in, S3 out.
+			o := exportOptions{paths: remote, out: "s3://" + bucket + "/exports/" + table}
+			st, err := o.s3.store(context.Background(), remote)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s3Export(t, o, st); err != nil {
+				t.Fatal(err)
+			}
+			sameParts(t, want, download(t, c, bucket, "exports/"+table))
+			stats := &o.s3.lastStore.Stats
+			t.Logf("%s: %d GETs, %d bytes fetched, %d lists, %d heads", table, stats.GETs.Load(), stats.GETBytes.Load(), stats.Lists.Load(), stats.HEADs.Load())
+			if p := s3test.Pending(t, c, bucket); len(p) != 0 {
+				t.Fatalf("uploads left open: %v", p)
+			}
+
+			// plan, dump and verify read S3 paths too.
+			for _, args := range [][]string{
+				append([]string{"plan", "--split-size", "8KiB"}, remote...),
+				{"verify", remote[0]},
+				{"dump", remote[0]},
+				{"metadata", remote[0]},
+			} {
+				root := NewRoot()
+				root.SetArgs(args)
+				var out bytes.Buffer
+				root.SetOut(&out)
+				root.SetErr(io.Discard)
+				if err := root.Execute(); err != nil || out.Len() == 0 {
+					t.Errorf("%s: %v (%d bytes out)", args[0], err, out.Len())
+				}
+			}
+		})
+	}
+}
+
+// TestS3Errors: bad credentials, a missing bucket and a missing component give
+// clear errors and the exit codes for bad input (1) and output (3).
+func TestS3Errors(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	root, rel := sampleInputs(t, "events")
+	s3test.Upload(t, c, bucket, "backups", filepath.Join(root, rel[0]))
+	// The same replica with one SSTable's Statistics.db missing.
+	s3test.Upload(t, c, bucket, "broken", filepath.Join(root, rel[0]))
+	var victim string
+	p := awss3.NewListObjectsV2Paginator(c, &awss3.ListObjectsV2Input{Bucket: &bucket, Prefix: aws.String("broken/")})
+	for p.HasMorePages() {
+		page, _ := p.NextPage(context.Background())
+		for _, o := range page.Contents {
+			if strings.HasSuffix(aws.ToString(o.Key), "-Statistics.db") && victim == "" {
+				victim = aws.ToString(o.Key)
+			}
+		}
+	}
+	if _, err := c.DeleteObject(context.Background(), &awss3.DeleteObjectInput{Bucket: &bucket, Key: &victim}); err != nil {
+		t.Fatal(err)
+	}
+	in := "s3://" + bucket + "/backups"
+	local := filepath.Join(root, rel[0])
+
+	for _, tc := range []struct {
+		name      string
+		secret    string
+		args      []string
+		code      int
+		wantInMsg []string
+	}{
+		{"input bad credentials", "wrong", []string{"export", in, "--out", t.TempDir()}, ExitBadInput, []string{"access denied", "credentials were rejected", in}},
+		{"input missing bucket", "", []string{"export", "s3://aegisthus-no-such-bucket/x", "--out", t.TempDir()}, ExitBadInput, []string{"bucket aegisthus-no-such-bucket", "does not exist"}},
+		{"input empty prefix", "", []string{"export", in + "-nothing", "--out", t.TempDir()}, ExitBadInput, []string{"no sstables found"}},
+		{"input missing component", "", []string{"export", "s3://" + bucket + "/broken", "--out", t.TempDir()}, ExitBadInput, []string{filepath.Base(victim)}},
+		{"verify missing component", "", []string{"verify", "s3://" + bucket + "/broken"}, ExitBadInput, []string{filepath.Base(victim)}},
+		{"output bad credentials", "wrong", []string{"export", local, "--out", "s3://" + bucket + "/out"}, ExitOutput, []string{"access denied"}},
+		{"output missing bucket", "", []string{"export", local, "--out", "s3://aegisthus-no-such-bucket/out"}, ExitOutput, []string{"bucket aegisthus-no-such-bucket", "does not exist"}},
+		{"output no credentials", "-", []string{"export", local, "--out", "s3://" + bucket + "/out"}, ExitOutput, []string{"no AWS credentials found"}},
+		{"input no credentials", "-", []string{"dump", in}, ExitBadInput, []string{"no AWS credentials found"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			switch tc.secret {
+			case "":
+				srv.Env(t)
+			case "-":
+				s3test.SetEnv(t, "", "")
+			default:
+				s3test.SetEnv(t, srv.AccessKey, tc.secret)
+			}
+			t.Setenv("AWS_MAX_ATTEMPTS", "2")
+			r := NewRoot()
+			r.SetArgs(append(tc.args, "--s3-endpoint", srv.Endpoint, "--now", sampleNow))
+			r.SetOut(io.Discard)
+			r.SetErr(io.Discard)
+			err := r.Execute()
+			if got := ExitCode(err); got != tc.code {
+				t.Errorf("exit code %d, want %d: %v", got, tc.code, err)
+			}
+			for _, w := range tc.wantInMsg {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// faultSink runs fault before the Commit of its at-th file.
+type faultSink struct {
+	sink.Sink
+	n, at int32
+	fault func()
+}
+
+type faultWriter struct {
+	sink.Writer
+	f *faultSink
+}
+
+func (f *faultSink) Create(ctx context.Context, name string) (sink.Writer, error) {
+	w, err := f.Sink.Create(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return &faultWriter{w, f}, nil
+}
+
+func (w *faultWriter) Commit() error {
+	if atomic.AddInt32(&w.f.n, 1) == w.f.at {
+		w.f.fault()
+	}
+	return w.Writer.Commit()
+}
+
+// TestS3Fault kills MinIO while an export writes to it and brings it back a
+// moment later: the run fails with a clear output error, leaves no _SUCCESS and
+// no open multipart upload (the aborts outlast the outage), and --resume then
+// completes and equals an uninterrupted run.
+func TestS3Fault(t *testing.T) {
+	srv := s3test.Start(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	_, rel := sampleInputs(t, "events")
+	root := filepath.Join(repoTestdata(t), "sample-snapshot")
+	var inputs []string
+	for _, r := range rel {
+		inputs = append(inputs, filepath.Join(root, r))
+	}
+	want := t.TempDir()
+	if err := s3Export(t, exportOptions{paths: inputs, out: want, workers: 1}, storage.Local{}); err != nil {
+		t.Fatal(err)
+	}
+	units, _ := filepath.Glob(filepath.Join(want, "part-*"))
+
+	out := "s3://" + bucket + "/out"
+	o := exportOptions{paths: inputs, out: out, workers: 2}
+	restarted := make(chan error, 1)
+	o.s3.wrapSink = func(s sink.Sink) sink.Sink {
+		return &faultSink{Sink: s, at: int32(len(units) / 2), fault: func() {
+			srv.Stop(t)
+			go func() {
+				time.Sleep(2 * time.Second)
+				restarted <- srv.Start()
+			}()
+		}}
+	}
+	t.Setenv("AWS_MAX_ATTEMPTS", "3")
+	err := s3Export(t, o, storage.Local{})
+	if err == nil {
+		t.Fatal("export succeeded while MinIO was down")
+	}
+	t.Logf("export failed as it should: %v", err)
+	if ExitCode(err) != ExitOutput || !strings.Contains(err.Error(), "output") || !strings.Contains(err.Error(), out) {
+		t.Errorf("error (exit code %d) does not say the output failed: %v", ExitCode(err), err)
+	}
+	if err := <-restarted; err != nil {
+		t.Fatal(err)
+	}
+	names := listNames(t, c, bucket, "out/")
+	if slices.Contains(names, pipeline.SuccessFile) {
+		t.Fatal("_SUCCESS after a failed run")
+	}
+	if p := pendingParts(t, c, bucket, "out/", len(units)); len(p) != 0 {
+		t.Fatalf("multipart uploads left open: %v", p)
+	}
+	committed := 0
+	for _, n := range names {
+		if strings.HasPrefix(n, "part-") {
+			committed++
+		}
+	}
+	t.Logf("%d of %d parts committed before the outage", committed, len(units))
+
+	o = exportOptions{paths: inputs, out: out, workers: 2, resume: true}
+	if err := s3Export(t, o, storage.Local{}); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	sameParts(t, want, download(t, c, bucket, "out"))
+	if p := pendingParts(t, c, bucket, "out/", len(units)); len(p) != 0 {
+		t.Fatalf("multipart uploads left open after resume: %v", p)
+	}
+}
+
+func listNames(t *testing.T, c *awss3.Client, bucket, prefix string) []string {
+	var names []string
+	p := awss3.NewListObjectsV2Paginator(c, &awss3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Contents {
+			names = append(names, strings.TrimPrefix(aws.ToString(o.Key), prefix))
+		}
+	}
+	return names
+}
+
+// pendingParts lists open uploads of every part name by exact key (MinIO lists
+// uploads by key, and by bucket only from memory, which a restart empties).
+func pendingParts(t *testing.T, c *awss3.Client, bucket, prefix string, units int) []string {
+	var open []string
+	for i := range units + 2 {
+		key := fmt.Sprintf("%spart-%05d.jsonl", prefix, i)
+		out, err := c.ListMultipartUploads(context.Background(), &awss3.ListMultipartUploadsInput{Bucket: &bucket, Prefix: &key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range out.Uploads {
+			open = append(open, aws.ToString(u.Key))
+		}
+	}
+	return append(open, s3test.Pending(t, c, bucket)...)
+}
+
+var _ = errors.Is
