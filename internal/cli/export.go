@@ -15,6 +15,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/pipeline"
+	"github.com/aegisthus/aegisthus/internal/render"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
 
@@ -33,6 +34,12 @@ type exportOptions struct {
 	schema    schemaSource
 	paths     []string
 	s3        s3Options
+	// filters and extra fields
+	columns    []string
+	writetime  bool
+	ttl        bool
+	tokenRange string
+	keys       []string
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -49,6 +56,11 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary on success")
 	fs.StringVar(&o.schema.path, "schema", "", "CQL file with CREATE TYPE/TABLE statements (default: schema.cql beside the SSTables)")
+	fs.StringSliceVar(&o.columns, "columns", nil, "print only these non-key columns (comma-separated; key columns are always printed)")
+	fs.BoolVar(&o.writetime, "writetime", false, `add "writetime(c)" for every printed non-key column`)
+	fs.BoolVar(&o.ttl, "ttl", false, `add "ttl(c)" (seconds left at --now) for every printed non-key column`)
+	fs.StringVar(&o.tokenRange, "token-range", "", "only partitions with LO < token <= HI, as LO:HI (either side may be empty)")
+	fs.StringArrayVar(&o.keys, "keys", nil, "only this partition key, as dump prints it (repeatable)")
 }
 
 func (o *exportOptions) validate() error {
@@ -65,6 +77,8 @@ func (o *exportOptions) validate() error {
 		return &UsageError{fmt.Errorf("--compress %q: want none, gzip or zstd", o.compress)}
 	case o.workers < 1:
 		return &UsageError{fmt.Errorf("--workers %d: want at least 1", o.workers)}
+	case o.tokenRange != "" && strings.Count(o.tokenRange, ":") != 1:
+		return &UsageError{fmt.Errorf("--token-range %q: want LO:HI", o.tokenRange)}
 	}
 	if _, err := parseSize(o.splitSize); err != nil {
 		return &UsageError{fmt.Errorf("--split-size: %w", err)}
@@ -116,6 +130,7 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		return err
 	}
 	split, _ := parseSize(o.splitSize)
+	tokLo, tokHi, _ := strings.Cut(o.tokenRange, ":")
 	var now int64
 	if o.now != "" {
 		var err error
@@ -144,6 +159,8 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		Table: t, Schema: tbl, Workers: o.workers, SplitSize: split, Now: now,
 		Compress: o.compress, Resume: o.resume, Overwrite: o.overwrite, Version: Version,
 		Log: log, Progress: prog.update,
+		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
+		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
 	})
 	prog.finish()
 	if err != nil {
@@ -179,6 +196,8 @@ func classifyPipeline(err error) error {
 		return &OutputError{err}
 	case errors.Is(err, pipeline.ErrOutputNotEmpty), errors.Is(err, pipeline.ErrNothingToResume):
 		return &UsageError{err}
+	case errors.As(err, new(*pipeline.FilterError)):
+		return &UsageError{err}
 	}
 	return err
 }
@@ -210,6 +229,12 @@ type planOptions struct {
 	schema    schemaSource
 	paths     []string
 	s3        s3Options
+	// filters and extra fields
+	columns    []string
+	writetime  bool
+	ttl        bool
+	tokenRange string
+	keys       []string
 }
 
 func newPlanCmd() *cobra.Command {

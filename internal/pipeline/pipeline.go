@@ -6,8 +6,10 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"sync"
@@ -17,11 +19,13 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/plan"
+	"github.com/aegisthus/aegisthus/internal/render"
 	"github.com/aegisthus/aegisthus/internal/sink"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
 	"github.com/aegisthus/aegisthus/internal/table"
+	"github.com/aegisthus/aegisthus/internal/token"
 )
 
 // Options configure an export.
@@ -38,6 +42,14 @@ type Options struct {
 	Log       *slog.Logger
 	// Progress, when set, is told about every finished unit.
 	Progress func(p Progress)
+	// Rows adjusts the rows layout (columns, writetime, ttl).
+	Rows render.RowsOptions
+	// TokenLo and TokenHi, when set, keep only partitions whose token t has
+	// TokenLo < t <= TokenHi (as Cassandra prints tokens).
+	TokenLo, TokenHi string
+	// Keys, when set, keeps only these partition keys, spelled as dump prints
+	// them (components joined by ':').
+	Keys []string
 }
 
 // Progress is a snapshot of a running export.
@@ -109,7 +121,15 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 	if now == 0 {
 		now = start.Unix()
 	}
+	for _, c := range o.Rows.Columns {
+		if i := tbl.Column(c); i < 0 || tbl.Columns[i].Hidden {
+			return nil, &FilterError{fmt.Errorf("--columns: table %s has no column %q", o.Table, c)}
+		}
+	}
 	st := newState(o, ssts, tbl, pl, now, codec)
+	if st.tokLo, st.tokHi, err = parseRange(tbl, o.TokenLo, o.TokenHi); err != nil {
+		return nil, err
+	}
 	done, err := st.prepare(ctx, out)
 	if err != nil {
 		return nil, err
@@ -194,3 +214,26 @@ feed:
 
 // dataPath names an SSTable in messages and the manifest.
 func dataPath(s *sstable.SSTable) string { return s.Path(format.Data) }
+
+// FilterError is a bad filter option (a usage error).
+type FilterError struct{ Err error }
+
+func (e *FilterError) Error() string { return e.Err.Error() }
+func (e *FilterError) Unwrap() error { return e.Err }
+
+func parseRange(tbl *table.Table, lo, hi string) (l, h []byte, err error) {
+	if lo != "" {
+		if l, err = token.ParseToken(tbl.Partitioner, lo); err != nil {
+			return nil, nil, &FilterError{fmt.Errorf("--token-range: %w", err)}
+		}
+	}
+	if hi != "" {
+		if h, err = token.ParseToken(tbl.Partitioner, hi); err != nil {
+			return nil, nil, &FilterError{fmt.Errorf("--token-range: %w", err)}
+		}
+	}
+	if l != nil && h != nil && bytes.Compare(l, h) >= 0 {
+		return nil, nil, &FilterError{fmt.Errorf("--token-range %s:%s is empty", lo, hi)}
+	}
+	return l, h, nil
+}

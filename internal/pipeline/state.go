@@ -49,8 +49,19 @@ type Head struct {
 	NowUTC    string     `json:"now_utc"`
 	Inputs    []Input    `json:"inputs"`
 	Columns   []string   `json:"columns"`
+	Filters   *Filters   `json:"filters,omitempty"`
 	Plan      *plan.Plan `json:"plan"`
 	StartedAt string     `json:"started_at"`
+}
+
+// Filters records what an export kept, for the manifest and --resume.
+type Filters struct {
+	TokenLo   string   `json:"token_lo,omitempty"`
+	TokenHi   string   `json:"token_hi,omitempty"`
+	Keys      []string `json:"keys,omitempty"`
+	Columns   []string `json:"columns,omitempty"`
+	Writetime bool     `json:"writetime,omitempty"`
+	TTL       bool     `json:"ttl,omitempty"`
 }
 
 // PartInfo describes one committed part file.
@@ -73,16 +84,24 @@ type Manifest struct {
 }
 
 type state struct {
-	o     Options
-	ssts  []*sstable.SSTable
-	tbl   *table.Table
-	pl    *plan.Plan
-	codec codec
-	head  Head
+	o            Options
+	tokLo, tokHi []byte
+	keys         map[string]bool
+	ssts         []*sstable.SSTable
+	tbl          *table.Table
+	pl           *plan.Plan
+	codec        codec
+	head         Head
 }
 
 func newState(o Options, ssts []*sstable.SSTable, tbl *table.Table, pl *plan.Plan, now int64, c codec) *state {
 	st := &state{o: o, ssts: ssts, tbl: tbl, pl: pl, codec: c}
+	if len(o.Keys) > 0 {
+		st.keys = map[string]bool{}
+		for _, k := range o.Keys {
+			st.keys[k] = true
+		}
+	}
 	st.head = Head{Tool: "aegisthus " + o.Version, Table: o.Table.String(), Layout: "rows", Compress: c.name,
 		Now: now, NowUTC: time.Unix(now, 0).UTC().Format(time.RFC3339), Plan: pl,
 		StartedAt: time.Now().UTC().Format(time.RFC3339)}
@@ -91,6 +110,9 @@ func newState(o Options, ssts []*sstable.SSTable, tbl *table.Table, pl *plan.Pla
 	}
 	for _, i := range tbl.OutputOrder() {
 		st.head.Columns = append(st.head.Columns, tbl.Columns[i].Name)
+	}
+	if f := (Filters{o.TokenLo, o.TokenHi, o.Keys, o.Rows.Columns, o.Rows.Writetime, o.Rows.TTL}); f.TokenLo != "" || f.TokenHi != "" || len(f.Keys) > 0 || len(f.Columns) > 0 || f.Writetime || f.TTL {
+		st.head.Filters = &f
 	}
 	return st
 }
@@ -248,14 +270,24 @@ func (st *state) runUnit(ctx context.Context, out sink.Sink, id int) (PartInfo, 
 
 // writeUnit merges the unit's partitions from every SSTable and renders rows.
 func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p *PartInfo) error {
+	lo, hi := u.Lo, u.Hi
+	if st.tokLo != nil && (lo == nil || bytes.Compare(st.tokLo, lo) > 0) {
+		lo = st.tokLo
+	}
+	if st.tokHi != nil && (hi == nil || bytes.Compare(st.tokHi, hi) < 0) {
+		hi = st.tokHi
+	}
 	inputs := make([]merge.Input, 0, len(u.Ranges))
-	for _, r := range u.Ranges {
-		in := st.tbl.Input(st.ssts[r.SSTable], r.Start, r.End)
-		in.Lo, in.Hi = u.Lo, u.Hi
-		inputs = append(inputs, in)
+	if lo == nil || hi == nil || bytes.Compare(lo, hi) < 0 {
+		for _, r := range u.Ranges {
+			in := st.tbl.Input(st.ssts[r.SSTable], r.Start, r.End)
+			in.Lo, in.Hi = lo, hi
+			inputs = append(inputs, in)
+		}
 	}
 	m := merge.New(st.tbl.Merge(), inputs)
-	r := render.NewRows(st.tbl, st.head.Now)
+	r := render.NewRowsWith(st.tbl, st.head.Now, st.o.Rows)
+	var keyBuf []byte
 	var line []byte
 	var err error
 	var emitted bool
@@ -263,6 +295,12 @@ func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p
 		if p.Partitions&1023 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+		}
+		if st.keys != nil {
+			keyBuf, err = st.tbl.KeyType.AppendString(keyBuf[:0], m.Partition().Key)
+			if err != nil || !st.keys[string(keyBuf)] {
+				continue
 			}
 		}
 		p.Partitions++

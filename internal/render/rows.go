@@ -34,11 +34,47 @@ type Rows struct {
 	paths     [][]byte
 	values    [][]byte
 	scratch   []byte
+
+	opts              RowsOptions
+	wtNames, ttlNames [][]byte // `"writetime(c)": `, `"ttl(c)": `
+	staticMeta        []byte   // rendered writetime and ttl fragments of static columns
+	staticWT          [][2]int // per column id: range in staticMeta, or {-1,-1}
+	staticTTL         [][2]int
+}
+
+// RowsOptions adjust the rows layout.
+type RowsOptions struct {
+	// Columns, when set, limits the static and regular columns printed (the key
+	// and clustering columns are always printed), as SELECT JSON k, c, a, b would.
+	Columns []string
+	// Writetime and TTL add "writetime(c)" and "ttl(c)" for every printed
+	// non-key column, as SELECT JSON ..., WRITETIME(c), TTL(c) returns them: the
+	// cell's timestamp, and its remaining seconds to live at now; null for a null
+	// column or a cell without TTL; lists for non-frozen collections (one entry
+	// per element, Cassandra 5.0).
+	Writetime, TTL bool
 }
 
 // NewRows returns a renderer for t evaluating TTLs at now (seconds).
-func NewRows(t *table.Table, now int64) *Rows {
-	r := &Rows{t: t, now: now, order: t.OutputOrder()}
+func NewRows(t *table.Table, now int64) *Rows { return NewRowsWith(t, now, RowsOptions{}) }
+
+// NewRowsWith is NewRows with options. Unknown names in opts.Columns are left to
+// the caller to reject (see table.Table.Column).
+func NewRowsWith(t *table.Table, now int64, opts RowsOptions) *Rows {
+	r := &Rows{t: t, now: now, order: t.OutputOrder(), opts: opts}
+	if len(opts.Columns) > 0 {
+		keep := map[string]bool{}
+		for _, c := range opts.Columns {
+			keep[c] = true
+		}
+		order := r.order[:0:0]
+		for _, i := range r.order {
+			if keep[t.Columns[i].Name] {
+				order = append(order, i)
+			}
+		}
+		r.order = order
+	}
 	name := func(n string) []byte { return append(cql.AppendColumnNameJSON(nil, n), ':', ' ') }
 	for _, c := range t.PartitionKey {
 		r.pkNames = append(r.pkNames, name(c.Name))
@@ -50,10 +86,51 @@ func NewRows(t *table.Table, now int64) *Rows {
 	}
 	for _, c := range t.Columns {
 		r.colNames = append(r.colNames, name(c.Name))
+		r.wtNames = append(r.wtNames, name("writetime("+c.Name+")"))
+		r.ttlNames = append(r.ttlNames, name("ttl("+c.Name+")"))
 	}
 	r.staticOff = make([]int, len(t.Columns))
 	r.staticEnd = make([]int, len(t.Columns))
+	r.staticWT = make([][2]int, len(t.Columns))
+	r.staticTTL = make([][2]int, len(t.Columns))
 	return r
+}
+
+// appendMeta appends writetime (ttl false) or ttl (ttl true) of column c's live
+// cells: a number or null for a simple column, a list for a non-frozen one.
+func (r *Rows) appendMeta(dst []byte, c int, cells []row.Cell, ttl bool) []byte {
+	one := func(dst []byte, cell *row.Cell) []byte {
+		if !ttl {
+			return strconv.AppendInt(dst, cell.Timestamp, 10)
+		}
+		if !cell.IsExpiring() {
+			return append(dst, "null"...)
+		}
+		return strconv.AppendInt(dst, cell.LocalDeletionTime-r.now, 10)
+	}
+	if !r.t.Columns[c].Type.IsMultiCell() {
+		if len(cells) == 0 || !cells[0].IsLive(r.now) {
+			return append(dst, "null"...)
+		}
+		return one(dst, &cells[0])
+	}
+	n := 0
+	for i := range cells {
+		if !cells[i].IsLive(r.now) {
+			continue
+		}
+		if n == 0 {
+			dst = append(dst, '[')
+		} else {
+			dst = append(dst, ", "...)
+		}
+		dst = one(dst, &cells[i])
+		n++
+	}
+	if n == 0 {
+		return append(dst, "null"...)
+	}
+	return append(dst, ']')
 }
 
 // StartPartition renders the partition key.
@@ -62,8 +139,11 @@ func (r *Rows) StartPartition(key []byte) error {
 	r.static = r.static[:0]
 	r.hasStatic = false
 	r.emitted = 0
+	r.staticMeta = r.staticMeta[:0]
 	for i := range r.staticOff {
 		r.staticOff[i] = -1
+		r.staticWT[i] = [2]int{-1, -1}
+		r.staticTTL[i] = [2]int{-1, -1}
 	}
 	var comps [][]byte
 	if len(r.t.PartitionKey) > 1 {
@@ -109,6 +189,16 @@ func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 			if ok {
 				r.staticOff[c], r.staticEnd[c] = before, len(r.static)
 				live = true
+				if r.opts.Writetime {
+					b := len(r.staticMeta)
+					r.staticMeta = r.appendMeta(r.staticMeta, c, m.Cells[i:j], false)
+					r.staticWT[c] = [2]int{b, len(r.staticMeta)}
+				}
+				if r.opts.TTL {
+					b := len(r.staticMeta)
+					r.staticMeta = r.appendMeta(r.staticMeta, c, m.Cells[i:j], true)
+					r.staticTTL[c] = [2]int{b, len(r.staticMeta)}
+				}
 			} else {
 				r.static = r.static[:before]
 			}
@@ -188,6 +278,16 @@ func (r *Rows) appendColumns(dst []byte, cells []row.Cell) ([]byte, error) {
 			} else {
 				dst = append(dst, "null"...)
 			}
+			if r.opts.Writetime {
+				dst = append(dst, ", "...)
+				dst = append(dst, r.wtNames[c]...)
+				dst = r.appendStaticMeta(dst, r.staticWT[c])
+			}
+			if r.opts.TTL {
+				dst = append(dst, ", "...)
+				dst = append(dst, r.ttlNames[c]...)
+				dst = r.appendStaticMeta(dst, r.staticTTL[c])
+			}
 			continue
 		}
 		lo, hi := cellRun(cells, c)
@@ -199,11 +299,28 @@ func (r *Rows) appendColumns(dst []byte, cells []row.Cell) ([]byte, error) {
 		if !ok {
 			dst = append(dst[:before], "null"...)
 		}
+		if r.opts.Writetime {
+			dst = append(dst, ", "...)
+			dst = append(dst, r.wtNames[c]...)
+			dst = r.appendMeta(dst, c, cells[lo:hi], false)
+		}
+		if r.opts.TTL {
+			dst = append(dst, ", "...)
+			dst = append(dst, r.ttlNames[c]...)
+			dst = r.appendMeta(dst, c, cells[lo:hi], true)
+		}
 	}
 	if len(r.order) == 0 && len(dst) >= 2 && dst[len(dst)-2] == ',' {
 		dst = dst[:len(dst)-2]
 	}
 	return dst, nil
+}
+
+func (r *Rows) appendStaticMeta(dst []byte, rg [2]int) []byte {
+	if rg[0] < 0 {
+		return append(dst, "null"...)
+	}
+	return append(dst, r.staticMeta[rg[0]:rg[1]]...)
 }
 
 // cellRun finds the cells of column c in cells sorted by column.

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"math/big"
@@ -310,4 +311,35 @@ func utf16Units(rs []rune) []uint16 {
 		out = append(out, uint16(r))
 	}
 	return out
+}
+
+// ParseToken reads a token as Cassandra prints it (Murmur3 and Random: a decimal
+// number; ByteOrdered: hex; OrderPreserving: the string) into the
+// byte-comparable form AppendToken produces.
+func ParseToken(p Partitioner, s string) ([]byte, error) {
+	switch p.(type) {
+	case Murmur3:
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("token %q: want a signed 64-bit number", s)
+		}
+		return binary.BigEndian.AppendUint64(nil, uint64(v)^(1<<63)), nil
+	case Random:
+		v, ok := new(big.Int).SetString(s, 10)
+		if !ok || v.Sign() < 0 && v.Cmp(big.NewInt(-1)) != 0 || v.BitLen() > 127 {
+			return nil, fmt.Errorf("token %q: want a number from -1 to 2^127", s)
+		}
+		v.Add(v, big.NewInt(1))
+		var b [17]byte
+		return v.FillBytes(b[:]), nil
+	case ByteOrdered:
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			return nil, fmt.Errorf("token %q: want hex", s)
+		}
+		return b, nil
+	case OrderPreserving:
+		return p.AppendToken(nil, []byte(s)), nil
+	}
+	return nil, fmt.Errorf("tokens of %s cannot be parsed", p.Name())
 }

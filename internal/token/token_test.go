@@ -58,3 +58,19 @@ func TestTokenOrder(t *testing.T) {
 		t.Errorf("FormatToken = %s", got)
 	}
 }
+
+func TestParseToken(t *testing.T) {
+	for _, tc := range []struct {
+		p   Partitioner
+		key []byte
+	}{{Murmur3{}, []byte{0, 0, 0, 1}}, {Random{}, []byte("abc")}, {ByteOrdered{}, []byte{1, 2, 0xff}}} {
+		tok := tc.p.AppendToken(nil, tc.key)
+		got, err := ParseToken(tc.p, tc.p.FormatToken(tok))
+		if err != nil || !bytes.Equal(got, tok) {
+			t.Errorf("%s: ParseToken(FormatToken(%x)) = %x, %v", tc.p.Name(), tok, got, err)
+		}
+	}
+	if _, err := ParseToken(Murmur3{}, "x"); err == nil {
+		t.Error("ParseToken accepted x")
+	}
+}
