@@ -12,7 +12,7 @@ INTEROP_RUN  ?= $(INTEROP)/.cache/run
 BENCH_SIZE   ?= 2G
 BENCH_OUT    ?= $(INTEROP)/.cache/benchdata
 
-.PHONY: interop-tools interop-compare-tool testdata testdata-cluster benchdata interop interop-compare interop-clean
+.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster benchdata interop interop-compare interop-clean
 
 interop-tools:
 	@cd $(INTEROP) && go build -o .cache/bin/gen ./cmd/gen
@@ -39,15 +39,31 @@ benchdata: interop-tools
 
 # Randomized comparison against Cassandra for one seed:
 #   make interop SEED=7
-interop: interop-tools interop-compare-tool build
+# Generation comes first and does not need aegisthus to build; if the build
+# fails, fix it and re-check the same data with `make interop-check SEED=7`.
+interop: interop-tools interop-compare-tool
+	@$(MAKE) --no-print-directory interop-gen
+	@$(MAKE) --no-print-directory interop-check
+
+interop-gen: interop-tools
 	@for f in $(FORMATS); do \
 	  (cd $(INTEROP) && .cache/bin/gen fixtures -format $$f -seed $(SEED) -tables 3 -ops 150 -rounds 4 -edge=false -out $(abspath $(INTEROP_RUN))/seed-$(SEED)) || exit 1; \
 	done
+
+interop-check: interop-compare-tool
+	@$(MAKE) --no-print-directory build
 	$(INTEROP_CMP) -bin $(BIN) -seed $(SEED) $(INTEROP_RUN)/seed-$(SEED)
 
+# The 3-node divergent-replica scenario for one seed, checked with export.
+interop-cluster: interop-tools interop-compare-tool
+	cd $(INTEROP) && .cache/bin/gen cluster -seed $(SEED) -out $(abspath $(INTEROP_RUN))/cluster-$(SEED)
+	@$(MAKE) --no-print-directory build
+	$(INTEROP_CMP) -bin $(BIN) -seed $(SEED) $(INTEROP_RUN)/cluster-$(SEED)
+
 # Compare aegisthus with the committed fixtures only (no Java needed).
-interop-compare: interop-compare-tool build
-	$(INTEROP_CMP) -bin $(BIN) $(TESTDATA)
+interop-compare: interop-compare-tool
+	@$(MAKE) --no-print-directory build
+	$(INTEROP_CMP) -bin $(BIN) $(TESTDATA) testdata/sample-snapshot
 
 interop-clean:
 	rm -rf $(INTEROP)/.cache/bin $(INTEROP)/.cache/run $(INTEROP)/.cache/classpath.*

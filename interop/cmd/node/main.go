@@ -87,6 +87,9 @@ func run(format string, nodes, heap, port int, dir string, keep bool, args []str
 	}
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.Env = os.Stdin, os.Stdout, os.Stderr, env
+	// Its own process group, killed whole on Ctrl-C, so no grandchild survives.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	if err := cmd.Run(); err != nil {
 		log.Print(err)
 		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() > 0 {
