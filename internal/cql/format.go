@@ -140,6 +140,32 @@ func isLowerCase(name string) bool {
 // rounds to v (two digits when one would do, picking the closest two-digit
 // decimal), as "ddd.ddd" for 1e-3 <= |v| < 1e7 and as "d.dddE[-]n" otherwise.
 // Older JDKs sometimes print more digits for the same value.
+// significantDigits counts the digits of a plain decimal without leading and
+// trailing zeros, and reports whether it has a decimal point.
+func significantDigits(s []byte) (n int, point bool) {
+	first, last := -1, -1
+	for i, c := range s {
+		switch {
+		case c == '.':
+			point = true
+		case c >= '1' && c <= '9':
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return 0, point
+	}
+	for i := first; i <= last; i++ {
+		if s[i] != '.' {
+			n++
+		}
+	}
+	return n, point
+}
+
 func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
 	switch {
 	case math.IsNaN(v):
@@ -153,6 +179,19 @@ func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
 			return append(dst, "-0.0"...)
 		}
 		return append(dst, "0.0"...)
+	}
+	// Fast path: in Java's plain range with at least two significant digits, the
+	// shortest 'f' form is Java's form (plus ".0" for a whole number).
+	if a := math.Abs(v); a >= 1e-3 && a < 1e7 {
+		start := len(dst)
+		dst = strconv.AppendFloat(dst, v, 'f', -1, bitSize)
+		if sig, point := significantDigits(dst[start:]); sig >= 2 {
+			if !point {
+				dst = append(dst, '.', '0')
+			}
+			return dst
+		}
+		dst = dst[:start]
 	}
 	var buf [40]byte
 	s := strconv.AppendFloat(buf[:0], v, 'e', -1, bitSize)

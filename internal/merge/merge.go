@@ -101,7 +101,8 @@ type Merger struct {
 	started bool
 	part    Partition
 	out     Row
-	used    []*input // inputs whose head the last row consumed
+	cells   []row.Cell // out.Cells' own buffer (out.Cells may alias an input's instead)
+	used    []*input   // inputs whose head the last row consumed
 	vers    []*input
 	cdel    []row.DeletionTime // per table column, scratch
 	touched []int
@@ -300,7 +301,8 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 	out.Liveness = row.EmptyLiveness
 	out.Deletion = row.Live
 	out.Shadowable = false
-	out.Cells = out.Cells[:0]
+	m.cells = m.cells[:0]
+	out.Cells = m.cells
 	out.ComplexDeletions = out.ComplexDeletions[:0]
 	m.arena = m.arena[:0]
 	shadowable := row.Live
@@ -328,6 +330,25 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 	out.Active = active
 	if active.Deletes(out.Liveness.Timestamp) {
 		out.Liveness = row.EmptyLiveness
+	}
+
+	// One version under no deletion (the common case): its cells are the result.
+	// They stay in the input's buffer, with their column ids rewritten in place
+	// (the input's row is ours until the next advance).
+	if len(m.vers) == 1 && m.vers[0].ordered && active.IsLive() {
+		in := m.vers[0]
+		u := in.Scanner.Unfiltered()
+		if len(u.ComplexDeletions) == 0 {
+			cmap := in.RegularMap
+			if out.Static {
+				cmap = in.StaticMap
+			}
+			for i := range u.Cells {
+				u.Cells[i].Column = cmap[u.Cells[i].Column]
+			}
+			out.Cells = u.Cells
+			return
+		}
 	}
 
 	// Complex deletions first: they decide which of the column's cells survive.
@@ -372,6 +393,7 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 			out.Cells = append(out.Cells, cell)
 		}
 	}
+	m.cells = out.Cells // keep the grown buffer for the next row
 	for _, c := range m.touched {
 		if m.cdel[c].Supersedes(active) {
 			out.ComplexDeletions = append(out.ComplexDeletions, row.ComplexDeletion{Column: c, Deletion: m.cdel[c]})
