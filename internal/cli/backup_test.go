@@ -57,34 +57,40 @@ func runExport(t *testing.T, args ...string) ([]string, error) {
 	return readParts(t, out), nil
 }
 
-// TestBackupLayouts lays the sample snapshot's replicas of demo.events out as
-// plain snapshot copies, Medusa and Priam backups, and exports each.
-func TestBackupLayouts(t *testing.T) {
+// layoutTrees lays the sample snapshot's replicas of demo.events out as plain
+// snapshot copies (with a second snapshot of node1), a Medusa backup and a
+// Priam backup, and returns them with the rows of all replicas and of node1.
+func layoutTrees(t testing.TB) (plain, medusa, priam string, want, node1 []string) {
 	root, rel := sampleInputs(t, "events")
 	var inputs []string
 	for _, r := range rel {
 		inputs = append(inputs, filepath.Join(root, r))
 	}
-	want, _ := exportLines(t, exportOptions{paths: inputs, now: sampleNow, splitSize: "8KiB"})
-	node1, _ := exportLines(t, exportOptions{paths: inputs[:1], now: sampleNow, splitSize: "8KiB"})
+	tt := t.(*testing.T)
+	want, _ = exportLines(tt, exportOptions{paths: inputs, now: sampleNow, splitSize: "8KiB"})
+	node1, _ = exportLines(tt, exportOptions{paths: inputs[:1], now: sampleNow, splitSize: "8KiB"})
 	if len(want) == 0 || len(node1) == 0 || len(node1) == len(want) {
 		t.Fatalf("baselines: %d rows merged, %d from node1", len(want), len(node1))
 	}
-
 	tmp := t.TempDir()
-	plain, medusa, priam := filepath.Join(tmp, "plain"), filepath.Join(tmp, "medusa"), filepath.Join(tmp, "priam")
+	plain, medusa, priam = filepath.Join(tmp, "plain"), filepath.Join(tmp, "medusa"), filepath.Join(tmp, "priam")
 	for i, r := range rel {
 		parts := strings.Split(r, "/") // node/ks/table-id/snapshots/tag
 		node, ks, table := parts[0], parts[1], parts[2]
 		src := filepath.Join(root, r)
-		copyTree(t, src, filepath.Join(plain, node, ks, table, "snapshots", "sample"), false)
+		copyTree(tt, src, filepath.Join(plain, node, ks, table, "snapshots", "sample"), false)
 		if i == 0 {
-			copyTree(t, src, filepath.Join(plain, node, ks, table, "snapshots", "other"), false)
+			copyTree(tt, src, filepath.Join(plain, node, ks, table, "snapshots", "other"), false)
 		}
-		copyTree(t, src, filepath.Join(medusa, node, "nightly", "data", ks, table), false)
-		copyTree(t, src, filepath.Join(priam, "demo-cluster", "tok"+string(rune('1'+i)), "202611220400", "SNAP", ks, strings.Split(table, "-")[0]), true)
+		copyTree(tt, src, filepath.Join(medusa, node, "nightly", "data", ks, table), false)
+		copyTree(tt, src, filepath.Join(priam, "demo-cluster", "tok"+string(rune('1'+i)), "202611220400", "SNAP", ks, strings.Split(table, "-")[0]), true)
 	}
+	return plain, medusa, priam, want, node1
+}
 
+// TestBackupLayouts exports each backup layout of the sample snapshot.
+func TestBackupLayouts(t *testing.T) {
+	plain, medusa, priam, want, node1 := layoutTrees(t)
 	for _, tc := range []struct {
 		name string
 		args []string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/pipeline"
 	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
 
@@ -198,6 +200,8 @@ func classifyPipeline(err error) error {
 		return &UsageError{err}
 	case errors.As(err, new(*pipeline.FilterError)):
 		return &UsageError{err}
+	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	return err
 }

@@ -41,6 +41,8 @@ type Config struct {
 	// MaxBackoff bounds the jittered exponential backoff between attempts
 	// (default 20s).
 	MaxBackoff time.Duration
+	// HTTPClient replaces the SDK's HTTP client (tests inject faults with it).
+	HTTPClient aws.HTTPClient
 }
 
 const defaultMaxAttempts = 8
@@ -104,6 +106,9 @@ func NewClient(ctx context.Context, cfg Config) (*awss3.Client, error) {
 	if _, err := ac.Credentials.Retrieve(ctx); err != nil {
 		return nil, fmt.Errorf("s3: %w (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where a role is available): %v",
 			ErrNoCredentials, err)
+	}
+	if cfg.HTTPClient != nil {
+		ac.HTTPClient = cfg.HTTPClient
 	}
 	endpoint := cfg.Endpoint
 	pathStyle := cfg.PathStyle
