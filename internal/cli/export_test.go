@@ -36,7 +36,10 @@ func exportLines(t *testing.T, o exportOptions) ([]string, string) {
 	if o.compress == "" {
 		o.compress = "none"
 	}
-	o.layout, o.logFormat, o.quiet = "rows", "text", true
+	if o.layout == "" {
+		o.layout = "rows"
+	}
+	o.logFormat, o.quiet = "text", true
 	if err := o.run(context.Background(), storage.Local{}, &bytes.Buffer{}); err != nil {
 		t.Fatalf("export: %v", err)
 	}

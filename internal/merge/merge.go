@@ -58,10 +58,21 @@ type Input struct {
 	Lo, Hi []byte
 }
 
+// RangeTombstone is one range deletion of a partition as an input stored it:
+// everything between Start and End (each a clustering prefix with its bound kind)
+// written at or before Deletion.MarkedForDeleteAt is deleted.
+type RangeTombstone struct {
+	Start, End         [][]byte // owned copies
+	StartKind, EndKind row.BoundKind
+	Deletion           row.DeletionTime
+}
+
 type input struct {
 	Input
-	tok    []byte // byte-comparable token of the current partition key
-	inPart bool   // positioned on a partition header
+	openAt   [][]byte // clustering where the open deletion started (KeepRanges)
+	openKind row.BoundKind
+	tok      []byte // byte-comparable token of the current partition key
+	inPart   bool   // positioned on a partition header
 	// ordered: both column maps are increasing, so this input's cells arrive in
 	// Table column order and a row from it alone needs no sorting.
 	ordered bool
@@ -102,12 +113,16 @@ type Merger struct {
 	part    Partition
 	out     Row
 	cells   []row.Cell // out.Cells' own buffer (out.Cells may alias an input's instead)
-	used    []*input   // inputs whose head the last row consumed
-	vers    []*input
-	cdel    []row.DeletionTime // per table column, scratch
-	touched []int
-	arena   []byte
-	err     error
+	// KeepRanges makes the merger collect each partition's range tombstones for
+	// Ranges (the lossless layout prints them). Memory: one copy per range.
+	KeepRanges bool
+	ranges     []RangeTombstone
+	used       []*input // inputs whose head the last row consumed
+	vers       []*input
+	cdel       []row.DeletionTime // per table column, scratch
+	touched    []int
+	arena      []byte
+	err        error
 }
 
 // New returns a merger over inputs, each positioned before its first partition.
@@ -204,6 +219,7 @@ func (m *Merger) NextPartition() bool {
 		}
 	}
 	m.part.Sources = len(m.parts)
+	m.ranges = m.ranges[:0]
 	for _, in := range m.parts {
 		m.advanceHead(in)
 	}
@@ -245,6 +261,9 @@ func (m *Merger) NextRow() bool {
 		}
 		u := first.Scanner.Unfiltered()
 		if u.Kind == row.KindMarker {
+			if m.KeepRanges {
+				m.keepRange(first, u)
+			}
 			if u.Bound.IsStart() {
 				first.open = u.StartDeletion
 			} else {
@@ -272,6 +291,83 @@ func (m *Merger) NextRow() bool {
 		return m.err == nil
 	}
 	return false
+}
+
+// keepRange records the range a marker closes and remembers where the next opens.
+func (m *Merger) keepRange(in *input, u *row.Unfiltered) {
+	own := func(c [][]byte) [][]byte {
+		out := make([][]byte, len(c))
+		for i, v := range c {
+			if v != nil {
+				out[i] = append([]byte{}, v...)
+			}
+		}
+		return out
+	}
+	if u.Bound.IsEnd() && !in.open.IsLive() {
+		endKind := u.Bound
+		switch u.Bound {
+		case row.ExclEndInclStartBoundary:
+			endKind = row.ExclEndBound
+		case row.InclEndExclStartBoundary:
+			endKind = row.InclEndBound
+		}
+		// A range the partition deletion covers entirely adds nothing.
+		if in.open.Supersedes(m.part.Deletion) {
+			m.ranges = append(m.ranges, RangeTombstone{Start: in.openAt, StartKind: in.openKind,
+				End: own(u.Clustering), EndKind: endKind, Deletion: in.open})
+		}
+	}
+	if u.Bound.IsStart() {
+		in.openAt = own(u.Clustering)
+		switch u.Bound {
+		case row.ExclEndInclStartBoundary:
+			in.openKind = row.InclStartBound
+		case row.InclEndExclStartBoundary:
+			in.openKind = row.ExclStartBound
+		default:
+			in.openKind = u.Bound
+		}
+	}
+}
+
+// Ranges returns the range tombstones of the current partition once NextRow has
+// returned false (with KeepRanges set), in clustering order of their starts,
+// identical ranges from several inputs kept once. Valid until NextPartition.
+func (m *Merger) Ranges() []RangeTombstone {
+	c := &m.t.Clustering
+	slices.SortFunc(m.ranges, func(a, b RangeTombstone) int {
+		if r := c.Compare(a.Start, a.StartKind, b.Start, b.StartKind); r != 0 {
+			return r
+		}
+		if r := c.Compare(a.End, a.EndKind, b.End, b.EndKind); r != 0 {
+			return r
+		}
+		return cmpInt64(a.Deletion.MarkedForDeleteAt, b.Deletion.MarkedForDeleteAt)
+	})
+	out := m.ranges[:0]
+	for i, r := range m.ranges {
+		if i > 0 {
+			p := out[len(out)-1]
+			if p.Deletion == r.Deletion && p.StartKind == r.StartKind && p.EndKind == r.EndKind &&
+				c.Compare(p.Start, p.StartKind, r.Start, r.StartKind) == 0 && c.Compare(p.End, p.EndKind, r.End, r.EndKind) == 0 {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	m.ranges = out
+	return out
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // Row returns the current merged row.

@@ -42,6 +42,9 @@ type Options struct {
 	Log       *slog.Logger
 	// Progress, when set, is told about every finished unit.
 	Progress func(p Progress)
+	// Layout is "rows" (default: SELECT JSON per live row) or "partitions" (one
+	// lossless record per partition, docs/layout-partitions.md).
+	Layout string
 	// Rows adjusts the rows layout (columns, writetime, ttl).
 	Rows render.RowsOptions
 	// TokenLo and TokenHi, when set, keep only partitions whose token t has
@@ -86,6 +89,13 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 	start := time.Now()
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
+	}
+	switch o.Layout {
+	case "":
+		o.Layout = "rows"
+	case "rows", "partitions":
+	default:
+		return nil, &FilterError{fmt.Errorf("--layout %q: want rows or partitions", o.Layout)}
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

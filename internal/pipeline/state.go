@@ -102,7 +102,7 @@ func newState(o Options, ssts []*sstable.SSTable, tbl *table.Table, pl *plan.Pla
 			st.keys[k] = true
 		}
 	}
-	st.head = Head{Tool: "aegisthus " + o.Version, Table: o.Table.String(), Layout: "rows", Compress: c.name,
+	st.head = Head{Tool: "aegisthus " + o.Version, Table: o.Table.String(), Layout: o.Layout, Compress: c.name,
 		Now: now, NowUTC: time.Unix(now, 0).UTC().Format(time.RFC3339), Plan: pl,
 		StartedAt: time.Now().UTC().Format(time.RFC3339)}
 	for _, s := range ssts {
@@ -286,6 +286,9 @@ func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p
 		}
 	}
 	m := merge.New(st.tbl.Merge(), inputs)
+	if st.o.Layout == "partitions" {
+		return st.writePartitions(ctx, m, w, p)
+	}
 	r := render.NewRowsWith(st.tbl, st.head.Now, st.o.Rows)
 	var keyBuf []byte
 	var line []byte
@@ -332,6 +335,58 @@ func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p
 			p.Rows++
 		}
 		if _, err := w.Write(line); err != nil {
+			return &OutputError{err}
+		}
+	}
+	return m.Err()
+}
+
+// writePartitions writes the partitions layout: one record per partition,
+// streamed row by row. PartInfo.Rows counts records.
+func (st *state) writePartitions(ctx context.Context, m *merge.Merger, w *bufio.Writer, p *PartInfo) error {
+	m.KeepRanges = true
+	pr := render.NewPartitionsLayout(st.tbl)
+	var buf, tok, keyBuf []byte
+	var err error
+	for m.NextPartition() {
+		if p.Partitions&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		mp := m.Partition()
+		if st.keys != nil {
+			keyBuf, err = st.tbl.KeyType.AppendString(keyBuf[:0], mp.Key)
+			if err != nil || !st.keys[string(keyBuf)] {
+				continue
+			}
+		}
+		p.Partitions++
+		p.Rows++
+		tok = st.tbl.Partitioner.AppendToken(tok[:0], mp.Key)
+		if buf, err = pr.AppendStart(buf[:0], mp, st.tbl.Partitioner.FormatToken(tok)); err != nil {
+			return fmt.Errorf("partition key %x: %w", mp.Key, err)
+		}
+		first := true
+		for m.NextRow() {
+			var wrote bool
+			if buf, wrote = pr.AppendRow(buf, m.Row(), first); wrote {
+				first = false
+			}
+			if len(buf) > 64<<10 {
+				if _, err := w.Write(buf); err != nil {
+					return &OutputError{err}
+				}
+				buf = buf[:0]
+			}
+		}
+		if err := m.Err(); err != nil {
+			return err
+		}
+		if buf, err = pr.AppendEnd(buf, m.Ranges()); err != nil {
+			return fmt.Errorf("partition key %x: %w", mp.Key, err)
+		}
+		if _, err := w.Write(buf); err != nil {
 			return &OutputError{err}
 		}
 	}
