@@ -188,7 +188,11 @@ func main() {
 				if len(inputs) == 0 {
 					continue
 				}
-				sstables += 0
+				tables++
+				for _, in := range inputs {
+					d, _ := filepath.Glob(filepath.Join(in, "*-Data.db"))
+					sstables += len(d)
+				}
 				exportCheck(c, m, "", inputs, strings.TrimSuffix(mf, ".meta.json")+".select-json.jsonl",
 					fmt.Sprintf("seed=%d replicas=%d table=%s", m.Seed, len(inputs), table))
 			}
