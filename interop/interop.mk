@@ -27,6 +27,8 @@ testdata: interop-tools
 	@for f in $(FORMATS); do \
 	  (cd $(INTEROP) && .cache/bin/gen fixtures -format $$f -seed $(SEED) -out ../$(TESTDATA)) || exit 1; \
 	done
+	@# time-UUID SSTable ids (uuid_sstable_identifiers_enabled), as cassandra_latest.yaml sets
+	cd $(INTEROP) && .cache/bin/gen fixtures -format oa -seed $(SEED) -uuid-ids -ks-prefix uuid_ -compressions lz4,zstd -tables 1 -edge=false -out ../$(TESTDATA)
 	@$(MAKE) --no-print-directory testdata-cluster
 
 testdata-cluster: interop-tools

@@ -43,6 +43,8 @@ func fixturesCmd(ctx context.Context, args []string) error {
 	rounds := fs.Int("rounds", 3, "flush rounds (a table gets up to this many SSTables)")
 	comps := fs.String("compressions", strings.Join(compressionOrder, ","), "compressions to generate")
 	edge := fs.Bool("edge", true, "also write the edge-case keyspace (under lz4/edge)")
+	prefix := fs.String("ks-prefix", "rand_", "keyspace name prefix for the random tables (<prefix><compression>)")
+	uuidIDs := fs.Bool("uuid-ids", false, "uuid_sstable_identifiers_enabled: true (time-UUID generations in file names)")
 	fs.Parse(args)
 	if *out == "" {
 		return fmt.Errorf("-out is required")
@@ -53,6 +55,12 @@ func fixturesCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer done()
+	if *uuidIDs {
+		c.UUIDIDs = true
+		if err := c.Init(); err != nil {
+			return err
+		}
+	}
 	if err := c.Nodes[0].Start(ctx); err != nil {
 		return err
 	}
@@ -71,7 +79,7 @@ func fixturesCmd(ctx context.Context, args []string) error {
 		if _, ok := Compressions[comp]; !ok {
 			return fmt.Errorf("unknown compression %q", comp)
 		}
-		ks := g.NewKeyspace("rand_"+comp, *tables, nil)
+		ks := g.NewKeyspace(*prefix+comp, *tables, nil)
 		for _, t := range ks.Tables {
 			gt := &genTable{ks: ks, t: t, comp: comp, chunk: chunkSizes[r.IntN(len(chunkSizes))], single: len(all)%3 == 2}
 			t.Options = []string{noCompaction, compressionOpt(comp, gt.chunk)}
@@ -147,9 +155,18 @@ func fixturesCmd(ctx context.Context, args []string) error {
 	c.Nodes[0].Stop()
 	workDone := time.Since(start)
 
+	// Replace only the keyspaces written now, so runs with other -ks-prefix
+	// values can share <out>/<format>.
 	root := filepath.Join(*out, *format)
-	if err := os.RemoveAll(root); err != nil {
-		return err
+	for _, gt := range all {
+		if err := os.RemoveAll(filepath.Join(root, gt.comp, gt.ks.Name)); err != nil {
+			return err
+		}
+	}
+	if edgeSet != nil {
+		if err := os.RemoveAll(filepath.Join(root, "lz4", edgeSet.name)); err != nil {
+			return err
+		}
 	}
 	var dirs []string
 	nrows, nsst := 0, 0
