@@ -321,8 +321,10 @@ func readSSTableMetadata(store storage.Store, t *discover.Table, d format.Descri
 			m.legacyMinMax = true
 			m.MinClusteringValues = clusteringStrings(s.MinClusteringValues, clusteringTypes)
 			m.MaxClusteringValues = clusteringStrings(s.MaxClusteringValues, clusteringTypes)
-			cov := "[, ]" // Slice.ALL
-			if d.Version.HasAccurateMinMax() {
+			cov := "ALL" // Slice.ALL, what 5.0 keeps before md
+			// Slice.make turns (BOTTOM, TOP) into Slice.ALL, printed "ALL"; the oa+
+			// slice read from the file is printed as stored ("[, ]").
+			if d.Version.HasAccurateMinMax() && (len(s.MinClusteringValues) > 0 || len(s.MaxClusteringValues) > 0) {
 				cov = sliceString(&stats.Slice{
 					Start: stats.ClusteringBound{Kind: 1, Values: s.MinClusteringValues},
 					End:   stats.ClusteringBound{Kind: 6, Values: s.MaxClusteringValues},

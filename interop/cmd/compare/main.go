@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -319,6 +320,14 @@ func canon(v any) string {
 }
 
 func canonNumber(s string) string {
+	// A number with a fraction or an exponent is a float or double value: compare
+	// the double it denotes. JDK 17's Double.toString (sstabledump, sstablemetadata)
+	// is not always the shortest spelling (-1.69167474879187488E17), aegisthus's is.
+	if strings.ContainsAny(s, ".eE") {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return strconv.FormatFloat(f, 'g', -1, 64)
+		}
+	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return s
