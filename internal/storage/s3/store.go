@@ -22,8 +22,11 @@ import (
 type Stats struct {
 	GETs     atomic.Int64 // GetObject requests
 	GETBytes atomic.Int64 // bytes received from GetObject
-	HEADs    atomic.Int64
-	Lists    atomic.Int64 // ListObjectsV2 pages
+	// ReadBytes counts the bytes callers read (ReadAt, ReadFile): what a local
+	// disk would have read. GETBytes/ReadBytes is the read-ahead's overhead.
+	ReadBytes atomic.Int64
+	HEADs     atomic.Int64
+	Lists     atomic.Int64 // ListObjectsV2 pages
 }
 
 // Options tune a Store's read-ahead.
@@ -172,6 +175,7 @@ func (s *Store) ReadFile(path string, limit int64) ([]byte, error) {
 	if err := s.get(bucket, key, 0, b); err != nil {
 		return nil, err
 	}
+	s.Stats.ReadBytes.Add(size)
 	return b, nil
 }
 
@@ -296,6 +300,7 @@ func (f *file) ReadAt(p []byte, off int64) (int, error) {
 			return n, b.err
 		}
 		c := copy(p[n:], b.buf[off-b.start:])
+		f.s.Stats.ReadBytes.Add(int64(c))
 		n += c
 		off += int64(c)
 	}
