@@ -38,6 +38,11 @@ type Options struct {
 	MaxWindow int64
 	// Streams is the number of sequential streams cached per open file (default 4).
 	Streams int
+	// Budget bounds the memory of the read-ahead across open files (default
+	// 256 MiB): with many files open, as for a table of many SSTables, each
+	// stream's window shrinks to share it (never below MinWindow). Each file
+	// holds at most Streams × 2 windows.
+	Budget int64
 }
 
 // Store is a storage.Store over S3. It is safe for concurrent use.
@@ -51,7 +56,15 @@ type Store struct {
 	ctx    context.Context // bounds every request, including background read-ahead
 	opts   Options
 	sizes  sync.Map // URL → size, from listings (objects are immutable snapshots)
+	open   atomic.Int64
 	Stats  Stats
+}
+
+// maxWindow is the largest window a stream may grow to now: MaxWindow, less
+// when many files share the budget (two active streams of two blocks a file).
+func (s *Store) maxWindow() int64 {
+	w := s.opts.Budget / (4 * max(s.open.Load(), 1))
+	return max(s.opts.MinWindow, min(s.opts.MaxWindow, w))
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -69,6 +82,9 @@ func New(ctx context.Context, client *awss3.Client, o Options) *Store {
 	}
 	if o.Streams <= 0 {
 		o.Streams = 4
+	}
+	if o.Budget <= 0 {
+		o.Budget = 256 << 20
 	}
 	return &Store{client: client, ctx: ctx, opts: o}
 }
@@ -156,6 +172,7 @@ func (s *Store) Open(path string) (storage.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.open.Add(1)
 	return &file{s: s, bucket: bucket, key: key, name: URL(bucket, key), size: size}, nil
 }
 
@@ -275,8 +292,11 @@ func (f *file) Size() int64  { return f.size }
 // Close drops the cached blocks; fetches in flight finish on their own.
 func (f *file) Close() error {
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.closed {
+		f.s.open.Add(-1)
+	}
 	f.streams, f.closed = nil, true
-	f.mu.Unlock()
 	return nil
 }
 
@@ -358,13 +378,14 @@ func (f *file) blockFor(off, want int64) (*block, error) {
 		}
 		st.cur = f.fetch(off, max(want, st.window))
 		st.next = nil
-		st.window = min(st.window*2, o.MaxWindow)
+		st.window = min(st.window*2, f.s.maxWindow())
 	}
 	st.used = f.tick
 	b := st.cur
 	if st.next == nil && b.end < f.size && off+want > b.start+(b.end-b.start)/2 {
+		st.window = min(st.window, f.s.maxWindow())
 		st.next = f.fetch(b.end, st.window)
-		st.window = min(st.window*2, o.MaxWindow)
+		st.window = min(st.window*2, f.s.maxWindow())
 	}
 	return b, nil
 }

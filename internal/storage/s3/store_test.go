@@ -184,3 +184,36 @@ func TestErrors(t *testing.T) {
 		t.Fatalf("Walk with an unknown key: %v", err)
 	}
 }
+
+// With many files open the read-ahead windows shrink to share the budget.
+func TestReadAheadBudget(t *testing.T) {
+	st, bucket, data := setup(t, s3store.Options{MaxWindow: 4 << 20, Budget: 4 << 20})
+	var files []io.Closer
+	for range 8 {
+		f, err := st.Open("s3://" + bucket + "/snap/ks/t-1/nb-1-big-TOC.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	f, err := st.Open("s3://" + bucket + "/snap/ks/t-1/nb-1-big-Data.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gets0 := st.Stats.GETs.Load()
+	p := make([]byte, 16<<10)
+	for off := int64(0); off < int64(len(data)); off += int64(len(p)) {
+		if _, err := f.ReadAt(p, off); err != nil && err != io.EOF {
+			t.Fatal(err)
+		}
+	}
+	// 9 files share 4 MiB: windows of at most 4 MiB / 36 (~116 KiB, floored at
+	// the 128 KiB MinWindow).
+	if gets := st.Stats.GETs.Load() - gets0; gets < int64(len(data)/(128<<10)) {
+		t.Errorf("%d GETs for %d bytes: the windows did not shrink", gets, len(data))
+	}
+	f.Close()
+	for _, c := range files {
+		c.Close()
+	}
+}
