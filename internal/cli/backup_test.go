@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -91,6 +92,7 @@ func layoutTrees(t testing.TB) (plain, medusa, priam string, want, node1 []strin
 // TestBackupLayouts exports each backup layout of the sample snapshot.
 func TestBackupLayouts(t *testing.T) {
 	plain, medusa, priam, want, node1 := layoutTrees(t)
+	diff, gen1 := medusaDifferential(t)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -109,6 +111,9 @@ func TestBackupLayouts(t *testing.T) {
 		{"priam --nodes", []string{priam, "--backup-layout", "priam", "--nodes", "tok1", "--backup", "202611220400"}, node1, 0, ""},
 		{"layout mismatch", []string{medusa, "--backup-layout", "priam"}, nil, ExitBadInput, "no priam backup"},
 		{"bad layout", []string{medusa, "--backup-layout", "tablesnap"}, nil, ExitUsage, "tablesnap"},
+		{"medusa differential needs a choice", []string{diff}, nil, ExitUsage, "b1, b2"},
+		{"medusa differential b2", []string{diff, "--backup", "b2"}, want, 0, ""},
+		{"medusa differential b1", []string{diff, "--backup-layout", "medusa", "--backup", "b1"}, gen1, 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := runExport(t, tc.args...)
@@ -120,4 +125,53 @@ func TestBackupLayouts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// medusaDifferential lays the sample's replicas of demo.events out as Medusa's
+// differential mode does: every node's SSTables once under <node>/data, and two
+// backups whose manifests list all of them (b2) or generation 1 only (b1). It
+// returns the root and the rows of generation 1.
+func medusaDifferential(t *testing.T) (string, []string) {
+	root, rel := sampleInputs(t, "events")
+	dir := filepath.Join(t.TempDir(), "medusa-diff")
+	var gen1Paths []string
+	for _, r := range rel {
+		parts := strings.Split(r, "/")
+		node, ks, table := parts[0], parts[1], parts[2]
+		copyTree(t, filepath.Join(root, r), filepath.Join(dir, node, "data", ks, table), false)
+		ents, _ := os.ReadDir(filepath.Join(root, r))
+		type object struct {
+			Path string `json:"path"`
+			MD5  string `json:"MD5"`
+			Size int64  `json:"size"`
+		}
+		var all, first []object
+		for _, e := range ents {
+			if !strings.HasPrefix(e.Name(), "nb-") {
+				continue
+			}
+			fi, _ := e.Info()
+			o := object{Path: "cluster-prefix/" + node + "/data/" + ks + "/" + table + "/" + e.Name(), Size: fi.Size()}
+			all = append(all, o)
+			if strings.HasPrefix(e.Name(), "nb-1-") {
+				first = append(first, o)
+				if strings.HasSuffix(e.Name(), "-Data.db") {
+					gen1Paths = append(gen1Paths, filepath.Join(root, r, e.Name()))
+				}
+			}
+		}
+		for name, objs := range map[string][]object{"b1": first, "b2": all} {
+			m := []map[string]any{{"keyspace": ks, "columnfamily": table, "objects": objs}}
+			b, _ := json.Marshal(m)
+			os.MkdirAll(filepath.Join(dir, node, name, "meta"), 0o755)
+			os.WriteFile(filepath.Join(dir, node, name, "meta", "manifest.json"), b, 0o644)
+		}
+	}
+	o := exportOptions{paths: gen1Paths, now: sampleNow, splitSize: "8KiB"}
+	o.schema.path = filepath.Join(root, rel[0], "schema.cql")
+	gen1, _ := exportLines(t, o)
+	if len(gen1) == 0 {
+		t.Fatal("generation 1 holds no rows")
+	}
+	return dir, gen1
 }

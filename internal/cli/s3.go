@@ -63,10 +63,7 @@ func (o *s3Options) inputs(ctx context.Context, args []string) ([]string, storag
 	case err != nil:
 		return nil, nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	if sel.Framed {
-		store = storage.SnappyFramed{Inner: store}
-	}
-	return sel.Dirs, store, nil
+	return sel.Dirs, sel.Store(store), nil
 }
 
 func (o *s3Options) s3Client(ctx context.Context) (*awss3.Client, error) {

@@ -171,7 +171,8 @@ func TestS3ExportEqualsLocal(t *testing.T) {
 	}
 }
 
-// TestS3BackupLayouts reads Medusa and Priam (Snappy-framed) backups and plain
+// TestS3BackupLayouts reads Medusa (full and differential) and Priam
+// (Snappy-framed) backups and plain
 // snapshot copies from MinIO.
 func TestS3BackupLayouts(t *testing.T) {
 	srv := s3test.Shared(t)
@@ -181,6 +182,8 @@ func TestS3BackupLayouts(t *testing.T) {
 	s3test.Upload(t, c, bucket, "plain", plain)
 	s3test.Upload(t, c, bucket, "medusa", medusa)
 	s3test.Upload(t, c, bucket, "priam", priam)
+	diff, gen1 := medusaDifferential(t)
+	s3test.Upload(t, c, bucket, "diff", diff)
 	for _, tc := range []struct {
 		args []string
 		want []string
@@ -189,6 +192,8 @@ func TestS3BackupLayouts(t *testing.T) {
 		{[]string{"s3://" + bucket + "/plain", "--backup", "other", "--nodes", "node1"}, node1},
 		{[]string{"s3://" + bucket + "/medusa/"}, want},
 		{[]string{"s3://" + bucket + "/priam", "--backup-layout", "priam"}, want},
+		{[]string{"s3://" + bucket + "/diff", "--backup", "b2"}, want},
+		{[]string{"s3://" + bucket + "/diff", "--backup", "b1"}, gen1},
 	} {
 		got, err := runExport(t, append(tc.args, "--s3-endpoint", srv.Endpoint)...)
 		if err != nil {

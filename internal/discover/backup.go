@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 const (
 	LayoutAuto   = "auto"
 	LayoutPlain  = "plain"  // <node>/<ks>/<table>-<id>/snapshots/<backup>/ (nodetool snapshot copies)
-	LayoutMedusa = "medusa" // <node>/<backup>/data/<ks>/<table>-<id>/
+	LayoutMedusa = "medusa" // <node>/<backup>/data/<ks>/<table>-<id>/, or differential: <node>/data/<ks>/<table>-<id>/ and <node>/<backup>/meta/manifest.json
 	LayoutPriam  = "priam"  // .../<token>/<date>/SNAP|SST/<ks>/<cf>/, Snappy-framed files
 )
 
@@ -37,11 +38,49 @@ type Selection struct {
 	Dirs   []string // SSTable directories to read
 	Layout string   // the layout used (auto resolved)
 	Framed bool     // files are Snappy-framed (Priam)
+	// Only, when set, lists the files (cleaned paths) of the chosen backup in
+	// directories that several backups share (Medusa's differential mode).
+	Only map[string]bool
 }
 
-// backupDir is one directory of SSTables as a layout places it.
+// Store returns inner as the selection must read it: unframed, and showing
+// only the chosen backup's files.
+func (s *Selection) Store(inner storage.Store) storage.Store {
+	if s.Framed {
+		inner = storage.SnappyFramed{Inner: inner}
+	}
+	if s.Only != nil {
+		inner = onlyStore{Store: inner, only: s.Only, dirs: s.Dirs}
+	}
+	return inner
+}
+
+// onlyStore hides, in dirs, the SSTable components not in only (schema.cql and
+// other files stay visible).
+type onlyStore struct {
+	storage.Store
+	only map[string]bool
+	dirs []string
+}
+
+func (o onlyStore) Walk(root string, fn func(string, int64) error) error {
+	return o.Store.Walk(root, func(path string, size int64) error {
+		p := filepath.Clean(path)
+		if _, _, err := format.ParseName(p); err == nil && !o.only[p] && slices.Contains(o.dirs, filepath.Dir(p)) {
+			return nil
+		}
+		return fn(path, size)
+	})
+}
+
+// maxManifest bounds a Medusa manifest.json.
+const maxManifest = 256 << 20
+
+// backupDir is one directory of SSTables as a layout places it; manifest is
+// set instead of dir for a Medusa differential backup.
 type backupDir struct {
 	dir, layout, node, backup string
+	root, manifest            string
 }
 
 // SelectBackups walks roots and returns the SSTable directories of the chosen
@@ -62,7 +101,17 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Select
 	for _, root := range roots {
 		var here []backupDir
 		live := false
+		manifests := map[string][]backupDir{} // node → its Medusa manifests
+		differential := map[string]bool{}     // nodes with <node>/data/<ks>/<table>
 		err := store.Walk(root, func(path string, _ int64) error {
+			if filepath.Base(path) == "manifest.json" {
+				if rel, err := filepath.Rel(root, path); err == nil {
+					if p := strings.Split(filepath.ToSlash(rel), "/"); len(p) == 4 && p[2] == "meta" {
+						manifests[p[0]] = append(manifests[p[0]], backupDir{layout: LayoutMedusa, node: p[0], backup: p[1], root: root, manifest: path})
+					}
+				}
+				return nil
+			}
 			d, comp, err := format.ParseName(path)
 			if err != nil || comp != format.Data || seen[d.Dir] {
 				return nil
@@ -78,6 +127,10 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Select
 				}
 			}
 			seen[d.Dir] = true
+			if (f.Layout == LayoutAuto || f.Layout == LayoutMedusa) && len(parts) == 4 && parts[1] == "data" {
+				differential[parts[0]] = true
+				return nil
+			}
 			b, ok := classify(parts, f.Layout)
 			if !ok {
 				if !slices.Contains(parts, "backups") {
@@ -91,6 +144,12 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Select
 		})
 		if err != nil {
 			return nil, err
+		}
+		for node := range differential {
+			if len(manifests[node]) == 0 {
+				return nil, fmt.Errorf("%s: medusa differential data of %s without any meta/manifest.json: %w", root, node, ErrNoSSTables)
+			}
+			here = append(here, manifests[node]...)
 		}
 		// Live SSTables beside snapshots: without --backup they are what the
 		// user means, as they are without a layout.
@@ -142,12 +201,62 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Select
 		}
 	}
 	for _, b := range found {
-		if b.backup == backup && (len(f.Nodes) == 0 || slices.Contains(f.Nodes, b.node)) {
+		if b.backup != backup || len(f.Nodes) != 0 && !slices.Contains(f.Nodes, b.node) {
+			continue
+		}
+		if b.manifest == "" {
 			sel.Dirs = append(sel.Dirs, b.dir)
+			continue
+		}
+		if err := sel.addManifest(store, b); err != nil {
+			return nil, err
 		}
 	}
 	slices.Sort(sel.Dirs)
+	sel.Dirs = slices.Compact(sel.Dirs)
 	return sel, nil
+}
+
+// medusaManifest is Medusa's meta/manifest.json: per table, the objects of the
+// backup, by path in the bucket.
+type medusaManifest []struct {
+	Keyspace     string `json:"keyspace"`
+	ColumnFamily string `json:"columnfamily"`
+	Objects      []struct {
+		Path string `json:"path"`
+		Size int64  `json:"size"`
+	} `json:"objects"`
+}
+
+// addManifest adds the files a differential Medusa backup's manifest lists.
+// Object paths are taken from <node>/data/ on, under the root that holds the
+// manifest, so a bucket prefix or a copied tree reads the same.
+func (s *Selection) addManifest(store storage.Store, b backupDir) error {
+	raw, err := store.ReadFile(b.manifest, maxManifest)
+	if err != nil {
+		return err
+	}
+	var m medusaManifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return fmt.Errorf("%s: %w: %v", b.manifest, ErrNoSSTables, err)
+	}
+	if s.Only == nil {
+		s.Only = map[string]bool{}
+	}
+	for _, t := range m {
+		for _, o := range t.Objects {
+			parts := strings.Split(strings.Trim(o.Path, "/"), "/")
+			if len(parts) < 5 || parts[len(parts)-4] != "data" {
+				continue
+			}
+			p := filepath.Clean(filepath.Join(append([]string{b.root}, parts[len(parts)-5:]...)...))
+			s.Only[p] = true
+			if _, comp, err := format.ParseName(p); err == nil && comp == format.Data {
+				s.Dirs = append(s.Dirs, filepath.Dir(p))
+			}
+		}
+	}
+	return nil
 }
 
 // classify places a directory of SSTables (its path below the root, split) in
