@@ -55,6 +55,16 @@ func plain8(w uint64) bool {
 	return (w|ctl|q|b)&hi7 == 0
 }
 
+// plainJSON reports whether appendJSONEscaped would copy s unchanged.
+func plainJSON(s []byte) bool {
+	for _, c := range s {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
 // appendJSONEscapedValid escapes s as appendJSONEscaped documents and reports
 // whether s is valid UTF-8, in one pass: runs of eight plain ASCII bytes are
 // copied without looking at each byte (most text is such runs).

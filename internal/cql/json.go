@@ -1,10 +1,12 @@
 package cql
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
@@ -64,12 +66,17 @@ func (t *Type) appendJSON(dst, v []byte) ([]byte, error) {
 	case Composite:
 		// CompositeType has no useful toJSONString (it prints the ByteBuffer's
 		// toString); render its getString form as a JSON string instead.
-		var buf [64]byte
-		s, err := t.appendString(buf[:0], v)
+		// Render the string form in place after the opening quote; it rarely
+		// needs JSON escaping, and only then is it copied out to be escaped.
+		n := len(dst)
+		dst, err := t.appendString(append(dst, '"'), v)
 		if err != nil {
-			return dst, err
+			return dst[:n], err
 		}
-		return AppendJSONString(dst, s), nil
+		if s := dst[n+1:]; !plainJSON(s) {
+			dst = appendJSONEscaped(dst[:n+1], append([]byte(nil), s...))
+		}
+		return append(dst, '"'), nil
 	case Empty:
 		if len(v) != 0 {
 			return dst, fmt.Errorf("empty type: want 0 bytes, have %d: %w", len(v), wire.ErrCorrupt)
@@ -642,24 +649,13 @@ func compositeEscape(dst, s []byte) []byte {
 // static marker, then per component u16 length, bytes and an end-of-component
 // byte. fn returns false to stop.
 func compositeComponents(v []byte, fn func(i int, c []byte, eoc byte) bool) (static bool, err error) {
-	off := 0
-	if len(v) >= 2 && v[0] == 0xff && v[1] == 0xff {
-		static = true
-		off = 2
-	}
+	static, off := compositeStart(v)
 	for i := 0; off < len(v); i++ {
-		if len(v)-off < 2 {
-			return static, fmt.Errorf("composite: component %d: need a 2-byte length at byte %d of %d: %w", i, off, len(v), wire.ErrCorrupt)
+		c, eoc, next, err := nextComponent(v, off, i)
+		if err != nil {
+			return static, err
 		}
-		l := int(binary.BigEndian.Uint16(v[off:]))
-		off += 2
-		if l+1 > len(v)-off {
-			return static, fmt.Errorf("composite: component %d: length %d and end-of-component byte run past the end (%d bytes left): %w", i, l, len(v)-off, wire.ErrCorrupt)
-		}
-		c := v[off : off+l : off+l]
-		off += l
-		eoc := v[off]
-		off++
+		off = next
 		if !fn(i, c, eoc) {
 			break
 		}
@@ -667,21 +663,60 @@ func compositeComponents(v []byte, fn func(i int, c []byte, eoc byte) bool) (sta
 	return static, nil
 }
 
-// Components splits a CompositeType value (a multi-column partition key) into its
-// components. The returned slices alias v.
-func Components(v []byte) ([][]byte, error) {
-	var out [][]byte
-	_, err := compositeComponents(v, func(_ int, c []byte, _ byte) bool {
-		out = append(out, c)
-		return true
-	})
-	return out, err
+// compositeStart reports whether v starts with the static marker and the offset
+// of its first component.
+func compositeStart(v []byte) (static bool, off int) {
+	if len(v) >= 2 && v[0] == 0xff && v[1] == 0xff {
+		return true, 2
+	}
+	return false, 0
 }
 
-// appendCompositeString mirrors AbstractCompositeType.getString.
+// nextComponent decodes component i of a CompositeType value at off and returns
+// the offset after it.
+func nextComponent(v []byte, off, i int) (c []byte, eoc byte, next int, err error) {
+	if len(v)-off < 2 {
+		return nil, 0, off, fmt.Errorf("composite: component %d: need a 2-byte length at byte %d of %d: %w", i, off, len(v), wire.ErrCorrupt)
+	}
+	l := int(binary.BigEndian.Uint16(v[off:]))
+	off += 2
+	if l+1 > len(v)-off {
+		return nil, 0, off, fmt.Errorf("composite: component %d: length %d and end-of-component byte run past the end (%d bytes left): %w", i, l, len(v)-off, wire.ErrCorrupt)
+	}
+	c = v[off : off+l : off+l]
+	off += l
+	return c, v[off], off + 1, nil
+}
+
+// Components splits a CompositeType value (a multi-column partition key) into its
+// components. The returned slices alias v.
+func Components(v []byte) ([][]byte, error) { return AppendComponents(nil, v) }
+
+// AppendComponents is Components appending to dst (to reuse its storage).
+func AppendComponents(dst [][]byte, v []byte) ([][]byte, error) {
+	_, off := compositeStart(v)
+	for i := 0; off < len(v); i++ {
+		c, _, next, err := nextComponent(v, off, i)
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, c)
+		off = next
+	}
+	return dst, nil
+}
+
+// appendCompositeString mirrors AbstractCompositeType.getString. Each component
+// is rendered straight into dst and escaped there (no scratch buffer: this runs
+// once per partition for a composite key rendered without a schema).
 func (t *Type) appendCompositeString(dst, v []byte) ([]byte, error) {
-	var ferr error
-	_, err := compositeComponents(v, func(i int, c []byte, eoc byte) bool {
+	_, off := compositeStart(v)
+	for i := 0; off < len(v); i++ {
+		c, eoc, next, err := nextComponent(v, off, i)
+		if err != nil {
+			return dst, err
+		}
+		off = next
 		if i > 0 {
 			dst = append(dst, ':')
 		}
@@ -689,27 +724,48 @@ func (t *Type) appendCompositeString(dst, v []byte) ([]byte, error) {
 		if i < len(t.Params) {
 			ct = t.Params[i]
 		}
-		var buf [64]byte
-		s, err := ct.AppendString(buf[:0], c)
-		if err != nil {
-			ferr = err
-			return false
+		start := len(dst)
+		if dst, err = ct.AppendString(dst, c); err != nil {
+			return dst[:start], err
 		}
-		dst = compositeEscape(dst, s)
+		dst = compositeEscapeTail(dst, start)
 		if eoc != 0 {
 			if int8(eoc) < 0 {
 				dst = append(dst, ':', '_')
 			} else {
 				dst = append(dst, ':', '!')
 			}
-			return false
+			break
 		}
-		return true
-	})
-	if err == nil {
-		err = ferr
 	}
-	return dst, err
+	return dst, nil
+}
+
+// compositeEscapeTail applies compositeEscape to dst[start:] in place.
+func compositeEscapeTail(dst []byte, start int) []byte {
+	s := dst[start:]
+	colons := bytes.Count(s, []byte{':'})
+	bang := len(s) > 0 && (s[len(s)-1] == '\\' || s[len(s)-1] == '!')
+	if colons == 0 && !bang {
+		return dst
+	}
+	if colons > 0 {
+		n := len(dst)
+		dst = slices.Grow(dst, colons)[:n+colons]
+		w := len(dst)
+		for r := n - 1; r >= start; r-- {
+			w--
+			dst[w] = dst[r]
+			if dst[r] == ':' {
+				w--
+				dst[w] = '\\'
+			}
+		}
+	}
+	if bang {
+		dst = append(dst, '!')
+	}
+	return dst
 }
 
 // dynamicComponents iterates over a DynamicCompositeType value: per component a

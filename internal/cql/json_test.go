@@ -290,6 +290,13 @@ func TestAppendStringComposite(t *testing.T) {
 	if err != nil || string(js) != `"1:x\\:y"` {
 		t.Errorf("AppendJSON = %s, %v", js, err)
 	}
+	// Escaped in place after what dst already holds: several colons, a trailing '!'.
+	v = append([]byte{0, 4}, i32(-2)...)
+	v = append(v, 0, 0, 6, ':', 'a', ':', ':', 'b', '!', 0)
+	js, err = ty.AppendJSON([]byte("k: "), v)
+	if err != nil || string(js) != `k: "-2:\\:a\\:\\:b!!"` {
+		t.Errorf("AppendJSON = %s, %v", js, err)
+	}
 }
 
 func TestAppendJSONCorrupt(t *testing.T) {

@@ -34,6 +34,7 @@ type Rows struct {
 	paths     [][]byte
 	values    [][]byte
 	scratch   []byte
+	comps     [][]byte // partition key components, scratch
 
 	opts              RowsOptions
 	wtNames, ttlNames [][]byte // `"writetime(c)": `, `"ttl(c)": `
@@ -145,17 +146,20 @@ func (r *Rows) StartPartition(key []byte) error {
 		r.staticWT[i] = [2]int{-1, -1}
 		r.staticTTL[i] = [2]int{-1, -1}
 	}
-	var comps [][]byte
+	comps := r.comps[:0]
 	if len(r.t.PartitionKey) > 1 {
 		var err error
-		if comps, err = cql.Components(key); err != nil {
+		comps, err = cql.AppendComponents(comps, key)
+		r.comps = comps
+		if err != nil {
 			return fmt.Errorf("partition key: %w", err)
 		}
 		if len(comps) != len(r.t.PartitionKey) {
 			return fmt.Errorf("partition key has %d components, table %d", len(comps), len(r.t.PartitionKey))
 		}
 	} else {
-		comps = [][]byte{key}
+		comps = append(comps, key)
+		r.comps = comps
 	}
 	var err error
 	for i, c := range r.t.PartitionKey {
