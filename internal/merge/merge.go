@@ -434,17 +434,19 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 	if len(m.vers) == 1 && m.vers[0].ordered && active.IsLive() {
 		in := m.vers[0]
 		u := in.Scanner.Unfiltered()
+		cmap := in.RegularMap
+		if out.Static {
+			cmap = in.StaticMap
+		}
 		if len(u.ComplexDeletions) == 0 {
-			cmap := in.RegularMap
-			if out.Static {
-				cmap = in.StaticMap
-			}
 			for i := range u.Cells {
 				u.Cells[i].Column = cmap[u.Cells[i].Column]
 			}
 			out.Cells = u.Cells
 			return
 		}
+		m.singleWithComplexDeletions(u, cmap)
+		return
 	}
 
 	// Complex deletions first: they decide which of the column's cells survive.
@@ -514,6 +516,40 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 		}
 		cells = append(cells, win)
 		i = j
+	}
+	out.Cells = cells
+}
+
+// singleWithComplexDeletions is mergeRow's result for one ordered version under no
+// partition, range or row deletion whose complex columns carry deletions (every
+// INSERT of a collection writes one just below its cells): the cells those
+// deletions cover are dropped in place, in the input's buffer like the
+// deletion-free case. Both cells and complex deletions come in column order.
+func (m *Merger) singleWithComplexDeletions(u *row.Unfiltered, cmap []int) {
+	out := &m.out
+	for _, cd := range u.ComplexDeletions {
+		if cd.Deletion.Supersedes(row.Live) {
+			out.ComplexDeletions = append(out.ComplexDeletions, row.ComplexDeletion{Column: cmap[cd.Column], Deletion: cd.Deletion})
+		}
+	}
+	cds := out.ComplexDeletions
+	cells := u.Cells[:0]
+	k := 0
+	for i := range u.Cells {
+		cell := &u.Cells[i]
+		c := cmap[cell.Column]
+		for k < len(cds) && cds[k].Column < c {
+			k++
+		}
+		if k < len(cds) && cds[k].Column == c && cds[k].Deletion.Deletes(cell.Timestamp) {
+			continue
+		}
+		cell.Column = c
+		if len(cells) < i {
+			cells = append(cells, *cell)
+		} else {
+			cells = cells[:i+1]
+		}
 	}
 	out.Cells = cells
 }

@@ -765,3 +765,36 @@ func TestComplexDeletionsSorted(t *testing.T) {
 		}
 	}
 }
+
+// TestSingleVersionComplexDeletion: one ordered version whose map carries a
+// complex deletion (what an INSERT of a collection writes) keeps the map cells
+// newer than the deletion, drops the covered ones, and reports the deletion.
+func TestSingleVersionComplexDeletion(t *testing.T) {
+	s := newSchema(t, 1)
+	data := s.encode(t, part("k",
+		rowAt(1).C(cellv(colA, 7, "a"), mcell(4, "old", "x"), mcell(6, "new", "y"), cellv(colB, 3, "b")).CDel(colM, dt(5, 5)),
+		rowAt(2).C(cellv(colA, 7, "a"), mcell(6, "k", "v")).CDel(colM, dt(5, 5))))
+	m := New(s.table, []Input{s.input(data)})
+	if !m.NextPartition() {
+		t.Fatal(m.Err())
+	}
+	var got []string
+	for m.NextRow() {
+		r := m.Row()
+		if r.Static {
+			continue
+		}
+		for _, c := range r.Cells {
+			got = append(got, fmt.Sprintf("%d:%s=%s@%d", c.Column, c.Path, c.Value, c.Timestamp))
+		}
+		want := []row.ComplexDeletion{{Column: colM, Deletion: dt(5, 5)}}
+		if !slices.Equal(r.ComplexDeletions, want) {
+			t.Errorf("complex deletions %v, want %v", r.ComplexDeletions, want)
+		}
+		got = append(got, "|")
+	}
+	want := "1:=a@7 2:=b@3 3:new=y@6 | 1:=a@7 3:k=v@6 |"
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("cells %s, want %s", g, want)
+	}
+}
