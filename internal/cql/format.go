@@ -1,6 +1,7 @@
 package cql
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -150,30 +151,20 @@ func isLowerCase(name string) bool {
 // rounds to v (two digits when one would do, picking the closest two-digit
 // decimal), as "ddd.ddd" for 1e-3 <= |v| < 1e7 and as "d.dddE[-]n" otherwise.
 // Older JDKs sometimes print more digits for the same value.
-// significantDigits counts the digits of a plain decimal without leading and
-// trailing zeros, and reports whether it has a decimal point.
-func significantDigits(s []byte) (n int, point bool) {
-	first, last := -1, -1
-	for i, c := range s {
-		switch {
-		case c == '.':
-			point = true
-		case c >= '1' && c <= '9':
-			if first < 0 {
-				first = i
+// twoSignificant reports whether the plain decimal s has at least two
+// significant digits (digits from its first to its last nonzero one, the point
+// aside): whether it has two nonzero digits. It stops at the second.
+func twoSignificant(s []byte) bool {
+	seen := false
+	for _, c := range s {
+		if c >= '1' && c <= '9' {
+			if seen {
+				return true
 			}
-			last = i
+			seen = true
 		}
 	}
-	if first < 0 {
-		return 0, point
-	}
-	for i := first; i <= last; i++ {
-		if s[i] != '.' {
-			n++
-		}
-	}
-	return n, point
+	return false
 }
 
 func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
@@ -195,8 +186,8 @@ func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
 	if a := math.Abs(v); a >= 1e-3 && a < 1e7 {
 		start := len(dst)
 		dst = strconv.AppendFloat(dst, v, 'f', -1, bitSize)
-		if sig, point := significantDigits(dst[start:]); sig >= 2 {
-			if !point {
+		if s := dst[start:]; twoSignificant(s) {
+			if bytes.IndexByte(s, '.') < 0 {
 				dst = append(dst, '.', '0')
 			}
 			return dst
