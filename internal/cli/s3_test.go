@@ -241,7 +241,7 @@ func TestS3Errors(t *testing.T) {
 		{"input bad credentials", "wrong", []string{"export", in, "--out", t.TempDir()}, ExitBadInput, []string{"access denied", "credentials were rejected", in}},
 		{"input missing bucket", "", []string{"export", "s3://aegisthus-no-such-bucket/x", "--out", t.TempDir()}, ExitBadInput, []string{"bucket aegisthus-no-such-bucket", "does not exist"}},
 		{"input empty prefix", "", []string{"export", in + "-nothing", "--out", t.TempDir()}, ExitBadInput, []string{"no sstables found"}},
-		{"input missing component", "", []string{"export", "s3://" + bucket + "/broken", "--out", t.TempDir()}, ExitBadInput, []string{filepath.Base(victim)}},
+		{"input missing component", "", []string{"export", "s3://" + bucket + "/broken", "--out", t.TempDir()}, ExitBadInput, []string{"s3://" + bucket + "/" + victim, "missing component"}},
 		{"verify missing component", "", []string{"verify", "s3://" + bucket + "/broken"}, ExitBadInput, []string{filepath.Base(victim)}},
 		{"output bad credentials", "wrong", []string{"export", local, "--out", "s3://" + bucket + "/out"}, ExitOutput, []string{"access denied"}},
 		{"output missing bucket", "", []string{"export", local, "--out", "s3://aegisthus-no-such-bucket/out"}, ExitOutput, []string{"bucket aegisthus-no-such-bucket", "does not exist"}},

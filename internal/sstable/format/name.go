@@ -40,7 +40,7 @@ type Descriptor struct {
 }
 
 // Path returns the path of component c of this SSTable.
-func (d Descriptor) Path(c string) string { return filepath.Join(d.Dir, d.prefix+c) }
+func (d Descriptor) Path(c string) string { return joinDir(d.Dir, d.prefix+c) }
 
 // Prefix returns the file-name prefix shared by every component ("nb-1-big-").
 func (d Descriptor) Prefix() string { return d.prefix }
@@ -58,7 +58,7 @@ var (
 // part of a consistent SSTable set.
 func ParseName(path string) (Descriptor, string, error) {
 	dir, base := filepath.Split(path)
-	dir = filepath.Clean(dir)
+	dir = cleanDir(dir)
 	toks := strings.Split(base, "-")
 	bad := func(why string, class error) (Descriptor, string, error) {
 		return Descriptor{}, "", fmt.Errorf("sstable file name %q: %s: %w", base, why, class)
@@ -106,6 +106,23 @@ func ParseName(path string) (Descriptor, string, error) {
 		d.Keyspace, d.Table = tableFromDir(dir)
 	}
 	return d, comp, nil
+}
+
+// cleanDir is filepath.Clean, except that a URL (s3://bucket/key) keeps the
+// "//" after its scheme, so paths read from S3 print as URLs.
+func cleanDir(dir string) string {
+	if scheme, rest, ok := strings.Cut(dir, "://"); ok && scheme != "" && !strings.ContainsAny(scheme, `/\.`) {
+		return scheme + "://" + strings.TrimPrefix(filepath.Clean("/"+rest), "/")
+	}
+	return filepath.Clean(dir)
+}
+
+// joinDir is filepath.Join for a directory cleanDir returned.
+func joinDir(dir, name string) string {
+	if strings.Contains(dir, "://") {
+		return strings.TrimSuffix(dir, "/") + "/" + name
+	}
+	return filepath.Join(dir, name)
 }
 
 // tableFromDir reads keyspace and table from <ks>/<table>-<id>[/snapshots/<tag>|/backups].
