@@ -57,7 +57,9 @@ run() {
 		>"$data.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 1 100); do
-		if curl -fs "http://127.0.0.1:$port/minio/health/live" >/dev/null 2>&1; then
+		if command -v curl >/dev/null; then
+			curl -fs "http://127.0.0.1:$port/minio/health/live" >/dev/null 2>&1 && break
+		elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			break
 		fi
 		if ! kill -0 "$pid" 2>/dev/null; then
