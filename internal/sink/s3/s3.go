@@ -6,6 +6,7 @@
 package s3
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -190,7 +191,7 @@ func (w *writer) Abort() error {
 // Put writes a small object with one PUT.
 func (s *Sink) Put(ctx context.Context, name string, data []byte) error {
 	_, err := s.client.PutObject(ctx, &awss3.PutObjectInput{
-		Bucket: &s.bucket, Key: aws.String(s.key(name)), Body: strings.NewReader(string(data)),
+		Bucket: &s.bucket, Key: aws.String(s.key(name)), Body: bytes.NewReader(data),
 		ContentLength: aws.Int64(int64(len(data))),
 	})
 	return s.classify("PutObject", name, err)

@@ -7,11 +7,14 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
 	"github.com/aegisthus/aegisthus/internal/storage/s3/s3test"
@@ -215,5 +218,57 @@ func TestReadAheadBudget(t *testing.T) {
 	f.Close()
 	for _, c := range files {
 		c.Close()
+	}
+}
+
+// throttle answers the first n GETs with 503 SlowDown, as S3 does under load,
+// and passes everything else to the real server.
+type throttle struct {
+	n     atomic.Int32
+	calls atomic.Int32
+}
+
+func (th *throttle) Do(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodGet && r.URL.Query().Get("list-type") == "" {
+		th.calls.Add(1)
+		if th.n.Add(-1) >= 0 {
+			body := `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`
+			return &http.Response{StatusCode: http.StatusServiceUnavailable, Status: "503 Slow Down", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+				Header: http.Header{"Content-Type": {"application/xml"}}, Body: io.NopCloser(strings.NewReader(body)),
+				ContentLength: int64(len(body)), Request: r}, nil
+		}
+	}
+	return http.DefaultClient.Do(r)
+}
+
+// Throttling is retried with backoff; past the attempts it is an error that
+// says so.
+func TestThrottling(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "nb-1-big-TOC.txt"), []byte("Data.db\n"), 0o644)
+	s3test.Upload(t, c, bucket, "t", dir)
+
+	th := &throttle{}
+	th.n.Store(3)
+	tc, err := s3store.NewClient(context.Background(), s3store.Config{Endpoint: srv.Endpoint, MaxAttempts: 5, MaxBackoff: 50 * time.Millisecond, HTTPClient: th})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := s3store.New(context.Background(), tc, s3store.Options{})
+	b, err := st.ReadFile("s3://"+bucket+"/t/nb-1-big-TOC.txt", 100)
+	if err != nil || string(b) != "Data.db\n" {
+		t.Fatalf("ReadFile through 3 SlowDowns: %q, %v", b, err)
+	}
+	if got := th.calls.Load(); got != 4 {
+		t.Errorf("%d GET attempts, want 4 (3 throttled, 1 served)", got)
+	}
+
+	th.n.Store(100)
+	_, err = st.ReadFile("s3://"+bucket+"/t/nb-1-big-TOC.txt", 100)
+	if err == nil || !strings.Contains(err.Error(), "SlowDown") || !strings.Contains(err.Error(), "nb-1-big-TOC.txt") {
+		t.Fatalf("ReadFile throttled past its attempts: %v", err)
 	}
 }
