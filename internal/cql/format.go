@@ -1,11 +1,11 @@
 package cql
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 
@@ -146,133 +146,446 @@ func isLowerCase(name string) bool {
 	return true
 }
 
-// appendJavaFloat appends v as Java's Float.toString (bitSize 32) or
-// Double.toString (bitSize 64) print it since JDK 19: the shortest decimal that
-// rounds to v (two digits when one would do, picking the closest two-digit
-// decimal), as "ddd.ddd" for 1e-3 <= |v| < 1e7 and as "d.dddE[-]n" otherwise.
-// Older JDKs sometimes print more digits for the same value.
-// twoSignificant reports whether the plain decimal s has at least two
-// significant digits (digits from its first to its last nonzero one, the point
-// aside): whether it has two nonzero digits. It stops at the second.
-func twoSignificant(s []byte) bool {
-	seen := false
-	for _, c := range s {
-		if c >= '1' && c <= '9' {
-			if seen {
-				return true
-			}
-			seen = true
+// appendJavaFloat appends v as Java 11/17's Float.toString (bitSize 32; v must
+// then be a float32 value) or Double.toString (bitSize 64) print it: "NaN",
+// "[-]Infinity", "[-]0.0", "ddd.ddd" for 1e-3 <= |v| < 1e7 and "d.dddE[-]n"
+// otherwise. Cassandra 5.0 runs on JDK 11 or 17, whose FloatingDecimal does not
+// always print the shortest digits (3.5064412318210957E17 where JDK 19+ and
+// strconv print 3.506441231821096E17), so this is a port of that code:
+// FloatingDecimal.getBinaryToASCIIConverter, BinaryToASCIIBuffer.dtoa,
+// developLongDigits, roundup and getChars, with math/big where it uses
+// FDBigInteger. testdata/javafloat.txt.gz holds JDK 17's output for the test.
+func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
+	var neg bool
+	var fractBits int64
+	var binExp, nSignificantBits int
+	if bitSize == 32 {
+		fb := math.Float32bits(float32(v))
+		neg = fb>>31 != 0
+		fract := fb & (1<<23 - 1)
+		e := int(fb>>23) & 0xff
+		switch {
+		case e == 0xff && fract != 0:
+			return append(dst, "NaN"...)
+		case e == 0xff:
+			return appendSigned(dst, neg, "Infinity")
+		case e == 0 && fract == 0:
+			return appendSigned(dst, neg, "0.0")
+		case e == 0:
+			lz := bits.LeadingZeros32(fract)
+			shift := lz - (31 - 23)
+			fract <<= uint(shift)
+			e = 1 - shift
+			nSignificantBits = 32 - lz
+		default:
+			fract |= 1 << 23
+			nSignificantBits = 24
 		}
+		binExp = e - 127
+		fractBits = int64(fract) << (52 - 23)
+	} else {
+		db := math.Float64bits(v)
+		neg = db>>63 != 0
+		fract := db & (1<<52 - 1)
+		e := int(db>>52) & 0x7ff
+		switch {
+		case e == 0x7ff && fract != 0:
+			return append(dst, "NaN"...)
+		case e == 0x7ff:
+			return appendSigned(dst, neg, "Infinity")
+		case e == 0 && fract == 0:
+			return appendSigned(dst, neg, "0.0")
+		case e == 0:
+			lz := bits.LeadingZeros64(fract)
+			shift := lz - (63 - 52)
+			fract <<= uint(shift)
+			e = 1 - shift
+			nSignificantBits = 64 - lz
+		default:
+			fract |= 1 << 52
+			nSignificantBits = 53
+		}
+		binExp = e - 1023
+		fractBits = int64(fract)
 	}
-	return false
+	var d javaDigits
+	d.dtoa(binExp, fractBits, nSignificantBits)
+	return d.appendChars(dst, neg)
 }
 
-func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
-	switch {
-	case math.IsNaN(v):
-		return append(dst, "NaN"...)
-	case math.IsInf(v, 1):
-		return append(dst, "Infinity"...)
-	case math.IsInf(v, -1):
-		return append(dst, "-Infinity"...)
-	case v == 0:
-		if math.Signbit(v) {
-			return append(dst, "-0.0"...)
-		}
-		return append(dst, "0.0"...)
-	}
-	// Fast path: in Java's plain range with at least two significant digits, the
-	// shortest 'f' form is Java's form (plus ".0" for a whole number).
-	if a := math.Abs(v); a >= 1e-3 && a < 1e7 {
-		start := len(dst)
-		dst = strconv.AppendFloat(dst, v, 'f', -1, bitSize)
-		if s := dst[start:]; twoSignificant(s) {
-			if bytes.IndexByte(s, '.') < 0 {
-				dst = append(dst, '.', '0')
-			}
-			return dst
-		}
-		dst = dst[:start]
-	}
-	var buf [40]byte
-	s := strconv.AppendFloat(buf[:0], v, 'e', -1, bitSize)
-	digits, exp, neg := splitE(s)
-	if len(digits) == 1 {
-		var buf2 [40]byte
-		s2 := strconv.AppendFloat(buf2[:0], v, 'e', 1, bitSize)
-		if f, err := strconv.ParseFloat(string(s2), bitSize); err == nil && f == v {
-			d2, e2, _ := splitE(s2)
-			if len(d2) == 2 && d2[1] != '0' {
-				// Copy into buf (s2 lives in buf2, which stays valid here).
-				digits, exp = d2, e2
-			}
-		}
-	}
+func appendSigned(dst []byte, neg bool, s string) []byte {
 	if neg {
 		dst = append(dst, '-')
 	}
-	if exp >= -3 && exp < 7 {
-		if exp >= 0 {
-			n := exp + 1
-			if len(digits) <= n {
-				dst = append(dst, digits...)
-				for i := len(digits); i < n; i++ {
-					dst = append(dst, '0')
-				}
-				return append(dst, '.', '0')
-			}
-			dst = append(dst, digits[:n]...)
-			dst = append(dst, '.')
-			return append(dst, digits[n:]...)
+	return append(dst, s...)
+}
+
+// javaDigits is FloatingDecimal.BinaryToASCIIBuffer: the value is
+// 0.d[first]d[first+1]...d[first+n-1] * 10^decExponent.
+type javaDigits struct {
+	digits      [20]byte
+	first, n    int
+	decExponent int
+}
+
+// javaLong5Pow holds 5^i, FDBigInteger.LONG_5_POW (its first 14 entries are
+// SMALL_5_POW).
+var javaLong5Pow = func() (p [28]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 5
+	}
+	return p
+}()
+
+// javaN5Bits holds about ceil(log2(5^i)), BinaryToASCIIBuffer.N_5_BITS.
+var javaN5Bits = [...]int{0, 3, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28, 31, 33, 35, 38, 40, 42, 45, 47, 49, 52, 54, 56, 59, 61}
+
+// javaInsignificantDigitsNumber is BinaryToASCIIBuffer.insignificantDigitsNumber.
+var javaInsignificantDigitsNumber = [...]int{
+	0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3,
+	4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7,
+	8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 11, 11, 11,
+	12, 12, 12, 12, 13, 13, 13, 14, 14, 14,
+	15, 15, 15, 15, 16, 16, 16, 17, 17, 17,
+	18, 18, 18, 19,
+}
+
+func javaInsignificantDigitsForPow2(p2 int) int {
+	if p2 > 1 && p2 < len(javaInsignificantDigitsNumber) {
+		return javaInsignificantDigitsNumber[p2]
+	}
+	return 0
+}
+
+// developLongDigits is the easy case: all the significant bits are in lvalue.
+func (d *javaDigits) developLongDigits(decExponent int, lvalue int64, insignificantDigits int) {
+	if insignificantDigits != 0 {
+		pow10 := javaLong5Pow[insignificantDigits] << uint(insignificantDigits)
+		residue := lvalue % pow10
+		lvalue /= pow10
+		decExponent += insignificantDigits
+		if residue >= pow10>>1 {
+			lvalue++
 		}
+	}
+	i := len(d.digits) - 1
+	c := lvalue % 10
+	lvalue /= 10
+	for c == 0 {
+		decExponent++
+		c = lvalue % 10
+		lvalue /= 10
+	}
+	for lvalue != 0 {
+		d.digits[i] = byte('0' + c)
+		i--
+		decExponent++
+		c = lvalue % 10
+		lvalue /= 10
+	}
+	d.digits[i] = byte('0' + c)
+	d.decExponent = decExponent + 1
+	d.first = i
+	d.n = len(d.digits) - i
+}
+
+// estimateDecExp estimates floor(log10(value)), exactly as Java computes it.
+func javaEstimateDecExp(fractBits int64, binExp int) int {
+	d2 := math.Float64frombits(uint64(1023)<<52 | uint64(fractBits)&(1<<52-1))
+	// The conversions keep the compiler from fusing multiply and add.
+	d := float64(float64((d2-1.5)*0.289529654)+0.176091259) + float64(float64(binExp)*0.301029995663981)
+	dBits := math.Float64bits(d)
+	exponent := int(dBits>>52&0x7ff) - 1023
+	isNegative := dBits>>63 != 0
+	switch {
+	case exponent >= 0 && exponent < 52:
+		mask := uint64(1<<52-1) >> uint(exponent)
+		r := int(int32((dBits&(1<<52-1) | 1<<52) >> uint(52-exponent)))
+		if !isNegative {
+			return r
+		}
+		if mask&dBits == 0 {
+			return -r
+		}
+		return -r - 1
+	case exponent < 0:
+		if dBits&^(1<<63) == 0 || !isNegative {
+			return 0
+		}
+		return -1
+	default:
+		return int(int32(d))
+	}
+}
+
+// dtoa is BinaryToASCIIBuffer.dtoa(binExp, fractBits, nSignificantBits, true).
+func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
+	const expShift = 52
+	tailZeros := bits.TrailingZeros64(uint64(fractBits))
+	nFractBits := expShift + 1 - tailZeros
+	nTinyBits := max(0, nFractBits-binExp-1)
+	if binExp <= 62 && binExp >= -21 && nTinyBits == 0 {
+		// An integer that fits in a long (Java also tests that nTinyBits is
+		// small, but only uses the case nTinyBits == 0).
+		insignificant := 0
+		if binExp > nSignificantBits {
+			insignificant = javaInsignificantDigitsForPow2(binExp - nSignificantBits - 1)
+		}
+		if binExp >= expShift {
+			fractBits <<= uint(binExp - expShift)
+		} else {
+			fractBits = int64(uint64(fractBits) >> uint(expShift-binExp))
+		}
+		d.developLongDigits(0, fractBits, insignificant)
+		return
+	}
+	decExp := javaEstimateDecExp(fractBits, binExp)
+	B5 := max(0, -decExp)
+	B2 := B5 + nTinyBits + binExp
+	S5 := max(0, decExp)
+	S2 := S5 + nTinyBits
+	M5 := B5
+	M2 := B2 - nSignificantBits
+
+	fractBits = int64(uint64(fractBits) >> uint(tailZeros))
+	B2 -= nFractBits - 1
+	common2factor := min(B2, S2)
+	B2 -= common2factor
+	S2 -= common2factor
+	M2 -= common2factor
+	if nFractBits == 1 {
+		M2--
+	}
+	if M2 < 0 {
+		B2 -= M2
+		S2 -= M2
+		M2 = 0
+	}
+
+	ndigit := 0
+	var low, high bool
+	var lowDigitDifference int64
+	n5bits := func(i int) int {
+		if i < len(javaN5Bits) {
+			return javaN5Bits[i]
+		}
+		return i * 3
+	}
+	Bbits := nFractBits + B2 + n5bits(B5)
+	tenSbits := S2 + 1 + n5bits(S5+1)
+	switch {
+	case Bbits < 32 && tenSbits < 32:
+		// Java int arithmetic, overflow and shift masking included.
+		b := (int32(fractBits) * int32(javaLong5Pow[B5])) << uint(B2&31)
+		s := int32(javaLong5Pow[S5]) << uint(S2&31)
+		m := int32(javaLong5Pow[M5]) << uint(M2&31)
+		tens := s * 10
+		q := b / s
+		b = 10 * (b % s)
+		m *= 10
+		low = b < m
+		high = b+m > tens
+		if q == 0 && !high {
+			decExp--
+		} else {
+			d.digits[ndigit] = byte('0' + q)
+			ndigit++
+		}
+		if decExp < -3 || decExp >= 8 {
+			high, low = false, false
+		}
+		for !low && !high && ndigit < len(d.digits) {
+			q = b / s
+			b = 10 * (b % s)
+			m *= 10
+			if m > 0 {
+				low = b < m
+				high = b+m > tens
+			} else {
+				low, high = true, true
+			}
+			d.digits[ndigit] = byte('0' + q)
+			ndigit++
+		}
+		lowDigitDifference = int64((b << 1) - tens)
+	case Bbits < 64 && tenSbits < 64:
+		// Java long arithmetic.
+		b := (fractBits * javaLong5Pow[B5]) << uint(B2&63)
+		s := javaLong5Pow[S5] << uint(S2&63)
+		m := javaLong5Pow[M5] << uint(M2&63)
+		tens := s * 10
+		q := b / s
+		b = 10 * (b % s)
+		m *= 10
+		low = b < m
+		high = b+m > tens
+		if q == 0 && !high {
+			decExp--
+		} else {
+			d.digits[ndigit] = byte('0' + q)
+			ndigit++
+		}
+		if decExp < -3 || decExp >= 8 {
+			high, low = false, false
+		}
+		for !low && !high && ndigit < len(d.digits) {
+			q = b / s
+			b = 10 * (b % s)
+			m *= 10
+			if m > 0 {
+				low = b < m
+				high = b+m > tens
+			} else {
+				low, high = true, true
+			}
+			d.digits[ndigit] = byte('0' + q)
+			ndigit++
+		}
+		lowDigitDifference = (b << 1) - tens
+	default:
+		// FDBigInteger arithmetic. Java scales S, B, M and 10S by a common
+		// power of two to normalize S for its division; the quotients and
+		// comparisons do not depend on it, so it is left out here.
+		var S, B, M, tenS, q, sum big.Int
+		javaPow52(&S, S5, S2)
+		B.SetInt64(fractBits)
+		if B5 > 0 {
+			var p big.Int
+			javaPow52(&p, B5, 0)
+			B.Mul(&B, &p)
+		}
+		B.Lsh(&B, uint(B2))
+		javaPow52(&M, M5+1, M2+1)
+		javaPow52(&tenS, S5+1, S2+1)
+		ten := big.NewInt(10)
+		next := func() int {
+			q.QuoRem(&B, &S, &B)
+			B.Mul(&B, ten)
+			return int(q.Int64())
+		}
+		digit := next()
+		low = B.Cmp(&M) < 0
+		high = tenS.Cmp(sum.Add(&B, &M)) <= 0
+		if digit == 0 && !high {
+			decExp--
+		} else {
+			d.digits[ndigit] = byte('0' + digit)
+			ndigit++
+		}
+		if decExp < -3 || decExp >= 8 {
+			high, low = false, false
+		}
+		for !low && !high && ndigit < len(d.digits) {
+			digit = next()
+			M.Mul(&M, ten)
+			low = B.Cmp(&M) < 0
+			high = tenS.Cmp(sum.Add(&B, &M)) <= 0
+			d.digits[ndigit] = byte('0' + digit)
+			ndigit++
+		}
+		if high && low {
+			lowDigitDifference = int64(sum.Lsh(&B, 1).Cmp(&tenS))
+		}
+	}
+	d.decExponent = decExp + 1
+	d.first = 0
+	d.n = ndigit
+	if ndigit == 0 {
+		// Java cannot get here (the value would be below half an ulp).
+		d.digits[0] = '0'
+		d.n = 1
+		return
+	}
+	if high {
+		if low {
+			if lowDigitDifference == 0 {
+				if d.digits[d.first+d.n-1]&1 != 0 {
+					d.roundup()
+				}
+			} else if lowDigitDifference > 0 {
+				d.roundup()
+			}
+		} else {
+			d.roundup()
+		}
+	}
+}
+
+// javaPow52 sets z to 5^p5 * 2^p2 (FDBigInteger.valueOfPow52).
+func javaPow52(z *big.Int, p5, p2 int) {
+	if p5 < len(javaLong5Pow) {
+		z.SetInt64(javaLong5Pow[p5])
+	} else {
+		z.Exp(big.NewInt(5), big.NewInt(int64(p5)), nil)
+	}
+	z.Lsh(z, uint(p2))
+}
+
+// roundup adds one to the last digit, carrying; a carry out of the first
+// digit makes it a 1 and bumps the exponent, leaving the other digits 0 (and
+// printed).
+func (d *javaDigits) roundup() {
+	i := d.first + d.n - 1
+	q := d.digits[i]
+	if q == '9' {
+		for q == '9' && i > d.first {
+			d.digits[i] = '0'
+			i--
+			q = d.digits[i]
+		}
+		if q == '9' {
+			d.decExponent++
+			d.digits[d.first] = '1'
+			return
+		}
+	}
+	d.digits[i] = q + 1
+}
+
+// appendChars is BinaryToASCIIBuffer.getChars.
+func (d *javaDigits) appendChars(dst []byte, neg bool) []byte {
+	if neg {
+		dst = append(dst, '-')
+	}
+	digits := d.digits[d.first : d.first+d.n]
+	switch e := d.decExponent; {
+	case e > 0 && e < 8:
+		charLength := min(len(digits), e)
+		dst = append(dst, digits[:charLength]...)
+		if charLength < e {
+			for range e - charLength {
+				dst = append(dst, '0')
+			}
+			return append(dst, '.', '0')
+		}
+		dst = append(dst, '.')
+		if charLength < len(digits) {
+			return append(dst, digits[charLength:]...)
+		}
+		return append(dst, '0')
+	case e <= 0 && e > -3:
 		dst = append(dst, '0', '.')
-		for i := -1; i > exp; i-- {
+		for range -e {
 			dst = append(dst, '0')
 		}
 		return append(dst, digits...)
-	}
-	dst = append(dst, digits[0], '.')
-	if len(digits) > 1 {
-		dst = append(dst, digits[1:]...)
-	} else {
-		dst = append(dst, '0')
-	}
-	dst = append(dst, 'E')
-	return strconv.AppendInt(dst, int64(exp), 10)
-}
-
-// splitE splits strconv's "-d.ddde+xx" into its digits (in place, without the
-// point), the decimal exponent and the sign.
-func splitE(s []byte) (digits []byte, exp int, neg bool) {
-	if s[0] == '-' {
-		neg = true
-		s = s[1:]
-	}
-	e := 0
-	for e < len(s) && s[e] != 'e' {
-		e++
-	}
-	mant := s[:e]
-	x, xneg := 0, false
-	for _, c := range s[e+1:] {
-		switch {
-		case c == '-':
-			xneg = true
-		case c >= '0' && c <= '9':
-			x = x*10 + int(c-'0')
+	default:
+		dst = append(dst, digits[0], '.')
+		if len(digits) > 1 {
+			dst = append(dst, digits[1:]...)
+		} else {
+			dst = append(dst, '0')
 		}
-	}
-	if xneg {
-		x = -x
-	}
-	n := 0
-	for _, c := range mant {
-		if c != '.' {
-			mant[n] = c
-			n++
+		dst = append(dst, 'E')
+		if e <= 0 {
+			dst = append(dst, '-')
+			e = -e + 1
+		} else {
+			e--
 		}
+		return strconv.AppendInt(dst, int64(e), 10)
 	}
-	return mant[:n], x, neg
 }
 
 // appendVarint appends the two's-complement big-endian integer v (IntegerType,
