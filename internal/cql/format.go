@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"math/bits"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
@@ -443,30 +444,25 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 			ndigit++
 		}
 		lowDigitDifference = (b << 1) - tens
+	case !javaForceBig && javaFits128(fractBits, B5, B2, S5, S2, M5, M2):
+		low, high, lowDigitDifference, ndigit, decExp = d.digits128(fractBits, B5, B2, S5, S2, M5, M2, decExp)
 	default:
 		// FDBigInteger arithmetic. Java scales S, B, M and 10S by a common
 		// power of two to normalize S for its division; the quotients and
 		// comparisons do not depend on it, so it is left out here.
-		var S, B, M, tenS, q, sum big.Int
-		javaPow52(&S, S5, S2)
-		B.SetInt64(fractBits)
-		if B5 > 0 {
-			var p big.Int
-			javaPow52(&p, B5, 0)
-			B.Mul(&B, &p)
-		}
-		B.Lsh(&B, uint(B2))
-		javaPow52(&M, M5+1, M2+1)
-		javaPow52(&tenS, S5+1, S2+1)
-		ten := big.NewInt(10)
-		next := func() int {
-			q.QuoRem(&B, &S, &B)
-			B.Mul(&B, ten)
-			return int(q.Int64())
-		}
-		digit := next()
-		low = B.Cmp(&M) < 0
-		high = tenS.Cmp(sum.Add(&B, &M)) <= 0
+		z := javaBigPool.Get().(*javaBig)
+		defer javaBigPool.Put(z)
+		S, B, M, tenS, q, sum := &z.s, &z.b, &z.m, &z.tenS, &z.q, &z.sum
+		javaPow52(S, S5, S2)
+		javaPow52(B, B5, B2)
+		B.Mul(B, q.SetInt64(fractBits))
+		javaPow52(M, M5+1, M2+1)
+		javaPow52(tenS, S5+1, S2+1)
+		q.QuoRem(B, S, B)
+		B.Mul(B, javaBigTen)
+		digit := int(q.Int64())
+		low = B.Cmp(M) < 0
+		high = tenS.Cmp(sum.Add(B, M)) <= 0
 		if digit == 0 && !high {
 			decExp--
 		} else {
@@ -477,15 +473,16 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 			high, low = false, false
 		}
 		for !low && !high && ndigit < len(d.digits) {
-			digit = next()
-			M.Mul(&M, ten)
-			low = B.Cmp(&M) < 0
-			high = tenS.Cmp(sum.Add(&B, &M)) <= 0
-			d.digits[ndigit] = byte('0' + digit)
+			q.QuoRem(B, S, B)
+			B.Mul(B, javaBigTen)
+			M.Mul(M, javaBigTen)
+			low = B.Cmp(M) < 0
+			high = tenS.Cmp(sum.Add(B, M)) <= 0
+			d.digits[ndigit] = byte('0' + q.Int64())
 			ndigit++
 		}
 		if high && low {
-			lowDigitDifference = int64(sum.Lsh(&B, 1).Cmp(&tenS))
+			lowDigitDifference = int64(sum.Lsh(B, 1).Cmp(tenS))
 		}
 	}
 	d.decExponent = decExp + 1
@@ -512,11 +509,146 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 	}
 }
 
+// javaForceBig makes dtoa skip digits128, for the test that compares the two.
+var javaForceBig = false
+
+// javaFits128 reports whether the numbers of dtoa's FDBigInteger case fit in
+// 128 bits: B, 10S < 2^120 and the initial 10M < 2^124. Then, as B < 10S and
+// M <= B whenever the loop goes on, B+M and 10M stay below 2^126.
+func javaFits128(fractBits int64, B5, B2, S5, S2, M5, M2 int) bool {
+	if B5 >= len(javaLong5Pow) || S5+1 >= len(javaLong5Pow) || M5+1 >= len(javaLong5Pow) {
+		return false
+	}
+	l5 := func(i int) int { return bits.Len64(uint64(javaLong5Pow[i])) }
+	return bits.Len64(uint64(fractBits))+l5(B5)+B2 <= 120 &&
+		l5(S5+1)+S2+1 <= 120 && l5(M5+1)+M2+1 <= 124
+}
+
+// u128 is an unsigned 128-bit integer.
+type u128 struct{ hi, lo uint64 }
+
+// u128Pow52 returns 5^p5 * m * 2^p2, which must fit (5^p5 * m in 128 bits
+// and the shift in 128 bits, p2 < 128).
+func u128Pow52(m uint64, p5, p2 int) u128 {
+	hi, lo := bits.Mul64(m, uint64(javaLong5Pow[p5]))
+	x := u128{hi, lo}
+	return x.lsh(uint(p2))
+}
+
+func (x u128) lsh(n uint) u128 {
+	switch {
+	case n == 0:
+		return x
+	case n >= 64:
+		return u128{x.lo << (n - 64), 0}
+	default:
+		return u128{x.hi<<n | x.lo>>(64-n), x.lo << n}
+	}
+}
+
+func (x u128) cmp(y u128) int {
+	switch {
+	case x.hi != y.hi:
+		if x.hi < y.hi {
+			return -1
+		}
+		return 1
+	case x.lo != y.lo:
+		if x.lo < y.lo {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+func (x u128) add(y u128) u128 {
+	lo, c := bits.Add64(x.lo, y.lo, 0)
+	return u128{x.hi + y.hi + c, lo}
+}
+
+func (x u128) sub(y u128) u128 {
+	lo, b := bits.Sub64(x.lo, y.lo, 0)
+	return u128{x.hi - y.hi - b, lo}
+}
+
+func (x u128) mul10() u128 {
+	hi, lo := bits.Mul64(x.lo, 10)
+	return u128{x.hi*10 + hi, lo}
+}
+
+// quoRem returns x/s and x%s for a quotient below 10 (as dtoa's are).
+func (x u128) quoRem(s u128) (int, u128) {
+	q := 0
+	for x.cmp(s) >= 0 {
+		x = x.sub(s)
+		q++
+	}
+	return q, x
+}
+
+// digits128 is dtoa's FDBigInteger case in 128-bit arithmetic, for numbers
+// javaFits128 accepts: exact like FDBigInteger, so it develops the same digits.
+func (d *javaDigits) digits128(fractBits int64, B5, B2, S5, S2, M5, M2, decExp int) (low, high bool, lowDigitDifference int64, ndigit, decExpOut int) {
+	S := u128Pow52(1, S5, S2)
+	B := u128Pow52(uint64(fractBits), B5, B2)
+	M := u128Pow52(5, M5, M2+1)
+	tenS := u128Pow52(5, S5, S2+1)
+	q, B := B.quoRem(S)
+	B = B.mul10()
+	low = B.cmp(M) < 0
+	high = tenS.cmp(B.add(M)) <= 0
+	if q == 0 && !high {
+		decExp--
+	} else {
+		d.digits[ndigit] = byte('0' + q)
+		ndigit++
+	}
+	if decExp < -3 || decExp >= 8 {
+		high, low = false, false
+	}
+	for !low && !high && ndigit < len(d.digits) {
+		q, B = B.quoRem(S)
+		B = B.mul10()
+		M = M.mul10()
+		low = B.cmp(M) < 0
+		high = tenS.cmp(B.add(M)) <= 0
+		d.digits[ndigit] = byte('0' + q)
+		ndigit++
+	}
+	if high && low {
+		lowDigitDifference = int64(B.lsh(1).cmp(tenS))
+	}
+	return low, high, lowDigitDifference, ndigit, decExp
+}
+
+// javaBig is the scratch space of dtoa's FDBigInteger case, pooled to keep
+// the digits of its numbers between calls.
+type javaBig struct{ s, b, m, tenS, q, sum big.Int }
+
+var (
+	javaBigPool = sync.Pool{New: func() any { return new(javaBig) }}
+	javaBigTen  = big.NewInt(10)
+	// javaPow5 returns 5^0 ... 5^349, enough for any double (dtoa needs
+	// powers up to 5^325).
+	javaPow5 = sync.OnceValue(func() []big.Int {
+		p := make([]big.Int, 350)
+		p[0].SetInt64(1)
+		for i := 1; i < len(p); i++ {
+			p[i].Mul(&p[i-1], big.NewInt(5))
+		}
+		return p
+	})
+)
+
 // javaPow52 sets z to 5^p5 * 2^p2 (FDBigInteger.valueOfPow52).
 func javaPow52(z *big.Int, p5, p2 int) {
-	if p5 < len(javaLong5Pow) {
+	switch {
+	case p5 < len(javaLong5Pow):
 		z.SetInt64(javaLong5Pow[p5])
-	} else {
+	case p5 < 350:
+		z.Set(&javaPow5()[p5])
+	default:
 		z.Exp(big.NewInt(5), big.NewInt(int64(p5)), nil)
 	}
 	z.Lsh(z, uint(p2))

@@ -48,6 +48,8 @@ func (s *javaSplitMix) randomFloat() uint32 {
 	return b
 }
 
+//go:generate sh -c "cd testdata/javafloat && java Gen.java | gzip -9n > ../javafloat.txt.gz"
+
 // TestJavaFloatVectors checks appendJavaFloat against JDK 17's Double.toString
 // and Float.toString (testdata/javafloat.txt.gz, written by
 // testdata/javafloat/Gen.java) on edge cases and seeded random bit patterns.
@@ -136,4 +138,32 @@ func parseRandomHeader(line string) (n, m int, ok bool) {
 		return 0, 0, false
 	}
 	return n, m, true
+}
+
+// TestJavaFloat128MatchesBig checks that dtoa's 128-bit shortcut develops the
+// same digits as its math/big (FDBigInteger) case.
+func TestJavaFloat128MatchesBig(t *testing.T) {
+	defer func() { javaForceBig = false }()
+	s := javaSplitMix(42)
+	for i := 0; i < 300000; i++ {
+		var v float64
+		size := 64
+		switch i % 3 {
+		case 0:
+			v = math.Float64frombits(s.randomDouble())
+		case 1:
+			// 1e-25 .. 1e25, where the shortcut applies.
+			x := s.next()
+			v = float64(x>>11) / (1 << 53) * math.Pow(10, float64(int(x%51)-25))
+		default:
+			v, size = float64(math.Float32frombits(s.randomFloat())), 32
+		}
+		javaForceBig = false
+		fast := string(appendJavaFloat(nil, v, size))
+		javaForceBig = true
+		slow := string(appendJavaFloat(nil, v, size))
+		if fast != slow {
+			t.Fatalf("float%d %v: 128-bit %s, big %s", size, v, fast, slow)
+		}
+	}
 }
