@@ -407,3 +407,86 @@ func pendingParts(t *testing.T, c *awss3.Client, bucket, prefix string, units in
 	}
 	return append(open, s3test.Pending(t, c, bucket)...)
 }
+
+// killOnGet kills MinIO as the at-th ranged GET of a Data.db goes out.
+type killOnGet struct {
+	rt    http.RoundTripper
+	n, at int32
+	kill  func()
+}
+
+func (k *killOnGet) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "-Data.db") && atomic.AddInt32(&k.n, 1) == k.at {
+		k.kill()
+	}
+	return k.rt.RoundTrip(r)
+}
+
+// TestS3InputFault kills MinIO while an export reads its SSTables from it: the
+// run fails with an input error naming the object (exit 1), leaves no
+// _SUCCESS, and --resume after MinIO is back equals an uninterrupted run.
+func TestS3InputFault(t *testing.T) {
+	srv := s3test.Start(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	root, rel := sampleInputs(t, "events")
+	s3test.Upload(t, c, bucket, "backups", root)
+	var local, remote []string
+	for _, r := range rel {
+		local = append(local, filepath.Join(root, r))
+		remote = append(remote, "s3://"+bucket+"/backups/"+r)
+	}
+	want := t.TempDir()
+	if err := s3Export(t, exportOptions{paths: local, out: want}, storage.Local{}); err != nil {
+		t.Fatal(err)
+	}
+
+	restarted := make(chan error, 1)
+	var killed atomic.Bool
+	faulty := &killOnGet{rt: http.DefaultTransport, at: 10, kill: func() {
+		killed.Store(true)
+		srv.Stop(t)
+		go func() {
+			time.Sleep(3 * time.Second)
+			restarted <- srv.Start()
+		}()
+	}}
+	t.Setenv("AWS_MAX_ATTEMPTS", "2")
+	fc, err := s3store.NewClient(context.Background(), s3store.Config{Endpoint: srv.Endpoint, HTTPClient: &http.Client{Transport: faulty}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	o := exportOptions{paths: remote, out: out}
+	o.s3.client = fc
+	st, err := o.s3.store(context.Background(), remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s3Export(t, o, st)
+	if !killed.Load() {
+		t.Fatalf("the fault never fired (%d Data.db GETs)", faulty.n)
+	}
+	if err == nil {
+		t.Fatal("export succeeded while MinIO was down")
+	}
+	t.Logf("export failed as it should: %v", err)
+	if ExitCode(err) != ExitBadInput || !strings.Contains(err.Error(), "s3://"+bucket+"/backups/") {
+		t.Errorf("error (exit code %d) does not name the input: %v", ExitCode(err), err)
+	}
+	if err := <-restarted; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, pipeline.SuccessFile)); err == nil {
+		t.Fatal("_SUCCESS after a failed run")
+	}
+	o = exportOptions{paths: remote, out: out, resume: true}
+	st, err = o.s3.store(context.Background(), remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s3Export(t, o, st); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	sameParts(t, want, out)
+}
