@@ -74,14 +74,7 @@ directory holding SSTables (table, snapshot, backup, keyspace, data directory).`
   aegisthus dump --rows --schema t.cql --now 2024-06-01T00:00:00Z ks/t-1b2c.../snapshots/nightly`,
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
-		RunE: func(cmd *cobra.Command, args []string) error {
-			paths, store, err := o.s3.inputs(cmd.Context(), args)
-			if err != nil {
-				return err
-			}
-			o.paths = paths
-			return o.run(cmd.Context(), store, cmd.OutOrStdout())
-		},
+		RunE:    runOn(&o.s3, &o.paths, o.run, false),
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd

@@ -105,14 +105,7 @@ part files. _manifest.json and then _SUCCESS are written only when every part is
   aegisthus export ... --out /tmp/t --resume`,
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
-		RunE: func(cmd *cobra.Command, args []string) error {
-			paths, store, err := o.s3.inputs(cmd.Context(), args)
-			if err != nil {
-				return err
-			}
-			o.paths = paths
-			return o.run(cmd.Context(), store, cmd.ErrOrStderr())
-		},
+		RunE:    runOn(&o.s3, &o.paths, o.run, true),
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
@@ -250,14 +243,7 @@ func newPlanCmd() *cobra.Command {
 		Use:   "plan INPUT...",
 		Short: "Print how export would cut a table into units (token ranges and bytes per SSTable)",
 		Args:  usageArgs(cobra.MinimumNArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			paths, store, err := o.s3.inputs(cmd.Context(), args)
-			if err != nil {
-				return err
-			}
-			o.paths = paths
-			return o.run(cmd.Context(), store, cmd.OutOrStdout())
-		},
+		RunE:  runOn(&o.s3, &o.paths, o.run, false),
 	}
 	cmd.Flags().StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the plan as JSON")

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/discover"
@@ -122,4 +126,22 @@ func parseNow(s string) (int64, error) {
 		return secs, nil
 	}
 	return 0, &UsageError{fmt.Errorf("--now %q: want RFC 3339 (2024-01-02T15:04:05Z), a date, or seconds since the epoch", s)}
+}
+
+// runOn is the RunE of every command that reads SSTables: it resolves the
+// arguments (local paths or s3:// URLs) into paths and a store, stores the paths,
+// and runs. Output goes to stdout, or to stderr for commands whose stdout is data.
+func runOn(s3 *s3Options, paths *[]string, run func(ctx context.Context, store storage.Store, w io.Writer) error, toStderr bool) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		p, store, err := s3.inputs(cmd.Context(), args)
+		if err != nil {
+			return err
+		}
+		*paths = p
+		w := cmd.OutOrStdout()
+		if toStderr {
+			w = cmd.ErrOrStderr()
+		}
+		return run(cmd.Context(), store, w)
+	}
 }

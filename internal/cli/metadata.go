@@ -81,14 +81,7 @@ is_transient, create_table.`,
   aegisthus metadata --json -g 864000 /var/lib/cassandra/data/ks/t-1b2c...`,
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
-		RunE: func(cmd *cobra.Command, args []string) error {
-			paths, store, err := o.s3.inputs(cmd.Context(), args)
-			if err != nil {
-				return err
-			}
-			o.paths = paths
-			return o.run(cmd.Context(), store, cmd.OutOrStdout())
-		},
+		RunE:    runOn(&o.s3, &o.paths, o.run, false),
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd

@@ -70,14 +70,7 @@ with 1 when there is any.`,
   aegisthus verify --json ks/t-1b2c.../nb-1-big-Data.db`,
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
-		RunE: func(cmd *cobra.Command, args []string) error {
-			paths, store, err := o.s3.inputs(cmd.Context(), args)
-			if err != nil {
-				return err
-			}
-			o.paths = paths
-			return o.run(cmd.Context(), store, cmd.OutOrStdout())
-		},
+		RunE:    runOn(&o.s3, &o.paths, o.run, false),
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
