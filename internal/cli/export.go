@@ -165,7 +165,7 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		return classifyPipeline(err)
 	}
 	log.Info("export done", "table", sum.Table, "sstables", sum.SSTables, "units", sum.Units,
-		"resumed_units", sum.UnitsResumed, "partitions", sum.Partitions, "rows", sum.Rows,
+		"resumed_units", sum.UnitsResumed, "partitions", sum.Partitions, "rows", sum.Rows, "tombstones", sum.Tombstones,
 		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", fmt.Sprintf("%.1f", sum.Duration.Seconds()),
 		"out", o.out)
 	return nil

@@ -117,6 +117,7 @@ type Merger struct {
 	// Ranges (the lossless layout prints them). Memory: one copy per range.
 	KeepRanges bool
 	ranges     []RangeTombstone
+	tombstones int64
 	used       []*input // inputs whose head the last row consumed
 	vers       []*input
 	cdel       []row.DeletionTime // per table column, scratch
@@ -139,6 +140,11 @@ func New(t *Table, inputs []Input) *Merger {
 
 // Err returns the first error of any input.
 func (m *Merger) Err() error { return m.err }
+
+// Tombstones returns how many tombstones the merge has read and applied so far:
+// partition deletions, range deletions, row deletions (shadowable ones too),
+// collection deletions and cell tombstones, counted once per input holding them.
+func (m *Merger) Tombstones() int64 { return m.tombstones }
 
 // Partition returns the current merged partition header.
 func (m *Merger) Partition() *Partition { return &m.part }
@@ -211,6 +217,9 @@ func (m *Merger) NextPartition() bool {
 	for _, in := range m.inputs {
 		if in.inPart && (in == first || m.compareKeys(in, first) == 0) {
 			m.parts = append(m.parts, in)
+			if d := in.Scanner.Partition().Deletion; !d.IsLive() {
+				m.tombstones++
+			}
 			if d := in.Scanner.Partition().Deletion; d.Supersedes(m.part.Deletion) {
 				m.part.Deletion = d
 			}
@@ -265,6 +274,7 @@ func (m *Merger) NextRow() bool {
 				m.keepRange(first, u)
 			}
 			if u.Bound.IsStart() {
+				m.tombstones++
 				first.open = u.StartDeletion
 			} else {
 				first.open = row.Live
@@ -370,6 +380,21 @@ func cmpInt64(a, b int64) int {
 	return 0
 }
 
+func (m *Merger) countTombstones(u *row.Unfiltered) {
+	if !u.Deletion.IsLive() {
+		m.tombstones++
+	}
+	if !u.ShadowableDeletion.IsLive() {
+		m.tombstones++
+	}
+	m.tombstones += int64(len(u.ComplexDeletions))
+	for i := range u.Cells {
+		if u.Cells[i].Tombstone {
+			m.tombstones++
+		}
+	}
+}
+
 // Row returns the current merged row.
 func (m *Merger) Row() *Row { return &m.out }
 
@@ -404,6 +429,7 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 	shadowable := row.Live
 	for _, in := range m.vers {
 		u := in.Scanner.Unfiltered()
+		m.countTombstones(u)
 		if supersedesLiveness(u.Liveness, out.Liveness) {
 			out.Liveness = u.Liveness
 		}

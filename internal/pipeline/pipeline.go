@@ -70,6 +70,7 @@ type Summary struct {
 	Units        int           `json:"units"`
 	UnitsResumed int           `json:"units_resumed"`
 	Partitions   int64         `json:"partitions"`
+	Tombstones   int64         `json:"tombstones"`
 	Rows         int64         `json:"rows"`
 	BytesIn      int64         `json:"bytes_in"`
 	BytesOut     int64         `json:"bytes_out"`
@@ -215,6 +216,7 @@ feed:
 	for _, p := range parts {
 		sum.Rows += p.Rows
 		sum.Partitions += p.Partitions
+		sum.Tombstones += p.Tombstones
 		sum.BytesOut += p.Bytes
 	}
 	sum.BytesIn = bytesIn

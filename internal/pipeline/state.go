@@ -70,6 +70,7 @@ type PartInfo struct {
 	Unit       int    `json:"unit"`
 	Rows       int64  `json:"rows"`
 	Partitions int64  `json:"partitions"`
+	Tombstones int64  `json:"tombstones"` // read and applied by the merge
 	Bytes      int64  `json:"bytes"`
 	SHA256     string `json:"sha256"`
 }
@@ -338,6 +339,7 @@ func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p
 			return &OutputError{err}
 		}
 	}
+	p.Tombstones = m.Tombstones()
 	return m.Err()
 }
 
@@ -390,6 +392,7 @@ func (st *state) writePartitions(ctx context.Context, m *merge.Merger, w *bufio.
 			return &OutputError{err}
 		}
 	}
+	p.Tombstones = m.Tombstones()
 	return m.Err()
 }
 

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/pipeline"
+	"github.com/aegisthus/aegisthus/internal/sink"
+	"github.com/aegisthus/aegisthus/internal/storage"
+)
+
+// dumpTombstones counts the tombstones sstabledump printed: partition, row, range
+// (one per start bound or boundary), collection and cell deletions.
+func dumpTombstones(t *testing.T, path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []struct {
+		Partition struct {
+			Deletion json.RawMessage `json:"deletion_info"`
+		} `json:"partition"`
+		Rows []struct {
+			Type     string          `json:"type"`
+			Deletion json.RawMessage `json:"deletion_info"`
+			Start    json.RawMessage `json:"start"`
+			Cells    []struct {
+				Deletion json.RawMessage `json:"deletion_info"`
+			} `json:"cells"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal(b, &parts); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, p := range parts {
+		if p.Partition.Deletion != nil {
+			n++
+		}
+		for _, r := range p.Rows {
+			if strings.HasPrefix(r.Type, "range_tombstone") {
+				if r.Start != nil {
+					n++
+				}
+				continue
+			}
+			if r.Deletion != nil {
+				n++
+			}
+			for _, c := range r.Cells {
+				if c.Deletion != nil {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// TestExportCountsTombstones: the summary's tombstone count equals the
+// tombstones sstabledump shows in the table's SSTables.
+func TestExportCountsTombstones(t *testing.T) {
+	for _, dir := range fixtureTables(t) {
+		tables, err := discover.Find(storage.Local{}, []string{dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want int64
+		for _, d := range tables[0].SSTables {
+			want += dumpTombstones(t, filepath.Join(dir, "expected", strings.TrimSuffix(d.Prefix(), "-")+".sstabledump.json"))
+		}
+		out, _ := sink.NewLocal(t.TempDir())
+		sum, err := pipeline.Export(context.Background(), storage.Local{}, out, pipeline.Options{
+			Table: tables[0], Workers: 1, SplitSize: 1 << 40, Now: corpusNow, Version: Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Tombstones != want {
+			t.Errorf("%s: export counted %d tombstones, sstabledump shows %d", filepath.Base(dir), sum.Tombstones, want)
+		}
+	}
+}
