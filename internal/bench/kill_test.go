@@ -16,10 +16,12 @@ import (
 // TestKillAndResume kills an export with SIGKILL once some parts are committed,
 // checks that no _SUCCESS exists, resumes it, and compares the result with an
 // uninterrupted export of the same table. It needs the make benchdata table (so
-// the export runs long enough to be killed) and builds the binary.
+// the export runs long enough to be killed) and builds the binary:
+//
+//	AEGISTHUS_KILL_TEST=1 AEGISTHUS_BENCHDATA=/tmp/bd1 go test -run KillAndResume ./internal/bench
 func TestKillAndResume(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and exports the benchmark table")
+	if os.Getenv("AEGISTHUS_KILL_TEST") == "" {
+		t.Skip("set AEGISTHUS_KILL_TEST=1 to build the binary and export the benchmark table twice (minutes)")
 	}
 	s := benchSSTable(t)
 	dir := s.Desc.Dir
