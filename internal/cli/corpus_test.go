@@ -5,11 +5,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"io/fs"
 	"math/big"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,14 +24,7 @@ import (
 )
 
 // sharedDir returns ../shared beside the repository, or skips the test.
-func sharedDir(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared")
-	if _, err := os.Stat(filepath.Join(dir, "corpus", "CORPUS.md")); err != nil {
-		t.Skipf("the shared corpus is not at %s (it sits beside the repository on project machines): %v", dir, err)
-	}
-	return dir
-}
+func sharedDir(t testing.TB) string { return corpustest.Shared(t) }
 
 type expectation struct {
 	Dataset          string            `json:"dataset"`

@@ -3,6 +3,7 @@ package cql
 import (
 	"encoding/json"
 	"errors"
+	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,23 +209,7 @@ func TestParseSchemaErrors(t *testing.T) {
 }
 
 // moduleRoot walks up from the package directory to the directory holding go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-}
+func moduleRoot(t *testing.T) string { return corpustest.ModuleRoot() }
 
 // TestCorpusSchemas parses the schema of every expectation file in the shared
 // corpus, and checks that the expected rows name exactly the schema's columns.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,28 +16,12 @@ import (
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
-// corpusDir returns ../shared/corpus relative to the module root, or "" when absent.
+// corpusDir returns ../shared/corpus, or "" when absent (fuzz seeding must not skip).
 func corpusDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(c, "manifest.json")); err != nil {
+	if !corpustest.Exists() {
 		return ""
 	}
-	return c
+	return corpustest.Dir(tb)
 }
 
 func needCorpus(t *testing.T) string {

@@ -2,9 +2,9 @@ package row_test
 
 import (
 	"errors"
+	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -15,14 +15,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
 
-func corpusDir(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(dir, "CORPUS.md")); err != nil {
-		t.Skipf("the shared corpus is not at %s (it sits beside the repository on project machines): %v", dir, err)
-	}
-	return dir
-}
+func corpusDir(t testing.TB) string { return corpustest.Dir(t) }
 
 // memSource serves an uncompressed Data.db held in memory, in chunks of n bytes.
 type memSource struct {

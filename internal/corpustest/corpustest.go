@@ -1,0 +1,39 @@
+// Package corpustest finds the shared corpus of real SSTables (../shared/corpus,
+// beside the repository on project machines) for tests, and skips them with a
+// clear message when it is absent, so a fresh clone passes on its own fixtures.
+package corpustest
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// ModuleRoot returns the repository's root directory.
+func ModuleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Shared returns ../shared beside the repository, or skips tb.
+func Shared(tb testing.TB) string {
+	tb.Helper()
+	dir := filepath.Join(ModuleRoot(), "..", "shared")
+	if _, err := os.Stat(filepath.Join(dir, "corpus", "CORPUS.md")); err != nil {
+		tb.Skipf("the shared corpus is not at %s (it sits beside the repository on project machines): %v", dir, err)
+	}
+	return dir
+}
+
+// Dir returns ../shared/corpus, or skips tb.
+func Dir(tb testing.TB) string {
+	tb.Helper()
+	return filepath.Join(Shared(tb), "corpus")
+}
+
+// Exists reports whether the corpus is present, for fuzz seeding that must not skip.
+func Exists() bool {
+	_, err := os.Stat(filepath.Join(ModuleRoot(), "..", "shared", "corpus", "CORPUS.md"))
+	return err == nil
+}
