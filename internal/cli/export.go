@@ -52,7 +52,7 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit (part file)")
 	fs.StringVar(&o.now, "now", "", "evaluate TTLs at this instant (RFC 3339, date or epoch seconds; default: the run's start)")
 	fs.StringVar(&o.compress, "compress", "none", "part file compression: none, gzip or zstd")
-	fs.StringVar(&o.layout, "layout", "rows", "output layout: rows (SELECT JSON * per live CQL row) or partitions (one lossless record per partition)")
+	fs.StringVar(&o.layout, "layout", "rows", "output layout: rows (SELECT JSON * per live CQL row), partitions (one lossless record per partition) or aegisthus (Netflix Aegisthus's line per partition)")
 	fs.BoolVar(&o.resume, "resume", false, "finish an interrupted run in --out, keeping its committed parts")
 	fs.BoolVar(&o.overwrite, "overwrite", false, "replace whatever --out holds")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format on stderr: text or json")
@@ -71,10 +71,10 @@ func (o *exportOptions) validate() error {
 		return &UsageError{errors.New("--out is required")}
 	case o.resume && o.overwrite:
 		return &UsageError{errors.New("--resume and --overwrite exclude each other")}
-	case o.layout != "rows" && o.layout != "partitions":
-		return &UsageError{fmt.Errorf("--layout %q: want rows or partitions", o.layout)}
-	case o.layout == "partitions" && (len(o.columns) > 0 || o.writetime || o.ttl):
-		return &UsageError{fmt.Errorf("--columns, --writetime and --ttl shape the rows layout; the partitions layout keeps everything")}
+	case o.layout != "rows" && o.layout != "partitions" && o.layout != "aegisthus":
+		return &UsageError{fmt.Errorf("--layout %q: want rows, partitions or aegisthus", o.layout)}
+	case o.layout != "rows" && (len(o.columns) > 0 || o.writetime || o.ttl):
+		return &UsageError{fmt.Errorf("--columns, --writetime and --ttl shape the rows layout; the %s layout keeps everything", o.layout)}
 	case o.logFormat != "text" && o.logFormat != "json":
 		return &UsageError{fmt.Errorf("--log-format %q: want text or json", o.logFormat)}
 	case o.compress != "none" && o.compress != "gzip" && o.compress != "zstd":

@@ -42,8 +42,9 @@ type Options struct {
 	Log       *slog.Logger
 	// Progress, when set, is told about every finished unit.
 	Progress func(p Progress)
-	// Layout is "rows" (default: SELECT JSON per live row) or "partitions" (one
-	// lossless record per partition, docs/layout-partitions.md).
+	// Layout is "rows" (default: SELECT JSON per live row), "partitions" (one
+	// lossless record per partition, docs/layout-partitions.md) or "aegisthus"
+	// (Netflix Aegisthus's line per partition, docs/layout-aegisthus.md).
 	Layout string
 	// Rows adjusts the rows layout (columns, writetime, ttl).
 	Rows render.RowsOptions
@@ -94,9 +95,9 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 	switch o.Layout {
 	case "":
 		o.Layout = "rows"
-	case "rows", "partitions":
+	case "rows", "partitions", "aegisthus":
 	default:
-		return nil, &FilterError{fmt.Errorf("--layout %q: want rows or partitions", o.Layout)}
+		return nil, &FilterError{fmt.Errorf("--layout %q: want rows, partitions or aegisthus", o.Layout)}
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

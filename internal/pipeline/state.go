@@ -287,8 +287,11 @@ func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p
 		}
 	}
 	m := merge.New(st.tbl.Merge(), inputs)
-	if st.o.Layout == "partitions" {
+	switch st.o.Layout {
+	case "partitions":
 		return st.writePartitions(ctx, m, w, p)
+	case "aegisthus":
+		return st.writeAegisthus(ctx, m, w, p)
 	}
 	r := render.NewRowsWith(st.tbl, st.head.Now, st.o.Rows)
 	var keyBuf []byte
@@ -389,6 +392,59 @@ func (st *state) writePartitions(ctx context.Context, m *merge.Merger, w *bufio.
 			return fmt.Errorf("partition key %x: %w", mp.Key, err)
 		}
 		if _, err := w.Write(buf); err != nil {
+			return &OutputError{err}
+		}
+	}
+	p.Tombstones = m.Tombstones()
+	return m.Err()
+}
+
+// writeAegisthus writes Netflix Aegisthus's line per partition, streamed row by
+// row. PartInfo.Rows counts lines.
+func (st *state) writeAegisthus(ctx context.Context, m *merge.Merger, w *bufio.Writer, p *PartInfo) error {
+	names := render.SparseNames
+	switch {
+	case st.tbl.StaticCompact:
+		names = render.StaticCompactNames
+	case len(st.tbl.Clustering) > 0:
+		for _, s := range st.ssts {
+			if s.Schema.CQL != nil && s.Schema.CQL.CompactStorage {
+				names = render.DenseNames
+			}
+		}
+	}
+	ar := render.NewAegisthusLayout(st.tbl, names)
+	var buf, keyBuf []byte
+	var err error
+	for m.NextPartition() {
+		if p.Partitions&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		mp := m.Partition()
+		if st.keys != nil {
+			keyBuf, err = st.tbl.KeyType.AppendString(keyBuf[:0], mp.Key)
+			if err != nil || !st.keys[string(keyBuf)] {
+				continue
+			}
+		}
+		p.Partitions++
+		p.Rows++
+		buf = ar.AppendStart(buf[:0], mp)
+		for m.NextRow() {
+			buf = ar.AppendRow(buf, m.Row())
+			if len(buf) > 64<<10 {
+				if _, err := w.Write(buf); err != nil {
+					return &OutputError{err}
+				}
+				buf = buf[:0]
+			}
+		}
+		if err := m.Err(); err != nil {
+			return err
+		}
+		if _, err := w.Write(ar.AppendEnd(buf)); err != nil {
 			return &OutputError{err}
 		}
 	}
