@@ -296,6 +296,15 @@ func (n *Node) Start(ctx context.Context) error {
 	if n.cmd != nil {
 		return fmt.Errorf("node%d already running", n.Index+1)
 	}
+	// The readiness probe below only sees that something answers on the CQL
+	// port: refuse a port another process (another harness run's node) holds.
+	for _, port := range []int{n.NativePort, n.JMXPort} {
+		l, err := net.Listen("tcp", net.JoinHostPort(n.IP, strconv.Itoa(port)))
+		if err != nil {
+			return fmt.Errorf("node%d: %s:%d is in use (another Cassandra, e.g. a second harness run?): %w", n.Index+1, n.IP, port, err)
+		}
+		l.Close()
+	}
 	args := []string{
 		fmt.Sprintf("-Xms%dM", c.HeapMB), fmt.Sprintf("-Xmx%dM", c.HeapMB), "-Xss256k",
 		"-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
