@@ -287,72 +287,34 @@ func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p
 		}
 	}
 	m := merge.New(st.tbl.Merge(), inputs)
+	var lw layoutWriter
 	switch st.o.Layout {
 	case "partitions":
-		return st.writePartitions(ctx, m, w, p)
+		m.KeepRanges = true
+		lw = &partitionsWriter{pr: render.NewPartitionsLayout(st.tbl), tbl: st.tbl}
 	case "aegisthus":
-		return st.writeAegisthus(ctx, m, w, p)
+		lw = &aegisthusWriter{ar: render.NewAegisthusLayout(st.tbl, st.aegisthusNames())}
+	default:
+		lw = &rowsWriter{r: render.NewRowsWith(st.tbl, st.head.Now, st.o.Rows)}
 	}
-	r := render.NewRowsWith(st.tbl, st.head.Now, st.o.Rows)
-	var keyBuf []byte
-	var line []byte
-	var err error
-	var emitted bool
-	for m.NextPartition() {
-		if p.Partitions&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if st.keys != nil {
-			keyBuf, err = st.tbl.KeyType.AppendString(keyBuf[:0], m.Partition().Key)
-			if err != nil || !st.keys[string(keyBuf)] {
-				continue
-			}
-		}
-		p.Partitions++
-		if err := r.StartPartition(m.Partition().Key); err != nil {
-			return fmt.Errorf("partition key %x: %w", m.Partition().Key, err)
-		}
-		line = line[:0]
-		for m.NextRow() {
-			if line, emitted, err = r.AppendRow(line, m.Row()); err != nil {
-				return fmt.Errorf("partition key %x: %w", m.Partition().Key, err)
-			}
-			if emitted {
-				p.Rows++
-			}
-			if len(line) > 64<<10 {
-				if _, err := w.Write(line); err != nil {
-					return &OutputError{err}
-				}
-				line = line[:0]
-			}
-		}
-		if err := m.Err(); err != nil {
-			return err
-		}
-		if line, emitted, err = r.EndPartition(line); err != nil {
-			return err
-		}
-		if emitted {
-			p.Rows++
-		}
-		if _, err := w.Write(line); err != nil {
-			return &OutputError{err}
-		}
-	}
-	p.Tombstones = m.Tombstones()
-	return m.Err()
+	return st.writeMerged(ctx, m, lw, w, p)
 }
 
-// writePartitions writes the partitions layout: one record per partition,
-// streamed row by row. PartInfo.Rows counts records.
-func (st *state) writePartitions(ctx context.Context, m *merge.Merger, w *bufio.Writer, p *PartInfo) error {
-	m.KeepRanges = true
-	pr := render.NewPartitionsLayout(st.tbl)
-	var buf, tok, keyBuf []byte
+// layoutWriter renders one output layout. The pipeline drives it over the
+// merged partitions of a unit; each call appends to buf and returns how many
+// output records it completed (the part's "rows").
+type layoutWriter interface {
+	start(buf []byte, mp *merge.Partition) ([]byte, error)
+	row(buf []byte, r *merge.Row) ([]byte, int64, error)
+	end(buf []byte, m *merge.Merger) ([]byte, int64, error)
+}
+
+// writeMerged runs a unit's merge through a layout, streaming each partition's
+// rows to w as they come; --keys is applied here.
+func (st *state) writeMerged(ctx context.Context, m *merge.Merger, lw layoutWriter, w *bufio.Writer, p *PartInfo) error {
+	var buf, keyBuf []byte
 	var err error
+	var n int64
 	for m.NextPartition() {
 		if p.Partitions&1023 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -367,17 +329,14 @@ func (st *state) writePartitions(ctx context.Context, m *merge.Merger, w *bufio.
 			}
 		}
 		p.Partitions++
-		p.Rows++
-		tok = st.tbl.Partitioner.AppendToken(tok[:0], mp.Key)
-		if buf, err = pr.AppendStart(buf[:0], mp, st.tbl.Partitioner.FormatToken(tok)); err != nil {
+		if buf, err = lw.start(buf[:0], mp); err != nil {
 			return fmt.Errorf("partition key %x: %w", mp.Key, err)
 		}
-		first := true
 		for m.NextRow() {
-			var wrote bool
-			if buf, wrote = pr.AppendRow(buf, m.Row(), first); wrote {
-				first = false
+			if buf, n, err = lw.row(buf, m.Row()); err != nil {
+				return fmt.Errorf("partition key %x: %w", mp.Key, err)
 			}
+			p.Rows += n
 			if len(buf) > 64<<10 {
 				if _, err := w.Write(buf); err != nil {
 					return &OutputError{err}
@@ -388,9 +347,10 @@ func (st *state) writePartitions(ctx context.Context, m *merge.Merger, w *bufio.
 		if err := m.Err(); err != nil {
 			return err
 		}
-		if buf, err = pr.AppendEnd(buf, m.Ranges()); err != nil {
+		if buf, n, err = lw.end(buf, m); err != nil {
 			return fmt.Errorf("partition key %x: %w", mp.Key, err)
 		}
+		p.Rows += n
 		if _, err := w.Write(buf); err != nil {
 			return &OutputError{err}
 		}
@@ -399,57 +359,85 @@ func (st *state) writePartitions(ctx context.Context, m *merge.Merger, w *bufio.
 	return m.Err()
 }
 
-// writeAegisthus writes Netflix Aegisthus's line per partition, streamed row by
-// row. PartInfo.Rows counts lines.
-func (st *state) writeAegisthus(ctx context.Context, m *merge.Merger, w *bufio.Writer, p *PartInfo) error {
-	names := render.SparseNames
+// rowsWriter is the rows layout: one SELECT JSON object per live row.
+type rowsWriter struct{ r *render.Rows }
+
+func (x *rowsWriter) start(buf []byte, mp *merge.Partition) ([]byte, error) {
+	return buf, x.r.StartPartition(mp.Key)
+}
+
+func (x *rowsWriter) row(buf []byte, r *merge.Row) ([]byte, int64, error) {
+	buf, ok, err := x.r.AppendRow(buf, r)
+	return buf, count(ok), err
+}
+
+func (x *rowsWriter) end(buf []byte, _ *merge.Merger) ([]byte, int64, error) {
+	buf, ok, err := x.r.EndPartition(buf)
+	return buf, count(ok), err
+}
+
+func count(ok bool) int64 {
+	if ok {
+		return 1
+	}
+	return 0
+}
+
+// partitionsWriter is the lossless layout: one record per partition.
+type partitionsWriter struct {
+	pr    *render.PartitionsLayout
+	tbl   *table.Table
+	tok   []byte
+	first bool
+}
+
+func (x *partitionsWriter) start(buf []byte, mp *merge.Partition) ([]byte, error) {
+	x.tok = x.tbl.Partitioner.AppendToken(x.tok[:0], mp.Key)
+	x.first = true
+	return x.pr.AppendStart(buf, mp, x.tbl.Partitioner.FormatToken(x.tok))
+}
+
+func (x *partitionsWriter) row(buf []byte, r *merge.Row) ([]byte, int64, error) {
+	buf, wrote := x.pr.AppendRow(buf, r, x.first)
+	if wrote {
+		x.first = false
+	}
+	return buf, 0, nil
+}
+
+func (x *partitionsWriter) end(buf []byte, m *merge.Merger) ([]byte, int64, error) {
+	buf, err := x.pr.AppendEnd(buf, m.Ranges())
+	return buf, 1, err
+}
+
+// aegisthusWriter is Netflix Aegisthus's line per partition.
+type aegisthusWriter struct{ ar *render.AegisthusLayout }
+
+func (x *aegisthusWriter) start(buf []byte, mp *merge.Partition) ([]byte, error) {
+	return x.ar.AppendStart(buf, mp), nil
+}
+
+func (x *aegisthusWriter) row(buf []byte, r *merge.Row) ([]byte, int64, error) {
+	return x.ar.AppendRow(buf, r), 0, nil
+}
+
+func (x *aegisthusWriter) end(buf []byte, _ *merge.Merger) ([]byte, int64, error) {
+	return x.ar.AppendEnd(buf), 1, nil
+}
+
+// aegisthusNames picks how the aegisthus layout spells 2.x cell names.
+func (st *state) aegisthusNames() render.CellNames {
 	switch {
 	case st.tbl.StaticCompact:
-		names = render.StaticCompactNames
+		return render.StaticCompactNames
 	case len(st.tbl.Clustering) > 0:
 		for _, s := range st.ssts {
 			if s.Schema.CQL != nil && s.Schema.CQL.CompactStorage {
-				names = render.DenseNames
+				return render.DenseNames
 			}
 		}
 	}
-	ar := render.NewAegisthusLayout(st.tbl, names)
-	var buf, keyBuf []byte
-	var err error
-	for m.NextPartition() {
-		if p.Partitions&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		mp := m.Partition()
-		if st.keys != nil {
-			keyBuf, err = st.tbl.KeyType.AppendString(keyBuf[:0], mp.Key)
-			if err != nil || !st.keys[string(keyBuf)] {
-				continue
-			}
-		}
-		p.Partitions++
-		p.Rows++
-		buf = ar.AppendStart(buf[:0], mp)
-		for m.NextRow() {
-			buf = ar.AppendRow(buf, m.Row())
-			if len(buf) > 64<<10 {
-				if _, err := w.Write(buf); err != nil {
-					return &OutputError{err}
-				}
-				buf = buf[:0]
-			}
-		}
-		if err := m.Err(); err != nil {
-			return err
-		}
-		if _, err := w.Write(ar.AppendEnd(buf)); err != nil {
-			return &OutputError{err}
-		}
-	}
-	p.Tombstones = m.Tombstones()
-	return m.Err()
+	return render.SparseNames
 }
 
 // commit writes _manifest.json and then _SUCCESS.
