@@ -11,8 +11,10 @@ SEED         ?= 1
 INTEROP_RUN  ?= $(INTEROP)/.cache/run
 BENCH_SIZE   ?= 2G
 BENCH_OUT    ?= $(INTEROP)/.cache/benchdata
+WIDE_SIZE    ?= 1G
+WIDE_OUT     ?= $(INTEROP)/.cache/widedata
 
-.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster benchdata interop interop-compare interop-clean
+.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster benchdata benchdata-wide interop interop-compare interop-clean
 
 interop-tools:
 	@cd $(INTEROP) && go build -o .cache/bin/gen ./cmd/gen
@@ -38,6 +40,12 @@ testdata-cluster: interop-tools
 # make benchdata BENCH_SIZE=256M for a small one.
 benchdata: interop-tools
 	cd $(INTEROP) && .cache/bin/gen bench -size $(BENCH_SIZE) -out $(abspath $(BENCH_OUT))
+
+# ONE partition of about WIDE_SIZE uncompressed (LZ4, 16 KiB chunks) written
+# through a real node (not committed), for TestWidePartitionRSS:
+#   make benchdata-wide [WIDE_SIZE=1G] [WIDE_FLAGS='-flushes 4 -compact=false']
+benchdata-wide: interop-tools
+	cd $(INTEROP) && .cache/bin/gen wide -size $(WIDE_SIZE) $(WIDE_FLAGS) -out $(abspath $(WIDE_OUT))
 
 # Randomized comparison against Cassandra for one seed:
 #   make interop SEED=7

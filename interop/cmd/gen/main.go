@@ -5,6 +5,7 @@
 //	gen fixtures -format nb -out ../testdata/cassandra-5.0   # one format, all compressions + edge cases
 //	gen cluster  -out ../testdata/sample-snapshot            # 3 nodes, diverged replicas, snapshots
 //	gen bench    -out .cache/benchdata -size 2G              # a large LZ4 table
+//	gen wide     -out .cache/widedata -size 1G               # one ~1 GB partition
 package main
 
 import (
@@ -26,7 +27,7 @@ var cassandraVersion = "5.0.9"
 func main() {
 	log.SetFlags(log.Ltime)
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gen fixtures|cluster|bench [flags]")
+		fmt.Fprintln(os.Stderr, "usage: gen fixtures|cluster|bench|wide [flags]")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -45,6 +46,8 @@ func main() {
 		err = toolsCmd(ctx, os.Args[2:])
 	case "bench":
 		err = benchCmd(ctx, os.Args[2:])
+	case "wide":
+		err = wideCmd(ctx, os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
