@@ -35,6 +35,7 @@ bench-s3:
 lint:
 	@test -z "$$(gofmt -l cmd internal)" || { gofmt -l cmd internal; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 # -fuzz takes one target at a time; FUZZTIME bounds each.
 FUZZTIME ?= 20000x
