@@ -54,7 +54,9 @@ FUZZ_TARGETS ?= \
 	FuzzParseMarshal:./internal/cql \
 	FuzzParseCQL:./internal/cql \
 	FuzzParseSchema:./internal/cql \
-	FuzzAppendJSON:./internal/cql
+	FuzzAppendJSON:./internal/cql \
+	FuzzEscape:./internal/cql \
+	FuzzJavaDouble:./internal/cql
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
