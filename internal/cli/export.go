@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/pipeline"
 	"github.com/aegisthus/aegisthus/internal/render"
@@ -135,14 +136,7 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 			return err
 		}
 	}
-	if err := o.schema.load(store); err != nil {
-		return err
-	}
-	t, err := oneTable(store, o.paths)
-	if err != nil {
-		return err
-	}
-	tbl, err := o.schema.tableFor(store, t)
+	t, tbl, err := o.schema.oneTable(store, o.paths)
 	if err != nil {
 		return err
 	}
@@ -169,6 +163,20 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", fmt.Sprintf("%.1f", sum.Duration.Seconds()),
 		"out", o.out)
 	return nil
+}
+
+// oneTable loads --schema, discovers the inputs, insists they hold one table,
+// and returns it with its CQL definition (nil without one).
+func (s *schemaSource) oneTable(store storage.Store, paths []string) (*discover.Table, *cql.Table, error) {
+	if err := s.load(store); err != nil {
+		return nil, nil, err
+	}
+	t, err := oneTable(store, paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	tbl, err := s.tableFor(store, t)
+	return t, tbl, err
 }
 
 // oneTable discovers the inputs and insists they hold one table.
@@ -258,14 +266,7 @@ func (o *planOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 	if err != nil {
 		return &UsageError{fmt.Errorf("--split-size: %w", err)}
 	}
-	if err := o.schema.load(store); err != nil {
-		return err
-	}
-	t, err := oneTable(store, o.paths)
-	if err != nil {
-		return err
-	}
-	tbl, err := o.schema.tableFor(store, t)
+	t, tbl, err := o.schema.oneTable(store, o.paths)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package legacy_test
 import (
 	"errors"
 	"github.com/aegisthus/aegisthus/internal/corpustest"
+	"github.com/aegisthus/aegisthus/internal/sstable/row/rowtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,30 +21,11 @@ import (
 
 func corpusDir(t testing.TB) string { return corpustest.Dir(t) }
 
-// memSource serves an uncompressed Data.db held in memory, in chunks of n bytes.
-type memSource struct {
-	b []byte
-	n int
-}
-
-func (m *memSource) Length() int64    { return int64(len(m.b)) }
-func (m *memSource) ChunkLength() int { return m.n }
-func (m *memSource) ReadChunk(i int, dst []byte) ([]byte, error) {
-	lo := i * m.n
-	hi := min(lo+m.n, len(m.b))
-	return append(dst[:0], m.b[lo:hi]...), nil
-}
+type memSource = rowtest.MemSource
 
 // scanAll reads every partition and unfiltered, returning counts.
-func scanAll(s *legacy.Scanner) (parts, unfiltered, cells int, err error) {
-	for s.NextPartition() {
-		parts++
-		for s.Next() {
-			unfiltered++
-			cells += len(s.Unfiltered().Cells)
-		}
-	}
-	return parts, unfiltered, cells, s.Err()
+func scanAll(s rowtest.Partitions) (parts, unfiltered, cells int, err error) {
+	return rowtest.ScanAll(s)
 }
 
 // seeds are small legacy corpus SSTables of every shape, with their schemas.
@@ -122,12 +104,12 @@ func loadSeeds(t testing.TB) []seed {
 // partitions and that the chunking of the source does not change the result.
 func TestCorpusDecode(t *testing.T) {
 	for _, sd := range loadSeeds(t) {
-		p0, u0, c0, err := scanAll(legacy.NewScanner(sd.layout, &memSource{sd.data, 1 << 20}, "mem", 0, int64(len(sd.data))))
+		p0, u0, c0, err := scanAll(legacy.NewScanner(sd.layout, &memSource{B: sd.data, N: 1 << 20}, "mem", 0, int64(len(sd.data))))
 		if err != nil || p0 == 0 {
 			t.Fatalf("%s: %d partitions, %v", sd.name, p0, err)
 		}
 		for _, n := range []int{1, 2, 3, 7, 61, 4096} {
-			p, u, c, err := scanAll(legacy.NewScanner(sd.layout, &memSource{sd.data, n}, "mem", 0, int64(len(sd.data))))
+			p, u, c, err := scanAll(legacy.NewScanner(sd.layout, &memSource{B: sd.data, N: n}, "mem", 0, int64(len(sd.data))))
 			if err != nil || p != p0 || u != u0 || c != c0 {
 				t.Errorf("%s: chunk %d: %d/%d/%d, %v; want %d/%d/%d", sd.name, n, p, u, c, err, p0, u0, c0)
 			}
@@ -176,12 +158,12 @@ func TestWrongSchema(t *testing.T) {
 func TestTruncationSweep(t *testing.T) {
 	for _, sd := range loadSeeds(t) {
 		boundaries := map[int]bool{len(sd.data): true}
-		s := legacy.NewScanner(sd.layout, &memSource{sd.data, 4096}, "mem", 0, int64(len(sd.data)))
+		s := legacy.NewScanner(sd.layout, &memSource{B: sd.data, N: 4096}, "mem", 0, int64(len(sd.data)))
 		for s.NextPartition() {
 			boundaries[int(s.Partition().Offset)] = true
 		}
 		for n := 0; n < len(sd.data); n++ {
-			_, _, _, err := scanAll(legacy.NewScanner(sd.layout, &memSource{sd.data[:n], 64}, "cut-Data.db", 0, int64(n)))
+			_, _, _, err := scanAll(legacy.NewScanner(sd.layout, &memSource{B: sd.data[:n], N: 64}, "cut-Data.db", 0, int64(n)))
 			switch {
 			case err == nil && !boundaries[n]:
 				t.Fatalf("%s: cut at %d (inside a partition) decoded without error", sd.name, n)
@@ -200,7 +182,7 @@ func TestFlipSweep(t *testing.T) {
 		for i := range b {
 			for _, x := range []byte{0xFF, 0x01} {
 				b[i] ^= x
-				_, _, _, err := scanAll(legacy.NewScanner(sd.layout, &memSource{b, 4096}, "flip-Data.db", 0, int64(len(b))))
+				_, _, _, err := scanAll(legacy.NewScanner(sd.layout, &memSource{B: b, N: 4096}, "flip-Data.db", 0, int64(len(b))))
 				if err != nil && (!errors.Is(err, wire.ErrCorrupt) || !strings.Contains(err.Error(), "flip-Data.db")) {
 					t.Fatalf("%s: flip at %d: %v", sd.name, i, err)
 				}
@@ -224,7 +206,7 @@ func FuzzLegacyScanner(f *testing.F) {
 		sd := sds[int(in[0])%len(sds)]
 		data := in[2:]
 		n := 1 + int(in[1])*64
-		s := legacy.NewScanner(sd.layout, &memSource{data, n}, "fuzz-Data.db", 0, int64(len(data)))
+		s := legacy.NewScanner(sd.layout, &memSource{B: data, N: n}, "fuzz-Data.db", 0, int64(len(data)))
 		var prev int64 = -1
 		for s.NextPartition() {
 			if s.Partition().Offset <= prev {
@@ -257,7 +239,7 @@ func BenchmarkLegacyScanner(b *testing.B) {
 	b.ReportAllocs()
 	for range b.N {
 		for _, sd := range sds {
-			if _, _, _, err := scanAll(legacy.NewScanner(sd.layout, &memSource{sd.data, 64 << 10}, "mem", 0, int64(len(sd.data)))); err != nil {
+			if _, _, _, err := scanAll(legacy.NewScanner(sd.layout, &memSource{B: sd.data, N: 64 << 10}, "mem", 0, int64(len(sd.data)))); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -282,7 +264,7 @@ func TestCorruptSets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, _, err = scanAll(legacy.NewScanner(sst.Legacy, &memSource{data, 4096}, "bad-Data.db", 0, int64(len(data))))
+		_, _, _, err = scanAll(legacy.NewScanner(sst.Legacy, &memSource{B: data, N: 4096}, "bad-Data.db", 0, int64(len(data))))
 		if !errors.Is(err, wire.ErrCorrupt) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "bad-Data.db") {
 			t.Errorf("%s: %v, want a corrupt error saying %q", c.path, err, c.want)
 		}

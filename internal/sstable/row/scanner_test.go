@@ -3,6 +3,7 @@ package row_test
 import (
 	"errors"
 	"github.com/aegisthus/aegisthus/internal/corpustest"
+	"github.com/aegisthus/aegisthus/internal/sstable/row/rowtest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,30 +18,11 @@ import (
 
 func corpusDir(t testing.TB) string { return corpustest.Dir(t) }
 
-// memSource serves an uncompressed Data.db held in memory, in chunks of n bytes.
-type memSource struct {
-	b []byte
-	n int
-}
-
-func (m *memSource) Length() int64    { return int64(len(m.b)) }
-func (m *memSource) ChunkLength() int { return m.n }
-func (m *memSource) ReadChunk(i int, dst []byte) ([]byte, error) {
-	lo := i * m.n
-	hi := min(lo+m.n, len(m.b))
-	return append(dst[:0], m.b[lo:hi]...), nil
-}
+type memSource = rowtest.MemSource
 
 // scanAll reads every partition and unfiltered, returning counts.
-func scanAll(s *row.Scanner) (parts, unfiltered, cells int, err error) {
-	for s.NextPartition() {
-		parts++
-		for s.Next() {
-			unfiltered++
-			cells += len(s.Unfiltered().Cells)
-		}
-	}
-	return parts, unfiltered, cells, s.Err()
+func scanAll(s rowtest.Partitions) (parts, unfiltered, cells int, err error) {
+	return rowtest.ScanAll(s)
 }
 
 // seeds are uncompressed corpus SSTables of varied shape: statics, collections,
@@ -86,12 +68,12 @@ func loadSeeds(t testing.TB) []seed {
 // result must not depend on where chunks split headers and rows.
 func TestChunkBoundaries(t *testing.T) {
 	for _, sd := range loadSeeds(t) {
-		p0, u0, c0, err := scanAll(row.NewScanner(sd.layout, &memSource{sd.data, 1 << 20}, "mem", 0, int64(len(sd.data))))
+		p0, u0, c0, err := scanAll(row.NewScanner(sd.layout, &memSource{B: sd.data, N: 1 << 20}, "mem", 0, int64(len(sd.data))))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, n := range []int{1, 2, 3, 7, 16, 61, 4096} {
-			p, u, c, err := scanAll(row.NewScanner(sd.layout, &memSource{sd.data, n}, "mem", 0, int64(len(sd.data))))
+			p, u, c, err := scanAll(row.NewScanner(sd.layout, &memSource{B: sd.data, N: n}, "mem", 0, int64(len(sd.data))))
 			if err != nil || p != p0 || u != u0 || c != c0 {
 				t.Errorf("chunk %d: %d/%d/%d, %v; want %d/%d/%d", n, p, u, c, err, p0, u0, c0)
 			}
@@ -105,12 +87,12 @@ func TestChunkBoundaries(t *testing.T) {
 func TestTruncationSweep(t *testing.T) {
 	for _, sd := range loadSeeds(t) {
 		boundaries := map[int]bool{len(sd.data): true}
-		s := row.NewScanner(sd.layout, &memSource{sd.data, 4096}, "mem", 0, int64(len(sd.data)))
+		s := row.NewScanner(sd.layout, &memSource{B: sd.data, N: 4096}, "mem", 0, int64(len(sd.data)))
 		for s.NextPartition() {
 			boundaries[int(s.Partition().Offset)] = true
 		}
 		for n := 0; n < len(sd.data); n++ {
-			_, _, _, err := scanAll(row.NewScanner(sd.layout, &memSource{sd.data[:n], 64}, "cut-Data.db", 0, int64(n)))
+			_, _, _, err := scanAll(row.NewScanner(sd.layout, &memSource{B: sd.data[:n], N: 64}, "cut-Data.db", 0, int64(n)))
 			switch {
 			case err == nil && !boundaries[n]:
 				t.Fatalf("cut at %d (inside a partition) decoded without error", n)
@@ -128,7 +110,7 @@ func TestFlipSweep(t *testing.T) {
 		b := append([]byte(nil), sd.data...)
 		for i := range b {
 			b[i] ^= 0xFF
-			_, _, _, err := scanAll(row.NewScanner(sd.layout, &memSource{b, 4096}, "flip-Data.db", 0, int64(len(b))))
+			_, _, _, err := scanAll(row.NewScanner(sd.layout, &memSource{B: b, N: 4096}, "flip-Data.db", 0, int64(len(b))))
 			if err != nil && (!errors.Is(err, wire.ErrCorrupt) || !strings.Contains(err.Error(), "flip-Data.db")) {
 				t.Fatalf("flip at %d: %v", i, err)
 			}
@@ -151,7 +133,7 @@ func FuzzScanner(f *testing.F) {
 		sd := sds[int(in[0])%len(sds)]
 		data := in[2:]
 		n := 1 + int(in[1])*64
-		_, _, _, err := scanAll(row.NewScanner(sd.layout, &memSource{data, n}, "fuzz-Data.db", 0, int64(len(data))))
+		_, _, _, err := scanAll(row.NewScanner(sd.layout, &memSource{B: data, N: n}, "fuzz-Data.db", 0, int64(len(data))))
 		if err != nil && !errors.Is(err, wire.ErrCorrupt) {
 			t.Fatalf("unclassified error: %v", err)
 		}
