@@ -14,7 +14,7 @@ BENCH_OUT    ?= $(INTEROP)/.cache/benchdata
 WIDE_SIZE    ?= 1G
 WIDE_OUT     ?= $(INTEROP)/.cache/widedata
 
-.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster benchdata benchdata-wide interop interop-compare interop-clean
+.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster benchdata benchdata-wide bench-sstabledump interop interop-compare interop-clean
 
 interop-tools:
 	@cd $(INTEROP) && go build -o .cache/bin/gen ./cmd/gen
@@ -40,6 +40,18 @@ testdata-cluster: interop-tools
 # make benchdata BENCH_SIZE=256M for a small one.
 benchdata: interop-tools
 	cd $(INTEROP) && .cache/bin/gen bench -size $(BENCH_SIZE) -out $(abspath $(BENCH_OUT))
+
+# Times Cassandra's sstabledump (harness tool JVM) against `aegisthus dump`
+# on the same SSTable(s), output discarded; prints wall, user CPU and ratio:
+#   make bench-sstabledump [DUMP_DATA='a-Data.db b-Data.db'] [DUMP_TIMEOUT=30m]
+#     [DUMP_FLAGS=-lines]   (-l for both: the same compact JSON lines)
+# Default: the largest Data.db of `make benchdata`.
+DUMP_DATA    ?= $(shell ls -S $(BENCH_OUT)/bench/*/*-Data.db 2>/dev/null | head -1)
+DUMP_TIMEOUT ?= 30m
+bench-sstabledump: interop-tools
+	@test -n "$(DUMP_DATA)" || { echo "no DUMP_DATA and no $(BENCH_OUT) (make benchdata)"; exit 1; }
+	@$(MAKE) --no-print-directory build
+	cd $(INTEROP) && .cache/bin/gen dumptime -bin $(abspath $(BIN)) -timeout $(DUMP_TIMEOUT) $(DUMP_FLAGS) $(foreach d,$(DUMP_DATA),-data $(abspath $(d)))
 
 # ONE partition of about WIDE_SIZE uncompressed (LZ4, 16 KiB chunks) written
 # through a real node (not committed), for TestWidePartitionRSS:

@@ -6,6 +6,7 @@
 //	gen cluster  -out ../testdata/sample-snapshot            # 3 nodes, diverged replicas, snapshots
 //	gen bench    -out .cache/benchdata -size 2G              # a large LZ4 table
 //	gen wide     -out .cache/widedata -size 1G               # one ~1 GB partition
+//	gen dumptime -data X-Data.db                             # time sstabledump vs aegisthus dump
 package main
 
 import (
@@ -27,7 +28,7 @@ var cassandraVersion = "5.0.9"
 func main() {
 	log.SetFlags(log.Ltime)
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gen fixtures|cluster|bench|wide [flags]")
+		fmt.Fprintln(os.Stderr, "usage: gen fixtures|cluster|tools|bench|wide|dumptime [flags]")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -48,6 +49,8 @@ func main() {
 		err = benchCmd(ctx, os.Args[2:])
 	case "wide":
 		err = wideCmd(ctx, os.Args[2:])
+	case "dumptime":
+		err = dumptimeCmd(ctx, os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
