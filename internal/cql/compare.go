@@ -2,6 +2,7 @@ package cql
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"math"
 	"math/big"
@@ -87,10 +88,10 @@ func (t *Type) compare(a, b []byte) int {
 	case LexicalUUID:
 		if len(a) == 16 && len(b) == 16 {
 			// java.util.UUID.compareTo: signed msb, then signed lsb.
-			if c := cmpInt64(int64(binary.BigEndian.Uint64(a)), int64(binary.BigEndian.Uint64(b))); c != 0 {
+			if c := cmp.Compare(int64(binary.BigEndian.Uint64(a)), int64(binary.BigEndian.Uint64(b))); c != 0 {
 				return c
 			}
-			return cmpInt64(int64(binary.BigEndian.Uint64(a[8:])), int64(binary.BigEndian.Uint64(b[8:])))
+			return cmp.Compare(int64(binary.BigEndian.Uint64(a[8:])), int64(binary.BigEndian.Uint64(b[8:])))
 		}
 	case Empty:
 		return 0
@@ -120,26 +121,6 @@ func (t *Type) compare(a, b []byte) int {
 		}
 	}
 	return bytes.Compare(a, b)
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpUint64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // javaFloatCompare is Float.compare / Double.compare: -0.0 < 0.0, and NaN equals
@@ -214,7 +195,7 @@ func compareDecimal(a, b []byte) (int, bool) {
 		db--
 	}
 	if ea, eb := da-sa, db-sb; ea != eb {
-		c := cmpInt64(ea, eb)
+		c := cmp.Compare(ea, eb)
 		return c * ua.Sign(), true
 	}
 	d := sa - sb // == da - db, bounded by the digit counts
@@ -243,25 +224,25 @@ func compareUUID(a, b []byte) int {
 	}
 	var c int
 	if va == 1 {
-		c = cmpInt64(int64(reorderTimestamp(ma)), int64(reorderTimestamp(mb)))
+		c = cmp.Compare(int64(reorderTimestamp(ma)), int64(reorderTimestamp(mb)))
 	} else {
-		c = cmpUint64(ma, mb)
+		c = cmp.Compare(ma, mb)
 	}
 	if c != 0 {
 		return c
 	}
-	return cmpUint64(binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:]))
+	return cmp.Compare(binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:]))
 }
 
 // compareTimeUUID mirrors TimeUUIDType.compareCustom: the reordered timestamp as a
 // signed long, then the lsb compared as signed bytes.
 func compareTimeUUID(a, b []byte) int {
 	ma, mb := reorderTimestamp(binary.BigEndian.Uint64(a)), reorderTimestamp(binary.BigEndian.Uint64(b))
-	if c := cmpInt64(int64(ma), int64(mb)); c != 0 {
+	if c := cmp.Compare(int64(ma), int64(mb)); c != 0 {
 		return c
 	}
 	const flip = 0x0080808080808080 // signedBytesToNativeLong
-	return cmpInt64(int64(binary.BigEndian.Uint64(a[8:])^flip), int64(binary.BigEndian.Uint64(b[8:])^flip))
+	return cmp.Compare(int64(binary.BigEndian.Uint64(a[8:])^flip), int64(binary.BigEndian.Uint64(b[8:])^flip))
 }
 
 // collectionReader walks a frozen collection's elements one at a time.

@@ -1,6 +1,10 @@
 package merge
 
-import "github.com/aegisthus/aegisthus/internal/sstable/row"
+import (
+	"cmp"
+
+	"github.com/aegisthus/aegisthus/internal/sstable/row"
+)
 
 // kindOrder is ClusteringPrefix.Kind's comparison order and comparedToClustering:
 // bounds that sort before the values they carry, the row itself, bounds after.
@@ -44,7 +48,7 @@ func (c *Comparator) Compare(a [][]byte, ka row.BoundKind, b [][]byte, kb row.Bo
 	ob, cb := kindOrder(kb)
 	switch {
 	case len(a) == len(b):
-		return cmpInt(oa, ob)
+		return cmp.Compare(oa, ob)
 	case len(a) < len(b):
 		return ca
 	}
@@ -61,14 +65,4 @@ func (c *Comparator) compareComponent(i int, a, b []byte) int {
 		return 1
 	}
 	return c.Types[i](a, b)
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -2,6 +2,7 @@ package merge
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"testing"
@@ -48,7 +49,7 @@ func javaCompare(types []func(a, b []byte) int, a [][]byte, ka row.BoundKind, b 
 		}
 	}
 	if s1 == s2 {
-		return cmpInt(javaKind[ka].comparison, javaKind[kb].comparison)
+		return cmp.Compare(javaKind[ka].comparison, javaKind[kb].comparison)
 	}
 	if s1 < s2 {
 		return javaKind[ka].toClustering
@@ -58,7 +59,7 @@ func javaCompare(types []func(a, b []byte) int, a [][]byte, ka row.BoundKind, b 
 
 func i32(v int32) []byte { return binary.BigEndian.AppendUint32(nil, uint32(v)) }
 
-func sign(x int) int { return cmpInt(x, 0) }
+func sign(x int) int { return cmp.Compare(x, 0) }
 
 // prefixes returns clustering prefixes of 0..2 values drawn from vals (nil is a
 // null value).
@@ -141,7 +142,7 @@ func TestCompareExamples(t *testing.T) {
 	for i := range order {
 		for j := range order {
 			got := sign(c.Compare(order[i].v, order[i].k, order[j].v, order[j].k))
-			want := cmpInt(i, j)
+			want := cmp.Compare(i, j)
 			// Same position, different kinds of the same comparison class are equal.
 			if i != j && len(order[i].v) == len(order[j].v) && bytes.Equal(fmt.Append(nil, order[i].v), fmt.Append(nil, order[j].v)) &&
 				javaKind[order[i].k].comparison == javaKind[order[j].k].comparison {

@@ -12,6 +12,7 @@ package merge
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -68,7 +69,7 @@ func version(t testing.TB, v string) format.Version {
 
 // intCompare compares 4-byte big-endian signed ints (Int32Type.compareCustom).
 func intCompare(a, b []byte) int {
-	return cmpInt(int(int32(binary.BigEndian.Uint32(a))), int(int32(binary.BigEndian.Uint32(b))))
+	return cmp.Compare(int(int32(binary.BigEndian.Uint32(a))), int(int32(binary.BigEndian.Uint32(b))))
 }
 
 // newSchema returns the regular test schema with nck clustering columns (1 or 2).

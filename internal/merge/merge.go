@@ -11,6 +11,7 @@ package merge
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -353,7 +354,7 @@ func (m *Merger) Ranges() []RangeTombstone {
 		if r := c.Compare(a.End, a.EndKind, b.End, b.EndKind); r != 0 {
 			return r
 		}
-		return cmpInt64(a.Deletion.MarkedForDeleteAt, b.Deletion.MarkedForDeleteAt)
+		return cmp.Compare(a.Deletion.MarkedForDeleteAt, b.Deletion.MarkedForDeleteAt)
 	})
 	out := m.ranges[:0]
 	for i, r := range m.ranges {
@@ -368,16 +369,6 @@ func (m *Merger) Ranges() []RangeTombstone {
 	}
 	m.ranges = out
 	return out
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (m *Merger) countTombstones(u *row.Unfiltered) {
@@ -527,7 +518,7 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 	m.touched = m.touched[:0]
 	// touched follows the inputs' on-disk column order, not Table.Columns'.
 	if len(out.ComplexDeletions) > 1 {
-		slices.SortFunc(out.ComplexDeletions, func(a, b row.ComplexDeletion) int { return cmpInt(a.Column, b.Column) })
+		slices.SortFunc(out.ComplexDeletions, func(a, b row.ComplexDeletion) int { return cmp.Compare(a.Column, b.Column) })
 	}
 	if sorted {
 		return
@@ -582,7 +573,7 @@ func (m *Merger) singleWithComplexDeletions(u *row.Unfiltered, cmap []int) {
 
 func (m *Merger) cellCompare(a, b *row.Cell) int {
 	if a.Column != b.Column {
-		return cmpInt(a.Column, b.Column)
+		return cmp.Compare(a.Column, b.Column)
 	}
 	col := &m.t.Columns[a.Column]
 	if !col.Complex {

@@ -13,6 +13,7 @@ package plan
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -87,7 +88,7 @@ func Make(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner, spl
 		if c := bytes.Compare(a.tok, b.tok); c != 0 {
 			return c
 		}
-		return cmpInt(a.sst, b.sst)
+		return cmp.Compare(a.sst, b.sst)
 	})
 	// Cut after a sample once the bytes since the last cut reach the split size;
 	// never between two samples with the same token.
@@ -260,14 +261,4 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	// The first partition starts the file: scanning from 0 is always safe.
 	out[0].pos = 0
 	return out, nil
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
