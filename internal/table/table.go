@@ -44,7 +44,13 @@ type Table struct {
 // Build unifies the SSTables' schemas. SSTables must agree on partitioner, key and
 // clustering types; a column whose type differs between two SSTables is an error
 // naming both files.
-func Build(ssts []*sstable.SSTable) (*Table, error) {
+func Build(ssts []*sstable.SSTable) (*Table, error) { return BuildWithBase(ssts, nil, "") }
+
+// BuildWithBase unifies the SSTables' schemas with base, the table a previous
+// export in the partitions layout recorded (its manifest, named baseName in
+// errors), by the same rules: same partitioner, key and clustering types, and a
+// column present in both must have the same type.
+func BuildWithBase(ssts []*sstable.SSTable, base *Desc, baseName string) (*Table, error) {
 	if len(ssts) == 0 {
 		return nil, fmt.Errorf("no sstables")
 	}
@@ -86,39 +92,52 @@ func Build(ssts []*sstable.SSTable) (*Table, error) {
 					t.Clustering[i].Type.CQL(), sst.Path(format.Data), sc.Clustering[i].Type.CQL(), wire.ErrCorrupt)
 			}
 		}
-		add := func(cols []sstable.Column, static bool) error {
-			for _, c := range cols {
-				if i, ok := t.byName[c.Name]; ok {
-					have := &t.Columns[i]
-					if origin[c.Name] == "the schema" {
-						// First SSTable to hold the column: its header type decodes it
-						// (the schema's type was checked compatible when it was opened).
-						have.Type, have.Static = c.Type, static
-						origin[c.Name] = sst.Path(format.Data)
-						continue
-					}
-					if have.Static != static || !have.Type.Equal(c.Type) {
-						return fmt.Errorf("column %s: %s says %s, %s says %s: %w", c.Name, origin[c.Name], describe(have.Type, have.Static),
-							sst.Path(format.Data), describe(c.Type, static), wire.ErrCorrupt)
-					}
-					continue
-				}
-				t.byName[c.Name] = len(t.Columns)
-				origin[c.Name] = sst.Path(format.Data)
-				t.Columns = append(t.Columns, Column{Name: c.Name, Type: c.Type, Static: static, Hidden: s.CQL != nil})
-			}
-			return nil
-		}
-		if err := add(sc.Static, true); err != nil {
+		if err := t.add(origin, sst.Path(format.Data), sc.Static, true, s.CQL != nil); err != nil {
 			return nil, err
 		}
-		if err := add(sc.Regular, false); err != nil {
+		if err := t.add(origin, sst.Path(format.Data), sc.Regular, false, s.CQL != nil); err != nil {
 			return nil, err
 		}
 	}
-	// Cassandra's column order (ColumnMetadata.compareTo: simple before complex,
-	// then name bytes), which is also every header's: a row read from one SSTable
-	// then arrives in Table order and the merge need not sort its cells.
+	if base != nil {
+		if err := t.addBase(origin, base, baseName, first.Path(format.Data), s.CQL != nil); err != nil {
+			return nil, err
+		}
+	}
+	t.sortColumns()
+	return t, nil
+}
+
+// add merges the columns one source (an SSTable or a base export) holds.
+func (t *Table) add(origin map[string]string, src string, cols []sstable.Column, static, hidden bool) error {
+	for _, c := range cols {
+		if i, ok := t.byName[c.Name]; ok {
+			have := &t.Columns[i]
+			if origin[c.Name] == "the schema" {
+				// First SSTable to hold the column: its header type decodes it
+				// (the schema's type was checked compatible when it was opened).
+				have.Type, have.Static = c.Type, static
+				origin[c.Name] = src
+				continue
+			}
+			if have.Static != static || !have.Type.Equal(c.Type) {
+				return fmt.Errorf("column %s: %s says %s, %s says %s: %w", c.Name, origin[c.Name], describe(have.Type, have.Static),
+					src, describe(c.Type, static), wire.ErrCorrupt)
+			}
+			continue
+		}
+		t.byName[c.Name] = len(t.Columns)
+		origin[c.Name] = src
+		t.Columns = append(t.Columns, Column{Name: c.Name, Type: c.Type, Static: static, Hidden: hidden})
+	}
+	return nil
+}
+
+// sortColumns puts the columns in Cassandra's column order
+// (ColumnMetadata.compareTo: simple before complex, then name bytes), which is
+// also every header's: a row read from one SSTable then arrives in Table order
+// and the merge need not sort its cells.
+func (t *Table) sortColumns() {
 	order := make([]int, len(t.Columns))
 	for i := range order {
 		order[i] = i
@@ -145,7 +164,6 @@ func Build(ssts []*sstable.SSTable) (*Table, error) {
 		t.byName[cols[i].Name] = i
 	}
 	t.Columns = cols
-	return t, nil
 }
 
 func describe(t *cql.Type, static bool) string {
