@@ -53,6 +53,7 @@ FUZZ_TARGETS ?= \
 	FuzzScanner:./internal/sstable/row \
 	FuzzLegacyScanner:./internal/sstable/legacy \
 	FuzzParseMarshal:./internal/cql \
+	FuzzReader:./internal/partfile \
 	FuzzParseCQL:./internal/cql \
 	FuzzParseSchema:./internal/cql \
 	FuzzAppendJSON:./internal/cql \

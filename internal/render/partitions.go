@@ -7,6 +7,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/partfile"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 	"github.com/aegisthus/aegisthus/internal/table"
 )
@@ -24,11 +25,13 @@ type PartitionsLayout struct {
 	t     *table.Table
 	keys  *Rows // renders the readable key
 	names [][]byte
+	cmp   merge.Comparator
+	del   row.DeletionTime // the current partition's deletion
 }
 
 // NewPartitions returns a renderer for t.
 func NewPartitionsLayout(t *table.Table) *PartitionsLayout {
-	p := &PartitionsLayout{t: t, keys: NewRows(t, 0)}
+	p := &PartitionsLayout{t: t, keys: NewRows(t, 0), cmp: t.Merge().Clustering}
 	for _, c := range t.Columns {
 		p.names = append(p.names, cql.AppendJSONString(nil, []byte(c.Name)))
 	}
@@ -42,6 +45,7 @@ func (p *PartitionsLayout) AppendStart(dst []byte, mp *merge.Partition, tok stri
 	dst = append(dst, `","key_hex":"`...)
 	dst = hex.AppendEncode(dst, mp.Key)
 	dst = append(dst, `","key":{`...)
+	p.del = mp.Deletion
 	if err := p.keys.StartPartition(mp.Key); err != nil {
 		return dst, err
 	}
@@ -145,9 +149,12 @@ var boundNames = map[row.BoundKind]string{
 	row.InclEndBound: "inclusive", row.ExclEndBound: "exclusive",
 }
 
-// AppendEnd closes the record with the partition's range tombstones.
+// AppendEnd closes the record with the partition's range tombstones, in their
+// canonical form (partfile.Canonical): non-overlapping, so that an export merged
+// with newer SSTables writes the same ranges as one export of everything.
 func (p *PartitionsLayout) AppendEnd(dst []byte, ranges []merge.RangeTombstone) ([]byte, error) {
 	dst = append(dst, ']')
+	ranges = partfile.Canonical(&p.cmp, p.del, ranges)
 	if len(ranges) > 0 {
 		dst = append(dst, `,"range_deletions":[`...)
 		for i, r := range ranges {
