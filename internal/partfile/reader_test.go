@@ -283,4 +283,3 @@ func TestReaderRange(t *testing.T) {
 }
 
 func slicesClone(s []string) []string { return append([]string(nil), s...) }
-
