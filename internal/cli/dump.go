@@ -105,13 +105,18 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			sst, err := openSSTable(store, t, i, tbl)
+			// sstable2json read a legacy SSTable's atoms without types; so does dump
+			// when no schema is given (hex). --rows needs the schema.
+			sst, err := openSSTable(store, t, i, sstable.Options{Table: tbl, Raw: !o.rows})
 			if err != nil {
 				return err
 			}
-			if o.rows {
+			switch {
+			case o.rows:
 				err = exportRows(w, []*sstable.SSTable{sst}, now)
-			} else {
+			case sst.Desc.Version.IsLegacy():
+				err = o.dumpLegacy(ctx, w, sst, now)
+			default:
 				err = o.dumpOne(ctx, w, sst, now)
 			}
 			sst.Close()
@@ -188,6 +193,71 @@ func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable
 			buf = append(buf, '\n')
 		}
 		buf = append(buf, ']', '\n')
+	}
+	if _, err := w.Write(buf); err != nil {
+		return &OutputError{err}
+	}
+	return nil
+}
+
+// dumpLegacy prints one pre-3.0 SSTable as Cassandra 2.x's sstable2json did
+// (render.Sstable2JSON): every atom in on-disk order, -k and -x selecting
+// partitions by their printed key, -e printing the keys one per line.
+func (o *dumpOptions) dumpLegacy(ctx context.Context, w *bufio.Writer, sst *sstable.SSTable, now int64) error {
+	if o.debug || o.lines {
+		return &UsageError{fmt.Errorf("%s: -d and -l are sstabledump's (3.0+); sstable2json, which dump follows for Cassandra 2.x SSTables, had only -k, -x and -e", sst.Path(format.Data))}
+	}
+	r := render.NewSstable2JSON(sst, now)
+	sc := sst.Atoms(0, sst.Chunks.Length())
+	var buf []byte
+	n := 0
+	if !o.keysOnly {
+		buf = append(buf, "[\n"...)
+	}
+	for sc.NextPartition() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p := sc.Partition()
+		where := func(err error) error {
+			return fmt.Errorf("%s: partition at %d: %w", sst.Path(format.Data), p.Offset, err)
+		}
+		ks, err := r.KeyString(p.Key)
+		if err != nil {
+			return where(err)
+		}
+		if (len(o.keys) > 0 && !slices.Contains(o.keys, ks)) || slices.Contains(o.excludes, ks) {
+			continue
+		}
+		if o.keysOnly {
+			buf = append(append(buf, ks...), '\n')
+		} else {
+			if n > 0 {
+				buf = append(buf, ",\n"...)
+			}
+			if buf, err = r.AppendPartitionStart(buf, p.Key, p.Deletion.MarkedForDeleteAt, p.Deletion.LocalDeletionTime, !p.Deletion.IsLive()); err != nil {
+				return where(err)
+			}
+			for first := true; sc.NextAtom(); first = false {
+				if buf, err = r.AppendAtom(buf, sc.Atom(), first); err != nil {
+					return where(err)
+				}
+				if len(buf) > 128<<10 {
+					if _, err := w.Write(buf); err != nil {
+						return &OutputError{err}
+					}
+					buf = buf[:0]
+				}
+			}
+			buf = r.AppendPartitionEnd(buf)
+		}
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	if !o.keysOnly {
+		buf = append(buf, "\n]\n"...)
 	}
 	if _, err := w.Write(buf); err != nil {
 		return &OutputError{err}

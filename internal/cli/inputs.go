@@ -100,8 +100,8 @@ func findTables(store storage.Store, paths []string) ([]*discover.Table, error) 
 }
 
 // openSSTable opens one SSTable, classifying a missing component as bad input.
-func openSSTable(store storage.Store, t *discover.Table, i int, tbl *cql.Table) (*sstable.SSTable, error) {
-	sst, err := sstable.Open(store, t.SSTables[i], sstable.Options{Table: tbl})
+func openSSTable(store storage.Store, t *discover.Table, i int, opts sstable.Options) (*sstable.SSTable, error) {
+	sst, err := sstable.Open(store, t.SSTables[i], opts)
 	if err != nil {
 		if errors.Is(err, sstable.ErrMissingComponent) || errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %w", ErrInput, err)

@@ -76,8 +76,12 @@ type SSTable struct {
 	Meta       *stats.Metadata
 	Schema     *Schema
 	Layout     *row.Layout
-	// Legacy is the cell-name layout of a pre-3.0 SSTable (nil from ma on).
-	Legacy   *legacy.Layout
+	// Legacy is the cell-name layout of a pre-3.0 SSTable (nil from ma on, and
+	// for a pre-3.0 SSTable opened without a schema).
+	Legacy *legacy.Layout
+	// Raw marks a pre-3.0 SSTable opened without a schema (Options.Raw): its
+	// key is a blob, it has no columns, and only Atoms reads it.
+	Raw      bool
 	Chunks   *chunk.Reader
 	DataSize int64 // stored size of Data.db
 	store    storage.Store
@@ -103,6 +107,9 @@ type Options struct {
 	// Table, when set, names the key and clustering columns and fixes the header's
 	// frozen-ness of UDTs (CASSANDRA-15035). A type contradicting the header is an error.
 	Table *cql.Table
+	// Raw opens a pre-3.0 SSTable without a Table: names and values stay
+	// bytes, read through Atoms (sstable2json's and Aegisthus's view).
+	Raw bool
 }
 
 // Open opens the SSTable d names.
@@ -111,7 +118,7 @@ func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, err
 	if err := t.readTOC(); err != nil {
 		return nil, err
 	}
-	if d.Version.IsLegacy() && opts.Table == nil {
+	if d.Version.IsLegacy() && opts.Table == nil && !opts.Raw {
 		return nil, wire.Errorf(d.Path(format.Data), format.Data, -1, wire.ErrUnsupported,
 			"version %s (Cassandra 2.x and older) has no serialization header: give the table's schema with --schema FILE.cql", d.Version)
 	}
@@ -130,6 +137,15 @@ func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, err
 	if d.Version.IsLegacy() {
 		if t.Meta.Validation == nil {
 			return nil, wire.Errorf(d.Path(format.Statistics), format.Statistics, -1, wire.ErrCorrupt, "no validation metadata")
+		}
+		if opts.Table == nil {
+			t.Raw = true
+			t.Schema = rawSchema(d)
+			t.Layout = layoutFor(d.Version, &stats.Header{}, t.Schema)
+			if err := t.openData(); err != nil {
+				return nil, err
+			}
+			return t, nil
 		}
 		if t.Schema, t.Legacy, err = schemaFromCQL(d, opts.Table); err != nil {
 			return nil, err
@@ -245,15 +261,40 @@ type Partitions interface {
 var (
 	_ Partitions = (*row.Scanner)(nil)
 	_ Partitions = (*legacy.Scanner)(nil)
+	_ Partitions = (*legacy.RawScanner)(nil)
 )
 
 // Scanner returns a scanner over the partitions starting in [start, end) of the
 // uncompressed Data.db; start must be a partition boundary.
 func (t *SSTable) Scanner(start, end int64) Partitions {
+	if t.Raw {
+		return legacy.NewRawScanner(t.Desc.Version, &source{r: t.Chunks}, t.Path(format.Data), start, end)
+	}
 	if t.Legacy != nil {
 		return legacy.NewScanner(t.Legacy, &source{r: t.Chunks}, t.Path(format.Data), start, end)
 	}
 	return row.NewScanner(t.Layout, &source{r: t.Chunks}, t.Path(format.Data), start, end)
+}
+
+// rawSchema is the schema of a pre-3.0 SSTable opened without one
+// (legacy.RawScanner's row model): a blob key, one blob clustering column
+// holding the whole 2.x cell name, a counter column and a blob value column.
+func rawSchema(d format.Descriptor) *Schema {
+	blob, _ := cql.ParseMarshal("org.apache.cassandra.db.marshal.BytesType")
+	counter, _ := cql.ParseMarshal("org.apache.cassandra.db.marshal.CounterColumnType")
+	return &Schema{Keyspace: d.Keyspace, Table: d.Table, KeyType: blob,
+		PartitionKey: []Column{{Name: "PartitionKey", Type: blob}},
+		Clustering:   []Column{{Name: "name", Type: blob}},
+		Regular:      []Column{{Name: "counter", Type: counter}, {Name: "value", Type: blob}}}
+}
+
+// Atoms returns a scanner over the on-disk atoms of the partitions starting in
+// [start, end) of a pre-3.0 SSTable's uncompressed Data.db (nil for 3.0+ files).
+func (t *SSTable) Atoms(start, end int64) *legacy.AtomScanner {
+	if !t.Desc.Version.IsLegacy() {
+		return nil
+	}
+	return legacy.NewAtomScanner(t.Desc.Version, &source{r: t.Chunks}, t.Path(format.Data), start, end)
 }
 
 // source adapts chunk.Reader to row.Source with one goroutine's scratch buffer.
