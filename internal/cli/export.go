@@ -144,8 +144,8 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	if err != nil {
 		return err
 	}
-	log := o.logger(stderr)
-	prog := newProgress(stderr, o.quiet)
+	prog := newProgress(stderr, o.quiet || o.logFormat == "json")
+	log := o.logger(prog) // lines logged during the run print above the bar
 	sum, err := pipeline.Export(ctx, store, out, pipeline.Options{
 		Table: t, Schema: tbl, Workers: o.workers, SplitSize: split, Now: now,
 		Compress: o.compress, Resume: o.resume, Overwrite: o.overwrite, Version: Version,
