@@ -72,12 +72,19 @@ func plainJSON(s []byte) bool {
 // copied without looking at each byte (most text is such runs).
 func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
 	valid := true
-	start := 0
-	i := 0
-	for i < len(s) {
-		if i+8 <= len(s) && plain8(binary.LittleEndian.Uint64(s[i:])) {
+	start, i, n := 0, 0, len(s)
+	for i < n {
+		for n-i >= 16 && plain8(binary.LittleEndian.Uint64(s[i:])) && plain8(binary.LittleEndian.Uint64(s[i+8:])) {
+			i += 16
+		}
+		if n-i >= 8 && plain8(binary.LittleEndian.Uint64(s[i:])) {
 			i += 8
-			continue
+		}
+		for i < n && jsonPlain[s[i]] {
+			i++
+		}
+		if i >= n {
+			break
 		}
 		c := s[i]
 		if c >= 0x80 {
@@ -86,10 +93,6 @@ func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
 				valid = false
 			}
 			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
 			continue
 		}
 		dst = append(dst, s[start:i]...)
@@ -114,6 +117,14 @@ func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
 	}
 	return append(dst, s[start:]...), valid
 }
+
+// jsonPlain marks the bytes plain8 accepts: ASCII from 0x20 but '"' and '\\'.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func appendJSONEscapedString(dst []byte, s string) []byte {
 	// The conversion does not allocate: the compiler sees the slice does not escape.
@@ -952,6 +963,14 @@ func appendPad(dst []byte, v int64, width int) []byte {
 // and sstabledump output of Cassandra 5.0.9 (testdata/cassandra-5.0); 4.0 and
 // older used SimpleDateFormat (Julian before 1582) and dropped seconds in getString.
 func appendTimestamp(dst []byte, ms int64, iso bool) []byte {
+	if ms >= 0 && ms < 253402300800000 { // 1970-01-01 to 9999-12-31: four-digit years
+		return appendTimestampFast(dst, ms, iso)
+	}
+	return appendTimestampAny(dst, ms, iso)
+}
+
+// appendTimestampAny is appendTimestamp for every instant.
+func appendTimestampAny(dst []byte, ms int64, iso bool) []byte {
 	days := floorDiv(ms, 86400000)
 	rem := ms - days*86400000
 	y, mo, d := civilFromDays(days)
@@ -974,6 +993,28 @@ func appendTimestamp(dst []byte, ms int64, iso bool) []byte {
 	return append(dst, '-', two(mo)[0], two(mo)[1], '-', two(d)[0], two(d)[1], sep,
 		two(int(h))[0], two(int(h))[1], ':', two(int(mi))[0], two(int(mi))[1], ':', two(int(sec))[0], two(int(sec))[1],
 		'.', byte('0'+milli/100), byte('0'+milli/10%10), byte('0'+milli%10), 'Z')
+}
+
+// appendTimestampFast is appendTimestamp for the common years 1970 to 9999,
+// written into a fixed array and appended once: it runs for every timestamp cell
+// of an export.
+func appendTimestampFast(dst []byte, ms int64, iso bool) []byte {
+	days := ms / 86400000
+	rem := int(ms - days*86400000)
+	y, mo, d := civilFromDays(days)
+	yy := int(y)
+	h, mi, sec, milli := rem/3600000, rem/60000%60, rem/1000%60, rem%1000
+	b := [24]byte{
+		byte('0' + yy/1000), byte('0' + yy/100%10), byte('0' + yy/10%10), byte('0' + yy%10),
+		'-', byte('0' + mo/10), byte('0' + mo%10), '-', byte('0' + d/10), byte('0' + d%10), ' ',
+		byte('0' + h/10), byte('0' + h%10), ':', byte('0' + mi/10), byte('0' + mi%10), ':',
+		byte('0' + sec/10), byte('0' + sec%10), '.',
+		byte('0' + milli/100), byte('0' + milli/10%10), byte('0' + milli%10), 'Z',
+	}
+	if iso {
+		b[10] = 'T'
+	}
+	return append(dst, b[:]...)
 }
 
 // appendDate appends a SimpleDateType value (days with the epoch at 2^31) as

@@ -41,6 +41,7 @@ type Rows struct {
 	staticMeta        []byte   // rendered writetime and ttl fragments of static columns
 	staticWT          [][2]int // per column id: range in staticMeta, or {-1,-1}
 	staticTTL         [][2]int
+	runs              [][2]int // per column id: its cells' range in the row being rendered
 }
 
 // RowsOptions adjust the rows layout.
@@ -90,6 +91,7 @@ func NewRowsWith(t *table.Table, now int64, opts RowsOptions) *Rows {
 		r.wtNames = append(r.wtNames, name("writetime("+c.Name+")"))
 		r.ttlNames = append(r.ttlNames, name("ttl("+c.Name+")"))
 	}
+	r.runs = make([][2]int, len(t.Columns))
 	r.staticOff = make([]int, len(t.Columns))
 	r.staticEnd = make([]int, len(t.Columns))
 	r.staticWT = make([][2]int, len(t.Columns))
@@ -270,6 +272,18 @@ func (r *Rows) EndPartition(dst []byte) ([]byte, bool, error) {
 }
 
 func (r *Rows) appendColumns(dst []byte, cells []row.Cell) ([]byte, error) {
+	// Index each column's run of cells once (cells are sorted by column; the
+	// output order is not column order).
+	runs := r.runs
+	clear(runs)
+	for i := 0; i < len(cells); {
+		c, j := cells[i].Column, i+1
+		for j < len(cells) && cells[j].Column == c {
+			j++
+		}
+		runs[c] = [2]int{i, j}
+		i = j
+	}
 	var err error
 	for k, c := range r.order {
 		if k > 0 {
@@ -294,7 +308,7 @@ func (r *Rows) appendColumns(dst []byte, cells []row.Cell) ([]byte, error) {
 			}
 			continue
 		}
-		lo, hi := cellRun(cells, c)
+		lo, hi := runs[c][0], runs[c][1]
 		var ok bool
 		before := len(dst)
 		if dst, ok, err = r.appendValue(dst, c, cells[lo:hi]); err != nil {
@@ -325,24 +339,6 @@ func (r *Rows) appendStaticMeta(dst []byte, rg [2]int) []byte {
 		return append(dst, "null"...)
 	}
 	return append(dst, r.staticMeta[rg[0]:rg[1]]...)
-}
-
-// cellRun finds the cells of column c in cells sorted by column.
-func cellRun(cells []row.Cell, c int) (int, int) {
-	lo, hi := 0, len(cells)
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if cells[mid].Column < c {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	end := lo
-	for end < len(cells) && cells[end].Column == c {
-		end++
-	}
-	return lo, end
 }
 
 // appendValue renders the live value of column c from its merged cells; ok is

@@ -572,7 +572,15 @@ func (s *Scanner) readCell(c *wire.Cursor, col, fixed int, complex bool) {
 		c.Fail("cell flags 0x%02x: unknown bits", flags)
 		return
 	}
-	cell := Cell{Column: col, TTL: NoTTL, LocalDeletionTime: NoDeletionTime}
+	// Decode into the slice's own slot: a Cell is 80 bytes and copying it in
+	// append showed in profiles.
+	if len(u.Cells) < cap(u.Cells) {
+		u.Cells = u.Cells[:len(u.Cells)+1]
+	} else {
+		u.Cells = append(u.Cells, Cell{})
+	}
+	cell := &u.Cells[len(u.Cells)-1]
+	*cell = Cell{Column: col, TTL: NoTTL, LocalDeletionTime: NoDeletionTime}
 	deleted := flags&cellIsDeleted != 0
 	expiring := flags&cellIsExpiring != 0
 	if flags&cellUseRowTimestamp != 0 {
@@ -600,5 +608,4 @@ func (s *Scanner) readCell(c *wire.Cursor, col, fixed int, complex bool) {
 	} else {
 		cell.Value = cell.Value[:0:0]
 	}
-	u.Cells = append(u.Cells, cell)
 }

@@ -73,12 +73,13 @@ func (c *Cursor) Skip(n int) {
 
 // U8 reads one byte.
 func (c *Cursor) U8() uint8 {
-	if !c.need(1, "u8") {
-		return 0
+	// Fast path, small enough to inline; after an error off == len(b).
+	if off := c.off; off < len(c.b) {
+		c.off = off + 1
+		return c.b[off]
 	}
-	v := c.b[c.off]
-	c.off++
-	return v
+	c.need(1, "u8")
+	return 0
 }
 
 // Bool reads one byte: 0 is false, anything else true (Java DataInput.readBoolean).
@@ -194,6 +195,15 @@ func (c *Cursor) UVint() uint64 {
 func (c *Cursor) uvintSlow() uint64 {
 	if !c.need(1, "vint") {
 		return 0
+	}
+	if off := c.off; len(c.b)-off >= 9 {
+		// Branch-free multi-byte form: the length is the count of leading ones
+		// of the first byte; the value bits follow big-endian.
+		b0 := c.b[off]
+		extra := bits.LeadingZeros8(^b0)
+		rest := binary.BigEndian.Uint64(c.b[off+1 : off+9])
+		c.off = off + 1 + extra
+		return uint64(b0&(0xFF>>(extra+1)))<<(8*extra) | rest>>(64-8*extra)
 	}
 	v, n := UVint(c.b[c.off:])
 	if n <= 0 {
