@@ -8,6 +8,10 @@ package bench
 
 import (
 	"bufio"
+	"hash/crc32"
+	"strings"
+
+	"github.com/pierrec/lz4/v4"
 	"io"
 	"os"
 	"path/filepath"
@@ -186,4 +190,65 @@ func BenchmarkRows(b *testing.B) {
 	}
 	cpu.stop(s.Chunks.Length(), rows)
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkCalibrateLZ4 measures this machine, not our code: the LZ4 library
+// alone over the benchmark SSTable's first 64 MiB of chunks held in memory,
+// and crc32 over the same bytes. Issue 2's targets were set against "about
+// 3.5 GB/s" LZ4 and "about 10 GB/s" CRC32 on one core; report our rates
+// beside these to compare machines.
+func BenchmarkCalibrateLZ4(b *testing.B) {
+	s := benchSSTable(b)
+	defer s.Close()
+	r := s.Chunks
+	if info := r.Info(); info == nil || !strings.Contains(info.Compressor, "LZ4") {
+		b.Skip("benchmark table is not LZ4-compressed")
+	}
+	var payloads [][]byte
+	var total int64
+	f, err := os.Open(s.Path("Data.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	for i := 0; i < r.NumChunks() && total < 64<<20; i++ {
+		off, n := r.Span(i)
+		p := make([]byte, n-4)
+		if _, err := f.ReadAt(p, off); err != nil {
+			b.Fatal(err)
+		}
+		if len(p) >= r.ChunkLength() {
+			continue // stored raw, not compressed
+		}
+		payloads = append(payloads, p[4:]) // after Cassandra's 4-byte length prefix
+		total += int64(r.ChunkLen(i))
+	}
+	dst := make([]byte, r.ChunkLength())
+	b.Run("lz4", func(b *testing.B) {
+		b.SetBytes(total)
+		cpu := startCPU(b)
+		for range b.N {
+			for _, p := range payloads {
+				if _, err := lz4.UncompressBlock(p, dst); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		cpu.stop(total, 0)
+	})
+	b.Run("crc32", func(b *testing.B) {
+		var n int64
+		for _, p := range payloads {
+			n += int64(len(p))
+		}
+		b.SetBytes(n)
+		cpu := startCPU(b)
+		var sum uint32
+		for range b.N {
+			for _, p := range payloads {
+				sum = crc32.Update(sum, crc32.IEEETable, p)
+			}
+		}
+		cpu.stop(n, 0)
+	})
 }
