@@ -52,6 +52,7 @@ FUZZ_TARGETS ?= \
 	FuzzPartitionsTrie:./internal/sstable/index \
 	FuzzScanner:./internal/sstable/row \
 	FuzzLegacyScanner:./internal/sstable/legacy \
+	FuzzRawScanner:./internal/sstable/legacy \
 	FuzzParseMarshal:./internal/cql \
 	FuzzReader:./internal/partfile \
 	FuzzParseCQL:./internal/cql \

@@ -30,6 +30,7 @@ type exportOptions struct {
 	now       string
 	compress  string
 	layout    string
+	layoutSet bool // --layout given: no automatic choice
 	resume    bool
 	overwrite bool
 	logFormat string
@@ -104,12 +105,24 @@ part files. _manifest.json and then _SUCCESS are written only when every part is
 		Example: `  aegisthus export node1/ks/t-1b2c.../snapshots/s1 node2/ks/t-1b2c.../snapshots/s1 --out /tmp/t
   aegisthus export /backups/*/ks/t-* --out /tmp/t --compress zstd --now 2024-06-01T00:00:00Z
   aegisthus export ... --out /tmp/t --resume`,
-		Args:    usageArgs(cobra.MinimumNArgs(1)),
-		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
-		RunE:    runOn(&o.s3, &o.paths, o.run, true),
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			o.layoutSet = cmd.Flags().Changed("layout")
+			return o.validate()
+		},
+		RunE: runOn(&o.s3, &o.paths, o.run, true),
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// layoutArg is the pipeline's Layout: empty unless --layout was given, so that
+// legacy SSTables without a schema get the aegisthus layout.
+func (o *exportOptions) layoutArg() string {
+	if !o.layoutSet && o.layout == "rows" {
+		return ""
+	}
+	return o.layout
 }
 
 func (o *exportOptions) logger(stderr io.Writer) *slog.Logger {
@@ -150,7 +163,7 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		Table: t, Schema: tbl, Workers: o.workers, SplitSize: split, Now: now,
 		Compress: o.compress, Resume: o.resume, Overwrite: o.overwrite, Version: Version,
 		Log: log, Progress: prog.update,
-		Layout:  o.layout,
+		Layout:  o.layoutArg(),
 		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
 		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
 	})

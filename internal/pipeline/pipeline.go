@@ -92,15 +92,25 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
 	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
 	switch o.Layout {
 	case "":
 		o.Layout = "rows"
+		if o.Schema == nil && allLegacy(o.Table) {
+			// Without a schema the cells of a 2.x table have no types: export them
+			// the way Netflix Aegisthus did, as hex (docs/layout-aegisthus.md).
+			o.Layout = "aegisthus"
+			if len(o.Rows.Columns) > 0 || o.Rows.Writetime || o.Rows.TTL {
+				return nil, &FilterError{fmt.Errorf("%s: pre-3.0 SSTables without a schema export in the aegisthus layout, which keeps every column: --columns, --writetime and --ttl need --schema FILE.cql", o.Table)}
+			}
+			o.Log.Info("pre-3.0 SSTables without a schema: exporting raw bytes as hex in the aegisthus layout; give --schema FILE.cql for CQL rows",
+				"table", o.Table.String(), "layout", o.Layout)
+		}
 	case "rows", "partitions", "aegisthus":
 	default:
 		return nil, &FilterError{fmt.Errorf("--layout %q: want rows, partitions or aegisthus", o.Layout)}
-	}
-	if o.Log == nil {
-		o.Log = slog.New(slog.DiscardHandler)
 	}
 	codec, err := codecFor(o.Compress)
 	if err != nil {
@@ -114,12 +124,15 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 	}()
 	var bytesIn int64
 	for _, d := range o.Table.SSTables {
-		sst, err := sstable.Open(store, d, sstable.Options{Table: o.Schema})
+		sst, err := sstable.Open(store, d, sstable.Options{Table: o.Schema, Raw: o.Layout == "aegisthus"})
 		if err != nil {
 			return nil, err
 		}
 		ssts = append(ssts, sst)
 		bytesIn += sst.Chunks.Length()
+	}
+	if err := checkRaw(ssts); err != nil {
+		return nil, err
 	}
 	tbl, err := table.Build(ssts)
 	if err != nil {
@@ -223,6 +236,34 @@ feed:
 	sum.BytesIn = bytesIn
 	sum.Duration = time.Since(start)
 	return sum, nil
+}
+
+// allLegacy reports whether every SSTable of t is pre-3.0 (has no serialization header).
+func allLegacy(t *discover.Table) bool {
+	for _, d := range t.SSTables {
+		if !d.Version.IsLegacy() {
+			return false
+		}
+	}
+	return len(t.SSTables) > 0
+}
+
+// checkRaw refuses to merge pre-3.0 SSTables read without a schema (raw cell
+// names) with 3.0+ ones (typed rows): their cells cannot be matched.
+func checkRaw(ssts []*sstable.SSTable) error {
+	var raw, typed *sstable.SSTable
+	for _, s := range ssts {
+		if s.Raw {
+			raw = s
+		} else {
+			typed = s
+		}
+	}
+	if raw != nil && typed != nil {
+		return &FilterError{fmt.Errorf("%s is pre-3.0 and %s is not: a mix of legacy and 3.0+ SSTables needs the table's schema (--schema FILE.cql)",
+			dataPath(raw), dataPath(typed))}
+	}
+	return nil
 }
 
 // dataPath names an SSTable in messages and the manifest.

@@ -33,7 +33,7 @@ func Plan(ctx context.Context, store storage.Store, t *discover.Table, schema *c
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		sst, err := sstable.Open(store, d, sstable.Options{Table: schema})
+		sst, err := sstable.Open(store, d, sstable.Options{Table: schema, Raw: schema == nil})
 		if err != nil {
 			return nil, err
 		}

@@ -428,6 +428,8 @@ func (x *aegisthusWriter) end(buf []byte, _ *merge.Merger) ([]byte, int64, error
 // aegisthusNames picks how the aegisthus layout spells 2.x cell names.
 func (st *state) aegisthusNames() render.CellNames {
 	switch {
+	case st.ssts[0].Raw:
+		return render.RawNames
 	case st.tbl.StaticCompact:
 		return render.StaticCompactNames
 	case len(st.tbl.Clustering) > 0:

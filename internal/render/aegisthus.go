@@ -9,6 +9,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/sstable/row"
 	"github.com/aegisthus/aegisthus/internal/table"
 )
 
@@ -26,6 +27,11 @@ const (
 	// StaticCompactNames is COMPACT STORAGE without clustering columns: the name is
 	// the raw column name, or for dynamic cells the hidden clustering value.
 	StaticCompactNames
+	// RawNames is a pre-3.0 table read without a schema (legacy.RawScanner):
+	// each row is one cell whose clustering value is its raw 2.x name. Of the
+	// row's counter and value cells (a cell tombstone is in both) the live
+	// counter is printed if there is one, else the value cell.
+	RawNames
 )
 
 // AegisthusLayout renders Netflix Aegisthus's JSON line, one per partition
@@ -93,6 +99,9 @@ func (a *AegisthusLayout) AppendStart(dst []byte, mp *merge.Partition) []byte {
 // AppendRow appends the 2.x columns of one merged row: the CQL row marker of a
 // sparse table, then its cells in cell-name order.
 func (a *AegisthusLayout) AppendRow(dst []byte, r *merge.Row) []byte {
+	if a.names == RawNames {
+		return a.appendRaw(dst, r)
+	}
 	if a.names == SparseNames && !r.Static && !r.Liveness.IsEmpty() {
 		a.name = a.appendName(a.name[:0], r, nil, nil)
 		dst = a.appendColumnStart(dst, a.name, nil, r.Liveness.Timestamp)
@@ -117,29 +126,52 @@ func (a *AegisthusLayout) AppendRow(dst []byte, r *merge.Row) []byte {
 		for i := s.lo; i < s.hi; i++ {
 			c := &r.Cells[i]
 			a.name = a.appendName(a.name[:0], r, a.cols[c.Column], c.Path)
-			if c.Tombstone {
-				// DeletedColumn's value is its local deletion time as a 4-byte int.
-				var v [4]byte
-				ldt := uint32(c.LocalDeletionTime)
-				v[0], v[1], v[2], v[3] = byte(ldt>>24), byte(ldt>>16), byte(ldt>>8), byte(ldt)
-				dst = a.appendColumnStart(dst, a.name, v[:], c.Timestamp)
-				dst = append(dst, `,"d"]`...)
-				continue
-			}
-			dst = a.appendColumnStart(dst, a.name, c.Value, c.Timestamp)
-			switch {
-			case a.ctr[c.Column]:
-				// 2.1+ CounterCell.timestampOfLastDelete is always Long.MIN_VALUE, and
-				// 3.0+ keeps none.
-				dst = append(dst, `,"c",`...)
-				dst = strconv.AppendInt(dst, math.MinInt64, 10)
-			case c.IsExpiring():
-				dst = appendExpiring(dst, c.TTL, c.LocalDeletionTime)
-			}
-			dst = append(dst, ']')
+			dst = a.appendCell(dst, a.name, c)
 		}
 	}
 	return dst
+}
+
+// appendRaw appends the one column of a raw row (RawNames).
+func (a *AegisthusLayout) appendRaw(dst []byte, r *merge.Row) []byte {
+	if len(r.Clustering) != 1 || len(r.Cells) == 0 {
+		return dst
+	}
+	pick := -1
+	for i := range r.Cells {
+		c := &r.Cells[i]
+		if a.ctr[c.Column] && !c.Tombstone {
+			pick = i
+			break
+		}
+		if !a.ctr[c.Column] || pick < 0 {
+			pick = i
+		}
+	}
+	return a.appendCell(dst, r.Clustering[0], &r.Cells[pick])
+}
+
+// appendCell appends one column: name, value, timestamp and flags.
+func (a *AegisthusLayout) appendCell(dst, name []byte, c *row.Cell) []byte {
+	if c.Tombstone {
+		// DeletedColumn's value is its local deletion time as a 4-byte int.
+		var v [4]byte
+		ldt := uint32(c.LocalDeletionTime)
+		v[0], v[1], v[2], v[3] = byte(ldt>>24), byte(ldt>>16), byte(ldt>>8), byte(ldt)
+		dst = a.appendColumnStart(dst, name, v[:], c.Timestamp)
+		return append(dst, `,"d"]`...)
+	}
+	dst = a.appendColumnStart(dst, name, c.Value, c.Timestamp)
+	switch {
+	case a.ctr[c.Column]:
+		// 2.1+ CounterCell.timestampOfLastDelete is always Long.MIN_VALUE, and
+		// 3.0+ keeps none.
+		dst = append(dst, `,"c",`...)
+		dst = strconv.AppendInt(dst, math.MinInt64, 10)
+	case c.IsExpiring():
+		dst = appendExpiring(dst, c.TTL, c.LocalDeletionTime)
+	}
+	return append(dst, ']')
 }
 
 // AppendEnd closes the line.

@@ -116,6 +116,14 @@ func (r *RawScanner) NextPartition() bool {
 			}
 			rt.del = at.Deletion
 			rts = append(rts, rt)
+			if v, ok := singleComponent(at.Name); ok && exact {
+				// Cassandra 2.x wrote some bounds of non-compound (COMPACT, one
+				// clustering column) tables composite-encoded; there the name is
+				// the raw value. A compound name never equals a bare component.
+				one, _ := rawRange(v, v)
+				one.del = at.Deletion
+				rts = append(rts, one)
+			}
 			continue
 		}
 		c := rawCell{off: at.Offset, counter: at.IsCounter(), deleted: at.IsDeleted(), ts: at.Timestamp,
@@ -297,4 +305,16 @@ func compositeBound(b []byte) (int, byte, bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// singleComponent returns the value of a one-component, non-static composite.
+func singleComponent(b []byte) ([]byte, bool) {
+	if len(b) < 3 || (b[0] == 0xFF && b[1] == 0xFF) {
+		return nil, false
+	}
+	n := int(binary.BigEndian.Uint16(b))
+	if len(b) != 2+n+1 || n == 0 {
+		return nil, false
+	}
+	return b[2 : 2+n], true
 }
