@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/render"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/storage"
+	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
 )
 
 // exportOptions are the flags of `aegisthus export`.
@@ -44,6 +46,8 @@ type exportOptions struct {
 	ttl        bool
 	tokenRange string
 	keys       []string
+	// incremental runs
+	base string
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -65,6 +69,7 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.ttl, "ttl", false, `add "ttl(c)" (seconds left at --now) for every printed non-key column`)
 	fs.StringVar(&o.tokenRange, "token-range", "", "only partitions with LO < token <= HI, as LO:HI (either side may be empty)")
 	fs.StringArrayVar(&o.keys, "keys", nil, "only this partition key, as dump prints it (repeatable)")
+	fs.StringVar(&o.base, "base", "", "a previous export of the table with --layout partitions (directory or s3:// prefix) to merge with the inputs: an incremental run")
 }
 
 func (o *exportOptions) validate() error {
@@ -85,6 +90,8 @@ func (o *exportOptions) validate() error {
 		return &UsageError{fmt.Errorf("--workers %d: want at least 1", o.workers)}
 	case o.tokenRange != "" && strings.Count(o.tokenRange, ":") != 1:
 		return &UsageError{fmt.Errorf("--token-range %q: want LO:HI", o.tokenRange)}
+	case o.base != "" && samePlace(o.base, o.out):
+		return &UsageError{fmt.Errorf("--base %s is --out: write the incremental run somewhere else", o.base)}
 	}
 	if _, err := parseSize(o.splitSize); err != nil {
 		return &UsageError{fmt.Errorf("--split-size: %w", err)}
@@ -104,7 +111,9 @@ ALL, and writes one JSON object per live CQL row (what SELECT JSON * returns) in
 part files. _manifest.json and then _SUCCESS are written only when every part is.`,
 		Example: `  aegisthus export node1/ks/t-1b2c.../snapshots/s1 node2/ks/t-1b2c.../snapshots/s1 --out /tmp/t
   aegisthus export /backups/*/ks/t-* --out /tmp/t --compress zstd --now 2024-06-01T00:00:00Z
-  aegisthus export ... --out /tmp/t --resume`,
+  aegisthus export ... --out /tmp/t --resume
+  aegisthus export ... --out /data/t-0601 --layout partitions
+  aegisthus export node*/ks/t-*/backups --out /data/t-0602 --layout partitions --base /data/t-0601`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			o.layoutSet = cmd.Flags().Changed("layout")
@@ -157,6 +166,10 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	if err != nil {
 		return err
 	}
+	baseStore, err := o.baseStore(ctx)
+	if err != nil {
+		return err
+	}
 	prog := newProgress(stderr, o.quiet || o.logFormat == "json")
 	log := o.logger(prog) // lines logged during the run print above the bar
 	sum, err := pipeline.Export(ctx, store, out, pipeline.Options{
@@ -166,6 +179,7 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		Layout:  o.layoutArg(),
 		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
 		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
+		Base: o.base, BaseStore: baseStore,
 	})
 	prog.finish()
 	if err != nil {
@@ -176,6 +190,24 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", fmt.Sprintf("%.1f", sum.Duration.Seconds()),
 		"out", o.out)
 	return nil
+}
+
+// baseStore is where --base lives: S3 for an s3:// prefix, else the local disk.
+func (o *exportOptions) baseStore(ctx context.Context) (storage.Store, error) {
+	if o.base == "" || !s3store.IsURL(o.base) {
+		return storage.Local{}, nil
+	}
+	return o.s3.store(ctx, []string{o.base})
+}
+
+// samePlace reports whether two --base/--out arguments name the same directory.
+func samePlace(a, b string) bool {
+	if s3store.IsURL(a) || s3store.IsURL(b) {
+		return strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/")
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
 }
 
 // oneTable loads --schema, discovers the inputs, insists they hold one table,
@@ -217,7 +249,7 @@ func classifyPipeline(err error) error {
 		return &UsageError{err}
 	case errors.As(err, new(*pipeline.FilterError)):
 		return &UsageError{err}
-	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist), errors.Is(err, pipeline.ErrBadBase):
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	return err

@@ -54,6 +54,11 @@ type Options struct {
 	// Keys, when set, keeps only these partition keys, spelled as dump prints
 	// them (components joined by ':').
 	Keys []string
+	// Base, when set, is a previous export of the table in the partitions layout
+	// (a directory or s3:// prefix in BaseStore, or in the inputs' store when
+	// nil): its partitions are merged with the SSTables' as one more source.
+	Base      string
+	BaseStore storage.Store
 }
 
 // Progress is a snapshot of a running export.
@@ -134,11 +139,22 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 	if err := checkRaw(ssts); err != nil {
 		return nil, err
 	}
-	tbl, err := table.Build(ssts)
+	var b *base
+	var spans []plan.Span
+	if o.Base != "" {
+		if o.BaseStore == nil {
+			o.BaseStore = store
+		}
+		if b, err = openBase(o.BaseStore, o.Base); err != nil {
+			return nil, err
+		}
+		spans = b.spans()
+	}
+	tbl, err := buildTable(ssts, b)
 	if err != nil {
 		return nil, err
 	}
-	pl, err := plan.Make(store, ssts, tbl.Partitioner, o.SplitSize)
+	pl, err := plan.MakeWith(store, ssts, tbl.Partitioner, o.SplitSize, spans)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +168,12 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 		}
 	}
 	st := newState(o, ssts, tbl, pl, now, codec)
+	if o.Layout == "partitions" {
+		st.head.Schema = tbl.Describe()
+	}
+	if b != nil {
+		st.base, st.head.Base = b, &b.ref
+	}
 	if st.tokLo, st.tokHi, err = parseRange(tbl, o.TokenLo, o.TokenHi); err != nil {
 		return nil, err
 	}
@@ -160,6 +182,10 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 		return nil, err
 	}
 	now = st.head.Now // a resumed run keeps the first run's --now
+	if b != nil {
+		o.Log.Info("merging a previous export", "base", o.Base, "parts", len(b.parts),
+			"base_now", time.Unix(b.ref.Now, 0).UTC().Format(time.RFC3339))
+	}
 	o.Log.Info("export planned", "table", o.Table.String(), "sstables", len(ssts), "units", len(pl.Units),
 		"bytes", bytesIn, "resumed_units", len(done), "now", time.Unix(now, 0).UTC().Format(time.RFC3339))
 

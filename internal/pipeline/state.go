@@ -52,6 +52,11 @@ type Head struct {
 	Filters   *Filters   `json:"filters,omitempty"`
 	Plan      *plan.Plan `json:"plan"`
 	StartedAt string     `json:"started_at"`
+	// Schema describes the table (partitions layout only): what reading the
+	// export back as a --base needs.
+	Schema *table.Desc `json:"schema,omitempty"`
+	// Base is the previous export this run merged (--base).
+	Base *BaseRef `json:"base,omitempty"`
 }
 
 // Filters records what an export kept, for the manifest and --resume.
@@ -93,6 +98,7 @@ type state struct {
 	pl           *plan.Plan
 	codec        codec
 	head         Head
+	base         *base // --base, or nil
 }
 
 func newState(o Options, ssts []*sstable.SSTable, tbl *table.Table, pl *plan.Plan, now int64, c codec) *state {
@@ -279,14 +285,20 @@ func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p
 		hi = st.tokHi
 	}
 	inputs := make([]merge.Input, 0, len(u.Ranges))
+	mt := st.tbl.Merge()
 	if lo == nil || hi == nil || bytes.Compare(lo, hi) < 0 {
 		for _, r := range u.Ranges {
 			in := st.tbl.Input(st.ssts[r.SSTable], r.Start, r.End)
 			in.Lo, in.Hi = lo, hi
 			inputs = append(inputs, in)
 		}
+		if st.base != nil {
+			bi, in := st.base.input(mt, st.tbl, lo, hi)
+			defer bi.Close()
+			inputs = append(inputs, in)
+		}
 	}
-	m := merge.New(st.tbl.Merge(), inputs)
+	m := merge.New(mt, inputs)
 	var lw layoutWriter
 	switch st.o.Layout {
 	case "partitions":

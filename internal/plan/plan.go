@@ -70,8 +70,23 @@ type sample struct {
 	parts int64 // partitions from this sample to the next
 }
 
+// Span is data other than the SSTables that the plan must balance: a part file of
+// a previous export (incremental runs), holding Bytes of work in the token range
+// (Lo, Hi]. A span is only known as a whole: cuts may fall at its Hi.
+type Span struct {
+	Lo, Hi []byte
+	Bytes  int64
+}
+
 // Make plans the SSTables. Each SSTable's partition index is read once.
 func Make(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner, splitSize int64) (*Plan, error) {
+	return MakeWith(store, ssts, p, splitSize, nil)
+}
+
+// MakeWith plans the SSTables and spans together: units balance the bytes of
+// both, and a span's Hi is a cut like an SSTable sample's token. A span's bytes
+// count in every unit its range overlaps, split evenly.
+func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner, splitSize int64, spans []Span) (*Plan, error) {
 	if splitSize <= 0 {
 		splitSize = DefaultSplitSize
 	}
@@ -83,6 +98,11 @@ func Make(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner, spl
 			return nil, err
 		}
 		all = append(all, ss...)
+	}
+	for _, sp := range spans {
+		if sp.Hi != nil { // the last span ends the ring: no cut after it
+			all = append(all, sample{tok: sp.Hi, sst: -1, bytes: sp.Bytes})
+		}
 	}
 	slices.SortStableFunc(all, func(a, b sample) int {
 		if c := bytes.Compare(a.tok, b.tok); c != 0 {
@@ -104,7 +124,9 @@ func Make(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner, spl
 	pl := &Plan{SplitSize: splitSize}
 	bySST := make([][]sample, len(ssts))
 	for _, s := range all {
-		bySST[s.sst] = append(bySST[s.sst], s)
+		if s.sst >= 0 {
+			bySST[s.sst] = append(bySST[s.sst], s)
+		}
 	}
 	for u := 0; u <= len(cuts); u++ {
 		unit := Unit{ID: u}
@@ -125,7 +147,25 @@ func Make(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner, spl
 		}
 		pl.Units = append(pl.Units, unit)
 	}
+	for _, sp := range spans {
+		var over []int
+		for i := range pl.Units {
+			if Overlaps(pl.Units[i].Lo, pl.Units[i].Hi, sp.Lo, sp.Hi) {
+				over = append(over, i)
+			}
+		}
+		for _, i := range over {
+			pl.Units[i].Bytes += sp.Bytes / int64(len(over))
+		}
+	}
 	return pl, nil
+}
+
+// Overlaps reports whether the token ranges (lo1, hi1] and (lo2, hi2] share a
+// token; nil bounds are the ends of the ring.
+func Overlaps(lo1, hi1, lo2, hi2 []byte) bool {
+	return (hi2 == nil || lo1 == nil || bytes.Compare(lo1, hi2) < 0) &&
+		(hi1 == nil || lo2 == nil || bytes.Compare(lo2, hi1) < 0)
 }
 
 // byteRange finds the scan range of one SSTable for (lo, hi]: from just after the
