@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/pipeline"
 	"github.com/aegisthus/aegisthus/internal/storage"
+	"github.com/aegisthus/aegisthus/internal/storage/s3/s3test"
 )
 
 // dataFiles lists the Data.db files of a table directory, in name order.
@@ -49,9 +51,9 @@ func (s incremental) run(t *testing.T) (int, int) {
 	_, baseDir := exportLines(t, bo)
 
 	want, _ := exportLines(t, common(append(append([]string{}, s.a...), s.b...)))
-	io := common(s.b)
-	io.base = baseDir
-	got, incDir := exportLines(t, io)
+	inc := common(s.b)
+	inc.base = baseDir
+	got, incDir := exportLines(t, inc)
 	if !slices.Equal(got, want) {
 		for i := range min(len(got), len(want)) {
 			if got[i] != want[i] {
@@ -329,5 +331,35 @@ func TestIncrementalResume(t *testing.T) {
 	err := o.run(context.Background(), storage.Local{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "different inputs") {
 		t.Errorf("resume with another base: %v", err)
+	}
+}
+
+// TestS3IncrementalBase: a base exported to S3 and read back from S3, with the
+// incremental run written to S3 too, equals one local export of everything.
+func TestS3IncrementalBase(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	root, rel := sampleInputs(t, "events")
+	var in []string
+	for _, r := range rel {
+		in = append(in, filepath.Join(root, r))
+	}
+	want, _ := exportLines(t, exportOptions{paths: in, now: sampleNow, splitSize: "8KiB"})
+	base := "s3://" + bucket + "/exports/base"
+	for i, args := range [][]string{
+		append([]string{"--out", base, "--layout", "partitions", "--compress", "gzip"}, in[:1]...),
+		append([]string{"--out", "s3://" + bucket + "/exports/inc", "--base", base}, in[1:]...),
+	} {
+		r := NewRoot()
+		r.SetArgs(append([]string{"export", "--now", sampleNow, "--split-size", "8KiB", "-w", "2", "-q", "--s3-endpoint", srv.Endpoint}, args...))
+		r.SetErr(io.Discard)
+		if err := r.Execute(); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+	got := readParts(t, download(t, c, bucket, "exports/inc"))
+	if !slices.Equal(got, want) {
+		t.Errorf("incremental through S3: %d lines, want %d", len(got), len(want))
 	}
 }
