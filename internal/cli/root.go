@@ -5,6 +5,8 @@ package cli
 
 import (
 	"errors"
+	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -82,6 +84,32 @@ and backups, without touching the live cluster.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{err} })
+	// --cpuprofile is for us, not for users: a CPU profile of one real run
+	// (go tool pprof bin/aegisthus FILE), hidden from --help.
+	var cpuProfile string
+	var stopProfile func()
+	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return &UsageError{err}
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return &UsageError{err}
+		}
+		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		return nil
+	}
+	root.PersistentPostRun = func(*cobra.Command, []string) {
+		if stopProfile != nil {
+			stopProfile()
+		}
+	}
 	root.AddCommand(newDumpCmd())
 	root.AddCommand(newExportCmd())
 	root.AddCommand(newPlanCmd())

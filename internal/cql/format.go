@@ -905,6 +905,9 @@ func floorDiv(a, b int64) int64 {
 
 // civilFromDays converts days since 1970-01-01 to a proleptic Gregorian date
 // (Howard Hinnant's algorithm), valid for the whole int64 day range used here.
+// CivilFromDays converts days since 1970-01-01 to a proleptic Gregorian date.
+func CivilFromDays(days int64) (y int64, m, d int) { return civilFromDays(days) }
+
 func civilFromDays(z int64) (y int64, m, d int) {
 	z += 719468
 	era := floorDiv(z, 146097)
