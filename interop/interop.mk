@@ -14,7 +14,7 @@ BENCH_OUT    ?= $(INTEROP)/.cache/benchdata
 WIDE_SIZE    ?= 1G
 WIDE_OUT     ?= $(INTEROP)/.cache/widedata
 
-.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster benchdata benchdata-wide bench-sstabledump interop interop-compare interop-clean
+.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster benchdata benchdata-narrow benchdata-wide bench-sstabledump interop interop-compare interop-clean
 
 interop-tools:
 	@cd $(INTEROP) && go build -o .cache/bin/gen ./cmd/gen
@@ -40,6 +40,13 @@ testdata-cluster: interop-tools
 # make benchdata BENCH_SIZE=256M for a small one.
 benchdata: interop-tools
 	cd $(INTEROP) && .cache/bin/gen bench -size $(BENCH_SIZE) -out $(abspath $(BENCH_OUT))
+
+# The narrow table of issue 2's rows/s target (six small columns), then:
+#   AEGISTHUS_BENCHDATA=interop/.cache/benchdata-narrow go test -run='^$$' -bench=Rows ./internal/bench
+NARROW_OUT  ?= $(INTEROP)/.cache/benchdata-narrow
+NARROW_SIZE ?= 256M
+benchdata-narrow: interop-tools
+	cd $(INTEROP) && .cache/bin/gen bench -table narrow -size $(NARROW_SIZE) -out $(abspath $(NARROW_OUT))
 
 # Times Cassandra's sstabledump (harness tool JVM) against `aegisthus dump`
 # on the same SSTable(s), output discarded; prints wall, user CPU and ratio:

@@ -22,7 +22,10 @@ import (
 // with CQL: unlogged batches of prepared inserts from several goroutines,
 // into a keyspace with durable_writes = false (no commit log; every write
 // still goes through the node's write path, memtables and flushes).
-// Mostly narrow partitions (1–3 rows) plus a few very wide ones.
+// Mostly narrow partitions (1–3 rows) plus a few very wide ones. -table picks
+// the row shape: events (~290-byte rows: text, timestamp, double, set, map) or
+// narrow (bigint, int, timestamp, bigint, boolean and a short text: issue 2's
+// "narrow table" for its rows/s target).
 func benchCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ExitOnError)
 	var nf nodeFlags
@@ -36,7 +39,12 @@ func benchCmd(ctx context.Context, args []string) error {
 	batch := fs.Int("batch", 50, "rows per unlogged batch")
 	seed := fs.Uint64("seed", 1, "seed")
 	compact := fs.Bool("compact", true, "run a major compaction at the end, so the table is one big SSTable")
+	tableName := fs.String("table", "events", "row shape: events (~290 B rows) or narrow (six small columns)")
 	fs.Parse(args)
+	narrow := *tableName == "narrow"
+	if !narrow && *tableName != "events" {
+		return fmt.Errorf("-table %q: want events or narrow", *tableName)
+	}
 	if *out == "" {
 		return fmt.Errorf("-out is required")
 	}
@@ -72,12 +80,15 @@ func benchCmd(ctx context.Context, args []string) error {
 		"CREATE KEYSPACE bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1} AND durable_writes = false",
 		"CREATE TABLE bench.events (tenant text, id bigint, seq int, at timestamp, kind text, score double, payload text, tags set<text>, attrs map<text, text>, PRIMARY KEY ((tenant, id), seq)) WITH " +
 			"compression = {'class': 'LZ4Compressor', 'chunk_length_in_kb': 16} AND " + noCompaction,
+		"CREATE TABLE bench.narrow (id bigint, seq int, at timestamp, v bigint, ok boolean, label text, PRIMARY KEY (id, seq)) WITH " +
+			"compression = {'class': 'LZ4Compressor', 'chunk_length_in_kb': 16} AND " + noCompaction,
 	} {
 		if err := s.Query(q).Exec(); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
 	const ins = "INSERT INTO bench.events (tenant, id, seq, at, kind, score, payload, tags, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	const insNarrow = "INSERT INTO bench.narrow (id, seq, at, v, ok, label) VALUES (?, ?, ?, ?, ?, ?)"
 	words := strings.Fields("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega order invoice payment refund shipment customer account session login logout click view cart checkout")
 	kinds := []string{"click", "view", "purchase", "refund", "login"}
 	var written, rows atomic.Int64
@@ -113,6 +124,16 @@ func benchCmd(ctx context.Context, args []string) error {
 						}
 					} else {
 						seq++
+					}
+					if narrow {
+						at := time.UnixMilli(1735689600000 + r.Int64N(86400000*90))
+						key := id
+						if wideP {
+							key = -1 - id // wide partitions apart from the narrow ids
+						}
+						b.Query(insNarrow, key, seq, at, r.Int64N(1_000_000_000), r.IntN(2) == 0, kinds[r.IntN(len(kinds))]+"-"+strconv.Itoa(r.IntN(1000)))
+						bytes += 8 + 4 + 8 + 8 + 1 + 10
+						continue
 					}
 					var p strings.Builder
 					for j := 0; j < 20+r.IntN(40); j++ {
@@ -158,15 +179,15 @@ func benchCmd(ctx context.Context, args []string) error {
 	}
 	if *compact {
 		t := time.Now()
-		if _, err := n.NodeTool(ctx, "compact", "bench", "events"); err != nil {
+		if _, err := n.NodeTool(ctx, "compact", "bench", *tableName); err != nil {
 			return err
 		}
 		log.Printf("bench: major compaction took %.0fs", time.Since(t).Seconds())
 	}
-	stats, _ := n.NodeTool(ctx, "tablestats", "bench.events")
+	stats, _ := n.NodeTool(ctx, "tablestats", "bench."+*tableName)
 	s.Close()
 	n.Stop()
-	src, err := tableDir(n.DataDir(), "bench", "events")
+	src, err := tableDir(n.DataDir(), "bench", *tableName)
 	if err != nil {
 		return err
 	}
