@@ -324,9 +324,20 @@ type layoutWriter interface {
 // writeMerged runs a unit's merge through a layout, streaming each partition's
 // rows to w as they come; --keys is applied here.
 func (st *state) writeMerged(ctx context.Context, m *merge.Merger, lw layoutWriter, w *bufio.Writer, p *PartInfo) error {
+	// Lines accumulate in buf across partitions and go out in pieces larger than
+	// w's buffer: bufio then hands them straight to the writer below instead of
+	// copying every output byte once more.
+	flushAt := w.Size()
 	var buf, keyBuf []byte
 	var err error
 	var n int64
+	flush := func() error {
+		if _, err := w.Write(buf); err != nil {
+			return &OutputError{err}
+		}
+		buf = buf[:0]
+		return nil
+	}
 	for m.NextPartition() {
 		if p.Partitions&1023 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -341,7 +352,7 @@ func (st *state) writeMerged(ctx context.Context, m *merge.Merger, lw layoutWrit
 			}
 		}
 		p.Partitions++
-		if buf, err = lw.start(buf[:0], mp); err != nil {
+		if buf, err = lw.start(buf, mp); err != nil {
 			return fmt.Errorf("partition key %x: %w", mp.Key, err)
 		}
 		for m.NextRow() {
@@ -349,11 +360,10 @@ func (st *state) writeMerged(ctx context.Context, m *merge.Merger, lw layoutWrit
 				return fmt.Errorf("partition key %x: %w", mp.Key, err)
 			}
 			p.Rows += n
-			if len(buf) > 64<<10 {
-				if _, err := w.Write(buf); err != nil {
-					return &OutputError{err}
+			if len(buf) > flushAt {
+				if err := flush(); err != nil {
+					return err
 				}
-				buf = buf[:0]
 			}
 		}
 		if err := m.Err(); err != nil {
@@ -363,12 +373,17 @@ func (st *state) writeMerged(ctx context.Context, m *merge.Merger, lw layoutWrit
 			return fmt.Errorf("partition key %x: %w", mp.Key, err)
 		}
 		p.Rows += n
-		if _, err := w.Write(buf); err != nil {
-			return &OutputError{err}
+		if len(buf) > flushAt {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
+	if err := m.Err(); err != nil {
+		return err
+	}
 	p.Tombstones = m.Tombstones()
-	return m.Err()
+	return flush()
 }
 
 // rowsWriter is the rows layout: one SELECT JSON object per live row.
