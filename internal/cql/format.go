@@ -392,69 +392,13 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 		b := (int32(fractBits) * int32(javaLong5Pow[B5])) << uint(B2&31)
 		s := int32(javaLong5Pow[S5]) << uint(S2&31)
 		m := int32(javaLong5Pow[M5]) << uint(M2&31)
-		tens := s * 10
-		q := b / s
-		b = 10 * (b % s)
-		m *= 10
-		low = b < m
-		high = b+m > tens
-		if q == 0 && !high {
-			decExp--
-		} else {
-			d.digits[ndigit] = byte('0' + q)
-			ndigit++
-		}
-		if decExp < -3 || decExp >= 8 {
-			high, low = false, false
-		}
-		for !low && !high && ndigit < len(d.digits) {
-			q = b / s
-			b = 10 * (b % s)
-			m *= 10
-			if m > 0 {
-				low = b < m
-				high = b+m > tens
-			} else {
-				low, high = true, true
-			}
-			d.digits[ndigit] = byte('0' + q)
-			ndigit++
-		}
-		lowDigitDifference = int64((b << 1) - tens)
+		low, high, lowDigitDifference, ndigit, decExp = javaDigitLoop(d.digits[:], b, s, m, decExp)
 	case Bbits < 64 && tenSbits < 64:
 		// Java long arithmetic.
 		b := (fractBits * javaLong5Pow[B5]) << uint(B2&63)
 		s := javaLong5Pow[S5] << uint(S2&63)
 		m := javaLong5Pow[M5] << uint(M2&63)
-		tens := s * 10
-		q := b / s
-		b = 10 * (b % s)
-		m *= 10
-		low = b < m
-		high = b+m > tens
-		if q == 0 && !high {
-			decExp--
-		} else {
-			d.digits[ndigit] = byte('0' + q)
-			ndigit++
-		}
-		if decExp < -3 || decExp >= 8 {
-			high, low = false, false
-		}
-		for !low && !high && ndigit < len(d.digits) {
-			q = b / s
-			b = 10 * (b % s)
-			m *= 10
-			if m > 0 {
-				low = b < m
-				high = b+m > tens
-			} else {
-				low, high = true, true
-			}
-			d.digits[ndigit] = byte('0' + q)
-			ndigit++
-		}
-		lowDigitDifference = (b << 1) - tens
+		low, high, lowDigitDifference, ndigit, decExp = javaDigitLoop(d.digits[:], b, s, m, decExp)
 	case !javaForceBig && javaFits128(fractBits, B5, B2, S5, S2, M5, M2):
 		low, high, lowDigitDifference, ndigit, decExp = d.digits128(fractBits, B5, B2, S5, S2, M5, M2, decExp)
 	default:
@@ -905,6 +849,42 @@ func floorDiv(a, b int64) int64 {
 
 // civilFromDays converts days since 1970-01-01 to a proleptic Gregorian date
 // (Howard Hinnant's algorithm), valid for the whole int64 day range used here.
+// javaDigitLoop is FloatingDecimal.dtoa's digit generation in Java int
+// (T = int32) or long (T = int64) arithmetic, overflow included: b is the
+// scaled value, s the power-of-ten divisor, m the error margin. It fills
+// digits from the start and returns dtoa's state after the last digit.
+func javaDigitLoop[T int32 | int64](digits []byte, b, s, m T, decExp int) (low, high bool, lowDigitDifference int64, ndigit, exp int) {
+	tens := s * 10
+	q := b / s
+	b = 10 * (b % s)
+	m *= 10
+	low = b < m
+	high = b+m > tens
+	if q == 0 && !high {
+		decExp--
+	} else {
+		digits[ndigit] = byte('0' + q)
+		ndigit++
+	}
+	if decExp < -3 || decExp >= 8 {
+		high, low = false, false
+	}
+	for !low && !high && ndigit < len(digits) {
+		q = b / s
+		b = 10 * (b % s)
+		m *= 10
+		if m > 0 {
+			low = b < m
+			high = b+m > tens
+		} else {
+			low, high = true, true
+		}
+		digits[ndigit] = byte('0' + q)
+		ndigit++
+	}
+	return low, high, int64((b << 1) - tens), ndigit, decExp
+}
+
 // CivilFromDays converts days since 1970-01-01 to a proleptic Gregorian date.
 func CivilFromDays(days int64) (y int64, m, d int) { return civilFromDays(days) }
 
