@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
@@ -207,30 +206,43 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	work := make(chan int)
+	// Written parts are committed by one goroutine, in the order they finish;
+	// at most one pending part per worker waits for it.
+	commits := make(chan *pendingPart, o.Workers)
+	committed := make(chan struct{})
+	go func() {
+		defer close(committed)
+		for pp := range commits {
+			p, err := st.commitPart(ctx, out, pp)
+			if err != nil {
+				cancel(err)
+				continue
+			}
+			mu.Lock()
+			parts[p.Unit] = p
+			progress.UnitsDone++
+			progress.BytesDone += pl.Units[p.Unit].Bytes
+			progress.Rows += p.Rows
+			progress.Elapsed = time.Since(start)
+			snapshot := progress
+			mu.Unlock()
+			if o.Progress != nil {
+				o.Progress(snapshot)
+			}
+		}
+	}()
 	var wg sync.WaitGroup
-	var failed atomic.Bool
 	for w := 0; w < o.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for id := range work {
-				p, err := st.runUnit(ctx, out, id)
+				pp, err := st.runUnit(ctx, out, id)
 				if err != nil {
-					failed.Store(true)
 					cancel(err)
 					continue
 				}
-				mu.Lock()
-				parts[id] = p
-				progress.UnitsDone++
-				progress.BytesDone += pl.Units[id].Bytes
-				progress.Rows += p.Rows
-				progress.Elapsed = time.Since(start)
-				snapshot := progress
-				mu.Unlock()
-				if o.Progress != nil {
-					o.Progress(snapshot)
-				}
+				commits <- pp
 			}
 		}()
 	}
@@ -247,6 +259,8 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	close(commits)
+	<-committed
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}

@@ -231,19 +231,28 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// runUnit exports one unit into its part file.
-func (st *state) runUnit(ctx context.Context, out sink.Sink, id int) (PartInfo, error) {
+// pendingPart is a part file written in full but not yet committed.
+type pendingPart struct {
+	w  sink.Writer
+	cw *countingWriter
+	p  PartInfo
+}
+
+// runUnit writes one unit's part file. The caller commits it with commitPart,
+// off the worker: a local commit waits for the file to reach the disk, and that
+// wait overlaps the next unit's decoding instead of stalling it.
+func (st *state) runUnit(ctx context.Context, out sink.Sink, id int) (*pendingPart, error) {
 	u := &st.pl.Units[id]
 	p := PartInfo{Name: st.partName(id), Unit: id}
 	w, err := out.Create(ctx, p.Name)
 	if err != nil {
-		return p, &OutputError{err}
+		return nil, &OutputError{err}
 	}
 	cw := &countingWriter{w: w, h: sha256.New()}
 	enc, err := st.codec.wrap(cw)
 	if err != nil {
 		w.Abort()
-		return p, err
+		return nil, err
 	}
 	bw := bufio.NewWriterSize(enc, 256<<10)
 	err = st.writeUnit(ctx, u, bw, &p)
@@ -261,15 +270,22 @@ func (st *state) runUnit(ctx context.Context, out sink.Sink, id int) (PartInfo, 
 	}
 	if err != nil {
 		w.Abort()
-		return p, err
+		return nil, err
 	}
-	if err := w.Commit(); err != nil {
+	return &pendingPart{w: w, cw: cw, p: p}, nil
+}
+
+// commitPart makes a written part durable under its final name, then records
+// it in its _part-N.json, which is what --resume trusts.
+func (st *state) commitPart(ctx context.Context, out sink.Sink, pp *pendingPart) (PartInfo, error) {
+	p := pp.p
+	if err := pp.w.Commit(); err != nil {
 		return p, &OutputError{err}
 	}
-	p.Bytes = cw.n
-	p.SHA256 = hex.EncodeToString(cw.h.Sum(nil))
+	p.Bytes = pp.cw.n
+	p.SHA256 = hex.EncodeToString(pp.cw.h.Sum(nil))
 	mb, _ := json.Marshal(p)
-	if err := out.Put(ctx, partMetaPre+fmt.Sprintf("%05d.json", id), mb); err != nil {
+	if err := out.Put(ctx, partMetaPre+fmt.Sprintf("%05d.json", p.Unit), mb); err != nil {
 		return p, &OutputError{err}
 	}
 	return p, nil
