@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -71,6 +72,35 @@ func plainJSON(s []byte) bool {
 // whether s is valid UTF-8, in one pass: runs of eight plain ASCII bytes are
 // copied without looking at each byte (most text is such runs).
 func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
+	// Most strings need no escaping: copy them as they are checked, eight bytes
+	// at a time into room made once, and leave the rest to the general loop at
+	// the first byte that needs a look.
+	dst = slices.Grow(dst, len(s)+8)
+	d := len(dst)
+	out := dst[:cap(dst)]
+	i := 0
+	for len(s)-i >= 8 {
+		w := binary.LittleEndian.Uint64(s[i:])
+		if !plain8(w) {
+			break
+		}
+		binary.LittleEndian.PutUint64(out[d:], w)
+		i += 8
+		d += 8
+	}
+	for i < len(s) && jsonPlain[s[i]] {
+		out[d] = s[i]
+		d++
+		i++
+	}
+	if i == len(s) {
+		return out[:d], true
+	}
+	return appendJSONEscapedRest(out[:d], s[i:])
+}
+
+// appendJSONEscapedRest is appendJSONEscapedValid's general loop.
+func appendJSONEscapedRest(dst []byte, s []byte) ([]byte, bool) {
 	valid := true
 	start, i, n := 0, 0, len(s)
 	for i < n {
