@@ -47,14 +47,25 @@ func Find(store storage.Store, paths []string) ([]*Table, error) {
 	seen := map[string]bool{}
 	for _, root := range paths {
 		found := 0
+		var skipped []string // snapshots/<tag> and backups directories passed over, for the error
 		err := store.Walk(root, func(path string, size int64) error {
 			rel, err := filepath.Rel(root, path)
 			if err != nil {
 				rel = path
 			}
 			parts := strings.Split(filepath.ToSlash(rel), "/")
-			for _, p := range parts[:len(parts)-1] {
+			for i, p := range parts[:len(parts)-1] {
 				if p == "snapshots" || p == "backups" || strings.HasPrefix(p, ".") {
+					if p != "snapshots" && p != "backups" || !strings.HasSuffix(path, "-Data.db") {
+						return nil
+					}
+					dir := strings.Join(parts[:i+1], "/")
+					if p == "snapshots" && i+1 < len(parts)-1 {
+						dir += "/" + parts[i+1]
+					}
+					if !slices.Contains(skipped, dir) && len(skipped) < 4 {
+						skipped = append(skipped, dir)
+					}
 					return nil
 				}
 			}
@@ -94,6 +105,13 @@ func Find(store storage.Store, paths []string) ([]*Table, error) {
 					t.SSTables = append(t.SSTables, d)
 				}
 				continue
+			}
+			if len(skipped) > 0 {
+				for i, d := range skipped {
+					skipped[i] = filepath.Join(root, d)
+				}
+				return nil, fmt.Errorf("%s: %w outside snapshots and backups; name the one to read: %s",
+					root, ErrNoSSTables, strings.Join(skipped, ", "))
 			}
 			return nil, fmt.Errorf("%s: %w", root, ErrNoSSTables)
 		}
