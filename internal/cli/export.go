@@ -166,7 +166,7 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	if err != nil {
 		return err
 	}
-	baseStore, err := o.baseStore(ctx)
+	baseStore, err := baseStore(ctx, &o.s3, o.base)
 	if err != nil {
 		return err
 	}
@@ -193,11 +193,11 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 }
 
 // baseStore is where --base lives: S3 for an s3:// prefix, else the local disk.
-func (o *exportOptions) baseStore(ctx context.Context) (storage.Store, error) {
-	if o.base == "" || !s3store.IsURL(o.base) {
+func baseStore(ctx context.Context, s3 *s3Options, base string) (storage.Store, error) {
+	if base == "" || !s3store.IsURL(base) {
 		return storage.Local{}, nil
 	}
-	return o.s3.store(ctx, []string{o.base})
+	return s3.store(ctx, []string{base})
 }
 
 // samePlace reports whether two --base/--out arguments name the same directory.
@@ -279,15 +279,10 @@ func parseSize(s string) (int64, error) {
 type planOptions struct {
 	splitSize string
 	json      bool
+	base      string
 	schema    schemaSource
 	paths     []string
 	s3        s3Options
-	// filters and extra fields
-	columns    []string
-	writetime  bool
-	ttl        bool
-	tokenRange string
-	keys       []string
 }
 
 func newPlanCmd() *cobra.Command {
@@ -301,6 +296,7 @@ func newPlanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the plan as JSON")
 	cmd.Flags().StringVar(&o.schema.path, "schema", "", "CQL schema file")
+	cmd.Flags().StringVar(&o.base, "base", "", "plan an incremental run over this previous partitions-layout export, as export --base would")
 	o.s3.AddFlags(cmd.Flags())
 	o.s3.AddBackupFlags(cmd.Flags())
 	return cmd
@@ -315,7 +311,11 @@ func (o *planOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	res, err := pipeline.Plan(ctx, store, t, tbl, split)
+	bs, err := baseStore(ctx, &o.s3, o.base)
+	if err != nil {
+		return err
+	}
+	res, err := pipeline.Plan(ctx, store, t, tbl, split, pipeline.PlanBase{Dir: o.base, Store: bs})
 	if err != nil {
 		return err
 	}
@@ -328,10 +328,18 @@ func (o *planOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 		return nil
 	}
 	fmt.Fprintf(stdout, "table %s: %d sstables, %d units, split size %d\n", t, len(res.SSTables), len(res.Plan.Units), split)
+	if res.Base != "" {
+		fmt.Fprintf(stdout, "base %s\n", res.Base)
+	}
 	for _, u := range res.Plan.Units {
 		fmt.Fprintf(stdout, "unit %d: tokens (%s, %s] %d bytes, ~%d partitions\n", u.ID, res.Lo[u.ID], res.Hi[u.ID], u.Bytes, u.Partitions)
 		for _, r := range u.Ranges {
 			fmt.Fprintf(stdout, "  %s [%d, %d)\n", res.SSTables[r.SSTable], r.Start, r.End)
+		}
+		if res.BaseParts != nil {
+			for _, p := range res.BaseParts[u.ID] {
+				fmt.Fprintf(stdout, "  base %s\n", p)
+			}
 		}
 	}
 	return nil

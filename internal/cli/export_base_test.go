@@ -78,7 +78,38 @@ func (s incremental) run(t *testing.T) (int, int) {
 	if m.Base == nil || m.Base.Path != baseDir || len(m.Base.ManifestSHA256) != 64 {
 		t.Errorf("%s: manifest records base %+v", s.name, m.Base)
 	}
+	s.checkPlan(t, baseDir, m)
 	return len(want), len(m.Parts)
+}
+
+// checkPlan: `plan --base` predicts the units the incremental export ran, and
+// every base part is read by some unit.
+func (s incremental) checkPlan(t *testing.T, baseDir string, m pipeline.Manifest) {
+	t.Helper()
+	po := &planOptions{paths: s.b, splitSize: s.split, json: true, base: baseDir}
+	po.schema.path = s.schema
+	var out bytes.Buffer
+	if err := po.run(context.Background(), storage.Local{}, &out); err != nil {
+		t.Fatalf("%s: plan --base: %v", s.name, err)
+	}
+	var res pipeline.PlanResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(res.Plan)
+	want, _ := json.Marshal(m.Plan)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s: plan --base:\n%s\nexport ran:\n%s", s.name, got, want)
+	}
+	read := map[string]bool{}
+	for _, names := range res.BaseParts {
+		for _, n := range names {
+			read[n] = true
+		}
+	}
+	if base := readManifest(t, baseDir); len(read) != len(base.Parts) {
+		t.Errorf("%s: plan --base reads %d of the base's %d parts", s.name, len(read), len(base.Parts))
+	}
 }
 
 func readManifest(t *testing.T, dir string) pipeline.Manifest {

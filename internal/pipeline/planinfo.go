@@ -8,7 +8,6 @@ import (
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/storage"
-	"github.com/aegisthus/aegisthus/internal/table"
 )
 
 // PlanResult is what `aegisthus plan` prints: the plan, the SSTables it indexes
@@ -19,10 +18,20 @@ type PlanResult struct {
 	Plan     *plan.Plan `json:"plan"`
 	Lo       []string   `json:"lo_tokens"`
 	Hi       []string   `json:"hi_tokens"`
+	// Base and BaseParts, with --base: the previous export, and per unit the
+	// paths of its part files that the unit reads.
+	Base      string     `json:"base,omitempty"`
+	BaseParts [][]string `json:"base_parts,omitempty"`
 }
 
-// Plan opens the table's SSTables and plans them as Export would.
-func Plan(ctx context.Context, store storage.Store, t *discover.Table, schema *cql.Table, splitSize int64) (*PlanResult, error) {
+// PlanBase names the previous export of an incremental run (export --base) for Plan.
+type PlanBase struct {
+	Dir   string
+	Store storage.Store // where Dir is; nil: the inputs' store
+}
+
+// Plan opens the table's SSTables (and base, when set) and plans them as Export would.
+func Plan(ctx context.Context, store storage.Store, t *discover.Table, schema *cql.Table, splitSize int64, pb PlanBase) (*PlanResult, error) {
 	var ssts []*sstable.SSTable
 	defer func() {
 		for _, s := range ssts {
@@ -39,15 +48,39 @@ func Plan(ctx context.Context, store storage.Store, t *discover.Table, schema *c
 		}
 		ssts = append(ssts, sst)
 	}
-	tbl, err := table.Build(ssts)
+	var b *base
+	var spans []plan.Span
+	if pb.Dir != "" {
+		if pb.Store == nil {
+			pb.Store = store
+		}
+		var err error
+		if b, err = openBase(pb.Store, pb.Dir); err != nil {
+			return nil, err
+		}
+		spans = b.spans()
+	}
+	tbl, err := buildTable(ssts, b)
 	if err != nil {
 		return nil, err
 	}
-	pl, err := plan.Make(store, ssts, tbl.Partitioner, splitSize)
+	pl, err := plan.MakeWith(store, ssts, tbl.Partitioner, splitSize, spans)
 	if err != nil {
 		return nil, err
 	}
 	res := &PlanResult{Table: t.String(), Plan: pl}
+	if b != nil {
+		res.Base = pb.Dir
+		for _, u := range pl.Units {
+			var names []string
+			for _, p := range b.parts {
+				if plan.Overlaps(u.Lo, u.Hi, p.lo, p.hi) {
+					names = append(names, p.path)
+				}
+			}
+			res.BaseParts = append(res.BaseParts, names)
+		}
+	}
 	for _, s := range ssts {
 		res.SSTables = append(res.SSTables, dataPath(s))
 	}
