@@ -79,6 +79,7 @@ type Reader struct {
 	eof  bool // read to the end of the file
 	done bool // stopped at a record past Hi
 
+	top    keySet // the record's top-level keys
 	line   []byte // the current record, without its newline
 	own    []byte // line's buffer when the record is longer than br's
 	lineNo int64
@@ -228,8 +229,13 @@ func (r *Reader) header() (skip, ok bool) {
 		}
 		return false, false
 	}
+	r.top = keySet{}
 	for {
 		k := c.key()
+		if r.top.repeat(k) {
+			r.corrupt("field %q appears twice", k)
+			return false, false
+		}
 		switch string(k) {
 		case "token":
 			r.tokStr = append(r.tokStr[:0], c.string()...)
@@ -299,7 +305,12 @@ func (r *Reader) place(more bool) (skip, ok bool) {
 	if more {
 		c := &r.c
 		for {
-			if !r.field(c.key()) || r.syntax(c) {
+			k := c.key()
+			if r.top.repeat(k) {
+				r.corrupt("field %q appears twice", k)
+				return false, false
+			}
+			if !r.field(k) || r.syntax(c) {
 				return false, false
 			}
 			if !c.more('}') {
@@ -358,8 +369,14 @@ func (r *Reader) field(k []byte) bool {
 func (r *Reader) deletion(c *cursor, allowShadowable bool) (d row.DeletionTime, shadowable bool) {
 	var haveTS, haveLDT bool
 	if c.open('{', '}') {
+		var seen keySet
 		for {
-			switch k := c.key(); string(k) {
+			k := c.key()
+			if seen.repeat(k) {
+				r.corrupt("field %q appears twice", k)
+				break
+			}
+			switch string(k) {
 			case "ts":
 				d.MarkedForDeleteAt, haveTS = c.int(), true
 			case "ldt":
@@ -420,8 +437,14 @@ func (r *Reader) rangeDeletion(c *cursor) {
 	var rt merge.RangeTombstone
 	var have [5]bool
 	if c.open('{', '}') {
+		var seen keySet
 		for {
-			switch k := c.key(); string(k) {
+			k := c.key()
+			if seen.repeat(k) {
+				r.corrupt("field %q appears twice", k)
+				break
+			}
+			switch string(k) {
 			case "start":
 				n := len(r.vals)
 				r.vals = r.prefix(c, r.vals)
@@ -523,8 +546,14 @@ func (r *Reader) readRow() {
 		EndDeletion: row.Live, StartDeletion: row.Live, Cells: u.Cells[:0], ComplexDeletions: u.ComplexDeletions[:0]}
 	var haveClustering, haveCells bool
 	if c.open('{', '}') {
+		var seen keySet
 		for {
-			switch k := c.key(); string(k) {
+			k := c.key()
+			if seen.repeat(k) {
+				r.corrupt("field %q appears twice", k)
+				break
+			}
+			switch string(k) {
 			case "static":
 				if c.bool() {
 					u.Kind, u.Bound = row.KindStatic, row.StaticClustering
@@ -577,8 +606,14 @@ func (r *Reader) readRow() {
 func (r *Reader) liveness(c *cursor, l *row.Liveness) {
 	var haveTS, haveTTL, haveExp bool
 	if c.open('{', '}') {
+		var seen keySet
 		for {
-			switch k := c.key(); string(k) {
+			k := c.key()
+			if seen.repeat(k) {
+				r.corrupt("field %q appears twice", k)
+				break
+			}
+			switch string(k) {
 			case "ts":
 				l.Timestamp, haveTS = c.int(), true
 			case "ttl":
@@ -632,8 +667,14 @@ func (r *Reader) complexDeletions(c *cursor, u *row.Unfiltered) {
 		cd := row.ComplexDeletion{Column: -1, Deletion: row.Live}
 		var haveDel bool
 		if c.open('{', '}') {
+			var seen keySet
 			for {
-				switch k := c.key(); string(k) {
+				k := c.key()
+				if seen.repeat(k) {
+					r.corrupt("field %q appears twice", k)
+					break
+				}
+				switch string(k) {
 				case "column":
 					cd.Column = r.column(c, u)
 				case "deletion":
@@ -676,8 +717,14 @@ func (r *Reader) cells(c *cursor, u *row.Unfiltered) {
 		cell := row.Cell{Column: -1, LocalDeletionTime: row.NoDeletionTime}
 		var haveTS, haveLDT, haveValue, havePath bool
 		if c.open('{', '}') {
+			var seen keySet
 			for {
-				switch k := c.key(); string(k) {
+				k := c.key()
+				if seen.repeat(k) {
+					r.corrupt("field %q appears twice", k)
+					break
+				}
+				switch string(k) {
 				case "column":
 					cell.Column = r.column(c, u)
 				case "path":
@@ -741,4 +788,28 @@ func (r *Reader) checkCell(u *row.Unfiltered, cell *row.Cell, haveTS, haveLDT, h
 			r.corrupt("row %d: cells out of column and path order", r.rowN)
 		}
 	}
+}
+
+// keySet catches a key repeated within one JSON object. The writer never
+// repeats one, and a reader that took either copy (or both) would give the same
+// bytes two readings; FuzzReader found a record whose two "clustering" arrays
+// were read as one, which did not read back.
+type keySet struct {
+	n    int
+	keys [12][]byte // aliases the record's line, valid while its object is read
+}
+
+// repeat records k and reports whether it was seen before. Keys past the
+// twelfth of an object are not tracked (no object of the layout has that many).
+func (s *keySet) repeat(k []byte) bool {
+	for _, seen := range s.keys[:s.n] {
+		if bytes.Equal(seen, k) {
+			return true
+		}
+	}
+	if s.n < len(s.keys) {
+		s.keys[s.n] = k
+		s.n++
+	}
+	return false
 }

@@ -224,6 +224,10 @@ func TestReaderErrors(t *testing.T) {
 		{"ttl range", strings.Replace(string(good), `"ts":`, `"ttl":99999999999,"ts":`, 1), ""},
 		{"deep", lines[0][:len(lines[0])-2] + `,"x":` + strings.Repeat("[", 200) + "}\n", "nested deeper"},
 		{"empty line", lines[0] + "\n", "line 2"},
+		// A repeated key would give the record two readings (FuzzReader's find).
+		{"repeated top-level key", edit(0, `"token":"`, `"deletion":{"ts":1,"ldt":1},"deletion":{"ts":1,"ldt":1},"token":"`), `field "deletion" appears twice`},
+		{"repeated row key", edit(0, `"cells":[`, `"cells":[],"cells":[`), `field "cells" appears twice`},
+		{"repeated cell key", edit(0, `"column":"`, `"ts":1,"ts":1,"column":"`), `field "ts" appears twice`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
