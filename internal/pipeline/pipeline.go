@@ -206,12 +206,14 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	work := make(chan int)
-	// Written parts are committed by one goroutine, in the order they finish;
-	// at most one pending part per worker waits for it.
+	// Written parts are committed off the workers, one committer per worker: a
+	// local commit waits for the disk, an S3 one for the upload's last part and
+	// its completion, and either overlaps the next unit's decoding. At most one
+	// part per worker waits for a committer.
 	commits := make(chan *pendingPart, o.Workers)
-	committed := make(chan struct{})
-	go func() {
-		defer close(committed)
+	var cwg sync.WaitGroup
+	committer := func() {
+		defer cwg.Done()
 		for pp := range commits {
 			p, err := st.commitPart(ctx, out, pp)
 			if err != nil {
@@ -230,7 +232,11 @@ func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) 
 				o.Progress(snapshot)
 			}
 		}
-	}()
+	}
+	for range o.Workers {
+		cwg.Add(1)
+		go committer()
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < o.Workers; w++ {
 		wg.Add(1)
@@ -260,7 +266,7 @@ feed:
 	close(work)
 	wg.Wait()
 	close(commits)
-	<-committed
+	cwg.Wait()
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
