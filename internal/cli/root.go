@@ -87,11 +87,10 @@ and backups, without touching the live cluster.`,
 	// --cpuprofile is for us, not for users: a CPU profile of one real run
 	// (go tool pprof bin/aegisthus FILE), hidden from --help.
 	var cpuProfile string
-	var stopProfile func()
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
-		if cpuProfile == "" {
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if cpuProfile == "" || cmd.RunE == nil {
 			return nil
 		}
 		f, err := os.Create(cpuProfile)
@@ -102,13 +101,14 @@ and backups, without touching the live cluster.`,
 			f.Close()
 			return &UsageError{err}
 		}
-		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
-		return nil
-	}
-	root.PersistentPostRun = func(*cobra.Command, []string) {
-		if stopProfile != nil {
-			stopProfile()
+		// Wrap the command rather than use PersistentPostRun, which cobra skips
+		// when the command fails: a failing run's profile is the interesting one.
+		run := cmd.RunE
+		cmd.RunE = func(cmd *cobra.Command, args []string) error {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+			return run(cmd, args)
 		}
+		return nil
 	}
 	root.AddCommand(newDumpCmd())
 	root.AddCommand(newExportCmd())
