@@ -48,6 +48,9 @@ func Plan(ctx context.Context, store storage.Store, t *discover.Table, schema *c
 		}
 		ssts = append(ssts, sst)
 	}
+	if err := checkRaw(ssts); err != nil {
+		return nil, err
+	}
 	var b *base
 	var spans []plan.Span
 	if pb.Dir != "" {
