@@ -108,7 +108,8 @@ func Find(store storage.Store, paths []string) ([]*Table, error) {
 			}
 			if len(skipped) > 0 {
 				for i, d := range skipped {
-					skipped[i] = filepath.Join(root, d)
+					// Not filepath.Join: it would turn s3://b/x into s3:/b/x.
+					skipped[i] = strings.TrimSuffix(root, "/") + "/" + d
 				}
 				return nil, fmt.Errorf("%s: %w outside snapshots and backups; name the one to read: %s",
 					root, ErrNoSSTables, strings.Join(skipped, ", "))
