@@ -877,8 +877,6 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// civilFromDays converts days since 1970-01-01 to a proleptic Gregorian date
-// (Howard Hinnant's algorithm), valid for the whole int64 day range used here.
 // javaDigitLoop is FloatingDecimal.dtoa's digit generation in Java int
 // (T = int32) or long (T = int64) arithmetic, overflow included: b is the
 // scaled value, s the power-of-ten divisor, m the error margin. It fills
@@ -918,6 +916,8 @@ func javaDigitLoop[T int32 | int64](digits []byte, b, s, m T, decExp int) (low, 
 // CivilFromDays converts days since 1970-01-01 to a proleptic Gregorian date.
 func CivilFromDays(days int64) (y int64, m, d int) { return civilFromDays(days) }
 
+// civilFromDays converts days since 1970-01-01 to a proleptic Gregorian date
+// (Howard Hinnant's algorithm), valid for the whole int64 day range used here.
 func civilFromDays(z int64) (y int64, m, d int) {
 	z += 719468
 	era := floorDiv(z, 146097)
