@@ -102,9 +102,14 @@ func (r *RawScanner) NextPartition() bool {
 	r.cells, r.buf, r.q, r.qi = r.cells[:0], r.buf[:0], r.q[:0], 0
 	r.tr.reset()
 	var rts []rangeTombstone
+	var held int64 // bytes held for this partition: cells, and range tombstone bounds (copied by rawRange)
 	for r.a.NextAtom() {
 		at := r.a.Atom()
-		if int64(len(r.buf)+len(at.Name)+len(at.End)+len(at.Value)) > MaxRawPartition {
+		held += int64(len(at.Name) + len(at.End) + len(at.Value))
+		if at.IsRangeTombstone() {
+			held += int64(len(at.Name) + len(at.End)) // the single-component variant may copy them again
+		}
+		if held > MaxRawPartition {
 			r.err = fmt.Errorf("%s: partition key %x at %d: more than %d bytes of cells; without a schema a partition is sorted in memory: give the table's schema with --schema FILE.cql",
 				r.path, r.part.Key, r.part.Offset, MaxRawPartition)
 			return false
