@@ -368,32 +368,21 @@ func (r *Reader) field(k []byte) bool {
 // deletion reads {"ts":n,"ldt":n[,"shadowable":true]}.
 func (r *Reader) deletion(c *cursor, allowShadowable bool) (d row.DeletionTime, shadowable bool) {
 	var haveTS, haveLDT bool
-	if c.open('{', '}') {
-		var seen keySet
-		for {
-			k := c.key()
-			if seen.repeat(k) {
-				r.corrupt("field %q appears twice", k)
-				break
+	r.object(c, func(k []byte) {
+		switch string(k) {
+		case "ts":
+			d.MarkedForDeleteAt, haveTS = c.int(), true
+		case "ldt":
+			d.LocalDeletionTime, haveLDT = c.int(), true
+		case "shadowable":
+			shadowable = c.bool()
+			if !allowShadowable {
+				r.corrupt("only a row deletion is shadowable")
 			}
-			switch string(k) {
-			case "ts":
-				d.MarkedForDeleteAt, haveTS = c.int(), true
-			case "ldt":
-				d.LocalDeletionTime, haveLDT = c.int(), true
-			case "shadowable":
-				shadowable = c.bool()
-				if !allowShadowable {
-					r.corrupt("only a row deletion is shadowable")
-				}
-			default:
-				c.skip()
-			}
-			if !c.more('}') {
-				break
-			}
+		default:
+			c.skip()
 		}
-	}
+	})
 	if c.err == nil && (!haveTS || !haveLDT) && r.err == nil {
 		r.corrupt("a deletion needs ts and ldt")
 	}
@@ -436,38 +425,27 @@ func (r *Reader) kind(c *cursor, start bool) row.BoundKind {
 func (r *Reader) rangeDeletion(c *cursor) {
 	var rt merge.RangeTombstone
 	var have [5]bool
-	if c.open('{', '}') {
-		var seen keySet
-		for {
-			k := c.key()
-			if seen.repeat(k) {
-				r.corrupt("field %q appears twice", k)
-				break
-			}
-			switch string(k) {
-			case "start":
-				n := len(r.vals)
-				r.vals = r.prefix(c, r.vals)
-				rt.Start, have[0] = r.vals[n:len(r.vals):len(r.vals)], true
-			case "start_kind":
-				rt.StartKind, have[1] = r.kind(c, true), true
-			case "end":
-				n := len(r.vals)
-				r.vals = r.prefix(c, r.vals)
-				rt.End, have[2] = r.vals[n:len(r.vals):len(r.vals)], true
-			case "end_kind":
-				rt.EndKind, have[3] = r.kind(c, false), true
-			case "deletion":
-				rt.Deletion, _ = r.deletion(c, false)
-				have[4] = true
-			default:
-				c.skip()
-			}
-			if !c.more('}') {
-				break
-			}
+	r.object(c, func(k []byte) {
+		switch string(k) {
+		case "start":
+			n := len(r.vals)
+			r.vals = r.prefix(c, r.vals)
+			rt.Start, have[0] = r.vals[n:len(r.vals):len(r.vals)], true
+		case "start_kind":
+			rt.StartKind, have[1] = r.kind(c, true), true
+		case "end":
+			n := len(r.vals)
+			r.vals = r.prefix(c, r.vals)
+			rt.End, have[2] = r.vals[n:len(r.vals):len(r.vals)], true
+		case "end_kind":
+			rt.EndKind, have[3] = r.kind(c, false), true
+		case "deletion":
+			rt.Deletion, _ = r.deletion(c, false)
+			have[4] = true
+		default:
+			c.skip()
 		}
-	}
+	})
 	if c.err == nil && r.err == nil && have != [5]bool{true, true, true, true, true} {
 		r.corrupt("a range deletion needs start, start_kind, end, end_kind and deletion")
 	}
@@ -545,44 +523,33 @@ func (r *Reader) readRow() {
 		Liveness: row.EmptyLiveness, Deletion: row.Live, ShadowableDeletion: row.Live,
 		EndDeletion: row.Live, StartDeletion: row.Live, Cells: u.Cells[:0], ComplexDeletions: u.ComplexDeletions[:0]}
 	var haveClustering, haveCells bool
-	if c.open('{', '}') {
-		var seen keySet
-		for {
-			k := c.key()
-			if seen.repeat(k) {
-				r.corrupt("field %q appears twice", k)
-				break
+	r.object(c, func(k []byte) {
+		switch string(k) {
+		case "static":
+			if c.bool() {
+				u.Kind, u.Bound = row.KindStatic, row.StaticClustering
 			}
-			switch string(k) {
-			case "static":
-				if c.bool() {
-					u.Kind, u.Bound = row.KindStatic, row.StaticClustering
-				}
-			case "clustering":
-				u.Clustering = r.prefix(c, u.Clustering)
-				haveClustering = true
-			case "liveness":
-				r.liveness(c, &u.Liveness)
-			case "deletion":
-				d, sh := r.deletion(c, true)
-				if sh {
-					u.ShadowableDeletion = d
-				} else {
-					u.Deletion = d
-				}
-			case "collection_deletions":
-				r.complexDeletions(c, u)
-			case "cells":
-				r.cells(c, u)
-				haveCells = true
-			default:
-				c.skip()
+		case "clustering":
+			u.Clustering = r.prefix(c, u.Clustering)
+			haveClustering = true
+		case "liveness":
+			r.liveness(c, &u.Liveness)
+		case "deletion":
+			d, sh := r.deletion(c, true)
+			if sh {
+				u.ShadowableDeletion = d
+			} else {
+				u.Deletion = d
 			}
-			if !c.more('}') || r.err != nil {
-				break
-			}
+		case "collection_deletions":
+			r.complexDeletions(c, u)
+		case "cells":
+			r.cells(c, u)
+			haveCells = true
+		default:
+			c.skip()
 		}
-	}
+	})
 	if r.syntax(c) || r.err != nil {
 		return
 	}
@@ -605,29 +572,18 @@ func (r *Reader) readRow() {
 // liveness reads {"ts":n[,"ttl":n,"exp":n]}.
 func (r *Reader) liveness(c *cursor, l *row.Liveness) {
 	var haveTS, haveTTL, haveExp bool
-	if c.open('{', '}') {
-		var seen keySet
-		for {
-			k := c.key()
-			if seen.repeat(k) {
-				r.corrupt("field %q appears twice", k)
-				break
-			}
-			switch string(k) {
-			case "ts":
-				l.Timestamp, haveTS = c.int(), true
-			case "ttl":
-				l.TTL, haveTTL = r.ttl(c), true
-			case "exp":
-				l.LocalExpirationTime, haveExp = c.int(), true
-			default:
-				c.skip()
-			}
-			if !c.more('}') {
-				break
-			}
+	r.object(c, func(k []byte) {
+		switch string(k) {
+		case "ts":
+			l.Timestamp, haveTS = c.int(), true
+		case "ttl":
+			l.TTL, haveTTL = r.ttl(c), true
+		case "exp":
+			l.LocalExpirationTime, haveExp = c.int(), true
+		default:
+			c.skip()
 		}
-	}
+	})
 	if c.err == nil && r.err == nil && (!haveTS || haveTTL != haveExp) {
 		r.corrupt("row %d: a liveness needs ts, and exp with ttl", r.rowN)
 	}
@@ -666,28 +622,17 @@ func (r *Reader) complexDeletions(c *cursor, u *row.Unfiltered) {
 	for {
 		cd := row.ComplexDeletion{Column: -1, Deletion: row.Live}
 		var haveDel bool
-		if c.open('{', '}') {
-			var seen keySet
-			for {
-				k := c.key()
-				if seen.repeat(k) {
-					r.corrupt("field %q appears twice", k)
-					break
-				}
-				switch string(k) {
-				case "column":
-					cd.Column = r.column(c, u)
-				case "deletion":
-					cd.Deletion, _ = r.deletion(c, false)
-					haveDel = true
-				default:
-					c.skip()
-				}
-				if !c.more('}') || r.err != nil {
-					break
-				}
+		r.object(c, func(k []byte) {
+			switch string(k) {
+			case "column":
+				cd.Column = r.column(c, u)
+			case "deletion":
+				cd.Deletion, _ = r.deletion(c, false)
+				haveDel = true
+			default:
+				c.skip()
 			}
-		}
+		})
 		if c.err != nil || r.err != nil {
 			return
 		}
@@ -716,37 +661,26 @@ func (r *Reader) cells(c *cursor, u *row.Unfiltered) {
 	for {
 		cell := row.Cell{Column: -1, LocalDeletionTime: row.NoDeletionTime}
 		var haveTS, haveLDT, haveValue, havePath bool
-		if c.open('{', '}') {
-			var seen keySet
-			for {
-				k := c.key()
-				if seen.repeat(k) {
-					r.corrupt("field %q appears twice", k)
-					break
-				}
-				switch string(k) {
-				case "column":
-					cell.Column = r.column(c, u)
-				case "path":
-					cell.Path, havePath = c.hex(), true
-				case "ts":
-					cell.Timestamp, haveTS = c.int(), true
-				case "tombstone":
-					cell.Tombstone = c.bool()
-				case "ttl":
-					cell.TTL = r.ttl(c)
-				case "ldt":
-					cell.LocalDeletionTime, haveLDT = c.int(), true
-				case "value":
-					cell.Value, haveValue = c.hex(), true
-				default:
-					c.skip()
-				}
-				if !c.more('}') || r.err != nil {
-					break
-				}
+		r.object(c, func(k []byte) {
+			switch string(k) {
+			case "column":
+				cell.Column = r.column(c, u)
+			case "path":
+				cell.Path, havePath = c.hex(), true
+			case "ts":
+				cell.Timestamp, haveTS = c.int(), true
+			case "tombstone":
+				cell.Tombstone = c.bool()
+			case "ttl":
+				cell.TTL = r.ttl(c)
+			case "ldt":
+				cell.LocalDeletionTime, haveLDT = c.int(), true
+			case "value":
+				cell.Value, haveValue = c.hex(), true
+			default:
+				c.skip()
 			}
-		}
+		})
 		if c.err != nil || r.err != nil {
 			return
 		}
@@ -786,6 +720,26 @@ func (r *Reader) checkCell(u *row.Unfiltered, cell *row.Cell, haveTS, haveLDT, h
 		}
 		if order >= 0 {
 			r.corrupt("row %d: cells out of column and path order", r.rowN)
+		}
+	}
+}
+
+// object reads one JSON object, calling field with each key and the cursor at
+// its value, which field must consume. A repeated key is corrupt: see keySet.
+func (r *Reader) object(c *cursor, field func(k []byte)) {
+	if !c.open('{', '}') {
+		return
+	}
+	var seen keySet
+	for {
+		k := c.key()
+		if seen.repeat(k) {
+			r.corrupt("field %q appears twice", k)
+			return
+		}
+		field(k)
+		if !c.more('}') || r.err != nil {
+			return
 		}
 	}
 }
