@@ -37,6 +37,45 @@ type expectation struct {
 	RowsBeforeExpiry []json.RawMessage `json:"rows_before_expiry"`
 }
 
+// legacyExpectation is one pre-3.0 dataset's expectation, by file name.
+type legacyExpectation struct {
+	name string
+	expectation
+}
+
+// legacyExpectations loads the expectations of the corpus's pre-3.0 datasets
+// (scylla/legacy), in file-name order; it skips the test without ../shared.
+func legacyExpectations(t *testing.T) []legacyExpectation {
+	shared := sharedDir(t)
+	files, _ := filepath.Glob(filepath.Join(shared, "corpus", "expected", "scylla", "legacy", "*.expected.json"))
+	if len(files) == 0 {
+		t.Skipf("no legacy expectations under %s", shared)
+	}
+	out := make([]legacyExpectation, 0, len(files))
+	for _, f := range files {
+		e := legacyExpectation{name: strings.TrimSuffix(filepath.Base(f), ".expected.json")}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &e.expectation); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// schemaFile writes the expectation's CQL schema to a temporary schema.cql.
+func (e expectation) schemaFile(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "schema.cql")
+	if err := os.WriteFile(p, []byte(e.Schema), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // corpusNow is the --now of the corpus tests: every TTL in the corpus expired before it.
 var corpusNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 

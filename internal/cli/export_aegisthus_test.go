@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -68,26 +67,12 @@ func TestExportAegisthusLayout(t *testing.T) {
 		}
 	})
 	t.Run("legacy", func(t *testing.T) {
+		exps := legacyExpectations(t)
 		shared := sharedDir(t)
-		files, _ := filepath.Glob(filepath.Join(shared, "corpus", "expected", "scylla", "legacy", "*.expected.json"))
-		if len(files) == 0 {
-			t.Skipf("no legacy expectations under %s", shared)
-		}
-		for _, f := range files {
-			var exp expectation
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &exp); err != nil {
-				t.Fatal(err)
-			}
-			name := strings.TrimSuffix(filepath.Base(f), ".expected.json")
+		for _, exp := range exps {
+			name := exp.name
 			t.Run(name, func(t *testing.T) {
-				schema := filepath.Join(t.TempDir(), "schema.cql")
-				if err := os.WriteFile(schema, []byte(exp.Schema), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				schema := exp.schemaFile(t)
 				// Sets read "each" hold one SSTable per format (or per table) of the
 				// same data: each is exported on its own, in the listed order.
 				var groups [][]string

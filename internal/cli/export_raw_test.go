@@ -46,27 +46,13 @@ func aegisthusRecords(t *testing.T, lines []string) map[string]string {
 // and every partition holds the same columns, merged and shadowed the same
 // way, as the export with the schema, whatever the unit size.
 func TestExportLegacyWithoutSchema(t *testing.T) {
+	exps := legacyExpectations(t)
 	shared := sharedDir(t)
-	files, _ := filepath.Glob(filepath.Join(shared, "corpus", "expected", "scylla", "legacy", "*.expected.json"))
-	if len(files) == 0 {
-		t.Skipf("no legacy expectations under %s", shared)
-	}
 	compared := 0
-	for _, f := range files {
-		var exp expectation
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &exp); err != nil {
-			t.Fatal(err)
-		}
-		name := strings.TrimSuffix(filepath.Base(f), ".expected.json")
+	for _, exp := range exps {
+		name := exp.name
 		t.Run(name, func(t *testing.T) {
-			schema := filepath.Join(t.TempDir(), "schema.cql")
-			if err := os.WriteFile(schema, []byte(exp.Schema), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			schema := exp.schemaFile(t)
 			var groups [][]string
 			for _, prefix := range exp.SSTables {
 				if !strings.Contains(prefix, "-ka-") && !strings.HasPrefix(prefix, "la-") && !strings.HasPrefix(prefix, "ka-") && !strings.Contains(prefix, "/ka-") && !strings.Contains(prefix, "/la-") {
