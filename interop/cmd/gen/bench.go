@@ -53,44 +53,21 @@ func benchCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	out_, _ := filepath.Abs(*out)
-	if nf.work == "" {
-		nf.work = filepath.Join(out_, ".node") // same file system: the table dir is renamed, not copied
-	}
 	start := time.Now()
-	c, done, err := nf.cluster(*format, 1)
-	if err != nil {
-		return err
-	}
-	defer done()
-	defer os.RemoveAll(nf.work)
-	// Bigger memtables (values off heap) so flushes make fewer, larger SSTables.
-	c.ExtraYAML = "memtable_allocation_type: offheap_objects\nmemtable_heap_space: 384MiB\nmemtable_offheap_space: 1536MiB\nmemtable_cleanup_threshold: 0.7\n"
-	if err := c.Init(); err != nil {
-		return err
-	}
-	if err := c.Nodes[0].Start(ctx); err != nil {
-		return err
-	}
-	s, err := session(c.Hosts(), gocql.One)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	for _, q := range []string{
+	c, s, stop, err := nf.bulkNode(ctx, out_, *format,
 		"CREATE KEYSPACE bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1} AND durable_writes = false",
-		"CREATE TABLE bench.events (tenant text, id bigint, seq int, at timestamp, kind text, score double, payload text, tags set<text>, attrs map<text, text>, PRIMARY KEY ((tenant, id), seq)) WITH " +
-			"compression = {'class': 'LZ4Compressor', 'chunk_length_in_kb': 16} AND " + noCompaction,
-		"CREATE TABLE bench.narrow (id bigint, seq int, at timestamp, v bigint, ok boolean, label text, PRIMARY KEY (id, seq)) WITH " +
-			"compression = {'class': 'LZ4Compressor', 'chunk_length_in_kb': 16} AND " + noCompaction,
-	} {
-		if err := s.Query(q).Exec(); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
+		"CREATE TABLE bench.events (tenant text, id bigint, seq int, at timestamp, kind text, score double, payload text, tags set<text>, attrs map<text, text>, PRIMARY KEY ((tenant, id), seq)) WITH "+
+			"compression = {'class': 'LZ4Compressor', 'chunk_length_in_kb': 16} AND "+noCompaction,
+		"CREATE TABLE bench.narrow (id bigint, seq int, at timestamp, v bigint, ok boolean, label text, PRIMARY KEY (id, seq)) WITH "+
+			"compression = {'class': 'LZ4Compressor', 'chunk_length_in_kb': 16} AND "+noCompaction,
+	)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	const ins = "INSERT INTO bench.events (tenant, id, seq, at, kind, score, payload, tags, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	const insNarrow = "INSERT INTO bench.narrow (id, seq, at, v, ok, label) VALUES (?, ?, ?, ?, ?, ?)"
-	words := strings.Fields("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega order invoice payment refund shipment customer account session login logout click view cart checkout")
-	kinds := []string{"click", "view", "purchase", "refund", "login"}
+	words, kinds := loremWords, eventKinds
 	var written, rows atomic.Int64
 	var nextID atomic.Int64
 	wideRows := make([]atomic.Int64, *wide)

@@ -64,42 +64,20 @@ func wideCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	out_, _ := filepath.Abs(*out)
-	if nf.work == "" {
-		nf.work = filepath.Join(out_, ".node")
-	}
 	start := time.Now()
-	c, done, err := nf.cluster(*format, 1)
-	if err != nil {
-		return err
-	}
-	defer done()
-	defer os.RemoveAll(nf.work)
-	c.ExtraYAML = "memtable_allocation_type: offheap_objects\nmemtable_heap_space: 384MiB\nmemtable_offheap_space: 1536MiB\nmemtable_cleanup_threshold: 0.7\n"
-	if err := c.Init(); err != nil {
-		return err
-	}
-	n := c.Nodes[0]
-	if err := n.Start(ctx); err != nil {
-		return err
-	}
-	s, err := session(c.Hosts(), gocql.One)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	for _, q := range []string{
+	c, s, stop, err := nf.bulkNode(ctx, out_, *format,
 		"CREATE KEYSPACE wide WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1} AND durable_writes = false",
-		"CREATE TABLE wide.events (pk text, seq int, at timestamp, kind text, score double, payload text, PRIMARY KEY (pk, seq)) WITH " +
-			"compression = {'class': 'LZ4Compressor', 'chunk_length_in_kb': 16} AND " + noCompaction,
-	} {
-		if err := s.Query(q).Exec(); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
+		"CREATE TABLE wide.events (pk text, seq int, at timestamp, kind text, score double, payload text, PRIMARY KEY (pk, seq)) WITH "+
+			"compression = {'class': 'LZ4Compressor', 'chunk_length_in_kb': 16} AND "+noCompaction,
+	)
+	if err != nil {
+		return err
 	}
+	defer stop()
+	n := c.Nodes[0]
 	const pk = "the-one-wide-partition"
 	const ins = "INSERT INTO wide.events (pk, seq, at, kind, score, payload) VALUES (?, ?, ?, ?, ?, ?)"
-	words := strings.Fields("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega order invoice payment refund shipment customer account session login logout click view cart checkout")
-	kinds := []string{"click", "view", "purchase", "refund", "login"}
+	words, kinds := loremWords, eventKinds
 	var written, rows, nextSeq atomic.Int64
 	var flushMu sync.Mutex
 	flushed := 0
