@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/adler32"
 	"hash/crc32"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -696,5 +697,77 @@ func BenchmarkChunkRead(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(tt.data))/float64(size), "ratio")
 		})
+	}
+}
+
+// countingReaderAt counts ReadAt calls and the bytes they asked for.
+type countingReaderAt struct {
+	r            io.ReaderAt
+	calls, bytes int
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	c.calls++
+	c.bytes += len(p)
+	return c.r.ReadAt(p, off)
+}
+
+// TestReadAhead: a sequential scan reads many chunks per ReadAt, random access
+// reads only the chunk asked for, and both give the same bytes as reading each
+// chunk on its own; one Buf moving between two Readers never serves one's bytes
+// for the other.
+func TestReadAhead(t *testing.T) {
+	plain := rowLike(200*4096, 7)
+	tt := buildCompressed(t, plain, 4096, "LZ4Compressor", ver("nb"), math.MaxInt32, false)
+	info, err := ParseCompressionInfo(tt.info, tt.v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := &countingReaderAt{r: bytes.NewReader(tt.data)}
+	r, err := NewCompressed("/x/nb-1-big-Data.db", cr, int64(len(tt.data)), info, tt.v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(r)
+	if err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("sequential scan: %v, equal %v", err, bytes.Equal(got, plain))
+	}
+	if max := r.NumChunks() / 8; cr.calls > max {
+		t.Errorf("sequential scan of %d chunks made %d reads, want at most %d", r.NumChunks(), cr.calls, max)
+	}
+
+	// Random access: every read is exactly one chunk's span.
+	cr.calls, cr.bytes = 0, 0
+	var buf Buf
+	var dst []byte
+	want := 0
+	for _, i := range []int{150, 3, 77, 76, 199, 0} {
+		_, n := r.Span(i)
+		want += int(n)
+		if dst, err = r.Chunk(i, dst, &buf); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(dst, plain[i*4096:i*4096+r.ChunkLen(i)]) {
+			t.Fatalf("chunk %d differs", i)
+		}
+	}
+	if cr.calls != 6 || cr.bytes != want {
+		t.Errorf("random access: %d reads of %d bytes, want 6 of %d", cr.calls, cr.bytes, want)
+	}
+
+	// The same Buf on another file of the same shape but other bytes.
+	other := rowLike(200*4096, 8)
+	tt2 := buildCompressed(t, other, 4096, "LZ4Compressor", ver("nb"), math.MaxInt32, false)
+	r2, err := tt2.open(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if dst, err = r.Chunk(i, dst, &buf); err != nil || !bytes.Equal(dst, plain[i*4096:(i+1)*4096]) {
+			t.Fatalf("r chunk %d: %v", i, err)
+		}
+		if dst, err = r2.Chunk(i, dst, &buf); err != nil || !bytes.Equal(dst, other[i*4096:(i+1)*4096]) {
+			t.Fatalf("r2 chunk %d: %v", i, err)
+		}
 	}
 }
