@@ -4,7 +4,7 @@ BIN     ?= bin/aegisthus
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/aegisthus/aegisthus/internal/cli.Version=$(VERSION)
 
-.PHONY: build test test-s3 minio bench-s3 lint fuzz bench demo clean
+.PHONY: build test test-s3 minio bench-s3 lint fuzz bench pgo demo clean
 
 # The main job on the bundled sample: three replicas of demo.events (a 3-node
 # cluster whose replicas diverged, snapshotted; see testdata/README.md), merged
@@ -74,9 +74,16 @@ demo: build
 	@cat $(DEMO_OUT)/part-*.jsonl | head -n 5
 	@echo "--- rows: $$(cat $(DEMO_OUT)/part-*.jsonl | wc -l) exported, $$(wc -l < testdata/sample-snapshot/expected/events.select-json.jsonl) returned by Cassandra's SELECT JSON at ALL"
 
-# Compare runs with: benchstat old.txt new.txt
+# Compare runs with: benchstat old.txt new.txt. Benchmarks are built with the
+# binary's profile (cmd/aegisthus/default.pgo, which go build uses on its own)
+# so they measure the code users run.
+PGO := $(CURDIR)/cmd/aegisthus/default.pgo
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=$${COUNT:-1} ./... | tee bench.txt
+	$(GO) test -pgo=$(PGO) -run='^$$' -bench=. -benchmem -count=$${COUNT:-1} ./... | tee bench.txt
+
+# Refresh default.pgo from real runs on the benchmark tables (see the script).
+pgo:
+	scripts/pgo.sh
 
 clean:
 	rm -rf bin bench.txt
