@@ -181,7 +181,7 @@ func BenchmarkRows(b *testing.B) {
 	var rows int64
 	for range b.N {
 		rows = 0
-		m := merge.New(t.Merge(), []merge.Input{t.Input(s, 0, n)})
+		m := merge.New(t.Merge(), []merge.Input{t.Input(s, 0, n, 1)})
 		r := render.NewRows(t, 1_800_000_000)
 		w := bufio.NewWriterSize(io.Discard, 256<<10)
 		var line []byte

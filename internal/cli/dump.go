@@ -284,7 +284,7 @@ func exportRows(w *bufio.Writer, ssts []*sstable.SSTable, now int64) error {
 	}
 	inputs := make([]merge.Input, len(ssts))
 	for i, sst := range ssts {
-		inputs[i] = t.Input(sst, 0, sst.Chunks.Length())
+		inputs[i] = t.Input(sst, 0, sst.Chunks.Length(), len(ssts))
 	}
 	sst := ssts[0]
 	m := merge.New(t.Merge(), inputs)

@@ -105,7 +105,7 @@ func write(t testing.TB, tbl *table.Table, inputs []merge.Input) ([]byte, error)
 func sstInputs(s source) []merge.Input {
 	var in []merge.Input
 	for _, sst := range s.ssts {
-		in = append(in, s.tbl.Input(sst, 0, sst.Chunks.Length()))
+		in = append(in, s.tbl.Input(sst, 0, sst.Chunks.Length(), 1))
 	}
 	return in
 }

@@ -304,7 +304,7 @@ func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p
 	mt := st.tbl.Merge()
 	if lo == nil || hi == nil || bytes.Compare(lo, hi) < 0 {
 		for _, r := range u.Ranges {
-			in := st.tbl.Input(st.ssts[r.SSTable], r.Start, r.End)
+			in := st.tbl.Input(st.ssts[r.SSTable], r.Start, r.End, len(u.Ranges))
 			in.Lo, in.Hi = lo, hi
 			inputs = append(inputs, in)
 		}

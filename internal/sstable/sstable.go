@@ -267,13 +267,21 @@ var (
 // Scanner returns a scanner over the partitions starting in [start, end) of the
 // uncompressed Data.db; start must be a partition boundary.
 func (t *SSTable) Scanner(start, end int64) Partitions {
+	return t.ScannerAhead(start, end, 0)
+}
+
+// ScannerAhead is Scanner with a bound on its read-ahead (chunk.Buf.Ahead: 0
+// for the default, below a chunk for none), for a merge that shares one
+// budget among many inputs.
+func (t *SSTable) ScannerAhead(start, end int64, readAhead int) Partitions {
+	src := &source{r: t.Chunks, buf: chunk.Buf{Ahead: readAhead}}
 	if t.Raw {
-		return legacy.NewRawScanner(t.Desc.Version, &source{r: t.Chunks}, t.Path(format.Data), start, end)
+		return legacy.NewRawScanner(t.Desc.Version, src, t.Path(format.Data), start, end)
 	}
 	if t.Legacy != nil {
-		return legacy.NewScanner(t.Legacy, &source{r: t.Chunks}, t.Path(format.Data), start, end)
+		return legacy.NewScanner(t.Legacy, src, t.Path(format.Data), start, end)
 	}
-	return row.NewScanner(t.Layout, &source{r: t.Chunks}, t.Path(format.Data), start, end)
+	return row.NewScanner(t.Layout, src, t.Path(format.Data), start, end)
 }
 
 // rawSchema is the schema of a pre-3.0 SSTable opened without one

@@ -12,6 +12,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/token"
@@ -198,9 +199,16 @@ func (t *Table) Merge() *merge.Table {
 	return mt
 }
 
-// Input returns the merge input for a scanner over sst.
-func (t *Table) Input(sst *sstable.SSTable, start, end int64) merge.Input {
-	in := merge.Input{Scanner: sst.Scanner(start, end)}
+// ReadAheadBudget is what one merge's inputs may read ahead together: each
+// input gets an equal share, up to chunk.DefaultReadAhead. A unit over a
+// backups/ directory of a thousand flushes then reads chunk by chunk instead of
+// holding a thousand windows.
+const ReadAheadBudget = 4 << 20
+
+// Input returns the merge input for a scanner over [start, end) of sst, one of
+// inputs inputs of the same merge (they share ReadAheadBudget).
+func (t *Table) Input(sst *sstable.SSTable, start, end int64, inputs int) merge.Input {
+	in := merge.Input{Scanner: sst.ScannerAhead(start, end, min(chunk.DefaultReadAhead, ReadAheadBudget/max(1, inputs)))}
 	for _, c := range sst.Schema.Static {
 		in.StaticMap = append(in.StaticMap, t.byName[c.Name])
 	}

@@ -736,6 +736,27 @@ func TestReadAhead(t *testing.T) {
 		t.Errorf("sequential scan of %d chunks made %d reads, want at most %d", r.NumChunks(), cr.calls, max)
 	}
 
+	// Ahead bounds every read; below a chunk it turns read-ahead off.
+	for _, ahead := range []int{1, 8 << 10, 32 << 10} {
+		cr.calls, cr.bytes = 0, 0
+		buf := Buf{Ahead: ahead}
+		var dst []byte
+		var largest int64
+		for i := range r.NumChunks() {
+			_, n := r.Span(i)
+			largest = max(largest, n)
+			if dst, err = r.Chunk(i, dst, &buf); err != nil || !bytes.Equal(dst, plain[i*4096:(i+1)*4096]) {
+				t.Fatalf("Ahead %d: chunk %d: %v", ahead, i, err)
+			}
+		}
+		if ahead < int(largest) && cr.calls != r.NumChunks() {
+			t.Errorf("Ahead %d (below a chunk): %d reads for %d chunks", ahead, cr.calls, r.NumChunks())
+		}
+		if per := cr.bytes / cr.calls; ahead >= int(largest) && (per > ahead || cr.calls >= r.NumChunks()) {
+			t.Errorf("Ahead %d: %d reads of %d bytes on average for %d chunks", ahead, cr.calls, per, r.NumChunks())
+		}
+	}
+
 	// Random access: every read is exactly one chunk's span.
 	cr.calls, cr.bytes = 0, 0
 	var buf Buf

@@ -25,9 +25,14 @@ const defaultUncompressedChunk = 64 << 10
 // its own.
 //
 // When chunks are read in order, Buf reads ahead: one ReadAt fetches a window of
-// following chunks (doubling up to maxReadAhead), so a scan of 16 KiB chunks
-// makes a system call per ~100 KiB rather than per chunk.
+// following chunks (doubling up to Ahead), so a scan of 16 KiB chunks makes a
+// system call per ~100 KiB rather than per chunk.
 type Buf struct {
+	// Ahead bounds the window: 0 means DefaultReadAhead; a value below a
+	// chunk's stored size turns read-ahead off. A merge of many SSTables
+	// shares a budget among its inputs this way.
+	Ahead int
+
 	b     []byte
 	r     *Reader // whose stored bytes b holds
 	off   int64   // b[:n] holds the stored bytes at [off, off+n)
@@ -36,9 +41,9 @@ type Buf struct {
 	ahead int   // current read-ahead size
 }
 
-// maxReadAhead bounds the read-ahead window: a merge of many SSTables holds one
-// window per input.
-const maxReadAhead = 128 << 10
+// DefaultReadAhead is a Buf's window unless its Ahead says otherwise: 8 LZ4
+// chunks of 16 KiB, which takes system calls out of the profile.
+const DefaultReadAhead = 128 << 10
 
 // stored returns the n stored bytes of chunk i at off, from buf's window when
 // it holds them, else read with one ReadAt (and a read-ahead when sequential).
@@ -47,9 +52,13 @@ func (r *Reader) stored(i int, off, n int64, buf *Buf) ([]byte, error) {
 		buf.next = off + n
 		return buf.b[off-buf.off : off-buf.off+n], nil
 	}
+	limit := buf.Ahead
+	if limit == 0 {
+		limit = DefaultReadAhead
+	}
 	size := n
-	if buf.r == r && off == buf.next {
-		buf.ahead = min(max(2*buf.ahead, 2*int(n)), maxReadAhead)
+	if buf.r == r && off == buf.next && int64(limit) > n {
+		buf.ahead = min(max(2*buf.ahead, 2*int(n)), limit)
 		size = max(n, min(int64(buf.ahead), r.size-off))
 	} else {
 		buf.ahead = 0
