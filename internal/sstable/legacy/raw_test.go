@@ -2,13 +2,11 @@ package legacy_test
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/legacy"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
-	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
 // TestRawScanner reads every seed without its schema: rows come in byte order
@@ -71,27 +69,7 @@ func TestRawScannerCap(t *testing.T) {
 }
 
 func FuzzRawScanner(f *testing.F) {
-	sds := loadSeeds(f)
-	for i, sd := range sds {
-		f.Add(append([]byte{byte(i), 0}, sd.data...))
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		if len(in) < 2 {
-			return
-		}
-		sd := sds[int(in[0])%len(sds)]
-		data := in[2:]
-		n := 1 + int(in[1])*64
-		s := legacy.NewRawScanner(sd.layout.Version, &memSource{B: data, N: n}, "fuzz-Data.db", 0, int64(len(data)))
-		for s.NextPartition() {
-			for s.Next() {
-				if u := s.Unfiltered(); u.Kind == row.KindMarker && !u.Bound.IsStart() && !u.Bound.IsEnd() {
-					t.Fatalf("marker with bound kind %d", u.Bound)
-				}
-			}
-		}
-		if err := s.Err(); err != nil && (!errors.Is(err, wire.ErrCorrupt) || !strings.Contains(err.Error(), "fuzz-Data.db")) {
-			t.Fatalf("unclassified error: %v", err)
-		}
+	fuzzLegacy(f, func(sd seed, src *memSource, n int64) partitions {
+		return legacy.NewRawScanner(sd.layout.Version, src, "fuzz-Data.db", 0, n)
 	})
 }

@@ -195,6 +195,24 @@ func TestFlipSweep(t *testing.T) {
 // FuzzLegacyScanner decodes arbitrary bytes with the layouts of real legacy
 // SSTables. The first byte picks the layout, the second the chunk size.
 func FuzzLegacyScanner(f *testing.F) {
+	fuzzLegacy(f, func(sd seed, src *memSource, n int64) partitions {
+		return legacy.NewScanner(sd.layout, src, "fuzz-Data.db", 0, n)
+	})
+}
+
+// partitions is what the legacy fuzz targets read of either scanner.
+type partitions interface {
+	NextPartition() bool
+	Partition() *row.Partition
+	Next() bool
+	Unfiltered() *row.Unfiltered
+	Err() error
+}
+
+// fuzzLegacy is the body of both legacy fuzz targets: open scans arbitrary
+// bytes with a real seed's layout; partition offsets must advance, markers
+// must be bounds, and any error must be ErrCorrupt naming the file.
+func fuzzLegacy(f *testing.F, open func(sd seed, src *memSource, n int64) partitions) {
 	sds := loadSeeds(f)
 	for i, sd := range sds {
 		f.Add(append([]byte{byte(i), 0}, sd.data...))
@@ -205,8 +223,7 @@ func FuzzLegacyScanner(f *testing.F) {
 		}
 		sd := sds[int(in[0])%len(sds)]
 		data := in[2:]
-		n := 1 + int(in[1])*64
-		s := legacy.NewScanner(sd.layout, &memSource{B: data, N: n}, "fuzz-Data.db", 0, int64(len(data)))
+		s := open(sd, &memSource{B: data, N: 1 + int(in[1])*64}, int64(len(data)))
 		var prev int64 = -1
 		for s.NextPartition() {
 			if s.Partition().Offset <= prev {
