@@ -51,14 +51,7 @@ func readParts(t *testing.T, dir string) []string {
 	if _, err := os.Stat(filepath.Join(dir, pipeline.SuccessFile)); err != nil {
 		t.Fatalf("no %s: %v", pipeline.SuccessFile, err)
 	}
-	var m pipeline.Manifest
-	b, err := os.ReadFile(filepath.Join(dir, pipeline.ManifestFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	m := readManifest(t, dir)
 	var lines []string
 	var rows int64
 	for _, p := range m.Parts {
