@@ -225,15 +225,7 @@ func (r *RawScanner) addCell(c *rawCell) {
 }
 
 func (r *RawScanner) emitMarker(at position, from, to row.DeletionTime) {
-	u := row.Unfiltered{Kind: row.KindMarker, Offset: r.a.Offset(), Bound: markerKind(at.side, from, to),
-		Clustering: at.vals, EndDeletion: row.Live, StartDeletion: row.Live}
-	if u.Bound.IsEnd() {
-		u.EndDeletion = from
-	}
-	if u.Bound.IsStart() {
-		u.StartDeletion = to
-	}
-	r.q = append(r.q, u)
+	r.q = append(r.q, marker(r.a.Offset(), at, from, to))
 }
 
 // rawRange turns a 2.x range tombstone's raw bounds into an interval of raw names

@@ -1071,7 +1071,13 @@ func (s *Scanner) pushRow(acc *rowAcc) {
 func (s *Scanner) flushAll() { s.tr.flush(nil, s.emitMarker) }
 
 func (s *Scanner) emitMarker(at position, from, to row.DeletionTime) {
-	u := row.Unfiltered{Kind: row.KindMarker, Offset: s.Offset(), Bound: markerKind(at.side, from, to),
+	s.q = append(s.q, marker(s.Offset(), at, from, to))
+}
+
+// marker is the range tombstone marker at a position where the open deletion
+// changes from from to to (either may be Live): a bound or a boundary.
+func marker(offset int64, at position, from, to row.DeletionTime) row.Unfiltered {
+	u := row.Unfiltered{Kind: row.KindMarker, Offset: offset, Bound: markerKind(at.side, from, to),
 		Clustering: at.vals, EndDeletion: row.Live, StartDeletion: row.Live}
 	if u.Bound.IsEnd() {
 		u.EndDeletion = from
@@ -1079,5 +1085,5 @@ func (s *Scanner) emitMarker(at position, from, to row.DeletionTime) {
 	if u.Bound.IsStart() {
 		u.StartDeletion = to
 	}
-	s.q = append(s.q, u)
+	return u
 }
