@@ -16,9 +16,9 @@ import (
 
 	"github.com/pierrec/lz4/v4"
 
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
 
 // This file holds the two calibration points of issue 2 that BenchmarkCalibrateLZ4
@@ -695,7 +695,7 @@ func BenchmarkCalibrateLoop(b *testing.B) {
 		sc := s.Scanner(0, r.Length())
 		for sc.NextPartition() {
 			for sc.Next() {
-				if sc.Unfiltered().Kind == row.KindRow {
+				if sc.Unfiltered().Kind == rows.KindRow {
 					want++
 				}
 			}

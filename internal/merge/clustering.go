@@ -3,18 +3,18 @@ package merge
 import (
 	"cmp"
 
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 )
 
 // kindOrder is ClusteringPrefix.Kind's comparison order and comparedToClustering:
 // bounds that sort before the values they carry, the row itself, bounds after.
-func kindOrder(k row.BoundKind) (order, vsClustering int) {
+func kindOrder(k rows.BoundKind) (order, vsClustering int) {
 	switch k {
-	case row.ExclEndBound, row.InclStartBound, row.ExclEndInclStartBoundary:
+	case rows.ExclEndBound, rows.InclStartBound, rows.ExclEndInclStartBoundary:
 		return 0, -1
-	case row.StaticClustering:
+	case rows.StaticClustering:
 		return -1, -1
-	case row.ClusteringKind:
+	case rows.ClusteringKind:
 		return 1, 0
 	default: // InclEndExclStartBoundary, InclEndBound, ExclStartBound
 		return 2, 1
@@ -28,12 +28,12 @@ type Comparator struct {
 }
 
 // Compare orders (values, kind) pairs the way Cassandra orders rows and bounds.
-func (c *Comparator) Compare(a [][]byte, ka row.BoundKind, b [][]byte, kb row.BoundKind) int {
-	if ka == row.StaticClustering || kb == row.StaticClustering {
+func (c *Comparator) Compare(a [][]byte, ka rows.BoundKind, b [][]byte, kb rows.BoundKind) int {
+	if ka == rows.StaticClustering || kb == rows.StaticClustering {
 		switch {
 		case ka == kb:
 			return 0
-		case ka == row.StaticClustering:
+		case ka == rows.StaticClustering:
 			return -1
 		}
 		return 1

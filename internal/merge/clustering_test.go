@@ -7,31 +7,31 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 )
 
 // javaKind is ClusteringPrefix.Kind's (comparison, comparedToClustering) table,
 // transcribed from the 5.0.9 enum. The 5.0 in-memory SSTABLE_LOWER/UPPER_BOUND kinds
 // never reach Data.db and are left out.
-var javaKind = map[row.BoundKind]struct{ comparison, toClustering int }{
-	row.ExclEndBound:             {0, -1},
-	row.InclStartBound:           {0, -1},
-	row.ExclEndInclStartBoundary: {0, -1},
-	row.StaticClustering:         {1, -1},
-	row.ClusteringKind:           {2, 0},
-	row.InclEndExclStartBoundary: {3, 1},
-	row.InclEndBound:             {3, 1},
-	row.ExclStartBound:           {3, 1},
+var javaKind = map[rows.BoundKind]struct{ comparison, toClustering int }{
+	rows.ExclEndBound:             {0, -1},
+	rows.InclStartBound:           {0, -1},
+	rows.ExclEndInclStartBoundary: {0, -1},
+	rows.StaticClustering:         {1, -1},
+	rows.ClusteringKind:           {2, 0},
+	rows.InclEndExclStartBoundary: {3, 1},
+	rows.InclEndBound:             {3, 1},
+	rows.ExclStartBound:           {3, 1},
 }
 
-var nonStaticKinds = []row.BoundKind{
-	row.ExclEndBound, row.InclStartBound, row.ExclEndInclStartBoundary, row.ClusteringKind,
-	row.InclEndExclStartBoundary, row.InclEndBound, row.ExclStartBound,
+var nonStaticKinds = []rows.BoundKind{
+	rows.ExclEndBound, rows.InclStartBound, rows.ExclEndInclStartBoundary, rows.ClusteringKind,
+	rows.InclEndExclStartBoundary, rows.InclEndBound, rows.ExclStartBound,
 }
 
 // javaCompare is ClusteringComparator.compare(ClusteringPrefix, ClusteringPrefix)
 // with compareComponent's null handling.
-func javaCompare(types []func(a, b []byte) int, a [][]byte, ka row.BoundKind, b [][]byte, kb row.BoundKind) int {
+func javaCompare(types []func(a, b []byte) int, a [][]byte, ka rows.BoundKind, b [][]byte, kb rows.BoundKind) int {
 	s1, s2 := len(a), len(b)
 	for i := range min(s1, s2) {
 		var c int
@@ -87,11 +87,11 @@ func TestCompareEveryKindPair(t *testing.T) {
 		for _, ka := range nonStaticKinds {
 			for _, kb := range nonStaticKinds {
 				for _, a := range ps {
-					if ka == row.ClusteringKind && len(a) != 2 {
+					if ka == rows.ClusteringKind && len(a) != 2 {
 						continue
 					}
 					for _, b := range ps {
-						if kb == row.ClusteringKind && len(b) != 2 {
+						if kb == rows.ClusteringKind && len(b) != 2 {
 							continue
 						}
 						n++
@@ -124,20 +124,20 @@ func TestCompareExamples(t *testing.T) {
 	}
 	type p struct {
 		v [][]byte
-		k row.BoundKind
+		k rows.BoundKind
 	}
 	// Strictly increasing.
 	order := []p{
-		{ck(), row.InclStartBound}, // bottom
-		{ck(1), row.InclStartBound},
-		{ck(1), row.ExclEndBound},
-		{ck(1, 1), row.ExclEndInclStartBoundary},
-		{ck(1, 1), row.ClusteringKind},
-		{ck(1, 1), row.InclEndBound},
-		{ck(1, 2), row.ClusteringKind},
-		{ck(1), row.InclEndBound},
-		{ck(2, -5), row.ClusteringKind},
-		{ck(), row.InclEndBound}, // top
+		{ck(), rows.InclStartBound}, // bottom
+		{ck(1), rows.InclStartBound},
+		{ck(1), rows.ExclEndBound},
+		{ck(1, 1), rows.ExclEndInclStartBoundary},
+		{ck(1, 1), rows.ClusteringKind},
+		{ck(1, 1), rows.InclEndBound},
+		{ck(1, 2), rows.ClusteringKind},
+		{ck(1), rows.InclEndBound},
+		{ck(2, -5), rows.ClusteringKind},
+		{ck(), rows.InclEndBound}, // top
 	}
 	for i := range order {
 		for j := range order {
@@ -155,10 +155,10 @@ func TestCompareExamples(t *testing.T) {
 	}
 	// Kinds of one comparison class at the same position compare equal (they are
 	// merged together by MergeIterator in Java).
-	if c.Compare(ck(1), row.ExclEndBound, ck(1), row.InclStartBound) != 0 {
+	if c.Compare(ck(1), rows.ExclEndBound, ck(1), rows.InclStartBound) != 0 {
 		t.Error("EXCL_END(1) and INCL_START(1) differ")
 	}
-	if c.Compare(ck(1), row.InclEndBound, ck(1), row.ExclStartBound) != 0 {
+	if c.Compare(ck(1), rows.InclEndBound, ck(1), rows.ExclStartBound) != 0 {
 		t.Error("INCL_END(1) and EXCL_START(1) differ")
 	}
 }
@@ -170,25 +170,25 @@ func TestCompareExamples(t *testing.T) {
 func TestCompareStatic(t *testing.T) {
 	c := &Comparator{Types: []func(a, b []byte) int{intCompare}}
 	st := [][]byte{}
-	if c.Compare(st, row.StaticClustering, st, row.StaticClustering) != 0 {
+	if c.Compare(st, rows.StaticClustering, st, rows.StaticClustering) != 0 {
 		t.Error("static vs static")
 	}
 	for _, k := range nonStaticKinds {
 		for _, v := range [][][]byte{{}, {i32(1)}, {nil}} {
-			if k == row.ClusteringKind && len(v) != 1 {
+			if k == rows.ClusteringKind && len(v) != 1 {
 				continue
 			}
-			if c.Compare(st, row.StaticClustering, v, k) >= 0 || c.Compare(v, k, st, row.StaticClustering) <= 0 {
+			if c.Compare(st, rows.StaticClustering, v, k) >= 0 || c.Compare(v, k, st, rows.StaticClustering) <= 0 {
 				t.Errorf("static does not sort before %v kind %d", v, k)
 			}
 		}
 	}
 	// A table without clustering columns: the static row before the only row.
 	c0 := &Comparator{}
-	if c0.Compare(st, row.StaticClustering, st, row.ClusteringKind) >= 0 {
+	if c0.Compare(st, rows.StaticClustering, st, rows.ClusteringKind) >= 0 {
 		t.Error("static vs the clustering of a table without clustering columns")
 	}
-	if c0.Compare(st, row.ClusteringKind, st, row.ClusteringKind) != 0 {
+	if c0.Compare(st, rows.ClusteringKind, st, rows.ClusteringKind) != 0 {
 		t.Error("rows of a table without clustering columns differ")
 	}
 }

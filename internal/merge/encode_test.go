@@ -20,6 +20,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
@@ -128,35 +129,35 @@ type tCell struct {
 type tRow struct {
 	ck     []int32 // nil for the static row
 	static bool
-	live   row.Liveness // zero value: use liveAt / EmptyLiveness
-	del    row.DeletionTime
-	shadow row.DeletionTime
+	live   rows.Liveness // zero value: use liveAt / EmptyLiveness
+	del    rows.DeletionTime
+	shadow rows.DeletionTime
 	cells  []tCell
-	cdels  []row.ComplexDeletion
+	cdels  []rows.ComplexDeletion
 }
 
 type tMarker struct {
-	kind       row.BoundKind
+	kind       rows.BoundKind
 	ck         []int32
-	end, start row.DeletionTime // start for start bounds, end for end bounds, both for boundaries
+	end, start rows.DeletionTime // start for start bounds, end for end bounds, both for boundaries
 }
 
 type tPart struct {
 	key    string
-	del    row.DeletionTime
+	del    rows.DeletionTime
 	static *tRow
 	items  []any // tRow or tMarker, in clustering order
 }
 
 // Constructors that keep the tables short.
-func dt(mfda, ldt int64) row.DeletionTime {
-	return row.DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: ldt}
+func dt(mfda, ldt int64) rows.DeletionTime {
+	return rows.DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: ldt}
 }
-func liveAt(ts int64) row.Liveness {
-	return row.Liveness{Timestamp: ts, LocalExpirationTime: row.NoDeletionTime}
+func liveAt(ts int64) rows.Liveness {
+	return rows.Liveness{Timestamp: ts, LocalExpirationTime: rows.NoDeletionTime}
 }
-func ttlLive(ts int64, ttl int32, exp int64) row.Liveness {
-	return row.Liveness{Timestamp: ts, TTL: ttl, LocalExpirationTime: exp}
+func ttlLive(ts int64, ttl int32, exp int64) rows.Liveness {
+	return rows.Liveness{Timestamp: ts, TTL: ttl, LocalExpirationTime: exp}
 }
 func cellv(col int, ts int64, v string) tCell { return tCell{col: col, ts: ts, val: v} }
 func tomb(col int, ts, ldt int64) tCell       { return tCell{col: col, ts: ts, ldt: ldt, tomb: true} }
@@ -165,14 +166,14 @@ func expiring(col int, ts int64, ttl int32, exp int64, v string) tCell {
 }
 func mcell(ts int64, k, v string) tCell { return tCell{col: colM, ts: ts, path: k, val: v} }
 func rowAt(ck ...int32) tRow {
-	return tRow{ck: ck, del: row.Live, shadow: row.Live, live: row.EmptyLiveness}
+	return tRow{ck: ck, del: rows.Live, shadow: rows.Live, live: rows.EmptyLiveness}
 }
-func (r tRow) L(l row.Liveness) tRow          { r.live = l; return r }
-func (r tRow) Del(d row.DeletionTime) tRow    { r.del = d; return r }
-func (r tRow) Shadow(d row.DeletionTime) tRow { r.shadow = d; return r }
-func (r tRow) C(cells ...tCell) tRow          { r.cells = append(slices.Clone(r.cells), cells...); return r }
-func (r tRow) CDel(col int, d row.DeletionTime) tRow {
-	r.cdels = append(slices.Clone(r.cdels), row.ComplexDeletion{Column: col, Deletion: d})
+func (r tRow) L(l rows.Liveness) tRow          { r.live = l; return r }
+func (r tRow) Del(d rows.DeletionTime) tRow    { r.del = d; return r }
+func (r tRow) Shadow(d rows.DeletionTime) tRow { r.shadow = d; return r }
+func (r tRow) C(cells ...tCell) tRow           { r.cells = append(slices.Clone(r.cells), cells...); return r }
+func (r tRow) CDel(col int, d rows.DeletionTime) tRow {
+	r.cdels = append(slices.Clone(r.cdels), rows.ComplexDeletion{Column: col, Deletion: d})
 	return r
 }
 func staticRow() *tRow {
@@ -180,10 +181,10 @@ func staticRow() *tRow {
 	r.static = true
 	return &r
 }
-func (r *tRow) SC(cells ...tCell) *tRow { r.cells = append(r.cells, cells...); return r }
-func (r *tRow) SL(l row.Liveness) *tRow { r.live = l; return r }
-func mk(kind row.BoundKind, d row.DeletionTime, ck ...int32) tMarker {
-	m := tMarker{kind: kind, ck: ck, start: row.Live, end: row.Live}
+func (r *tRow) SC(cells ...tCell) *tRow  { r.cells = append(r.cells, cells...); return r }
+func (r *tRow) SL(l rows.Liveness) *tRow { r.live = l; return r }
+func mk(kind rows.BoundKind, d rows.DeletionTime, ck ...int32) tMarker {
+	m := tMarker{kind: kind, ck: ck, start: rows.Live, end: rows.Live}
 	if kind.IsStart() {
 		m.start = d
 	} else {
@@ -191,12 +192,12 @@ func mk(kind row.BoundKind, d row.DeletionTime, ck ...int32) tMarker {
 	}
 	return m
 }
-func boundary(kind row.BoundKind, end, start row.DeletionTime, ck ...int32) tMarker {
+func boundary(kind rows.BoundKind, end, start rows.DeletionTime, ck ...int32) tMarker {
 	return tMarker{kind: kind, ck: ck, end: end, start: start}
 }
-func part(key string, items ...any) tPart     { return tPart{key: key, del: row.Live, items: items} }
-func (p tPart) PDel(d row.DeletionTime) tPart { p.del = d; return p }
-func (p tPart) Static(r *tRow) tPart          { p.static = r; return p }
+func part(key string, items ...any) tPart      { return tPart{key: key, del: rows.Live, items: items} }
+func (p tPart) PDel(d rows.DeletionTime) tPart { p.del = d; return p }
+func (p tPart) Static(r *tRow) tPart           { p.static = r; return p }
 
 // encoder writes one SSTable's Data.db.
 type encoder struct {
@@ -262,7 +263,7 @@ func (e *encoder) partition(t testing.TB, p tPart) {
 
 // ldt maps a test ldt to the ≤ nb 32-bit form.
 func (e *encoder) ldt(v int64) uint64 {
-	if v == row.NoDeletionTime {
+	if v == rows.NoDeletionTime {
 		return math.MaxInt32
 	}
 	return uint64(uint32(v))
@@ -279,7 +280,7 @@ func (e *encoder) clustering(dst []byte, ck []int32) []byte {
 	return dst
 }
 
-func (e *encoder) deltaDeletion(dst []byte, d row.DeletionTime) []byte {
+func (e *encoder) deltaDeletion(dst []byte, d rows.DeletionTime) []byte {
 	dst = wire.AppendUVint(dst, uint64(d.MarkedForDeleteAt))
 	return wire.AppendUVint(dst, e.ldt(d.LocalDeletionTime))
 }
@@ -319,9 +320,9 @@ func (e *encoder) row(t testing.TB, r tRow) {
 		}
 		byCol[i] = append(byCol[i], c)
 	}
-	cdel := make([]row.DeletionTime, len(cols))
+	cdel := make([]rows.DeletionTime, len(cols))
 	for i := range cdel {
-		cdel[i] = row.Live
+		cdel[i] = rows.Live
 	}
 	for _, cd := range r.cdels {
 		cdel[idx[cd.Column]] = cd.Deletion
@@ -480,14 +481,14 @@ func run(t testing.TB, s *schema, inputs ...Input) []string {
 	return out
 }
 
-func fmtDel(tag string, d row.DeletionTime) string {
-	if d.LocalDeletionTime == row.NoDeletionTime {
+func fmtDel(tag string, d rows.DeletionTime) string {
+	if d.LocalDeletionTime == rows.NoDeletionTime {
 		return fmt.Sprintf("%s@%d", tag, d.MarkedForDeleteAt)
 	}
 	return fmt.Sprintf("%s@%d/%d", tag, d.MarkedForDeleteAt, d.LocalDeletionTime)
 }
 
-func fmtLiveness(l row.Liveness) string {
+func fmtLiveness(l rows.Liveness) string {
 	if l.IsEmpty() {
 		return ""
 	}
@@ -499,7 +500,7 @@ func fmtLiveness(l row.Liveness) string {
 
 // fmtCell renders a cell as name[path]@ts=value, with ~ttl:exp for an expiring
 // cell and x/ldt for a tombstone.
-func fmtCell(s *schema, c row.Cell) string {
+func fmtCell(s *schema, c rows.Cell) string {
 	name := "c"
 	if !s.table.Columns[c.Column].Counter {
 		name = colNames[c.Column]

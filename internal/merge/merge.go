@@ -15,7 +15,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/token"
 )
 
@@ -35,21 +35,9 @@ type Table struct {
 	Partitioner token.Partitioner
 }
 
-// Partitions is a stream of partitions and their unfiltereds in on-disk order, as
-// row.Scanner yields them (legacy pre-3.0 decoders yield the same model).
-type Partitions interface {
-	NextPartition() bool
-	Partition() *row.Partition
-	Next() bool
-	Unfiltered() *row.Unfiltered
-	Err() error
-}
-
-var _ Partitions = (*row.Scanner)(nil)
-
 // Input is one SSTable's (or one token range of it) stream of partitions.
 type Input struct {
-	Scanner Partitions
+	Scanner rows.Stream
 	// StaticMap and RegularMap translate the SSTable's column indexes (its
 	// serialization header, in on-disk order) into Table.Columns indexes.
 	StaticMap, RegularMap []int
@@ -64,27 +52,27 @@ type Input struct {
 // written at or before Deletion.MarkedForDeleteAt is deleted.
 type RangeTombstone struct {
 	Start, End         [][]byte // owned copies
-	StartKind, EndKind row.BoundKind
-	Deletion           row.DeletionTime
+	StartKind, EndKind rows.BoundKind
+	Deletion           rows.DeletionTime
 }
 
 type input struct {
 	Input
 	openAt   [][]byte // clustering where the open deletion started (KeepRanges)
-	openKind row.BoundKind
+	openKind rows.BoundKind
 	tok      []byte // byte-comparable token of the current partition key
 	inPart   bool   // positioned on a partition header
 	// ordered: both column maps are increasing, so this input's cells arrive in
 	// Table column order and a row from it alone needs no sorting.
 	ordered bool
 	head    bool // Scanner.Unfiltered is the next item of the current partition
-	open    row.DeletionTime
+	open    rows.DeletionTime
 }
 
 // Partition is the merged header of the current partition.
 type Partition struct {
 	Key      []byte // valid until the next NextPartition
-	Deletion row.DeletionTime
+	Deletion rows.DeletionTime
 	Sources  int // how many inputs hold this partition
 }
 
@@ -93,16 +81,16 @@ type Partition struct {
 type Row struct {
 	Static     bool
 	Clustering [][]byte
-	Liveness   row.Liveness
+	Liveness   rows.Liveness
 	// Deletion is the row deletion that survived the merge (it supersedes the
 	// partition and range deletions covering the row); Live otherwise.
-	Deletion row.DeletionTime
+	Deletion rows.DeletionTime
 	// Shadowable says Deletion is a shadowable deletion (it outlived the liveness).
 	Shadowable bool
 	// Active is the partition or range deletion that covers this row.
-	Active           row.DeletionTime
-	Cells            []row.Cell // Column is a Table.Columns index; sorted by (column, path)
-	ComplexDeletions []row.ComplexDeletion
+	Active           rows.DeletionTime
+	Cells            []rows.Cell // Column is a Table.Columns index; sorted by (column, path)
+	ComplexDeletions []rows.ComplexDeletion
 }
 
 // Merger merges inputs. It is not safe for concurrent use.
@@ -113,7 +101,7 @@ type Merger struct {
 	started bool
 	part    Partition
 	out     Row
-	cells   []row.Cell // out.Cells' own buffer (out.Cells may alias an input's instead)
+	cells   []rows.Cell // out.Cells' own buffer (out.Cells may alias an input's instead)
 	// KeepRanges makes the merger collect each partition's range tombstones for
 	// Ranges (the lossless layout prints them). Memory: one copy per range.
 	KeepRanges bool
@@ -121,7 +109,7 @@ type Merger struct {
 	tombstones int64
 	used       []*input // inputs whose head the last row consumed
 	vers       []*input
-	cdel       []row.DeletionTime // per table column, scratch
+	cdel       []rows.DeletionTime // per table column, scratch
 	touched    []int
 	arena      []byte
 	err        error
@@ -129,9 +117,9 @@ type Merger struct {
 
 // New returns a merger over inputs, each positioned before its first partition.
 func New(t *Table, inputs []Input) *Merger {
-	m := &Merger{t: t, cdel: make([]row.DeletionTime, len(t.Columns))}
+	m := &Merger{t: t, cdel: make([]rows.DeletionTime, len(t.Columns))}
 	for i := range m.cdel {
-		m.cdel[i] = row.Live
+		m.cdel[i] = rows.Live
 	}
 	for _, in := range inputs {
 		m.inputs = append(m.inputs, &input{Input: in, ordered: increasing(in.StaticMap) && increasing(in.RegularMap)})
@@ -214,7 +202,7 @@ func (m *Merger) NextPartition() bool {
 	if first == nil {
 		return false
 	}
-	m.part = Partition{Key: first.Scanner.Partition().Key, Deletion: row.Live}
+	m.part = Partition{Key: first.Scanner.Partition().Key, Deletion: rows.Live}
 	for _, in := range m.inputs {
 		if in.inPart && (in == first || m.compareKeys(in, first) == 0) {
 			m.parts = append(m.parts, in)
@@ -224,7 +212,7 @@ func (m *Merger) NextPartition() bool {
 			if d := in.Scanner.Partition().Deletion; d.Supersedes(m.part.Deletion) {
 				m.part.Deletion = d
 			}
-			in.open = row.Live
+			in.open = rows.Live
 			in.head = false
 		}
 	}
@@ -270,7 +258,7 @@ func (m *Merger) NextRow() bool {
 			return false
 		}
 		u := first.Scanner.Unfiltered()
-		if u.Kind == row.KindMarker {
+		if u.Kind == rows.KindMarker {
 			if m.KeepRanges {
 				m.keepRange(first, u)
 			}
@@ -278,19 +266,19 @@ func (m *Merger) NextRow() bool {
 				m.tombstones++
 				first.open = u.StartDeletion
 			} else {
-				first.open = row.Live
+				first.open = rows.Live
 			}
 			m.advanceHead(first)
 			continue
 		}
 		m.vers = m.vers[:0]
 		for _, in := range m.parts {
-			if in.head && in.Scanner.Unfiltered().Kind != row.KindMarker && (in == first || m.compareHeads(in, first) == 0) {
+			if in.head && in.Scanner.Unfiltered().Kind != rows.KindMarker && (in == first || m.compareHeads(in, first) == 0) {
 				m.vers = append(m.vers, in)
 			}
 		}
 		active := m.part.Deletion
-		if u.Kind != row.KindStatic {
+		if u.Kind != rows.KindStatic {
 			for _, in := range m.parts {
 				if in.open.Supersedes(active) {
 					active = in.open
@@ -305,7 +293,7 @@ func (m *Merger) NextRow() bool {
 }
 
 // keepRange records the range a marker closes and remembers where the next opens.
-func (m *Merger) keepRange(in *input, u *row.Unfiltered) {
+func (m *Merger) keepRange(in *input, u *rows.Unfiltered) {
 	own := func(c [][]byte) [][]byte {
 		out := make([][]byte, len(c))
 		for i, v := range c {
@@ -318,10 +306,10 @@ func (m *Merger) keepRange(in *input, u *row.Unfiltered) {
 	if u.Bound.IsEnd() && !in.open.IsLive() {
 		endKind := u.Bound
 		switch u.Bound {
-		case row.ExclEndInclStartBoundary:
-			endKind = row.ExclEndBound
-		case row.InclEndExclStartBoundary:
-			endKind = row.InclEndBound
+		case rows.ExclEndInclStartBoundary:
+			endKind = rows.ExclEndBound
+		case rows.InclEndExclStartBoundary:
+			endKind = rows.InclEndBound
 		}
 		// A range the partition deletion covers entirely adds nothing.
 		if in.open.Supersedes(m.part.Deletion) {
@@ -332,10 +320,10 @@ func (m *Merger) keepRange(in *input, u *row.Unfiltered) {
 	if u.Bound.IsStart() {
 		in.openAt = own(u.Clustering)
 		switch u.Bound {
-		case row.ExclEndInclStartBoundary:
-			in.openKind = row.InclStartBound
-		case row.InclEndExclStartBoundary:
-			in.openKind = row.ExclStartBound
+		case rows.ExclEndInclStartBoundary:
+			in.openKind = rows.InclStartBound
+		case rows.InclEndExclStartBoundary:
+			in.openKind = rows.ExclStartBound
 		default:
 			in.openKind = u.Bound
 		}
@@ -371,7 +359,7 @@ func (m *Merger) Ranges() []RangeTombstone {
 	return out
 }
 
-func (m *Merger) countTombstones(u *row.Unfiltered) {
+func (m *Merger) countTombstones(u *rows.Unfiltered) {
 	if !u.Deletion.IsLive() {
 		m.tombstones++
 	}
@@ -390,11 +378,11 @@ func (m *Merger) countTombstones(u *row.Unfiltered) {
 func (m *Merger) Row() *Row { return &m.out }
 
 // supersedesLiveness is LivenessInfo.supersedes.
-func supersedesLiveness(a, b row.Liveness) bool {
+func supersedesLiveness(a, b rows.Liveness) bool {
 	if a.Timestamp != b.Timestamp {
 		return a.Timestamp > b.Timestamp
 	}
-	aExpired, bExpired := a.TTL == row.ExpiredLivenessTTL, b.TTL == row.ExpiredLivenessTTL
+	aExpired, bExpired := a.TTL == rows.ExpiredLivenessTTL, b.TTL == rows.ExpiredLivenessTTL
 	if aExpired != bExpired {
 		return aExpired
 	}
@@ -406,18 +394,18 @@ func supersedesLiveness(a, b row.Liveness) bool {
 }
 
 // mergeRow merges the versions in m.vers of the row first is one of (Row.Merger).
-func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
+func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
 	out := &m.out
-	out.Static = first.Kind == row.KindStatic
+	out.Static = first.Kind == rows.KindStatic
 	out.Clustering = first.Clustering
-	out.Liveness = row.EmptyLiveness
-	out.Deletion = row.Live
+	out.Liveness = rows.EmptyLiveness
+	out.Deletion = rows.Live
 	out.Shadowable = false
 	m.cells = m.cells[:0]
 	out.Cells = m.cells
 	out.ComplexDeletions = out.ComplexDeletions[:0]
 	m.arena = m.arena[:0]
-	shadowable := row.Live
+	shadowable := rows.Live
 	for _, in := range m.vers {
 		u := in.Scanner.Unfiltered()
 		m.countTombstones(u)
@@ -438,11 +426,11 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 	if !out.Deletion.IsLive() && out.Deletion.Supersedes(active) {
 		active = out.Deletion
 	} else {
-		out.Deletion, out.Shadowable = row.Live, false
+		out.Deletion, out.Shadowable = rows.Live, false
 	}
 	out.Active = active
 	if active.Deletes(out.Liveness.Timestamp) {
-		out.Liveness = row.EmptyLiveness
+		out.Liveness = rows.EmptyLiveness
 	}
 
 	// One version under no deletion (the common case): its cells are the result.
@@ -511,19 +499,19 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 	m.cells = out.Cells // keep the grown buffer for the next row
 	for _, c := range m.touched {
 		if m.cdel[c].Supersedes(active) {
-			out.ComplexDeletions = append(out.ComplexDeletions, row.ComplexDeletion{Column: c, Deletion: m.cdel[c]})
+			out.ComplexDeletions = append(out.ComplexDeletions, rows.ComplexDeletion{Column: c, Deletion: m.cdel[c]})
 		}
-		m.cdel[c] = row.Live
+		m.cdel[c] = rows.Live
 	}
 	m.touched = m.touched[:0]
 	// touched follows the inputs' on-disk column order, not Table.Columns'.
 	if len(out.ComplexDeletions) > 1 {
-		slices.SortFunc(out.ComplexDeletions, func(a, b row.ComplexDeletion) int { return cmp.Compare(a.Column, b.Column) })
+		slices.SortFunc(out.ComplexDeletions, func(a, b rows.ComplexDeletion) int { return cmp.Compare(a.Column, b.Column) })
 	}
 	if sorted {
 		return
 	}
-	slices.SortStableFunc(out.Cells, func(a, b row.Cell) int { return m.cellCompare(&a, &b) })
+	slices.SortStableFunc(out.Cells, func(a, b rows.Cell) int { return m.cellCompare(&a, &b) })
 	cells := out.Cells[:0]
 	for i := 0; i < len(out.Cells); {
 		win := out.Cells[i]
@@ -542,11 +530,11 @@ func (m *Merger) mergeRow(first *row.Unfiltered, active row.DeletionTime) {
 // INSERT of a collection writes one just below its cells): the cells those
 // deletions cover are dropped in place, in the input's buffer like the
 // deletion-free case. Both cells and complex deletions come in column order.
-func (m *Merger) singleWithComplexDeletions(u *row.Unfiltered, cmap []int) {
+func (m *Merger) singleWithComplexDeletions(u *rows.Unfiltered, cmap []int) {
 	out := &m.out
 	for _, cd := range u.ComplexDeletions {
-		if cd.Deletion.Supersedes(row.Live) {
-			out.ComplexDeletions = append(out.ComplexDeletions, row.ComplexDeletion{Column: cmap[cd.Column], Deletion: cd.Deletion})
+		if cd.Deletion.Supersedes(rows.Live) {
+			out.ComplexDeletions = append(out.ComplexDeletions, rows.ComplexDeletion{Column: cmap[cd.Column], Deletion: cd.Deletion})
 		}
 	}
 	cds := out.ComplexDeletions
@@ -571,7 +559,7 @@ func (m *Merger) singleWithComplexDeletions(u *row.Unfiltered, cmap []int) {
 	out.Cells = cells
 }
 
-func (m *Merger) cellCompare(a, b *row.Cell) int {
+func (m *Merger) cellCompare(a, b *rows.Cell) int {
 	if a.Column != b.Column {
 		return cmp.Compare(a.Column, b.Column)
 	}
@@ -585,7 +573,7 @@ func (m *Merger) cellCompare(a, b *row.Cell) int {
 // reconcile picks or builds the winner of two versions of one cell (Cells.reconcile,
 // 4.0+ rules, FORMAT.md §9.2 and §9.10; the TTL tie-break of two expiring cells
 // is Cells.resolveRegular's, which FORMAT.md §9.2 omits).
-func (m *Merger) reconcile(col *Column, a, b row.Cell) row.Cell {
+func (m *Merger) reconcile(col *Column, a, b rows.Cell) rows.Cell {
 	if col.Counter && !a.Tombstone && !b.Tombstone {
 		var merged []byte
 		var err error

@@ -9,22 +9,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
 
 // Java references are to the 5.0.9 sources (org.apache.cassandra.*).
 
-func regular(ts int64, v string) row.Cell {
-	return row.Cell{Timestamp: ts, LocalDeletionTime: row.NoDeletionTime, Value: []byte(v)}
+func regular(ts int64, v string) rows.Cell {
+	return rows.Cell{Timestamp: ts, LocalDeletionTime: rows.NoDeletionTime, Value: []byte(v)}
 }
-func tombstone(ts, ldt int64) row.Cell {
-	return row.Cell{Timestamp: ts, LocalDeletionTime: ldt, Tombstone: true, Value: []byte{}}
+func tombstone(ts, ldt int64) rows.Cell {
+	return rows.Cell{Timestamp: ts, LocalDeletionTime: ldt, Tombstone: true, Value: []byte{}}
 }
-func expiringCell(ts int64, ttl int32, exp int64, v string) row.Cell {
-	return row.Cell{Timestamp: ts, TTL: ttl, LocalDeletionTime: exp, Value: []byte(v)}
+func expiringCell(ts int64, ttl int32, exp int64, v string) rows.Cell {
+	return rows.Cell{Timestamp: ts, TTL: ttl, LocalDeletionTime: exp, Value: []byte(v)}
 }
 
-func sameCell(a, b row.Cell) bool {
+func sameCell(a, b rows.Cell) bool {
 	return a.Timestamp == b.Timestamp && a.TTL == b.TTL && a.LocalDeletionTime == b.LocalDeletionTime &&
 		a.Tombstone == b.Tombstone && string(a.Value) == string(b.Value) && string(a.Path) == string(b.Path)
 }
@@ -36,7 +37,7 @@ func TestReconcile(t *testing.T) {
 	col := &Column{}
 	tests := []struct {
 		name string
-		a, b row.Cell // a must win, in both argument orders
+		a, b rows.Cell // a must win, in both argument orders
 	}{
 		// resolveRegular: "if (leftTimestamp != rightTimestamp) return leftTimestamp > rightTimestamp"
 		{"higher timestamp wins", regular(2, "a"), regular(1, "z")},
@@ -97,13 +98,13 @@ func TestReconcileCounterTombstone(t *testing.T) {
 
 // TestLivenessSupersedes pins LivenessInfo.supersedes.
 func TestLivenessSupersedes(t *testing.T) {
-	expired := func(ts int64, exp int64) row.Liveness { return ttlLive(ts, row.ExpiredLivenessTTL, exp) }
+	expired := func(ts int64, exp int64) rows.Liveness { return ttlLive(ts, rows.ExpiredLivenessTTL, exp) }
 	tests := []struct {
 		name string
-		a, b row.Liveness // a supersedes b; b does not supersede a
+		a, b rows.Liveness // a supersedes b; b does not supersede a
 	}{
 		{"higher timestamp", liveAt(2), liveAt(1)},
-		{"anything beats empty", liveAt(math.MinInt64 + 1), row.EmptyLiveness},
+		{"anything beats empty", liveAt(math.MinInt64 + 1), rows.EmptyLiveness},
 		{"higher timestamp beats expired-liveness", liveAt(2), expired(1, 100)},
 		// "if (isExpired() ^ other.isExpired()) return isExpired()"
 		{"tie: expired-liveness beats normal", expired(5, 1), liveAt(5)},
@@ -125,7 +126,7 @@ func TestLivenessSupersedes(t *testing.T) {
 			}
 		})
 	}
-	for _, l := range []row.Liveness{row.EmptyLiveness, liveAt(3), ttlLive(3, 5, 10), expired(3, 10)} {
+	for _, l := range []rows.Liveness{rows.EmptyLiveness, liveAt(3), ttlLive(3, 5, 10), expired(3, 10)} {
 		if supersedesLiveness(l, l) {
 			t.Errorf("%+v supersedes itself", l)
 		}
@@ -136,16 +137,16 @@ func TestLivenessSupersedes(t *testing.T) {
 // ldt; a deletion deletes timestamps <= mfda (a tie deletes); LIVE deletes nothing.
 func TestDeletionSupersedes(t *testing.T) {
 	tests := []struct {
-		a, b row.DeletionTime
+		a, b rows.DeletionTime
 		want bool
 	}{
 		{dt(2, 1), dt(1, 100), true},
 		{dt(1, 100), dt(2, 1), false},
 		{dt(1, 2), dt(1, 1), true},
 		{dt(1, 1), dt(1, 1), false},
-		{dt(math.MinInt64+1, 0), row.Live, true},
-		{row.Live, dt(math.MinInt64+1, 0), false},
-		{row.Live, row.Live, false},
+		{dt(math.MinInt64+1, 0), rows.Live, true},
+		{rows.Live, dt(math.MinInt64+1, 0), false},
+		{rows.Live, rows.Live, false},
 	}
 	for _, tc := range tests {
 		if got := tc.a.Supersedes(tc.b); got != tc.want {
@@ -158,7 +159,7 @@ func TestDeletionSupersedes(t *testing.T) {
 			t.Errorf("deletion @10 deletes %d = %v, want %v", ts, !want, want)
 		}
 	}
-	if row.Live.Deletes(math.MinInt64 + 1) {
+	if rows.Live.Deletes(math.MinInt64 + 1) {
 		t.Error("LIVE deletes something")
 	}
 }
@@ -200,7 +201,7 @@ var scenarios = []scenario{
 		// handed to Row.Merger.merge for rows of every input.
 		name: "range tombstone in one input covers rows of another (inclusive bounds)",
 		ssts: [][]tPart{
-			{part("k1", mk(row.InclStartBound, d50, 2), mk(row.InclEndBound, d50, 4))},
+			{part("k1", mk(rows.InclStartBound, d50, 2), mk(rows.InclEndBound, d50, 4))},
 			{part("k1",
 				rowAt(1).C(cellv(colA, 40, "a1")),
 				rowAt(2).C(cellv(colA, 40, "a2")),
@@ -219,7 +220,7 @@ var scenarios = []scenario{
 		// ClusteringPrefix.Kind: EXCL_START sorts after the row it names, EXCL_END before.
 		name: "exclusive bounds at a row's position do not cover it",
 		ssts: [][]tPart{
-			{part("k1", mk(row.ExclStartBound, d50, 2), mk(row.ExclEndBound, d50, 4))},
+			{part("k1", mk(rows.ExclStartBound, d50, 2), mk(rows.ExclEndBound, d50, 4))},
 			{part("k1",
 				rowAt(2).C(cellv(colA, 40, "a2")),
 				rowAt(3).C(cellv(colA, 40, "a3")),
@@ -232,8 +233,8 @@ var scenarios = []scenario{
 		name: "prefix bounds cover every row with that prefix",
 		nck:  2,
 		ssts: [][]tPart{
-			{part("k1", mk(row.InclStartBound, d50, 1), mk(row.InclEndBound, d50, 1),
-				mk(row.ExclStartBound, dt(60, 1), 3), mk(row.InclEndBound, dt(60, 1), 4))},
+			{part("k1", mk(rows.InclStartBound, d50, 1), mk(rows.InclEndBound, d50, 1),
+				mk(rows.ExclStartBound, dt(60, 1), 3), mk(rows.InclEndBound, dt(60, 1), 4))},
 			{part("k1",
 				rowAt(0, 9).C(cellv(colA, 40, "09")),
 				rowAt(1, math.MinInt32).C(cellv(colA, 40, "1min")),
@@ -250,7 +251,7 @@ var scenarios = []scenario{
 	{
 		name: "bounds of size 0 cover the whole partition but not the static row",
 		ssts: [][]tPart{
-			{part("k1", mk(row.InclStartBound, d50), mk(row.InclEndBound, d50)).
+			{part("k1", mk(rows.InclStartBound, d50), mk(rows.InclEndBound, d50)).
 				Static(staticRow().SC(cellv(colS, 10, "old")))},
 			{part("k1", rowAt(1).C(cellv(colA, 40, "a1")), rowAt(2).C(cellv(colA, 51, "a2"))).
 				Static(staticRow().SC(cellv(colS, 20, "new")))},
@@ -261,10 +262,10 @@ var scenarios = []scenario{
 		// RangeTombstoneMarker.Merger.updateOpenMarkers: a boundary opens its start deletion.
 		name: "boundary markers",
 		ssts: [][]tPart{
-			{part("k1", mk(row.InclStartBound, dt(30, 1), 1),
-				boundary(row.ExclEndInclStartBoundary, dt(30, 1), dt(60, 2), 3),
-				boundary(row.InclEndExclStartBoundary, dt(60, 2), dt(20, 3), 4),
-				mk(row.InclEndBound, dt(20, 3), 6))},
+			{part("k1", mk(rows.InclStartBound, dt(30, 1), 1),
+				boundary(rows.ExclEndInclStartBoundary, dt(30, 1), dt(60, 2), 3),
+				boundary(rows.InclEndExclStartBoundary, dt(60, 2), dt(20, 3), 4),
+				mk(rows.InclEndBound, dt(20, 3), 6))},
 			{part("k1",
 				rowAt(1).C(cellv(colA, 40, "a1")),
 				rowAt(2).C(cellv(colA, 25, "a2")),
@@ -285,8 +286,8 @@ var scenarios = []scenario{
 		// Overlapping deletions do not add up: the superseding one decides (FORMAT §9.9).
 		name: "overlapping range tombstones from two inputs",
 		ssts: [][]tPart{
-			{part("k1", mk(row.InclStartBound, dt(30, 1), 1), mk(row.InclEndBound, dt(30, 1), 5))},
-			{part("k1", mk(row.InclStartBound, dt(60, 1), 3), mk(row.InclEndBound, dt(60, 1), 4))},
+			{part("k1", mk(rows.InclStartBound, dt(30, 1), 1), mk(rows.InclEndBound, dt(30, 1), 5))},
+			{part("k1", mk(rows.InclStartBound, dt(60, 1), 3), mk(rows.InclEndBound, dt(60, 1), 4))},
 			{part("k1",
 				rowAt(1).C(cellv(colA, 45, "a1")),
 				rowAt(3).C(cellv(colA, 45, "a3")),
@@ -310,13 +311,13 @@ var scenarios = []scenario{
 		ssts: [][]tPart{
 			{part("k1").PDel(dt(100, 7))},
 			{part("k1",
-				mk(row.InclStartBound, dt(80, 1), 1),
+				mk(rows.InclStartBound, dt(80, 1), 1),
 				rowAt(1).C(cellv(colA, 90, "a1")),
 				rowAt(2).L(liveAt(100)).C(cellv(colA, 110, "a2")),
-				mk(row.InclEndBound, dt(80, 1), 2),
-				mk(row.InclStartBound, dt(120, 1), 3),
+				mk(rows.InclEndBound, dt(80, 1), 2),
+				mk(rows.InclStartBound, dt(120, 1), 3),
 				rowAt(3).C(cellv(colA, 115, "a3")),
-				mk(row.InclEndBound, dt(120, 1), 3),
+				mk(rows.InclEndBound, dt(120, 1), 3),
 			).Static(staticRow().SC(cellv(colS, 90, "gone")))},
 			{part("k1").Static(staticRow().SC(cellv(colS, 150, "kept")).SL(liveAt(100)))},
 		},
@@ -350,7 +351,7 @@ var scenarios = []scenario{
 		// deletion replaces it.
 		name: "row deletion under a newer range tombstone is dropped",
 		ssts: [][]tPart{
-			{part("k1", mk(row.InclStartBound, dt(60, 1), 1), mk(row.InclEndBound, dt(60, 1), 1))},
+			{part("k1", mk(rows.InclStartBound, dt(60, 1), 1), mk(rows.InclEndBound, dt(60, 1), 1))},
 			{part("k1", rowAt(1).Del(dt(50, 5)).C(cellv(colA, 70, "a")))},
 		},
 		want: []string{"k1 #2", "  [1] A@60/1 a@70=a"},
@@ -759,7 +760,7 @@ func TestComplexDeletionsSorted(t *testing.T) {
 			t.Fatal(m.Err())
 		}
 		got := m.Row().ComplexDeletions
-		want := []row.ComplexDeletion{{Column: 3, Deletion: dt(6, 6)}, {Column: 4, Deletion: dt(5, 5)}}
+		want := []rows.ComplexDeletion{{Column: 3, Deletion: dt(6, 6)}, {Column: 4, Deletion: dt(5, 5)}}
 		if !slices.Equal(got, want) {
 			t.Errorf("%d copies: complex deletions %v, want %v", copies, got, want)
 		}
@@ -787,7 +788,7 @@ func TestSingleVersionComplexDeletion(t *testing.T) {
 		for _, c := range r.Cells {
 			got = append(got, fmt.Sprintf("%d:%s=%s@%d", c.Column, c.Path, c.Value, c.Timestamp))
 		}
-		want := []row.ComplexDeletion{{Column: colM, Deletion: dt(5, 5)}}
+		want := []rows.ComplexDeletion{{Column: colM, Deletion: dt(5, 5)}}
 		if !slices.Equal(r.ComplexDeletions, want) {
 			t.Errorf("complex deletions %v, want %v", r.ComplexDeletions, want)
 		}

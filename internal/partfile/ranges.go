@@ -5,7 +5,7 @@ import (
 	"slices"
 
 	"github.com/aegisthus/aegisthus/internal/merge"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 )
 
 // Canonical returns the range deletions of a partition in their canonical form:
@@ -19,18 +19,18 @@ import (
 // merging an export with newer SSTables gives the same ranges as exporting
 // everything at once, and a record read back and written again is unchanged.
 // Slices of the result alias in's clustering values. in is not modified.
-func Canonical(c *merge.Comparator, part row.DeletionTime, in []merge.RangeTombstone) []merge.RangeTombstone {
+func Canonical(c *merge.Comparator, part rows.DeletionTime, in []merge.RangeTombstone) []merge.RangeTombstone {
 	if len(in) == 0 {
 		return nil
 	}
 	cmpPos := func(a, b bound) int { return c.Compare(a.vals, a.kind(), b.vals, b.kind()) }
 	type rng struct {
 		start, end bound
-		del        row.DeletionTime
+		del        rows.DeletionTime
 	}
 	rs := make([]rng, 0, len(in))
 	for _, r := range in {
-		x := rng{bound{r.Start, r.StartKind == row.ExclStartBound}, bound{r.End, r.EndKind == row.InclEndBound}, r.Deletion}
+		x := rng{bound{r.Start, r.StartKind == rows.ExclStartBound}, bound{r.End, r.EndKind == rows.InclEndBound}, r.Deletion}
 		if !x.del.Supersedes(part) || cmpPos(x.start, x.end) >= 0 {
 			continue // deletes nothing the partition deletion does not, or nothing at all
 		}
@@ -64,7 +64,7 @@ func Canonical(c *merge.Comparator, part row.DeletionTime, in []merge.RangeTombs
 		}
 		d := h.a[0].del
 		q := points[i+1]
-		if n := len(out); n > 0 && out[n-1].Deletion == d && cmpPos(bound{out[n-1].End, out[n-1].EndKind == row.InclEndBound}, p) == 0 {
+		if n := len(out); n > 0 && out[n-1].Deletion == d && cmpPos(bound{out[n-1].End, out[n-1].EndKind == rows.InclEndBound}, p) == 0 {
 			out[n-1].End, out[n-1].EndKind = q.vals, endKind(q.after)
 			continue
 		}
@@ -73,11 +73,11 @@ func Canonical(c *merge.Comparator, part row.DeletionTime, in []merge.RangeTombs
 	return out
 }
 
-func endKind(after bool) row.BoundKind {
+func endKind(after bool) rows.BoundKind {
 	if after {
-		return row.InclEndBound
+		return rows.InclEndBound
 	}
-	return row.ExclEndBound
+	return rows.ExclEndBound
 }
 
 // bound is a position between rows: before its values (an inclusive start or
@@ -88,16 +88,16 @@ type bound struct {
 }
 
 // kind is a bound kind the comparator orders at b's position.
-func (b bound) kind() row.BoundKind {
+func (b bound) kind() rows.BoundKind {
 	if b.after {
-		return row.ExclStartBound
+		return rows.ExclStartBound
 	}
-	return row.InclStartBound
+	return rows.InclStartBound
 }
 
 // active is a range open at the sweep's position.
 type active struct {
-	del row.DeletionTime
+	del rows.DeletionTime
 	end bound
 }
 

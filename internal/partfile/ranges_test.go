@@ -7,18 +7,18 @@ import (
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/merge"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 )
 
 // rt builds a range over one-byte clustering values: "[1,3)" style, ts as given.
 func rt(spec string, ts int64) merge.RangeTombstone {
-	r := merge.RangeTombstone{StartKind: row.ExclStartBound, EndKind: row.ExclEndBound,
-		Deletion: row.DeletionTime{MarkedForDeleteAt: ts, LocalDeletionTime: 100}}
+	r := merge.RangeTombstone{StartKind: rows.ExclStartBound, EndKind: rows.ExclEndBound,
+		Deletion: rows.DeletionTime{MarkedForDeleteAt: ts, LocalDeletionTime: 100}}
 	if spec[0] == '[' {
-		r.StartKind = row.InclStartBound
+		r.StartKind = rows.InclStartBound
 	}
 	if spec[len(spec)-1] == ']' {
-		r.EndKind = row.InclEndBound
+		r.EndKind = rows.InclEndBound
 	}
 	a, b, _ := strings.Cut(spec[1:len(spec)-1], ",")
 	if a != "" {
@@ -34,10 +34,10 @@ func show(rs []merge.RangeTombstone) string {
 	var s []string
 	for _, r := range rs {
 		open, close := "(", ")"
-		if r.StartKind == row.InclStartBound {
+		if r.StartKind == rows.InclStartBound {
 			open = "["
 		}
-		if r.EndKind == row.InclEndBound {
+		if r.EndKind == rows.InclEndBound {
 			close = "]"
 		}
 		v := func(c [][]byte) string {
@@ -53,7 +53,7 @@ func show(rs []merge.RangeTombstone) string {
 
 func TestCanonical(t *testing.T) {
 	c := &merge.Comparator{Types: []func(a, b []byte) int{bytes.Compare}}
-	part := row.Live
+	part := rows.Live
 	cases := []struct {
 		in   []merge.RangeTombstone
 		part int64
@@ -75,7 +75,7 @@ func TestCanonical(t *testing.T) {
 	for _, k := range cases {
 		p := part
 		if k.part != 0 {
-			p = row.DeletionTime{MarkedForDeleteAt: k.part, LocalDeletionTime: 100}
+			p = rows.DeletionTime{MarkedForDeleteAt: k.part, LocalDeletionTime: 100}
 		}
 		got := Canonical(c, p, k.in)
 		if show(got) != k.want {

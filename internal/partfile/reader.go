@@ -1,6 +1,6 @@
 // Package partfile reads the part files of the partitions layout
 // (docs/layout-partitions.md) back into the model the SSTable decoders yield
-// (row.Partition, row.Unfiltered), so that a previous export can be merged with
+// (rows.Partition, rows.Unfiltered), so that a previous export can be merged with
 // newer SSTables as one more sorted source: incremental runs. It also defines the
 // canonical form of a partition's range deletions, which the layout's writer uses.
 //
@@ -25,7 +25,7 @@ import (
 	"math"
 
 	"github.com/aegisthus/aegisthus/internal/merge"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
@@ -66,7 +66,7 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Reader streams the partitions of one part file. It implements merge.Partitions:
+// Reader streams the partitions of one part file. It implements rows.Stream:
 // NextPartition and Next report exhaustion, Err is checked afterwards.
 // Everything it returns aliases its record buffer: a partition's key, rows and
 // markers are valid until the next NextPartition, an Unfiltered until the next
@@ -91,7 +91,7 @@ type Reader struct {
 	tok     []byte
 	prevTok []byte
 	prevKey []byte
-	part    row.Partition
+	part    rows.Partition
 
 	rowsAt   int  // index of the rows array in line
 	rowN     int  // rows read from it
@@ -99,9 +99,9 @@ type Reader struct {
 	haveRow  bool // row holds the next row, not yet returned
 	prev     [][]byte
 	havePrev bool // prev is a regular row's clustering
-	row      row.Unfiltered
-	mark     row.Unfiltered
-	cur      *row.Unfiltered
+	row      rows.Unfiltered
+	mark     rows.Unfiltered
+	cur      *rows.Unfiltered
 
 	ranges []merge.RangeTombstone
 	vals   [][]byte
@@ -129,10 +129,10 @@ func (r *Reader) Err() error { return r.err }
 func (r *Reader) EOF() bool { return r.eof }
 
 // Partition returns the current partition's header.
-func (r *Reader) Partition() *row.Partition { return &r.part }
+func (r *Reader) Partition() *rows.Partition { return &r.part }
 
 // Unfiltered returns the current row or range tombstone marker.
-func (r *Reader) Unfiltered() *row.Unfiltered { return r.cur }
+func (r *Reader) Unfiltered() *rows.Unfiltered { return r.cur }
 
 func (r *Reader) corrupt(format string, args ...any) {
 	if r.err == nil {
@@ -220,7 +220,7 @@ func (r *Reader) header() (skip, ok bool) {
 	r.c = cursor{b: r.line, str: r.c.str}
 	c := &r.c
 	r.rowsAt = -1
-	r.part = row.Partition{Deletion: row.Live, Offset: r.off}
+	r.part = rows.Partition{Deletion: rows.Live, Offset: r.off}
 	r.ranges, r.vals = r.ranges[:0], r.vals[:0]
 	var haveTok, haveKey bool
 	if !c.open('{', '}') {
@@ -366,7 +366,7 @@ func (r *Reader) field(k []byte) bool {
 }
 
 // deletion reads {"ts":n,"ldt":n[,"shadowable":true]}.
-func (r *Reader) deletion(c *cursor, allowShadowable bool) (d row.DeletionTime, shadowable bool) {
+func (r *Reader) deletion(c *cursor, allowShadowable bool) (d rows.DeletionTime, shadowable bool) {
 	var haveTS, haveLDT bool
 	r.object(c, func(k []byte) {
 		switch string(k) {
@@ -406,20 +406,20 @@ func (r *Reader) prefix(c *cursor, dst [][]byte) [][]byte {
 	return dst
 }
 
-func (r *Reader) kind(c *cursor, start bool) row.BoundKind {
+func (r *Reader) kind(c *cursor, start bool) rows.BoundKind {
 	switch k := string(c.string()); {
 	case k == "inclusive" && start:
-		return row.InclStartBound
+		return rows.InclStartBound
 	case k == "exclusive" && start:
-		return row.ExclStartBound
+		return rows.ExclStartBound
 	case k == "inclusive":
-		return row.InclEndBound
+		return rows.InclEndBound
 	case k == "exclusive":
-		return row.ExclEndBound
+		return rows.ExclEndBound
 	case c.err == nil:
 		r.corrupt("bound kind %q: want inclusive or exclusive", k)
 	}
-	return row.InclStartBound
+	return rows.InclStartBound
 }
 
 func (r *Reader) rangeDeletion(c *cursor) {
@@ -482,9 +482,9 @@ func (r *Reader) Next() bool {
 			vals, kind = m.End, m.EndKind
 		}
 		if !r.haveRow || r.cfg.Table.Clustering.Compare(vals, kind, r.row.Clustering, r.row.Bound) < 0 {
-			r.mark = row.Unfiltered{Kind: row.KindMarker, Offset: r.off, Clustering: vals, Bound: kind,
-				EndDeletion: row.Live, StartDeletion: row.Live, Deletion: row.Live, ShadowableDeletion: row.Live,
-				Liveness: row.EmptyLiveness}
+			r.mark = rows.Unfiltered{Kind: rows.KindMarker, Offset: r.off, Clustering: vals, Bound: kind,
+				EndDeletion: rows.Live, StartDeletion: rows.Live, Deletion: rows.Live, ShadowableDeletion: rows.Live,
+				Liveness: rows.EmptyLiveness}
 			if r.mi%2 == 0 {
 				r.mark.StartDeletion = m.Deletion
 			} else {
@@ -519,15 +519,15 @@ func (r *Reader) readRow() {
 	}
 	r.prev = append(r.prev[:0], r.row.Clustering...)
 	u := &r.row
-	*u = row.Unfiltered{Kind: row.KindRow, Offset: r.off, Bound: row.ClusteringKind, Clustering: u.Clustering[:0],
-		Liveness: row.EmptyLiveness, Deletion: row.Live, ShadowableDeletion: row.Live,
-		EndDeletion: row.Live, StartDeletion: row.Live, Cells: u.Cells[:0], ComplexDeletions: u.ComplexDeletions[:0]}
+	*u = rows.Unfiltered{Kind: rows.KindRow, Offset: r.off, Bound: rows.ClusteringKind, Clustering: u.Clustering[:0],
+		Liveness: rows.EmptyLiveness, Deletion: rows.Live, ShadowableDeletion: rows.Live,
+		EndDeletion: rows.Live, StartDeletion: rows.Live, Cells: u.Cells[:0], ComplexDeletions: u.ComplexDeletions[:0]}
 	var haveClustering, haveCells bool
 	r.object(c, func(k []byte) {
 		switch string(k) {
 		case "static":
 			if c.bool() {
-				u.Kind, u.Bound = row.KindStatic, row.StaticClustering
+				u.Kind, u.Bound = rows.KindStatic, rows.StaticClustering
 			}
 		case "clustering":
 			u.Clustering = r.prefix(c, u.Clustering)
@@ -556,21 +556,21 @@ func (r *Reader) readRow() {
 	switch {
 	case !haveCells:
 		r.corrupt("row %d has no cells", r.rowN)
-	case u.Kind == row.KindStatic && (haveClustering || r.rowN > 0):
+	case u.Kind == rows.KindStatic && (haveClustering || r.rowN > 0):
 		r.corrupt("row %d: a static row comes first and has no clustering", r.rowN)
-	case u.Kind == row.KindRow && !haveClustering:
+	case u.Kind == rows.KindRow && !haveClustering:
 		r.corrupt("row %d has no clustering", r.rowN)
-	case u.Kind == row.KindRow && r.havePrev &&
-		r.cfg.Table.Clustering.Compare(r.prev, row.ClusteringKind, u.Clustering, row.ClusteringKind) >= 0:
+	case u.Kind == rows.KindRow && r.havePrev &&
+		r.cfg.Table.Clustering.Compare(r.prev, rows.ClusteringKind, u.Clustering, rows.ClusteringKind) >= 0:
 		r.corrupt("row %d is not after the row before it in clustering order", r.rowN)
 	}
-	r.havePrev = u.Kind == row.KindRow
+	r.havePrev = u.Kind == rows.KindRow
 	r.rowN++
 	r.haveRow = r.err == nil
 }
 
 // liveness reads {"ts":n[,"ttl":n,"exp":n]}.
-func (r *Reader) liveness(c *cursor, l *row.Liveness) {
+func (r *Reader) liveness(c *cursor, l *rows.Liveness) {
 	var haveTS, haveTTL, haveExp bool
 	r.object(c, func(k []byte) {
 		switch string(k) {
@@ -599,7 +599,7 @@ func (r *Reader) ttl(c *cursor) int32 {
 
 // column reads a column name and returns its index, checking that the column is
 // static in a static row, regular otherwise.
-func (r *Reader) column(c *cursor, u *row.Unfiltered) int {
+func (r *Reader) column(c *cursor, u *rows.Unfiltered) int {
 	name := c.string()
 	if c.err != nil {
 		return 0
@@ -609,18 +609,18 @@ func (r *Reader) column(c *cursor, u *row.Unfiltered) int {
 		r.corrupt("row %d: the table has no column %q", r.rowN, name)
 		return 0
 	}
-	if r.cfg.Table.Columns[i].Static != (u.Kind == row.KindStatic) {
+	if r.cfg.Table.Columns[i].Static != (u.Kind == rows.KindStatic) {
 		r.corrupt("row %d: column %q is static in a regular row or regular in the static row", r.rowN, name)
 	}
 	return i
 }
 
-func (r *Reader) complexDeletions(c *cursor, u *row.Unfiltered) {
+func (r *Reader) complexDeletions(c *cursor, u *rows.Unfiltered) {
 	if !c.open('[', ']') {
 		return
 	}
 	for {
-		cd := row.ComplexDeletion{Column: -1, Deletion: row.Live}
+		cd := rows.ComplexDeletion{Column: -1, Deletion: rows.Live}
 		var haveDel bool
 		r.object(c, func(k []byte) {
 			switch string(k) {
@@ -654,12 +654,12 @@ func (r *Reader) complexDeletions(c *cursor, u *row.Unfiltered) {
 	}
 }
 
-func (r *Reader) cells(c *cursor, u *row.Unfiltered) {
+func (r *Reader) cells(c *cursor, u *rows.Unfiltered) {
 	if !c.open('[', ']') {
 		return
 	}
 	for {
-		cell := row.Cell{Column: -1, LocalDeletionTime: row.NoDeletionTime}
+		cell := rows.Cell{Column: -1, LocalDeletionTime: rows.NoDeletionTime}
 		var haveTS, haveLDT, haveValue, havePath bool
 		r.object(c, func(k []byte) {
 			switch string(k) {
@@ -695,7 +695,7 @@ func (r *Reader) cells(c *cursor, u *row.Unfiltered) {
 	}
 }
 
-func (r *Reader) checkCell(u *row.Unfiltered, cell *row.Cell, haveTS, haveLDT, haveValue, havePath bool) {
+func (r *Reader) checkCell(u *rows.Unfiltered, cell *rows.Cell, haveTS, haveLDT, haveValue, havePath bool) {
 	if cell.Column < 0 || !haveTS {
 		r.corrupt("row %d: a cell needs column and ts", r.rowN)
 		return
@@ -704,9 +704,9 @@ func (r *Reader) checkCell(u *row.Unfiltered, cell *row.Cell, haveTS, haveLDT, h
 	switch {
 	case col.Complex != havePath:
 		r.corrupt("row %d: cell of column %d: a path belongs to the cells of non-frozen collections and UDTs only", r.rowN, cell.Column)
-	case cell.Tombstone && (!haveLDT || haveValue || cell.TTL != row.NoTTL):
+	case cell.Tombstone && (!haveLDT || haveValue || cell.TTL != rows.NoTTL):
 		r.corrupt("row %d: a cell tombstone has ldt, and no ttl or value", r.rowN)
-	case !cell.Tombstone && (!haveValue || (cell.TTL != row.NoTTL) != haveLDT):
+	case !cell.Tombstone && (!haveValue || (cell.TTL != rows.NoTTL) != haveLDT):
 		r.corrupt("row %d: a live cell has a value, and ldt with ttl", r.rowN)
 	}
 	if r.err != nil {

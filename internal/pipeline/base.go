@@ -19,8 +19,8 @@ import (
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/partfile"
 	"github.com/aegisthus/aegisthus/internal/plan"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/storage"
 	"github.com/aegisthus/aegisthus/internal/table"
@@ -178,7 +178,7 @@ type baseInput struct {
 	err   error
 }
 
-var _ merge.Partitions = (*baseInput)(nil)
+var _ rows.Stream = (*baseInput)(nil)
 
 func (x *baseInput) NextPartition() bool {
 	for x.err == nil {
@@ -204,9 +204,9 @@ func (x *baseInput) NextPartition() bool {
 	return false
 }
 
-func (x *baseInput) Partition() *row.Partition   { return x.cur.Partition() }
-func (x *baseInput) Next() bool                  { return x.cur != nil && x.cur.Next() }
-func (x *baseInput) Unfiltered() *row.Unfiltered { return x.cur.Unfiltered() }
+func (x *baseInput) Partition() *rows.Partition   { return x.cur.Partition() }
+func (x *baseInput) Next() bool                   { return x.cur != nil && x.cur.Next() }
+func (x *baseInput) Unfiltered() *rows.Unfiltered { return x.cur.Unfiltered() }
 
 func (x *baseInput) Err() error {
 	if x.err == nil && x.cur != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/table"
 )
 
@@ -152,7 +152,7 @@ func (a *AegisthusLayout) appendRaw(dst []byte, r *merge.Row) []byte {
 }
 
 // appendCell appends one column: name, value, timestamp and flags.
-func (a *AegisthusLayout) appendCell(dst, name []byte, c *row.Cell) []byte {
+func (a *AegisthusLayout) appendCell(dst, name []byte, c *rows.Cell) []byte {
 	if c.Tombstone {
 		// DeletedColumn's value is its local deletion time as a 4-byte int.
 		var v [4]byte

@@ -5,8 +5,8 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
 	"github.com/aegisthus/aegisthus/internal/table"
 )
 
@@ -26,11 +26,11 @@ func comp(hexBytes string) string {
 		string("0123456789abcdef"[n>>4&15]) + string("0123456789abcdef"[n&15]) + hexBytes + "00"
 }
 
-func cell(col int, ts int64, v []byte) row.Cell {
-	return row.Cell{Column: col, Timestamp: ts, TTL: row.NoTTL, LocalDeletionTime: row.NoDeletionTime, Value: v}
+func cell(col int, ts int64, v []byte) rows.Cell {
+	return rows.Cell{Column: col, Timestamp: ts, TTL: rows.NoTTL, LocalDeletionTime: rows.NoDeletionTime, Value: v}
 }
 
-func render(a *AegisthusLayout, key []byte, del row.DeletionTime, rows ...merge.Row) string {
+func render(a *AegisthusLayout, key []byte, del rows.DeletionTime, rows ...merge.Row) string {
 	b := a.AppendStart(nil, &merge.Partition{Key: key, Deletion: del})
 	for i := range rows {
 		b = a.AppendRow(b, &rows[i])
@@ -58,12 +58,12 @@ func TestAegisthusLine(t *testing.T) {
 	}
 	counters := &table.Table{KeyType: textT, Columns: []table.Column{{Name: "n", Type: marshalType(t, "CounterColumnType")}}}
 	ck1 := comp("00000001")
-	live := row.Live
+	live := rows.Live
 	tests := []struct {
 		name string
 		a    *AegisthusLayout
 		key  string
-		del  row.DeletionTime
+		del  rows.DeletionTime
 		rows []merge.Row
 		want string
 	}{{
@@ -72,8 +72,8 @@ func TestAegisthusLine(t *testing.T) {
 		key:  "k1", del: live,
 		rows: []merge.Row{{
 			Clustering: [][]byte{{0, 0, 0, 1}},
-			Liveness:   row.Liveness{Timestamp: 10, TTL: row.NoTTL, LocalExpirationTime: row.NoDeletionTime},
-			Cells:      []row.Cell{cell(1, 11, []byte{0, 0, 0, 2}), cell(2, 12, []byte{0, 0, 0, 3})},
+			Liveness:   rows.Liveness{Timestamp: 10, TTL: rows.NoTTL, LocalExpirationTime: rows.NoDeletionTime},
+			Cells:      []rows.Cell{cell(1, 11, []byte{0, 0, 0, 2}), cell(2, 12, []byte{0, 0, 0, 3})},
 		}},
 		want: `6b31` + "\t" + `{"6b31": {"deletedAt": -9223372036854775808, "columns": [` +
 			`["` + ck1 + comp("") + `","",10], ` +
@@ -82,7 +82,7 @@ func TestAegisthusLine(t *testing.T) {
 	}, {
 		name: "deleted partition without columns",
 		a:    NewAegisthusLayout(sparse, SparseNames),
-		key:  "k2", del: row.DeletionTime{MarkedForDeleteAt: 1234, LocalDeletionTime: 1700000000},
+		key:  "k2", del: rows.DeletionTime{MarkedForDeleteAt: 1234, LocalDeletionTime: 1700000000},
 		want: `6b32` + "\t" + `{"6b32": {"deletedAt": 1234, "columns": []}}` + "\n",
 	}, {
 		name: "static, deleted and expiring columns",
@@ -90,11 +90,11 @@ func TestAegisthusLine(t *testing.T) {
 		key:  "k3", del: live,
 		rows: []merge.Row{{
 			Static: true,
-			Cells:  []row.Cell{{Column: 0, Timestamp: 5, TTL: 60, LocalDeletionTime: 1700000060, Value: []byte("x")}},
+			Cells:  []rows.Cell{{Column: 0, Timestamp: 5, TTL: 60, LocalDeletionTime: 1700000060, Value: []byte("x")}},
 		}, {
 			Clustering: [][]byte{{0, 0, 0, 1}},
-			Liveness:   row.EmptyLiveness,
-			Cells:      []row.Cell{{Column: 1, Timestamp: 7, TTL: row.NoTTL, LocalDeletionTime: 1700000000, Tombstone: true}},
+			Liveness:   rows.EmptyLiveness,
+			Cells:      []rows.Cell{{Column: 1, Timestamp: 7, TTL: rows.NoTTL, LocalDeletionTime: 1700000000, Tombstone: true}},
 		}},
 		// DeletedColumn's value is its local deletion time, 1700000000 = 0x6553f100.
 		want: `6b33` + "\t" + `{"6b33": {"deletedAt": -9223372036854775808, "columns": [` +
@@ -104,7 +104,7 @@ func TestAegisthusLine(t *testing.T) {
 		name: "counter",
 		a:    NewAegisthusLayout(counters, SparseNames),
 		key:  "k4", del: live,
-		rows: []merge.Row{{Liveness: row.EmptyLiveness, Cells: []row.Cell{cell(0, 9, []byte{0, 1})}}},
+		rows: []merge.Row{{Liveness: rows.EmptyLiveness, Cells: []rows.Cell{cell(0, 9, []byte{0, 1})}}},
 		want: `6b34` + "\t" + `{"6b34": {"deletedAt": -9223372036854775808, "columns": [` +
 			`["` + comp("6e") + `","0001",9,"c",-9223372036854775808]]}}` + "\n",
 	}, {
@@ -112,14 +112,14 @@ func TestAegisthusLine(t *testing.T) {
 		a: NewAegisthusLayout(&table.Table{KeyType: textT, Clustering: []sstable.Column{{Name: "ck", Type: intT}},
 			Columns: []table.Column{{Name: "value", Type: textT}}}, DenseNames),
 		key: "k5", del: live,
-		rows: []merge.Row{{Clustering: [][]byte{{0, 0, 0, 1}}, Liveness: row.EmptyLiveness, Cells: []row.Cell{cell(0, 3, []byte("y"))}}},
+		rows: []merge.Row{{Clustering: [][]byte{{0, 0, 0, 1}}, Liveness: rows.EmptyLiveness, Cells: []rows.Cell{cell(0, 3, []byte("y"))}}},
 		want: `6b35` + "\t" + `{"6b35": {"deletedAt": -9223372036854775808, "columns": [["00000001","79",3]]}}` + "\n",
 	}, {
 		name: "dense, two clustering columns: composite without a column name",
 		a: NewAegisthusLayout(&table.Table{KeyType: textT, Clustering: []sstable.Column{{Name: "a", Type: intT}, {Name: "b", Type: intT}},
 			Columns: []table.Column{{Name: "value", Type: textT}}}, DenseNames),
 		key: "k6", del: live,
-		rows: []merge.Row{{Clustering: [][]byte{{0, 0, 0, 1}, {0, 0, 0, 2}}, Liveness: row.EmptyLiveness, Cells: []row.Cell{cell(0, 3, []byte("y"))}}},
+		rows: []merge.Row{{Clustering: [][]byte{{0, 0, 0, 1}, {0, 0, 0, 2}}, Liveness: rows.EmptyLiveness, Cells: []rows.Cell{cell(0, 3, []byte("y"))}}},
 		want: `6b36` + "\t" + `{"6b36": {"deletedAt": -9223372036854775808, "columns": [["` + ck1 + comp("00000002") + `","79",3]]}}` + "\n",
 	}, {
 		name: "static compact: raw column names, dynamic cells named by the hidden clustering",
@@ -127,8 +127,8 @@ func TestAegisthusLine(t *testing.T) {
 			Columns: []table.Column{{Name: "c1", Type: textT, Static: true}, {Name: "value", Type: marshalType(t, "BytesType")}}}, StaticCompactNames),
 		key: "k7", del: live,
 		rows: []merge.Row{
-			{Static: true, Liveness: row.EmptyLiveness, Cells: []row.Cell{cell(0, 1, []byte("a"))}},
-			{Clustering: [][]byte{[]byte("dyn")}, Liveness: row.EmptyLiveness, Cells: []row.Cell{cell(1, 2, []byte{0xbe, 0xef})}},
+			{Static: true, Liveness: rows.EmptyLiveness, Cells: []rows.Cell{cell(0, 1, []byte("a"))}},
+			{Clustering: [][]byte{[]byte("dyn")}, Liveness: rows.EmptyLiveness, Cells: []rows.Cell{cell(1, 2, []byte{0xbe, 0xef})}},
 		},
 		want: `6b37` + "\t" + `{"6b37": {"deletedAt": -9223372036854775808, "columns": [["6331","61",1], ["64796e","beef",2]]}}` + "\n",
 	}}
@@ -150,7 +150,7 @@ func TestAegisthusCollectionPath(t *testing.T) {
 	a := NewAegisthusLayout(tbl, SparseNames)
 	c := cell(0, 4, []byte("v"))
 	c.Path = []byte("k")
-	got := render(a, []byte{1}, row.Live, merge.Row{Liveness: row.EmptyLiveness, Cells: []row.Cell{c}})
+	got := render(a, []byte{1}, rows.Live, merge.Row{Liveness: rows.EmptyLiveness, Cells: []rows.Cell{c}})
 	want := "01\t" + `{"01": {"deletedAt": -9223372036854775808, "columns": [["` + comp("6d") + comp("6b") + `","76",4]]}}` + "\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -6,8 +6,8 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
 
 // boundKindNames are ClusteringPrefix.Kind's enum names, by ordinal.
@@ -19,7 +19,7 @@ var boundKindNames = [...]string{"EXCL_END_BOUND", "INCL_START_BOUND", "EXCL_END
 // (AbstractRow.toString(metadata, false, true), RangeTombstone*Marker.toString).
 // Values use their getString form where Cassandra uses toCQLString for
 // clustering, so text clustering values print without quotes.
-func (d *Dump) AppendDebugPartition(dst []byte, sc Partitions) ([]byte, error) {
+func (d *Dump) AppendDebugPartition(dst []byte, sc sstable.Partitions) ([]byte, error) {
 	p := sc.Partition()
 	ks, err := d.KeyString(p.Key)
 	if err != nil {
@@ -38,7 +38,7 @@ func (d *Dump) AppendDebugPartition(dst []byte, sc Partitions) ([]byte, error) {
 	switch {
 	case !more:
 		pos--
-	case sc.Unfiltered().Kind != row.KindStatic:
+	case sc.Unfiltered().Kind != rows.KindStatic:
 		pos = sc.Unfiltered().Offset
 	}
 	if !p.Deletion.IsLive() {
@@ -49,7 +49,7 @@ func (d *Dump) AppendDebugPartition(dst []byte, sc Partitions) ([]byte, error) {
 	}
 	for ; more; more = sc.Next() {
 		u := sc.Unfiltered()
-		if u.Kind == row.KindStatic && len(u.Cells) == 0 && len(u.ComplexDeletions) == 0 {
+		if u.Kind == rows.KindStatic && len(u.Cells) == 0 && len(u.ComplexDeletions) == 0 {
 			continue
 		}
 		dst = prefix(dst, pos)
@@ -58,14 +58,14 @@ func (d *Dump) AppendDebugPartition(dst []byte, sc Partitions) ([]byte, error) {
 			return dst, err
 		}
 		dst = append(dst, '\n')
-		if u.Kind != row.KindStatic {
+		if u.Kind != rows.KindStatic {
 			pos = sc.Offset()
 		}
 	}
 	return dst, sc.Err()
 }
 
-func appendDeletionString(dst []byte, del row.DeletionTime) []byte {
+func appendDeletionString(dst []byte, del rows.DeletionTime) []byte {
 	dst = append(dst, "deletedAt="...)
 	dst = strconv.AppendInt(dst, del.MarkedForDeleteAt, 10)
 	dst = append(dst, ", localDeletion="...)
@@ -73,15 +73,15 @@ func appendDeletionString(dst []byte, del row.DeletionTime) []byte {
 }
 
 func ldtNumber(v int64) int64 {
-	if v == row.NoDeletionTime {
+	if v == rows.NoDeletionTime {
 		return int64(^uint32(0) >> 1)
 	}
 	return v
 }
 
-func (d *Dump) appendDebugUnfiltered(dst []byte, u *row.Unfiltered) ([]byte, error) {
+func (d *Dump) appendDebugUnfiltered(dst []byte, u *rows.Unfiltered) ([]byte, error) {
 	var err error
-	if u.Kind == row.KindMarker {
+	if u.Kind == rows.KindMarker {
 		dst = append(dst, "Marker "...)
 		dst = append(dst, boundKindNames[u.Bound]...)
 		dst = append(dst, '(')
@@ -114,7 +114,7 @@ func (d *Dump) appendDebugUnfiltered(dst []byte, u *row.Unfiltered) ([]byte, err
 		dst = append(dst, "(shadowable)"...)
 	}
 	dst = append(dst, " ]: "...)
-	if u.Kind == row.KindStatic {
+	if u.Kind == rows.KindStatic {
 		dst = append(dst, "STATIC"...)
 	} else if len(u.Clustering) == 0 {
 		dst = append(dst, "EMPTY"...)
@@ -129,7 +129,7 @@ func (d *Dump) appendDebugUnfiltered(dst []byte, u *row.Unfiltered) ([]byte, err
 	}
 	dst = append(dst, " | "...)
 	cols := d.s.Regular
-	if u.Kind == row.KindStatic {
+	if u.Kind == rows.KindStatic {
 		cols = d.s.Static
 	}
 	cd := 0
@@ -159,20 +159,20 @@ func (d *Dump) appendDebugUnfiltered(dst []byte, u *row.Unfiltered) ([]byte, err
 	return dst, nil
 }
 
-func appendComplexDel(dst []byte, cols []sstable.Column, cd row.ComplexDeletion) []byte {
+func appendComplexDel(dst []byte, cols []sstable.Column, cd rows.ComplexDeletion) []byte {
 	dst = append(dst, "del("...)
 	dst = append(dst, cols[cd.Column].Name...)
 	dst = append(dst, ")="...)
 	return appendDeletionString(dst, cd.Deletion)
 }
 
-func appendDT(dst []byte, d row.DeletionTime) []byte {
+func appendDT(dst []byte, d rows.DeletionTime) []byte {
 	dst = strconv.AppendInt(dst, d.MarkedForDeleteAt, 10)
 	dst = append(dst, '/')
 	return strconv.AppendInt(dst, ldtNumber(d.LocalDeletionTime), 10)
 }
 
-func appendLivenessString(dst []byte, l row.Liveness) []byte {
+func appendLivenessString(dst []byte, l rows.Liveness) []byte {
 	dst = append(dst, "[ts="...)
 	dst = strconv.AppendInt(dst, l.Timestamp, 10)
 	if l.IsExpiring() {
@@ -185,7 +185,7 @@ func appendLivenessString(dst []byte, l row.Liveness) []byte {
 }
 
 // appendCellString mirrors AbstractCell.toString.
-func appendCellString(dst []byte, col *sstable.Column, c *row.Cell) ([]byte, error) {
+func appendCellString(dst []byte, col *sstable.Column, c *rows.Cell) ([]byte, error) {
 	t := col.Type
 	var err error
 	dst = append(dst, '[')

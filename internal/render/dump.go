@@ -8,8 +8,8 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
 
 // Dump renders one SSTable's partitions as Cassandra 5.0's sstabledump does
@@ -83,18 +83,8 @@ func appendStringOf(dst []byte, t *cql.Type, v []byte) ([]byte, error) {
 	return cql.AppendJSONString(dst, s), nil
 }
 
-// Partitions is the partition stream the dump reads: sstable.Partitions
-// (row.Scanner for 3.0+ files, legacy.Scanner before).
-type Partitions interface {
-	Partition() *row.Partition
-	Next() bool
-	Unfiltered() *row.Unfiltered
-	Err() error
-	Offset() int64
-}
-
 // AppendPartition renders the partition the scanner is on, reading all of it.
-func (d *Dump) AppendPartition(dst []byte, sc Partitions) ([]byte, error) {
+func (d *Dump) AppendPartition(dst []byte, sc sstable.Partitions) ([]byte, error) {
 	p := sc.Partition()
 	var err error
 	// Cassandra 5.0's scanner has read the key, the deletion and the static row by
@@ -106,7 +96,7 @@ func (d *Dump) AppendPartition(dst []byte, sc Partitions) ([]byte, error) {
 	switch {
 	case !more:
 		pos-- // the end-of-partition byte, not yet read in Cassandra's scanner
-	case u.Kind != row.KindStatic:
+	case u.Kind != rows.KindStatic:
 		pos = u.Offset
 	}
 	dst = append(dst, `{"table kind":"REGULAR","partition":{"key":`...)
@@ -122,18 +112,18 @@ func (d *Dump) AppendPartition(dst []byte, sc Partitions) ([]byte, error) {
 	first := true
 	for ; more; more = sc.Next() {
 		u := sc.Unfiltered()
-		if u.Kind == row.KindStatic && len(u.Cells) == 0 && len(u.ComplexDeletions) == 0 && u.Liveness.IsEmpty() {
+		if u.Kind == rows.KindStatic && len(u.Cells) == 0 && len(u.ComplexDeletions) == 0 && u.Liveness.IsEmpty() {
 			continue // an empty static row is not printed
 		}
 		if !first {
 			dst = append(dst, ',')
 		}
 		first = false
-		if u.Kind == row.KindMarker {
+		if u.Kind == rows.KindMarker {
 			dst = d.appendMarker(dst, u)
 			continue
 		}
-		if u.Kind == row.KindStatic {
+		if u.Kind == rows.KindStatic {
 			u.Offset = pos
 		}
 		if dst, err = d.appendRow(dst, u); err != nil {
@@ -146,15 +136,15 @@ func (d *Dump) AppendPartition(dst []byte, sc Partitions) ([]byte, error) {
 	return append(dst, "]}"...), nil
 }
 
-func (d *Dump) appendRow(dst []byte, u *row.Unfiltered) ([]byte, error) {
-	if u.Kind == row.KindStatic {
+func (d *Dump) appendRow(dst []byte, u *rows.Unfiltered) ([]byte, error) {
+	if u.Kind == rows.KindStatic {
 		dst = append(dst, `{"type":"static_block","position":`...)
 	} else {
 		dst = append(dst, `{"type":"row","position":`...)
 	}
 	dst = strconv.AppendInt(dst, u.Offset, 10)
 	var err error
-	if u.Kind != row.KindStatic {
+	if u.Kind != rows.KindStatic {
 		if dst, err = d.appendClustering(dst, u.Clustering); err != nil {
 			return dst, err
 		}
@@ -180,7 +170,7 @@ func (d *Dump) appendRow(dst []byte, u *row.Unfiltered) ([]byte, error) {
 	}
 	dst = append(dst, `,"cells":[`...)
 	cols, names := d.s.Regular, d.regularNames
-	if u.Kind == row.KindStatic {
+	if u.Kind == rows.KindStatic {
 		cols, names = d.s.Static, d.staticNames
 	}
 	cd := 0
@@ -204,7 +194,7 @@ func (d *Dump) appendRow(dst []byte, u *row.Unfiltered) ([]byte, error) {
 	return append(dst, "]}"...), nil
 }
 
-func (d *Dump) appendComplexDeletion(dst []byte, names [][]byte, cd row.ComplexDeletion, comma bool) []byte {
+func (d *Dump) appendComplexDeletion(dst []byte, names [][]byte, cd rows.ComplexDeletion, comma bool) []byte {
 	if comma {
 		dst = append(dst, ',')
 	}
@@ -214,7 +204,7 @@ func (d *Dump) appendComplexDeletion(dst []byte, names [][]byte, cd row.ComplexD
 	return append(dst, '}')
 }
 
-func (d *Dump) appendCell(dst []byte, col *sstable.Column, name []byte, c *row.Cell, li row.Liveness) ([]byte, error) {
+func (d *Dump) appendCell(dst []byte, col *sstable.Column, name []byte, c *rows.Cell, li rows.Liveness) ([]byte, error) {
 	dst = append(dst, `{"name":`...)
 	dst = append(dst, name...)
 	t := col.Type
@@ -301,8 +291,8 @@ func (d *Dump) appendClustering(dst []byte, vals [][]byte) ([]byte, error) {
 	return append(dst, ']'), nil
 }
 
-func (d *Dump) appendMarker(dst []byte, u *row.Unfiltered) []byte {
-	bound := func(dst []byte, start, inclusive bool, del row.DeletionTime) []byte {
+func (d *Dump) appendMarker(dst []byte, u *rows.Unfiltered) []byte {
+	bound := func(dst []byte, start, inclusive bool, del rows.DeletionTime) []byte {
 		if start {
 			dst = append(dst, `"start":{"type":`...)
 		} else {
@@ -318,21 +308,21 @@ func (d *Dump) appendMarker(dst []byte, u *row.Unfiltered) []byte {
 		return append(dst, '}')
 	}
 	switch u.Bound {
-	case row.ExclEndInclStartBoundary, row.InclEndExclStartBoundary:
-		openIncl := u.Bound == row.ExclEndInclStartBoundary
+	case rows.ExclEndInclStartBoundary, rows.InclEndExclStartBoundary:
+		openIncl := u.Bound == rows.ExclEndInclStartBoundary
 		dst = append(dst, `{"type":"range_tombstone_boundary",`...)
 		dst = bound(dst, true, openIncl, u.StartDeletion)
 		dst = append(dst, ',')
 		dst = bound(dst, false, !openIncl, u.EndDeletion)
 	default:
 		dst = append(dst, `{"type":"range_tombstone_bound",`...)
-		incl := u.Bound == row.InclStartBound || u.Bound == row.InclEndBound
+		incl := u.Bound == rows.InclStartBound || u.Bound == rows.InclEndBound
 		dst = bound(dst, u.Bound.IsStart(), incl, u.MarkerDeletion())
 	}
 	return append(dst, '}')
 }
 
-func (d *Dump) appendDeletion(dst []byte, del row.DeletionTime) []byte {
+func (d *Dump) appendDeletion(dst []byte, del rows.DeletionTime) []byte {
 	dst = append(dst, `,"deletion_info":{"marked_deleted":`...)
 	dst = d.appendTime(dst, del.MarkedForDeleteAt, time.Microsecond)
 	dst = append(dst, `,"local_delete_time":`...)
@@ -343,7 +333,7 @@ func (d *Dump) appendDeletion(dst []byte, del row.DeletionTime) []byte {
 // appendTime renders a time as JsonTransformer.dateString: raw digits with -t,
 // else java.time.Instant.toString (ISO-8601, fraction in groups of three digits).
 func (d *Dump) appendTime(dst []byte, v int64, unit time.Duration) []byte {
-	if v == row.NoDeletionTime && unit == time.Second {
+	if v == rows.NoDeletionTime && unit == time.Second {
 		v = int64(^uint32(0) >> 1) // what Cassandra prints for "no deletion time"
 	}
 	if d.raw {

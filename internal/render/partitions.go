@@ -8,7 +8,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/partfile"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/table"
 )
 
@@ -26,7 +26,7 @@ type PartitionsLayout struct {
 	keys  *Rows // renders the readable key
 	names [][]byte
 	cmp   merge.Comparator
-	del   row.DeletionTime // the current partition's deletion
+	del   rows.DeletionTime // the current partition's deletion
 }
 
 // NewPartitions returns a renderer for t.
@@ -144,9 +144,9 @@ func (p *PartitionsLayout) AppendRow(dst []byte, r *merge.Row, first bool) ([]by
 	return append(dst, "]}"...), true
 }
 
-var boundNames = map[row.BoundKind]string{
-	row.InclStartBound: "inclusive", row.ExclStartBound: "exclusive",
-	row.InclEndBound: "inclusive", row.ExclEndBound: "exclusive",
+var boundNames = map[rows.BoundKind]string{
+	rows.InclStartBound: "inclusive", rows.ExclStartBound: "exclusive",
+	rows.InclEndBound: "inclusive", rows.ExclEndBound: "exclusive",
 }
 
 // AppendEnd closes the record with the partition's range tombstones, in their
@@ -183,7 +183,7 @@ func (p *PartitionsLayout) AppendEnd(dst []byte, ranges []merge.RangeTombstone) 
 	return append(dst, "}\n"...), nil
 }
 
-func appendDel(dst []byte, d row.DeletionTime) []byte {
+func appendDel(dst []byte, d rows.DeletionTime) []byte {
 	dst = append(dst, `{"ts":`...)
 	dst = strconv.AppendInt(dst, d.MarkedForDeleteAt, 10)
 	dst = append(dst, `,"ldt":`...)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/table"
 )
 
@@ -101,8 +101,8 @@ func NewRowsWith(t *table.Table, now int64, opts RowsOptions) *Rows {
 
 // appendMeta appends writetime (ttl false) or ttl (ttl true) of column c's live
 // cells: a number or null for a simple column, a list for a non-frozen one.
-func (r *Rows) appendMeta(dst []byte, c int, cells []row.Cell, ttl bool) []byte {
-	one := func(dst []byte, cell *row.Cell) []byte {
+func (r *Rows) appendMeta(dst []byte, c int, cells []rows.Cell, ttl bool) []byte {
+	one := func(dst []byte, cell *rows.Cell) []byte {
 		if !ttl {
 			return strconv.AppendInt(dst, cell.Timestamp, 10)
 		}
@@ -271,7 +271,7 @@ func (r *Rows) EndPartition(dst []byte) ([]byte, bool, error) {
 	return dst, true, nil
 }
 
-func (r *Rows) appendColumns(dst []byte, cells []row.Cell) ([]byte, error) {
+func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
 	// Index each column's run of cells once (cells are sorted by column; the
 	// output order is not column order).
 	runs := r.runs
@@ -343,7 +343,7 @@ func (r *Rows) appendStaticMeta(dst []byte, rg [2]int) []byte {
 
 // appendValue renders the live value of column c from its merged cells; ok is
 // false when the column is null (no live cell).
-func (r *Rows) appendValue(dst []byte, c int, cells []row.Cell) ([]byte, bool, error) {
+func (r *Rows) appendValue(dst []byte, c int, cells []rows.Cell) ([]byte, bool, error) {
 	col := &r.t.Columns[c]
 	if len(cells) == 0 {
 		return dst, false, nil

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/legacy"
@@ -245,15 +246,11 @@ func (t *SSTable) openData() error {
 	return nil
 }
 
-// Partitions is a stream of partitions and their unfiltereds in on-disk order:
-// a row.Scanner for 3.0+ SSTables, a legacy.Scanner before. It satisfies
-// merge.Partitions.
+// Partitions is an SSTable's rows.Stream (a row.Scanner for 3.0+ SSTables, a
+// legacy scanner before) that also knows where it is in Data.db, which dump
+// and verify print.
 type Partitions interface {
-	NextPartition() bool
-	Partition() *row.Partition
-	Next() bool
-	Unfiltered() *row.Unfiltered
-	Err() error
+	rows.Stream
 	// Offset is the Data.db offset of the next byte to decode.
 	Offset() int64
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/stats"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
@@ -20,8 +21,8 @@ type Entry struct {
 	// or -1 when the partition has no row index).
 	IndexedOffset int64
 	// Deletion is the partition-level deletion, known only when the partition has a
-	// promoted (row) index; Live otherwise, which does not mean "not deleted".
-	Deletion DeletionTime
+	// promoted (row) index; rows.Live otherwise, which does not mean "not deleted".
+	Deletion rows.DeletionTime
 	// HasRowIndex reports whether the entry carries a promoted index.
 	HasRowIndex bool
 	// HeaderLength is the size of the partition header and static row (ma+ only).
@@ -46,7 +47,7 @@ type IndexInfo struct {
 	Width       int64 // block length in bytes
 	// EndOpen is the range tombstone deletion open at the end of the block (ma+), nil
 	// if none.
-	EndOpen *DeletionTime
+	EndOpen *rows.DeletionTime
 }
 
 // Options tune an IndexReader.
@@ -116,7 +117,7 @@ func (r *IndexReader) Err() error { return r.err }
 func (r *IndexReader) decode(start int64) error {
 	c := &r.c
 	e := &r.e
-	*e = Entry{Blocks: e.Blocks[:0], Deletion: Live, IndexedOffset: start}
+	*e = Entry{Blocks: e.Blocks[:0], Deletion: rows.Live, IndexedOffset: start}
 	e.Key = c.Bytes16()
 	var size int64
 	if r.v.StoresRows() {
@@ -154,7 +155,7 @@ func (r *IndexReader) decode(start int64) error {
 func (r *IndexReader) decodePromoted(c *wire.Cursor) error {
 	e := &r.e
 	hl := c.UVint()
-	e.Deletion = readDeletionTime(c, r.v)
+	e.Deletion = rows.ReadDeletionTime(c, r.v)
 	n := c.UVint()
 	if c.Err() != nil {
 		return c.Err()
@@ -172,7 +173,7 @@ func (r *IndexReader) decodePromoted(c *wire.Cursor) error {
 		ii.Offset = int64(min(c.UVint(), math.MaxInt64))
 		ii.Width = c.Vint() + 65536
 		if c.Bool() {
-			d := readDeletionTime(c, r.v)
+			d := rows.ReadDeletionTime(c, r.v)
 			ii.EndOpen = &d
 		}
 		if err := c.Err(); err != nil {
@@ -242,7 +243,7 @@ func skipClusteringValues(c *wire.Cursor, types []string) {
 // carry more bytes after the blocks (a per-row bloom filter), which are ignored.
 func (r *IndexReader) decodeLegacyPromoted(c *wire.Cursor) error {
 	e := &r.e
-	e.Deletion = readDeletionTime(c, r.v)
+	e.Deletion = rows.ReadDeletionTime(c, r.v)
 	n := c.I32()
 	if c.Err() != nil {
 		return c.Err()

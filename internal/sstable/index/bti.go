@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -122,7 +123,7 @@ type RowIndexEntry struct {
 	DataPosition int64  // partition start in the uncompressed Data.db
 	Root         int64  // position of the partition's row index trie in Rows.db
 	BlockCount   int32
-	Deletion     DeletionTime // partition-level deletion
+	Deletion     rows.DeletionTime // partition-level deletion
 }
 
 // RowBlock is one row index block: where it starts and which range tombstone is
@@ -130,7 +131,7 @@ type RowIndexEntry struct {
 type RowBlock struct {
 	Offset       int64 // relative to the partition start
 	HasOpen      bool
-	OpenDeletion DeletionTime
+	OpenDeletion rows.DeletionTime
 }
 
 // ReadRowIndexEntry reads the entry at pos in the Rows.db bytes b (the position a
@@ -146,7 +147,7 @@ func ReadRowIndexEntry(path string, b []byte, pos int64, v format.Version) (RowI
 	dp := c.UVint()
 	rd := c.Vint()
 	bc := c.UVint()
-	e.Deletion = readDeletionTime(&c, v)
+	e.Deletion = rows.ReadDeletionTime(&c, v)
 	if err := c.Err(); err != nil {
 		return e, wire.Locate(path, format.Rows, pos, fmt.Errorf("row index entry at %d: %w", pos, err))
 	}
@@ -173,7 +174,7 @@ func RowBlocks(path string, b []byte, root int64, v format.Version, dst []RowBlo
 		blk := RowBlock{Offset: readSigned(c.Bytes(n), n)}
 		if nd.pb&8 != 0 {
 			blk.HasOpen = true
-			blk.OpenDeletion = readDeletionTime(&c, v)
+			blk.OpenDeletion = rows.ReadDeletionTime(&c, v)
 			if err := c.Err(); err != nil {
 				return dst, wire.Locate(path, format.Rows, int64(nd.pos), err)
 			}
@@ -220,7 +221,7 @@ func (r *BTIReader) Next() bool {
 		return false
 	}
 	e := &r.e
-	*e = Entry{Deletion: Live, IndexedOffset: -1, RowBlocks: e.RowBlocks[:0]}
+	*e = Entry{Deletion: rows.Live, IndexedOffset: -1, RowBlocks: e.RowBlocks[:0]}
 	if pos, ok := r.it.DataPosition(); ok {
 		e.Position = pos
 	} else {

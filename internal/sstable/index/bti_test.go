@@ -17,6 +17,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -203,7 +204,7 @@ type btiPartition struct {
 	key    []byte
 	data   int64
 	blocks []RowBlock // nil: no row index
-	del    DeletionTime
+	del    rows.DeletionTime
 }
 
 // buildBTI writes Rows.db and Partitions.db for parts (sorted by key, distinct).
@@ -257,7 +258,7 @@ func buildBTI(t testing.TB, parts []btiPartition, auto bool, pad func(int) int) 
 }
 
 // appendDeletion writes the oa/da DeletionTime form.
-func appendDeletion(dst []byte, d DeletionTime) []byte {
+func appendDeletion(dst []byte, d rows.DeletionTime) []byte {
 	if d.IsLive() {
 		return append(dst, 0x80)
 	}
@@ -278,7 +279,7 @@ func randomPartitions(rng *rand.Rand, n int) []btiPartition {
 			continue
 		}
 		seen[string(k)] = true
-		parts = append(parts, btiPartition{key: k, del: Live})
+		parts = append(parts, btiPartition{key: k, del: rows.Live})
 	}
 	sort.Slice(parts, func(i, j int) bool { return bytes.Compare(parts[i].key, parts[j].key) < 0 })
 	var data int64
@@ -292,13 +293,13 @@ func randomPartitions(rng *rand.Rand, n int) []btiPartition {
 				blk := RowBlock{Offset: off}
 				if rng.Intn(2) == 0 {
 					blk.HasOpen = true
-					blk.OpenDeletion = DeletionTime{MarkedForDeleteAt: int64(rng.Intn(1 << 40)), LocalDeletionTime: int64(rng.Uint32() >> 1)}
+					blk.OpenDeletion = rows.DeletionTime{MarkedForDeleteAt: int64(rng.Intn(1 << 40)), LocalDeletionTime: int64(rng.Uint32() >> 1)}
 				}
 				parts[i].blocks = append(parts[i].blocks, blk)
 				off += 1 + int64(rng.Intn(200000))
 			}
 			if rng.Intn(2) == 0 {
-				parts[i].del = DeletionTime{MarkedForDeleteAt: 1700000000000000, LocalDeletionTime: 0xFFFFFFF0}
+				parts[i].del = rows.DeletionTime{MarkedForDeleteAt: 1700000000000000, LocalDeletionTime: 0xFFFFFFF0}
 			}
 		}
 	}

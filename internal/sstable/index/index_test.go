@@ -324,30 +324,6 @@ func TestSummaryHandMade(t *testing.T) {
 	}
 }
 
-func TestDeletionTimeForms(t *testing.T) {
-	oa, _ := format.ParseVersion("oa", format.Big)
-	nb, _ := format.ParseVersion("nb", format.Big)
-	c := wire.NewCursor([]byte{0x80}, 0)
-	if d := readDeletionTime(&c, oa); !d.IsLive() || c.Len() != 0 {
-		t.Fatal(d)
-	}
-	c = wire.NewCursor([]byte{0x81}, 0)
-	if readDeletionTime(&c, oa); !errors.Is(c.Err(), wire.ErrCorrupt) {
-		t.Fatal("0x81 accepted")
-	}
-	b := binary.BigEndian.AppendUint64(nil, 1700000000000000)
-	b = binary.BigEndian.AppendUint32(b, 0xF0000000)
-	c = wire.NewCursor(b, 0)
-	if d := readDeletionTime(&c, oa); d.MarkedForDeleteAt != 1700000000000000 || d.LocalDeletionTime != 0xF0000000 {
-		t.Fatal(d)
-	}
-	live := []byte{0x7F, 0xFF, 0xFF, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0}
-	c = wire.NewCursor(live, 0)
-	if d := readDeletionTime(&c, nb); !d.IsLive() || c.Len() != 0 {
-		t.Fatal(d)
-	}
-}
-
 // TestHarnessFixtures reads the Cassandra 5.0 fixtures (oa BIG and da BTI) written
 // by the harness under testdata/ at the module root, when they exist.
 func TestHarnessFixtures(t *testing.T) {

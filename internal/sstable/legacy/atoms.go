@@ -1,6 +1,7 @@
 package legacy
 
 import (
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
@@ -14,9 +15,9 @@ type Atom struct {
 	Mask   byte   // ColumnSerializer mask
 	// A range tombstone has End and Deletion; a cell the other fields.
 	End       []byte
-	Deletion  row.DeletionTime
+	Deletion  rows.DeletionTime
 	Timestamp int64
-	// TTL is the TTL of an expiring cell (row.NoTTL otherwise);
+	// TTL is the TTL of an expiring cell (rows.NoTTL otherwise);
 	// LocalDeletionTime its expiry, or a deleted cell's deletion time.
 	TTL               int32
 	LocalDeletionTime int64
@@ -73,7 +74,7 @@ func (r *AtomScanner) NextPartition() bool {
 }
 
 // Partition returns the current partition header.
-func (r *AtomScanner) Partition() *row.Partition { return &r.s.part }
+func (r *AtomScanner) Partition() *rows.Partition { return &r.s.part }
 
 // NextAtom advances to the next atom of the partition; false at its end or on error.
 func (r *AtomScanner) NextAtom() bool {
@@ -93,9 +94,9 @@ func (r *AtomScanner) NextAtom() bool {
 	r.a = Atom{Offset: a.off, Name: a.name, Mask: a.mask, End: a.end, Deletion: a.del, Timestamp: a.ts,
 		TTL: a.ttl, LocalDeletionTime: a.ldt, Value: a.value}
 	if a.rt {
-		r.a.Timestamp, r.a.TTL, r.a.LocalDeletionTime, r.a.Value = 0, row.NoTTL, row.NoDeletionTime, nil
+		r.a.Timestamp, r.a.TTL, r.a.LocalDeletionTime, r.a.Value = 0, rows.NoTTL, rows.NoDeletionTime, nil
 	} else {
-		r.a.End, r.a.Deletion = nil, row.Live
+		r.a.End, r.a.Deletion = nil, rows.Live
 	}
 	return true
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
@@ -44,14 +45,14 @@ var MaxRawPartition int64 = 512 << 20
 type RawScanner struct {
 	a     *AtomScanner
 	path  string
-	part  row.Partition
+	part  rows.Partition
 	cells []rawCell
 	buf   []byte
 	tr    tracker
-	q     []row.Unfiltered
+	q     []rows.Unfiltered
 	qi    int
-	u     row.Unfiltered
-	rc    []row.Cell
+	u     rows.Unfiltered
+	rc    []rows.Cell
 	err   error
 	ready bool
 	// RangesByBytes counts range tombstones that were not prefix deletions.
@@ -88,10 +89,10 @@ func (r *RawScanner) Err() error {
 func (r *RawScanner) Offset() int64 { return r.a.Offset() }
 
 // Partition returns the current partition header.
-func (r *RawScanner) Partition() *row.Partition { return &r.part }
+func (r *RawScanner) Partition() *rows.Partition { return &r.part }
 
 // Unfiltered returns the current row or marker.
-func (r *RawScanner) Unfiltered() *row.Unfiltered { return &r.u }
+func (r *RawScanner) Unfiltered() *rows.Unfiltered { return &r.u }
 
 // NextPartition reads the next partition whole and sorts it.
 func (r *RawScanner) NextPartition() bool {
@@ -185,9 +186,9 @@ func (r *RawScanner) Next() bool {
 		for i := range n {
 			r.addCell(&r.cells[i])
 		}
-		r.q = append(r.q, row.Unfiltered{Kind: row.KindRow, Offset: r.cells[0].off, Bound: row.ClusteringKind,
-			Clustering: [][]byte{name}, Liveness: row.EmptyLiveness, Deletion: row.Live, ShadowableDeletion: row.Live,
-			EndDeletion: row.Live, StartDeletion: row.Live, Cells: r.rc})
+		r.q = append(r.q, rows.Unfiltered{Kind: rows.KindRow, Offset: r.cells[0].off, Bound: rows.ClusteringKind,
+			Clustering: [][]byte{name}, Liveness: rows.EmptyLiveness, Deletion: rows.Live, ShadowableDeletion: rows.Live,
+			EndDeletion: rows.Live, StartDeletion: rows.Live, Cells: r.rc})
 		r.cells = r.cells[n:]
 	}
 }
@@ -195,10 +196,10 @@ func (r *RawScanner) Next() bool {
 // addCell adds c to the row being built, keeping per column the newest version
 // should a file hold a name twice.
 func (r *RawScanner) addCell(c *rawCell) {
-	cell := row.Cell{Timestamp: c.ts, TTL: c.ttl, LocalDeletionTime: c.ldt, Tombstone: c.deleted,
+	cell := rows.Cell{Timestamp: c.ts, TTL: c.ttl, LocalDeletionTime: c.ldt, Tombstone: c.deleted,
 		Value: r.buf[c.valOff : c.valOff+c.valLen : c.valOff+c.valLen]}
 	if c.deleted {
-		cell.Value, cell.TTL = nil, row.NoTTL
+		cell.Value, cell.TTL = nil, rows.NoTTL
 	}
 	put := func(col int) {
 		cell.Column = col
@@ -211,7 +212,7 @@ func (r *RawScanner) addCell(c *rawCell) {
 			}
 		}
 		r.rc = append(r.rc, cell)
-		slices.SortFunc(r.rc, func(x, y row.Cell) int { return x.Column - y.Column })
+		slices.SortFunc(r.rc, func(x, y rows.Cell) int { return x.Column - y.Column })
 	}
 	switch {
 	case c.deleted:
@@ -224,7 +225,7 @@ func (r *RawScanner) addCell(c *rawCell) {
 	}
 }
 
-func (r *RawScanner) emitMarker(at position, from, to row.DeletionTime) {
+func (r *RawScanner) emitMarker(at position, from, to rows.DeletionTime) {
 	r.q = append(r.q, marker(r.a.Offset(), at, from, to))
 }
 

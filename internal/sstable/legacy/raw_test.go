@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/legacy"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
 
 // TestRawScanner reads every seed without its schema: rows come in byte order
@@ -14,18 +14,18 @@ import (
 // source does not change the result.
 func TestRawScanner(t *testing.T) {
 	for _, sd := range loadSeeds(t) {
-		scan := func(n int) (parts, rows, markers int) {
+		scan := func(n int) (parts, nrows, markers int) {
 			s := legacy.NewRawScanner(sd.layout.Version, &memSource{B: sd.data, N: n}, "mem", 0, int64(len(sd.data)))
 			for s.NextPartition() {
 				parts++
 				var prev []byte
 				for s.Next() {
 					u := s.Unfiltered()
-					if u.Kind == row.KindMarker {
+					if u.Kind == rows.KindMarker {
 						markers++
 						continue
 					}
-					rows++
+					nrows++
 					if prev != nil && bytes.Compare(prev, u.Clustering[0]) >= 0 {
 						t.Fatalf("%s: names out of byte order: %x after %x", sd.name, u.Clustering[0], prev)
 					}

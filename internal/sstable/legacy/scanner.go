@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
@@ -35,8 +36,8 @@ type atom struct {
 	off   int64
 	name  []byte
 	rt    bool
-	end   []byte           // range tombstone end bound
-	del   row.DeletionTime // range tombstone deletion
+	end   []byte            // range tombstone end bound
+	del   rows.DeletionTime // range tombstone deletion
 	mask  byte
 	ts    int64
 	ttl   int32
@@ -46,7 +47,7 @@ type atom struct {
 
 // cellRef is a cell of the row being built, its path and value in rowAcc.buf.
 type cellRef struct {
-	cell          row.Cell
+	cell          rows.Cell
 	pathOff, pLen int
 	valOff, vLen  int
 	hasPath       bool
@@ -59,10 +60,10 @@ type rowAcc struct {
 	off        int64
 	clustering [][]byte
 	cbuf       []byte
-	liveness   row.Liveness
-	deletion   row.DeletionTime
+	liveness   rows.Liveness
+	deletion   rows.DeletionTime
 	cells      []cellRef
-	complex    []row.ComplexDeletion
+	complex    []rows.ComplexDeletion
 	buf        []byte
 }
 
@@ -70,7 +71,7 @@ func (a *rowAcc) reset() {
 	a.active, a.static = false, false
 	a.clustering = a.clustering[:0]
 	a.cbuf = a.cbuf[:0]
-	a.liveness, a.deletion = row.EmptyLiveness, row.Live
+	a.liveness, a.deletion = rows.EmptyLiveness, rows.Live
 	a.cells, a.complex = a.cells[:0], a.complex[:0]
 	a.buf = a.buf[:0]
 }
@@ -104,7 +105,7 @@ type Scanner struct {
 	pos      int
 	next     int64
 
-	part      row.Partition
+	part      rows.Partition
 	key       []byte
 	inPart    bool
 	partDone  bool // every atom of the partition has been read
@@ -119,14 +120,14 @@ type Scanner struct {
 	scr     atom
 	acc     rowAcc
 	tr      tracker
-	q       []row.Unfiltered
+	q       []rows.Unfiltered
 	qi      int
-	u       row.Unfiltered
+	u       rows.Unfiltered
 	dyn     []rowAcc // StaticCompact: dynamic cells, emitted after the static row
 	ndyn    int
 	scratch [][]byte
 	chunk   []byte
-	cells   []row.Cell
+	cells   []rows.Cell
 }
 
 // NewScanner returns a scanner over the partitions of src whose headers start at
@@ -146,10 +147,10 @@ func NewScanner(l *Layout, src row.Source, path string, start, end int64) *Scann
 func (s *Scanner) Err() error { return s.err }
 
 // Partition returns the current partition header.
-func (s *Scanner) Partition() *row.Partition { return &s.part }
+func (s *Scanner) Partition() *rows.Partition { return &s.part }
 
 // Unfiltered returns the current row or marker.
-func (s *Scanner) Unfiltered() *row.Unfiltered { return &s.u }
+func (s *Scanner) Unfiltered() *rows.Unfiltered { return &s.u }
 
 // Offset returns the Data.db offset of the next byte to decode.
 func (s *Scanner) Offset() int64 { return s.winStart + int64(s.pos) }
@@ -243,7 +244,7 @@ func (s *Scanner) NextPartition() bool {
 		}
 		s.partEnd = c.FileOffset() + size
 	}
-	del := row.ReadDeletionTime(&c, s.l.Version)
+	del := rows.ReadDeletionTime(&c, s.l.Version)
 	if s.l.Version.HasRowSizeAndColumnCount() {
 		n := c.I32()
 		if n < 0 {
@@ -255,7 +256,7 @@ func (s *Scanner) NextPartition() bool {
 		return s.fail(at, fmt.Errorf("partition at %d: %w", at, c.Err()))
 	}
 	s.pos += int(hdr)
-	s.part = row.Partition{Key: s.key, Deletion: del, Offset: at}
+	s.part = rows.Partition{Key: s.key, Deletion: del, Offset: at}
 	s.inPart, s.partDone, s.haveLA = true, false, false
 	s.staticOut = len(s.l.Static) == 0
 	s.q, s.qi = s.q[:0], 0
@@ -353,11 +354,11 @@ func (s *Scanner) readAtom(a *atom) (bool, error) {
 	switch {
 	case a.rt:
 		a.end = append(a.end[:0], c.Bytes16()...)
-		a.del = row.ReadDeletionTime(&c, s.l.Version)
+		a.del = rows.ReadDeletionTime(&c, s.l.Version)
 	case mask&maskCounterUpdate != 0 && mask&(maskCounter|maskExpiring) == 0:
 		return false, corrupt("cell at %d: a counter update (mask 0x%02x) cannot be stored", at, mask)
 	default:
-		a.ttl, a.ldt = row.NoTTL, row.NoDeletionTime
+		a.ttl, a.ldt = rows.NoTTL, rows.NoDeletionTime
 		switch {
 		case mask&maskCounter != 0:
 			c.I64() // timestamp of last delete: unused since 2.1
@@ -872,7 +873,7 @@ func (s *Scanner) addAtom(a *atom) error {
 	return s.addCell(acc, a, n)
 }
 
-func (s *Scanner) addComplexDeletion(acc *rowAcc, col int, d row.DeletionTime) {
+func (s *Scanner) addComplexDeletion(acc *rowAcc, col int, d rows.DeletionTime) {
 	for i := range acc.complex {
 		if acc.complex[i].Column == col {
 			if d.Supersedes(acc.complex[i].Deletion) {
@@ -881,7 +882,7 @@ func (s *Scanner) addComplexDeletion(acc *rowAcc, col int, d row.DeletionTime) {
 			return
 		}
 	}
-	acc.complex = append(acc.complex, row.ComplexDeletion{Column: col, Deletion: d})
+	acc.complex = append(acc.complex, rows.ComplexDeletion{Column: col, Deletion: d})
 }
 
 // addCell adds a cell atom whose name decoded to n.
@@ -936,10 +937,10 @@ func (s *Scanner) addCell(acc *rowAcc, a *atom, n name) error {
 	if fl := cols[col].FixedLen; fl >= 0 && a.mask&(maskDeleted|maskCounter) == 0 && len(a.value) != fl && len(a.value) != 0 {
 		return fmt.Errorf("cell at %d: column %q: value of %d bytes, the type takes %d: %w", a.off, cols[col].Name, len(a.value), fl, wire.ErrCorrupt)
 	}
-	r := cellRef{cell: row.Cell{Column: col, Timestamp: a.ts, TTL: a.ttl, LocalDeletionTime: a.ldt}}
+	r := cellRef{cell: rows.Cell{Column: col, Timestamp: a.ts, TTL: a.ttl, LocalDeletionTime: a.ldt}}
 	if a.mask&maskDeleted != 0 && a.mask&maskCounter == 0 {
 		r.cell.Tombstone = true
-		r.cell.TTL = row.NoTTL
+		r.cell.TTL = rows.NoTTL
 	}
 	if n.hasPath {
 		r.hasPath, r.pathOff, r.pLen = true, len(acc.buf), len(n.path)
@@ -956,13 +957,13 @@ func (s *Scanner) addCell(acc *rowAcc, a *atom, n name) error {
 // markerLiveness turns a row marker cell into primary-key liveness. A deleted
 // marker becomes a liveness that is a tombstone for the marker only (3.0 would make
 // it live, which 2.x never meant).
-func markerLiveness(a *atom) row.Liveness {
-	lv := row.Liveness{Timestamp: a.ts, TTL: row.NoTTL, LocalExpirationTime: row.NoDeletionTime}
+func markerLiveness(a *atom) rows.Liveness {
+	lv := rows.Liveness{Timestamp: a.ts, TTL: rows.NoTTL, LocalExpirationTime: rows.NoDeletionTime}
 	switch {
 	case a.mask&maskExpiring != 0:
 		lv.TTL, lv.LocalExpirationTime = a.ttl, a.ldt
 	case a.mask&maskDeleted != 0:
-		lv.TTL, lv.LocalExpirationTime = row.ExpiredLivenessTTL, a.ldt
+		lv.TTL, lv.LocalExpirationTime = rows.ExpiredLivenessTTL, a.ldt
 	}
 	return lv
 }
@@ -1016,9 +1017,9 @@ func (s *Scanner) dynRow(cl [][]byte, off int64) *rowAcc {
 }
 
 func (s *Scanner) addDynamicCell(d *rowAcc, a *atom) error {
-	r := cellRef{cell: row.Cell{Column: s.l.ValueColumn, Timestamp: a.ts, TTL: a.ttl, LocalDeletionTime: a.ldt}}
+	r := cellRef{cell: rows.Cell{Column: s.l.ValueColumn, Timestamp: a.ts, TTL: a.ttl, LocalDeletionTime: a.ldt}}
 	if a.mask&maskDeleted != 0 && a.mask&maskCounter == 0 {
-		r.cell.Tombstone, r.cell.TTL = true, row.NoTTL
+		r.cell.Tombstone, r.cell.TTL = true, rows.NoTTL
 	} else {
 		r.valOff, r.vLen = len(d.buf), len(a.value)
 		d.buf = append(d.buf, a.value...)
@@ -1029,13 +1030,13 @@ func (s *Scanner) addDynamicCell(d *rowAcc, a *atom) error {
 
 // pushRow queues the markers before acc's row, then the row.
 func (s *Scanner) pushRow(acc *rowAcc) {
-	u := row.Unfiltered{Kind: row.KindRow, Offset: acc.off, Bound: row.ClusteringKind,
-		Liveness: acc.liveness, Deletion: acc.deletion, ShadowableDeletion: row.Live,
-		EndDeletion: row.Live, StartDeletion: row.Live}
+	u := rows.Unfiltered{Kind: rows.KindRow, Offset: acc.off, Bound: rows.ClusteringKind,
+		Liveness: acc.liveness, Deletion: acc.deletion, ShadowableDeletion: rows.Live,
+		EndDeletion: rows.Live, StartDeletion: rows.Live}
 	if acc.static || !acc.active {
-		u.Kind, u.Bound = row.KindStatic, row.StaticClustering
+		u.Kind, u.Bound = rows.KindStatic, rows.StaticClustering
 		if !acc.active {
-			u.Liveness, u.Deletion = row.EmptyLiveness, row.Live
+			u.Liveness, u.Deletion = rows.EmptyLiveness, rows.Live
 		}
 	} else {
 		u.Clustering = acc.clustering
@@ -1062,7 +1063,7 @@ func (s *Scanner) pushRow(acc *rowAcc) {
 		s.cells = u.Cells
 	}
 	if len(acc.complex) > 0 {
-		slices.SortFunc(acc.complex, func(x, y row.ComplexDeletion) int { return x.Column - y.Column })
+		slices.SortFunc(acc.complex, func(x, y rows.ComplexDeletion) int { return x.Column - y.Column })
 		u.ComplexDeletions = slices.Clone(acc.complex)
 	}
 	s.q = append(s.q, u)
@@ -1070,15 +1071,15 @@ func (s *Scanner) pushRow(acc *rowAcc) {
 
 func (s *Scanner) flushAll() { s.tr.flush(nil, s.emitMarker) }
 
-func (s *Scanner) emitMarker(at position, from, to row.DeletionTime) {
+func (s *Scanner) emitMarker(at position, from, to rows.DeletionTime) {
 	s.q = append(s.q, marker(s.Offset(), at, from, to))
 }
 
 // marker is the range tombstone marker at a position where the open deletion
 // changes from from to to (either may be Live): a bound or a boundary.
-func marker(offset int64, at position, from, to row.DeletionTime) row.Unfiltered {
-	u := row.Unfiltered{Kind: row.KindMarker, Offset: offset, Bound: markerKind(at.side, from, to),
-		Clustering: at.vals, EndDeletion: row.Live, StartDeletion: row.Live}
+func marker(offset int64, at position, from, to rows.DeletionTime) rows.Unfiltered {
+	u := rows.Unfiltered{Kind: rows.KindMarker, Offset: offset, Bound: markerKind(at.side, from, to),
+		Clustering: at.vals, EndDeletion: rows.Live, StartDeletion: rows.Live}
 	if u.Bound.IsEnd() {
 		u.EndDeletion = from
 	}

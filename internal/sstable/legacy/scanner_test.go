@@ -2,19 +2,20 @@ package legacy_test
 
 import (
 	"errors"
-	"github.com/aegisthus/aegisthus/internal/corpustest"
-	"github.com/aegisthus/aegisthus/internal/sstable/row/rowtest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/corpustest"
+	"github.com/aegisthus/aegisthus/internal/rows"
+	"github.com/aegisthus/aegisthus/internal/sstable/row/rowtest"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/legacy"
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
@@ -203,9 +204,9 @@ func FuzzLegacyScanner(f *testing.F) {
 // partitions is what the legacy fuzz targets read of either scanner.
 type partitions interface {
 	NextPartition() bool
-	Partition() *row.Partition
+	Partition() *rows.Partition
 	Next() bool
-	Unfiltered() *row.Unfiltered
+	Unfiltered() *rows.Unfiltered
 	Err() error
 }
 
@@ -232,7 +233,7 @@ func fuzzLegacy(f *testing.F, open func(sd seed, src *memSource, n int64) partit
 			prev = s.Partition().Offset
 			for s.Next() {
 				u := s.Unfiltered()
-				if u.Kind == row.KindMarker && !u.Bound.IsStart() && !u.Bound.IsEnd() {
+				if u.Kind == rows.KindMarker && !u.Bound.IsStart() && !u.Bound.IsEnd() {
 					t.Fatalf("marker with bound kind %d", u.Bound)
 				}
 			}

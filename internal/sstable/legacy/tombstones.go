@@ -3,7 +3,7 @@ package legacy
 import (
 	"slices"
 
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 )
 
 // Sides of a position: just before every name with a prefix, the row itself, just
@@ -26,7 +26,7 @@ type position struct {
 // rangeTombstone is one 2.x range tombstone as an interval of positions.
 type rangeTombstone struct {
 	start, end position
-	del        row.DeletionTime
+	del        rows.DeletionTime
 }
 
 // comparePositions orders positions as ClusteringComparator.compare orders
@@ -70,16 +70,16 @@ func comparePositions(types []func(a, b []byte) int, a, b position) int {
 // but not yet started; nothing else.
 type tracker struct {
 	types   []func(a, b []byte) int
-	pending []rangeTombstone // not started yet, by start
-	open    []rangeTombstone // started, not ended
-	cur     row.DeletionTime // deletion in force at last
+	pending []rangeTombstone  // not started yet, by start
+	open    []rangeTombstone  // started, not ended
+	cur     rows.DeletionTime // deletion in force at last
 	last    position
 	hasLast bool
 }
 
 func (t *tracker) reset() {
 	t.pending, t.open = t.pending[:0], t.open[:0]
-	t.cur, t.hasLast = row.Live, false
+	t.cur, t.hasLast = rows.Live, false
 }
 
 func (t *tracker) cmp(a, b position) int { return comparePositions(t.types, a, b) }
@@ -114,7 +114,7 @@ func (t *tracker) add(rt rangeTombstone) {
 
 // flush emits, through emit, the markers for every change of deletion at positions
 // before limit (all of them when limit is nil).
-func (t *tracker) flush(limit *position, emit func(at position, from, to row.DeletionTime)) {
+func (t *tracker) flush(limit *position, emit func(at position, from, to rows.DeletionTime)) {
 	for {
 		var p *position
 		if len(t.pending) > 0 {
@@ -136,7 +136,7 @@ func (t *tracker) flush(limit *position, emit func(at position, from, to row.Del
 		}
 		t.open = append(t.open, t.pending[:k]...)
 		t.pending = slices.Delete(t.pending, 0, k)
-		d := row.Live
+		d := rows.Live
 		for i := range t.open {
 			if t.open[i].del.Supersedes(d) {
 				d = t.open[i].del
@@ -150,21 +150,21 @@ func (t *tracker) flush(limit *position, emit func(at position, from, to row.Del
 }
 
 // markerKind is the bound kind of a change of deletion at a position's side.
-func markerKind(side int8, from, to row.DeletionTime) row.BoundKind {
+func markerKind(side int8, from, to rows.DeletionTime) rows.BoundKind {
 	switch {
 	case from.IsLive():
 		if side == before {
-			return row.InclStartBound
+			return rows.InclStartBound
 		}
-		return row.ExclStartBound
+		return rows.ExclStartBound
 	case to.IsLive():
 		if side == before {
-			return row.ExclEndBound
+			return rows.ExclEndBound
 		}
-		return row.InclEndBound
+		return rows.InclEndBound
 	}
 	if side == before {
-		return row.ExclEndInclStartBoundary
+		return rows.ExclEndInclStartBoundary
 	}
-	return row.InclEndExclStartBoundary
+	return rows.InclEndExclStartBoundary
 }

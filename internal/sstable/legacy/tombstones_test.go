@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/rows"
 )
 
-func dt(ts int64) row.DeletionTime {
-	return row.DeletionTime{MarkedForDeleteAt: ts, LocalDeletionTime: 100}
+func dt(ts int64) rows.DeletionTime {
+	return rows.DeletionTime{MarkedForDeleteAt: ts, LocalDeletionTime: 100}
 }
 
 func pos(side int8, vals ...string) position {
@@ -21,18 +21,18 @@ func pos(side int8, vals ...string) position {
 	return p
 }
 
-var kindNames = map[row.BoundKind]string{
-	row.InclStartBound: "[", row.ExclStartBound: "(", row.InclEndBound: "]", row.ExclEndBound: ")",
-	row.ExclEndInclStartBoundary: ")[", row.InclEndExclStartBoundary: "](",
+var kindNames = map[rows.BoundKind]string{
+	rows.InclStartBound: "[", rows.ExclStartBound: "(", rows.InclEndBound: "]", rows.ExclEndBound: ")",
+	rows.ExclEndInclStartBoundary: ")[", rows.InclEndExclStartBoundary: "](",
 }
 
 // run feeds tombstones to a tracker, with rows at the given clusterings in between
 // (a row at "" ends the input), and prints the markers.
-func run(rts []rangeTombstone, rows ...string) string {
+func run(rts []rangeTombstone, clusterings ...string) string {
 	t := tracker{types: []func(a, b []byte) int{bytes.Compare, bytes.Compare}}
 	t.reset()
 	var sb strings.Builder
-	emit := func(at position, from, to row.DeletionTime) {
+	emit := func(at position, from, to rows.DeletionTime) {
 		k := markerKind(at.side, from, to)
 		fmt.Fprintf(&sb, "%s%s", kindNames[k], bytes.Join(at.vals, []byte(":")))
 		if k.IsEnd() {
@@ -46,7 +46,7 @@ func run(rts []rangeTombstone, rows ...string) string {
 	for _, rt := range rts {
 		t.add(rt)
 	}
-	for _, r := range rows {
+	for _, r := range clusterings {
 		p := pos(atRow, r, "x")
 		t.flush(&p, emit)
 		t.passed(p)
@@ -91,7 +91,7 @@ func TestTrackerLateStart(t *testing.T) {
 	tr := tracker{types: []func(a, b []byte) int{bytes.Compare}}
 	tr.reset()
 	var got []string
-	emit := func(at position, from, to row.DeletionTime) {
+	emit := func(at position, from, to rows.DeletionTime) {
 		got = append(got, fmt.Sprintf("%s%s", kindNames[markerKind(at.side, from, to)], at.vals[0]))
 	}
 	tr.add(rangeTombstone{pos(before, "a"), pos(after, "e"), dt(10)})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -67,9 +68,9 @@ type Scanner struct {
 	pos      int   // next byte of win to decode
 	next     int64 // file offset of the first byte not yet in win
 
-	part     Partition
+	part     rows.Partition
 	key      []byte
-	u        Unfiltered
+	u        rows.Unfiltered
 	inPart   bool
 	static   bool // the static row is still to be read
 	present  []int
@@ -95,10 +96,10 @@ func NewScanner(l *Layout, src Source, path string, start, end int64) *Scanner {
 func (s *Scanner) Err() error { return s.err }
 
 // Partition returns the current partition header.
-func (s *Scanner) Partition() *Partition { return &s.part }
+func (s *Scanner) Partition() *rows.Partition { return &s.part }
 
 // Unfiltered returns the current row or marker.
-func (s *Scanner) Unfiltered() *Unfiltered { return &s.u }
+func (s *Scanner) Unfiltered() *rows.Unfiltered { return &s.u }
 
 // Offset returns the Data.db offset of the next byte to decode.
 func (s *Scanner) Offset() int64 { return s.winStart + int64(s.pos) }
@@ -209,7 +210,7 @@ func (s *Scanner) NextPartition() bool {
 		del := s.readStandaloneDeletion(&c)
 		if c.Err() == nil {
 			s.key = append(s.key[:0], key...)
-			s.part = Partition{Key: s.key, Deletion: del, Offset: at}
+			s.part = rows.Partition{Key: s.key, Deletion: del, Offset: at}
 		}
 		if !s.settle(&c, "partition", at) {
 			break
@@ -225,37 +226,8 @@ func (s *Scanner) NextPartition() bool {
 
 // readStandaloneDeletion reads DeletionTime as Data.db partition headers and index
 // entries store it (DeletionTime.Serializer / LegacySerializer).
-func (s *Scanner) readStandaloneDeletion(c *wire.Cursor) DeletionTime {
-	return ReadDeletionTime(c, s.l.Version)
-}
-
-// ReadDeletionTime reads a standalone DeletionTime: ldt i32 + mfda i64 up to nb;
-// from oa a single 0x80 byte for "live", else mfda i64 (top bit clear) + ldt u32.
-func ReadDeletionTime(c *wire.Cursor, v format.Version) DeletionTime {
-	if !v.HasUIntDeletionTime() {
-		ldt := c.I32()
-		mfda := c.I64()
-		if ldt == math.MaxInt32 && mfda == math.MinInt64 {
-			return Live
-		}
-		d := DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: int64(ldt)}
-		if ldt == math.MaxInt32 {
-			d.LocalDeletionTime = NoDeletionTime
-		}
-		return d
-	}
-	if c.Len() > 0 && c.Rest()[0]&0x80 != 0 {
-		if b := c.U8(); b != 0x80 {
-			c.Fail("deletion time flag byte 0x%02x: want 0x80 (live) or a timestamp's first byte", b)
-		}
-		return Live
-	}
-	mfda := c.I64()
-	ldt := int64(c.U32())
-	if ldt == math.MaxUint32 {
-		ldt = NoDeletionTime
-	}
-	return DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: ldt}
+func (s *Scanner) readStandaloneDeletion(c *wire.Cursor) rows.DeletionTime {
+	return rows.ReadDeletionTime(c, s.l.Version)
 }
 
 // Next advances to the next unfiltered of the current partition (the static row
@@ -330,17 +302,17 @@ func (s *Scanner) readHeader(c *wire.Cursor, flags, ext *byte) int {
 			c.Fail("static row flags 0x%02x/0x%02x: want the static extension flag", *flags, *ext)
 			return 0
 		}
-		u.Kind = KindStatic
-		u.Bound = StaticClustering
+		u.Kind = rows.KindStatic
+		u.Bound = rows.StaticClustering
 		u.Clustering = u.Clustering[:0]
 	} else if *ext&extIsStatic != 0 {
 		c.Fail("static row flag on a row after the static row")
 		return 0
 	} else if *flags&flagIsMarker != 0 {
-		u.Kind = KindMarker
-		kind := BoundKind(c.U8())
+		u.Kind = rows.KindMarker
+		kind := rows.BoundKind(c.U8())
 		size := int(c.U16())
-		if kind > ExclStartBound || kind == StaticClustering || kind == ClusteringKind {
+		if kind > rows.ExclStartBound || kind == rows.StaticClustering || kind == rows.ClusteringKind {
 			c.Fail("range tombstone bound kind %d", kind)
 			return 0
 		}
@@ -357,15 +329,15 @@ func (s *Scanner) readHeader(c *wire.Cursor, flags, ext *byte) int {
 			u.StartDeletion = s.readDeltaDeletion(c)
 		} else if kind.IsStart() {
 			u.StartDeletion = s.readDeltaDeletion(c)
-			u.EndDeletion = Live
+			u.EndDeletion = rows.Live
 		} else {
 			u.EndDeletion = s.readDeltaDeletion(c)
-			u.StartDeletion = Live
+			u.StartDeletion = rows.Live
 		}
 		return 0
 	} else {
-		u.Kind = KindRow
-		u.Bound = ClusteringKind
+		u.Kind = rows.KindRow
+		u.Bound = rows.ClusteringKind
 		s.readClustering(c, s.clusterN)
 	}
 	size := c.UVint()
@@ -423,30 +395,30 @@ func (s *Scanner) readLDT(c *wire.Cursor) int64 {
 	v := uint32(c.UVint()) + uint32(s.l.MinLDT)
 	if s.l.Version.HasUIntDeletionTime() {
 		if v == math.MaxUint32 {
-			return NoDeletionTime
+			return rows.NoDeletionTime
 		}
 		return int64(v)
 	}
 	if v == math.MaxInt32 {
-		return NoDeletionTime
+		return rows.NoDeletionTime
 	}
 	return int64(int32(v))
 }
 
-func (s *Scanner) readDeltaDeletion(c *wire.Cursor) DeletionTime {
+func (s *Scanner) readDeltaDeletion(c *wire.Cursor) rows.DeletionTime {
 	mfda := s.readTimestamp(c)
 	ldt := s.readLDT(c)
 	if mfda == math.MinInt64 {
-		return Live
+		return rows.Live
 	}
-	return DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: ldt}
+	return rows.DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: ldt}
 }
 
 // readRowBody decodes from prev_size to the end of the row.
 func (s *Scanner) readRowBody(c *wire.Cursor, flags, ext byte) {
 	u := &s.u
 	c.UVint() // previous unfiltered size: never needed for reading
-	u.Liveness = EmptyLiveness
+	u.Liveness = rows.EmptyLiveness
 	if flags&flagHasTimestamp != 0 {
 		u.Liveness.Timestamp = s.readTimestamp(c)
 		if flags&flagHasTTL != 0 {
@@ -454,8 +426,8 @@ func (s *Scanner) readRowBody(c *wire.Cursor, flags, ext byte) {
 			u.Liveness.LocalExpirationTime = s.readLDT(c)
 		}
 	}
-	u.Deletion = Live
-	u.ShadowableDeletion = Live
+	u.Deletion = rows.Live
+	u.ShadowableDeletion = rows.Live
 	if flags&flagHasDeletion != 0 {
 		if ext&extHasShadowable != 0 {
 			u.ShadowableDeletion = s.readDeltaDeletion(c)
@@ -467,7 +439,7 @@ func (s *Scanner) readRowBody(c *wire.Cursor, flags, ext byte) {
 		u.ShadowableDeletion = s.readDeltaDeletion(c)
 	}
 	cols := s.l.Regular
-	if u.Kind == KindStatic {
+	if u.Kind == rows.KindStatic {
 		cols = s.l.Static
 		s.static = false
 	}
@@ -483,7 +455,7 @@ func (s *Scanner) readRowBody(c *wire.Cursor, flags, ext byte) {
 		}
 		if hasComplexDeletion {
 			if d := s.readDeltaDeletion(c); !d.IsLive() {
-				u.ComplexDeletions = append(u.ComplexDeletions, ComplexDeletion{Column: i, Deletion: d})
+				u.ComplexDeletions = append(u.ComplexDeletions, rows.ComplexDeletion{Column: i, Deletion: d})
 			}
 		}
 		n := c.UVint()
@@ -577,10 +549,10 @@ func (s *Scanner) readCell(c *wire.Cursor, col, fixed int, complex bool) {
 	if len(u.Cells) < cap(u.Cells) {
 		u.Cells = u.Cells[:len(u.Cells)+1]
 	} else {
-		u.Cells = append(u.Cells, Cell{})
+		u.Cells = append(u.Cells, rows.Cell{})
 	}
 	cell := &u.Cells[len(u.Cells)-1]
-	*cell = Cell{Column: col, TTL: NoTTL, LocalDeletionTime: NoDeletionTime}
+	*cell = rows.Cell{Column: col, TTL: rows.NoTTL, LocalDeletionTime: rows.NoDeletionTime}
 	deleted := flags&cellIsDeleted != 0
 	expiring := flags&cellIsExpiring != 0
 	if flags&cellUseRowTimestamp != 0 {

@@ -2,12 +2,13 @@ package row_test
 
 import (
 	"errors"
-	"github.com/aegisthus/aegisthus/internal/corpustest"
-	"github.com/aegisthus/aegisthus/internal/sstable/row/rowtest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/corpustest"
+	"github.com/aegisthus/aegisthus/internal/sstable/row/rowtest"
 
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
@@ -65,7 +66,7 @@ func loadSeeds(t testing.TB) []seed {
 }
 
 // TestChunkBoundaries decodes the same data with chunk sizes from 1 byte up: the
-// result must not depend on where chunks split headers and rows.
+// result must not depend on where chunks split headers and
 func TestChunkBoundaries(t *testing.T) {
 	for _, sd := range loadSeeds(t) {
 		p0, u0, c0, err := scanAll(row.NewScanner(sd.layout, &memSource{B: sd.data, N: 1 << 20}, "mem", 0, int64(len(sd.data))))

@@ -2,7 +2,10 @@
 // source and a full scan, shared by the 3.0+ and the legacy decoders' tests.
 package rowtest
 
-import "github.com/aegisthus/aegisthus/internal/sstable/row"
+import (
+	"github.com/aegisthus/aegisthus/internal/rows"
+	"github.com/aegisthus/aegisthus/internal/sstable/row"
+)
 
 // MemSource serves an uncompressed Data.db held in memory, in chunks of N bytes
 // (a row.Source). Small N makes every header and row straddle chunks.
@@ -27,7 +30,7 @@ func (m *MemSource) ReadChunk(i int, dst []byte) ([]byte, error) {
 type Partitions interface {
 	NextPartition() bool
 	Next() bool
-	Unfiltered() *row.Unfiltered
+	Unfiltered() *rows.Unfiltered
 	Err() error
 }
 
