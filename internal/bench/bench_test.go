@@ -11,7 +11,6 @@ import (
 	"hash/crc32"
 	"strings"
 
-	"github.com/pierrec/lz4/v4"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,13 +19,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pierrec/lz4/v4"
+
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/render"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
 	"github.com/aegisthus/aegisthus/internal/storage"
-	"github.com/aegisthus/aegisthus/internal/table"
 )
 
 // cpuMeter reports rates per second of process CPU time besides the wall-clock
@@ -170,7 +170,7 @@ func BenchmarkDecode(b *testing.B) {
 func BenchmarkRows(b *testing.B) {
 	s := benchSSTable(b)
 	defer s.Close()
-	t, err := table.Build([]*sstable.SSTable{s})
+	t, err := sstable.Unify([]*sstable.SSTable{s}, nil, "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func BenchmarkRows(b *testing.B) {
 	var rows int64
 	for range b.N {
 		rows = 0
-		m := merge.New(t.Merge(), []merge.Input{t.Input(s, 0, n, 1)})
+		m := merge.New(merge.NewTable(t), []merge.Input{merge.NewInput(s.SharedScanner(0, n, 1), s.Schema, t)})
 		r := render.NewRows(t, 1_800_000_000)
 		w := bufio.NewWriterSize(io.Discard, 256<<10)
 		var line []byte

@@ -46,7 +46,7 @@ func BenchmarkExport(b *testing.B) {
 					b.Fatal(err)
 				}
 				sum, err := pipeline.Export(context.Background(), storage.Local{}, out, pipeline.Options{
-					Table:     &discover.Table{Keyspace: desc.Keyspace, Name: desc.Table, SSTables: []format.Descriptor{desc}},
+					Table:     &discover.SSTableSet{Keyspace: desc.Keyspace, Name: desc.Table, SSTables: []format.Descriptor{desc}},
 					Workers:   workers,
 					SplitSize: 32 << 20,
 					Now:       1_800_000_000,

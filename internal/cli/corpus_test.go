@@ -123,7 +123,7 @@ func TestCorpusExpectedRows(t *testing.T) {
 				}
 				tbl := sc.Tables[0]
 				if len(sc.Tables) > 1 {
-					tbl = pickTable(sc, &discover.Table{Keyspace: d.Keyspace, Name: d.Table})
+					tbl = pickTable(sc, &discover.SSTableSet{Keyspace: d.Keyspace, Name: d.Table})
 				}
 				sst, err := sstable.Open(storage.Local{}, d, sstable.Options{Table: tbl})
 				if err != nil {

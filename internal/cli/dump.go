@@ -15,7 +15,6 @@ import (
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
-	"github.com/aegisthus/aegisthus/internal/table"
 )
 
 // dumpOptions are the flags of `aegisthus dump`.
@@ -278,16 +277,16 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 // exportRows merges SSTables of one table and prints their live rows; with one
 // SSTable it is dump --rows.
 func exportRows(w *bufio.Writer, ssts []*sstable.SSTable, now int64) error {
-	t, err := table.Build(ssts)
+	t, err := sstable.Unify(ssts, nil, "")
 	if err != nil {
 		return err
 	}
 	inputs := make([]merge.Input, len(ssts))
 	for i, sst := range ssts {
-		inputs[i] = t.Input(sst, 0, sst.Chunks.Length(), len(ssts))
+		inputs[i] = merge.NewInput(sst.SharedScanner(0, sst.Chunks.Length(), len(ssts)), sst.Schema, t)
 	}
 	sst := ssts[0]
-	m := merge.New(t.Merge(), inputs)
+	m := merge.New(merge.NewTable(t), inputs)
 	r := render.NewRows(t, now)
 	var line []byte
 	for m.NextPartition() {

@@ -212,7 +212,7 @@ func samePlace(a, b string) bool {
 
 // oneTable loads --schema, discovers the inputs, insists they hold one table,
 // and returns it with its CQL definition (nil without one).
-func (s *schemaSource) oneTable(store storage.Store, paths []string) (*discover.Table, *cql.Table, error) {
+func (s *schemaSource) oneTable(store storage.Store, paths []string) (*discover.SSTableSet, *cql.Table, error) {
 	if err := s.load(store); err != nil {
 		return nil, nil, err
 	}
@@ -225,7 +225,7 @@ func (s *schemaSource) oneTable(store storage.Store, paths []string) (*discover.
 }
 
 // oneTable discovers the inputs and insists they hold one table.
-func oneTable(store storage.Store, paths []string) (*discover.Table, error) {
+func oneTable(store storage.Store, paths []string) (*discover.SSTableSet, error) {
 	tables, err := findTables(store, paths)
 	if err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ func (s *schemaSource) load(store storage.Store) error {
 
 // tableFor returns the CQL definition for t: from --schema (by name, or the only
 // table it defines), else from a schema.cql found beside the SSTables, else nil.
-func (s *schemaSource) tableFor(store storage.Store, t *discover.Table) (*cql.Table, error) {
+func (s *schemaSource) tableFor(store storage.Store, t *discover.SSTableSet) (*cql.Table, error) {
 	if s.parsed != nil {
 		if tbl := pickTable(s.parsed, t); tbl != nil {
 			return tbl, nil
@@ -69,7 +69,7 @@ func (s *schemaSource) tableFor(store storage.Store, t *discover.Table) (*cql.Ta
 	return nil, nil
 }
 
-func pickTable(sc *cql.Schema, t *discover.Table) *cql.Table {
+func pickTable(sc *cql.Schema, t *discover.SSTableSet) *cql.Table {
 	if len(sc.Tables) == 1 {
 		return sc.Tables[0]
 	}
@@ -82,7 +82,7 @@ func pickTable(sc *cql.Schema, t *discover.Table) *cql.Table {
 }
 
 // findTables discovers the SSTables under paths, mapping a missing path to a usage error.
-func findTables(store storage.Store, paths []string) ([]*discover.Table, error) {
+func findTables(store storage.Store, paths []string) ([]*discover.SSTableSet, error) {
 	for _, p := range paths {
 		if s3store.IsURL(p) {
 			continue // an empty prefix shows up as no sstables found
@@ -100,7 +100,7 @@ func findTables(store storage.Store, paths []string) ([]*discover.Table, error) 
 }
 
 // openSSTable opens one SSTable, classifying a missing component as bad input.
-func openSSTable(store storage.Store, t *discover.Table, i int, opts sstable.Options) (*sstable.SSTable, error) {
+func openSSTable(store storage.Store, t *discover.SSTableSet, i int, opts sstable.Options) (*sstable.SSTable, error) {
 	sst, err := sstable.Open(store, t.SSTables[i], opts)
 	if err != nil {
 		if errors.Is(err, sstable.ErrMissingComponent) || errors.Is(err, fs.ErrNotExist) {

@@ -222,7 +222,7 @@ type headerColumn struct {
 // readSSTableMetadata reads Statistics.db, CompressionInfo.db and (before oa) the
 // first and last keys of Summary.db. It works for every version stats.Parse reads,
 // legacy ones included.
-func readSSTableMetadata(store storage.Store, t *discover.Table, d format.Descriptor, tbl *cql.Table, gcBefore int64) (*sstableMetadata, error) {
+func readSSTableMetadata(store storage.Store, t *discover.SSTableSet, d format.Descriptor, tbl *cql.Table, gcBefore int64) (*sstableMetadata, error) {
 	b, err := store.ReadFile(d.Path(format.Statistics), verifyMaxStats)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInput, err)
@@ -887,7 +887,7 @@ func asciiBar(count, maxCount int64, length int) string {
 // createTable renders the serialization header as CQL. Key and clustering names
 // come from tbl when given, else are placeholders (key, key1..., clustering,
 // clustering1..., as sstabledump names them).
-func createTable(t *discover.Table, d format.Descriptor, h *stats.Header, keyType *cql.Type, clustering []*cql.Type, tbl *cql.Table) string {
+func createTable(t *discover.SSTableSet, d format.Descriptor, h *stats.Header, keyType *cql.Type, clustering []*cql.Type, tbl *cql.Table) string {
 	ks, name := d.Keyspace, d.Table
 	if tbl != nil {
 		if tbl.Keyspace != "" {

@@ -17,8 +17,9 @@ import (
 // ErrNoSSTables is returned when a path holds no SSTable.
 var ErrNoSSTables = errors.New("no sstables found")
 
-// Table is one table's SSTables, from every path given.
-type Table struct {
+// SSTableSet is the SSTables of one table found on every path given: a set of
+// files, not a schema (that is schema.Table).
+type SSTableSet struct {
 	Keyspace, Name string
 	IDs            []string // table ids seen in directory names (ks/name-<id>)
 	SSTables       []format.Descriptor
@@ -27,7 +28,7 @@ type Table struct {
 }
 
 // String names the table as ks.name (or the first SSTable's directory).
-func (t *Table) String() string {
+func (t *SSTableSet) String() string {
 	if t.Keyspace == "" && t.Name == "" {
 		if len(t.SSTables) > 0 {
 			return t.SSTables[0].Dir
@@ -42,8 +43,8 @@ func (t *Table) String() string {
 // hidden directories (secondary indexes), unless the path itself is inside one.
 // Temporary and unparsable file names are skipped; a path without any SSTable is
 // an error naming it.
-func Find(store storage.Store, paths []string) ([]*Table, error) {
-	tables := map[string]*Table{}
+func Find(store storage.Store, paths []string) ([]*SSTableSet, error) {
+	tables := map[string]*SSTableSet{}
 	seen := map[string]bool{}
 	for _, root := range paths {
 		found := 0
@@ -117,7 +118,7 @@ func Find(store storage.Store, paths []string) ([]*Table, error) {
 			return nil, fmt.Errorf("%s: %w", root, ErrNoSSTables)
 		}
 	}
-	var out []*Table
+	var out []*SSTableSet
 	for _, t := range tables {
 		if len(t.SSTables) == 0 {
 			continue
@@ -136,14 +137,14 @@ func Find(store storage.Store, paths []string) ([]*Table, error) {
 		})
 		out = append(out, t)
 	}
-	slices.SortFunc(out, func(a, b *Table) int { return cmp.Compare(a.String(), b.String()) })
+	slices.SortFunc(out, func(a, b *SSTableSet) int { return cmp.Compare(a.String(), b.String()) })
 	return out, nil
 }
 
-func getTable(m map[string]*Table, key string) *Table {
+func getTable(m map[string]*SSTableSet, key string) *SSTableSet {
 	t, ok := m[key]
 	if !ok {
-		t = &Table{}
+		t = &SSTableSet{}
 		m[key] = t
 	}
 	return t

@@ -53,7 +53,7 @@ func (m *memSource) ReadChunk(i int, dst []byte) ([]byte, error) {
 }
 
 // schema is one test table: the on-disk layout and the merge's table.
-type schema struct {
+type testSchema struct {
 	layout *row.Layout
 	table  *Table
 	// onDisk[i] for the regular/static columns of the layout: Table.Columns index.
@@ -74,7 +74,7 @@ func intCompare(a, b []byte) int {
 }
 
 // newSchema returns the regular test schema with nck clustering columns (1 or 2).
-func newSchema(t testing.TB, nck int) *schema {
+func newSchema(t testing.TB, nck int) *testSchema {
 	l := &row.Layout{
 		Version: version(t, "nb"),
 		Static:  []row.Column{{Name: []byte("s"), FixedLen: -1}},
@@ -97,11 +97,11 @@ func newSchema(t testing.TB, nck int) *schema {
 		l.ClusteringFixed = append(l.ClusteringFixed, 4)
 		tb.Clustering.Types = append(tb.Clustering.Types, intCompare)
 	}
-	return &schema{layout: l, table: tb, staticMap: []int{colS}, regularMap: []int{colA, colB, colM}}
+	return &testSchema{layout: l, table: tb, staticMap: []int{colS}, regularMap: []int{colA, colB, colM}}
 }
 
 // newCounterSchema returns (pk blob, ck1 int, c counter).
-func newCounterSchema(t testing.TB) *schema {
+func newCounterSchema(t testing.TB) *testSchema {
 	l := &row.Layout{
 		Version:         version(t, "nb"),
 		ClusteringFixed: []int{4},
@@ -112,7 +112,7 @@ func newCounterSchema(t testing.TB) *schema {
 		Clustering:  Comparator{Types: []func(a, b []byte) int{intCompare}},
 		Partitioner: token.Murmur3{},
 	}
-	return &schema{layout: l, table: tb, regularMap: []int{colC}}
+	return &testSchema{layout: l, table: tb, regularMap: []int{colC}}
 }
 
 // Test data model. Column numbers in tCell/cdel are Table.Columns indexes.
@@ -201,13 +201,13 @@ func (p tPart) Static(r *tRow) tPart           { p.static = r; return p }
 
 // encoder writes one SSTable's Data.db.
 type encoder struct {
-	s *schema
+	s *testSchema
 	b []byte
 	// inverse maps: Table.Columns index -> on-disk index
 	staticIdx, regularIdx map[int]int
 }
 
-func (s *schema) encode(t testing.TB, parts ...tPart) []byte {
+func (s *testSchema) encode(t testing.TB, parts ...tPart) []byte {
 	e := &encoder{s: s, staticIdx: map[int]int{}, regularIdx: map[int]int{}}
 	for i, c := range s.staticMap {
 		e.staticIdx[c] = i
@@ -439,7 +439,7 @@ func (e *encoder) cell(dst []byte, c tCell, complex bool) []byte {
 }
 
 // input returns a merge input scanning data (chunks of 7 bytes, so rows straddle).
-func (s *schema) input(data []byte) Input {
+func (s *testSchema) input(data []byte) Input {
 	return Input{
 		Scanner:    row.NewScanner(s.layout, &memSource{data, 7}, "mem-Data.db", 0, int64(len(data))),
 		StaticMap:  s.staticMap,
@@ -448,10 +448,10 @@ func (s *schema) input(data []byte) Input {
 }
 
 // sst encodes parts as one SSTable and returns its input.
-func (s *schema) sst(t testing.TB, parts ...tPart) Input { return s.input(s.encode(t, parts...)) }
+func (s *testSchema) sst(t testing.TB, parts ...tPart) Input { return s.input(s.encode(t, parts...)) }
 
 // run merges inputs and renders every partition and row as text (see fmtRow).
-func run(t testing.TB, s *schema, inputs ...Input) []string {
+func run(t testing.TB, s *testSchema, inputs ...Input) []string {
 	t.Helper()
 	m := New(s.table, inputs)
 	var out []string
@@ -500,7 +500,7 @@ func fmtLiveness(l rows.Liveness) string {
 
 // fmtCell renders a cell as name[path]@ts=value, with ~ttl:exp for an expiring
 // cell and x/ldt for a tombstone.
-func fmtCell(s *schema, c rows.Cell) string {
+func fmtCell(s *testSchema, c rows.Cell) string {
 	name := "c"
 	if !s.table.Columns[c.Column].Counter {
 		name = colNames[c.Column]
@@ -525,7 +525,7 @@ func fmtCell(s *schema, c rows.Cell) string {
 
 // fmtRow renders a merged row: clustering (or "static"), liveness, row deletion
 // (D, or SD when shadowable), active deletion (A), cells, complex deletions.
-func fmtRow(s *schema, r *Row) string {
+func fmtRow(s *testSchema, r *Row) string {
 	var f []string
 	if r.Static {
 		f = append(f, "static")

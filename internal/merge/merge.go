@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/rows"
+	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/token"
 )
 
@@ -643,4 +645,29 @@ func increasing(m []int) bool {
 		}
 	}
 	return true
+}
+
+// NewTable returns the merge's view of t: per column whether it is static,
+// complex or a counter and how its cell paths sort, and the clustering order.
+func NewTable(t *schema.Table) *Table {
+	mt := &Table{Partitioner: t.Partitioner}
+	for _, c := range t.Clustering {
+		mt.Clustering.Types = append(mt.Clustering.Types, c.Type.Compare)
+	}
+	for _, c := range t.Columns {
+		mc := Column{Static: c.Static, Complex: c.Type.IsMultiCell(), Counter: c.Type.Kind == cql.Counter}
+		if mc.Complex {
+			mc.PathCompare = c.Type.PathType().Compare
+		}
+		mt.Columns = append(mt.Columns, mc)
+	}
+	return mt
+}
+
+// NewInput returns the merge input for sc, a stream of one source whose schema
+// is src (one SSTable's), merged into the table t.
+func NewInput(sc rows.Stream, src, t *schema.Table) Input {
+	in := Input{Scanner: sc}
+	in.StaticMap, in.RegularMap = t.ColumnMaps(src)
+	return in
 }

@@ -460,7 +460,7 @@ var scenarios = []scenario{
 	},
 }
 
-func (sc scenario) inputs(t testing.TB, order []int) (*schema, []Input) {
+func (sc scenario) inputs(t testing.TB, order []int) (*testSchema, []Input) {
 	s := newSchema(t, max(sc.nck, 1))
 	var ins []Input
 	for _, i := range order {
@@ -675,7 +675,7 @@ func TestCellsSortedByColumn(t *testing.T) {
 // benchInputs encodes n SSTables of parts partitions × rows rows each. With
 // overlap, every SSTable holds every row (three versions of each row to merge,
 // different timestamps per replica); otherwise SSTable i holds rows ≡ i mod n.
-func benchInputs(b *testing.B, n, parts, rows int, overlap bool) (*schema, [][]byte, int) {
+func benchInputs(b *testing.B, n, parts, rows int, overlap bool) (*testSchema, [][]byte, int) {
 	s := newSchema(b, 1)
 	var data [][]byte
 	total := 0

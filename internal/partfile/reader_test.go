@@ -13,17 +13,17 @@ import (
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/partfile"
 	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/storage"
-	"github.com/aegisthus/aegisthus/internal/table"
 )
 
 // source is one table's SSTables, opened.
 type source struct {
 	name string
 	ssts []*sstable.SSTable
-	tbl  *table.Table
+	tbl  *schema.Table
 }
 
 // openTables opens every table discover finds under dirs; tables that cannot be
@@ -49,7 +49,7 @@ func openTables(t testing.TB, dirs ...string) []source {
 		if !ok || len(ssts) == 0 {
 			continue
 		}
-		tbl, err := table.Build(ssts)
+		tbl, err := sstable.Unify(ssts, nil, "")
 		if err != nil {
 			continue
 		}
@@ -63,8 +63,8 @@ func openTables(t testing.TB, dirs ...string) []source {
 	return out
 }
 
-func config(tbl *table.Table) partfile.Config {
-	cfg := partfile.Config{Table: tbl.Merge(), Columns: map[string]int{}}
+func config(tbl *schema.Table) partfile.Config {
+	cfg := partfile.Config{Table: merge.NewTable(tbl), Columns: map[string]int{}}
 	for i, c := range tbl.Columns {
 		cfg.Columns[c.Name] = i
 	}
@@ -72,9 +72,9 @@ func config(tbl *table.Table) partfile.Config {
 }
 
 // write renders the merge of inputs in the partitions layout, as the pipeline does.
-func write(t testing.TB, tbl *table.Table, inputs []merge.Input) ([]byte, error) {
+func write(t testing.TB, tbl *schema.Table, inputs []merge.Input) ([]byte, error) {
 	t.Helper()
-	m := merge.New(tbl.Merge(), inputs)
+	m := merge.New(merge.NewTable(tbl), inputs)
 	m.KeepRanges = true
 	pr := render.NewPartitionsLayout(tbl)
 	var out, tok []byte
@@ -105,13 +105,13 @@ func write(t testing.TB, tbl *table.Table, inputs []merge.Input) ([]byte, error)
 func sstInputs(s source) []merge.Input {
 	var in []merge.Input
 	for _, sst := range s.ssts {
-		in = append(in, s.tbl.Input(sst, 0, sst.Chunks.Length(), 1))
+		in = append(in, merge.NewInput(sst.SharedScanner(0, sst.Chunks.Length(), 1), sst.Schema, s.tbl))
 	}
 	return in
 }
 
 // readBack renders what the reader yields from b, through the merge.
-func readBack(t testing.TB, tbl *table.Table, b []byte, cfg partfile.Config) ([]byte, error) {
+func readBack(t testing.TB, tbl *schema.Table, b []byte, cfg partfile.Config) ([]byte, error) {
 	id := make([]int, len(tbl.Columns))
 	for i := range id {
 		id[i] = i

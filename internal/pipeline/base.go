@@ -20,10 +20,10 @@ import (
 	"github.com/aegisthus/aegisthus/internal/partfile"
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/rows"
+	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/storage"
-	"github.com/aegisthus/aegisthus/internal/table"
 )
 
 // ErrBadBase marks a --base that is not a complete export of the table in the
@@ -50,7 +50,7 @@ type base struct {
 	dir      string
 	manifest string // its _manifest.json's path, for messages
 	ref      BaseRef
-	desc     *table.Desc
+	desc     *schema.Desc
 	compress string
 	parts    []basePart
 }
@@ -152,7 +152,7 @@ func (b *base) spans() []plan.Span {
 
 // input returns the merge input of the base's partitions in (lo, hi]: the parts
 // overlapping the range, read one after the other. Close it after the merge.
-func (b *base) input(t *merge.Table, tbl *table.Table, lo, hi []byte) (*baseInput, merge.Input) {
+func (b *base) input(t *merge.Table, tbl *schema.Table, lo, hi []byte) (*baseInput, merge.Input) {
 	x := &baseInput{b: b, cfg: partfile.Config{Table: t, Columns: map[string]int{}, Lo: lo, Hi: hi}}
 	id := make([]int, len(tbl.Columns))
 	for i, c := range tbl.Columns {
@@ -309,11 +309,11 @@ func (c *checkedReader) Read(p []byte) (int, error) {
 }
 
 // buildTable unifies the SSTables' schemas, and the base's when there is one.
-func buildTable(ssts []*sstable.SSTable, b *base) (*table.Table, error) {
+func buildTable(ssts []*sstable.SSTable, b *base) (*schema.Table, error) {
 	if b == nil {
-		return table.Build(ssts)
+		return sstable.Unify(ssts, nil, "")
 	}
-	t, err := table.BuildWithBase(ssts, b.desc, b.manifest)
+	t, err := sstable.Unify(ssts, b.desc, b.manifest)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadBase, err)
 	}

@@ -19,17 +19,17 @@ import (
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sink"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
-	"github.com/aegisthus/aegisthus/internal/table"
 	"github.com/aegisthus/aegisthus/internal/token"
 )
 
 // Options configure an export.
 type Options struct {
-	Table     *discover.Table
+	Table     *discover.SSTableSet
 	Schema    *cql.Table // optional CQL definition
 	Workers   int        // default runtime.NumCPU()
 	SplitSize int64      // default plan.DefaultSplitSize
@@ -285,7 +285,7 @@ feed:
 }
 
 // allLegacy reports whether every SSTable of t is pre-3.0 (has no serialization header).
-func allLegacy(t *discover.Table) bool {
+func allLegacy(t *discover.SSTableSet) bool {
 	for _, d := range t.SSTables {
 		if !d.Version.IsLegacy() {
 			return false
@@ -321,7 +321,7 @@ type FilterError struct{ Err error }
 func (e *FilterError) Error() string { return e.Err.Error() }
 func (e *FilterError) Unwrap() error { return e.Err }
 
-func parseRange(tbl *table.Table, lo, hi string) (l, h []byte, err error) {
+func parseRange(tbl *schema.Table, lo, hi string) (l, h []byte, err error) {
 	if lo != "" {
 		if l, err = token.ParseToken(tbl.Partitioner, lo); err != nil {
 			return nil, nil, &FilterError{fmt.Errorf("--token-range: %w", err)}

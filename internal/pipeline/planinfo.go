@@ -31,7 +31,7 @@ type PlanBase struct {
 }
 
 // Plan opens the table's SSTables (and base, when set) and plans them as Export would.
-func Plan(ctx context.Context, store storage.Store, t *discover.Table, schema *cql.Table, splitSize int64, pb PlanBase) (*PlanResult, error) {
+func Plan(ctx context.Context, store storage.Store, t *discover.SSTableSet, schema *cql.Table, splitSize int64, pb PlanBase) (*PlanResult, error) {
 	var ssts []*sstable.SSTable
 	defer func() {
 		for _, s := range ssts {

@@ -19,9 +19,9 @@ import (
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sink"
 	"github.com/aegisthus/aegisthus/internal/sstable"
-	"github.com/aegisthus/aegisthus/internal/table"
 )
 
 // Files an export writes beside its parts. Names start with "_" so tools that
@@ -54,7 +54,7 @@ type Head struct {
 	StartedAt string     `json:"started_at"`
 	// Schema describes the table (partitions layout only): what reading the
 	// export back as a --base needs.
-	Schema *table.Desc `json:"schema,omitempty"`
+	Schema *schema.Desc `json:"schema,omitempty"`
 	// Base is the previous export this run merged (--base).
 	Base *BaseRef `json:"base,omitempty"`
 }
@@ -94,14 +94,14 @@ type state struct {
 	tokLo, tokHi []byte
 	keys         map[string]bool
 	ssts         []*sstable.SSTable
-	tbl          *table.Table
+	tbl          *schema.Table
 	pl           *plan.Plan
 	codec        codec
 	head         Head
 	base         *base // --base, or nil
 }
 
-func newState(o Options, ssts []*sstable.SSTable, tbl *table.Table, pl *plan.Plan, now int64, c codec) *state {
+func newState(o Options, ssts []*sstable.SSTable, tbl *schema.Table, pl *plan.Plan, now int64, c codec) *state {
 	st := &state{o: o, ssts: ssts, tbl: tbl, pl: pl, codec: c}
 	if len(o.Keys) > 0 {
 		st.keys = map[string]bool{}
@@ -301,10 +301,10 @@ func (st *state) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p
 		hi = st.tokHi
 	}
 	inputs := make([]merge.Input, 0, len(u.Ranges))
-	mt := st.tbl.Merge()
+	mt := merge.NewTable(st.tbl)
 	if lo == nil || hi == nil || bytes.Compare(lo, hi) < 0 {
 		for _, r := range u.Ranges {
-			in := st.tbl.Input(st.ssts[r.SSTable], r.Start, r.End, len(u.Ranges))
+			in := merge.NewInput(st.ssts[r.SSTable].SharedScanner(r.Start, r.End, len(u.Ranges)), st.ssts[r.SSTable].Schema, st.tbl)
 			in.Lo, in.Hi = lo, hi
 			inputs = append(inputs, in)
 		}
@@ -429,7 +429,7 @@ func count(ok bool) int64 {
 // partitionsWriter is the lossless layout: one record per partition.
 type partitionsWriter struct {
 	pr    *render.PartitionsLayout
-	tbl   *table.Table
+	tbl   *schema.Table
 	tok   []byte
 	first bool
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/rows"
-	"github.com/aegisthus/aegisthus/internal/table"
+	"github.com/aegisthus/aegisthus/internal/schema"
 )
 
 // CellNames says how Cassandra 2.x built a table's cell names (CFMetaData
@@ -51,7 +51,7 @@ const (
 // Rows stream: only the current row's ordering scratch is held. A renderer is not
 // safe for concurrent use.
 type AegisthusLayout struct {
-	t     *table.Table
+	t     *schema.Table
 	names CellNames
 	cols  [][]byte // column name bytes, by Table.Columns index
 	rank  []int    // position of each column in 2.x cell-name order (name bytes)
@@ -65,7 +65,7 @@ type span struct{ col, lo, hi int }
 
 // NewAegisthusLayout returns a renderer for t whose 2.x cell names were built as
 // names says.
-func NewAegisthusLayout(t *table.Table, names CellNames) *AegisthusLayout {
+func NewAegisthusLayout(t *schema.Table, names CellNames) *AegisthusLayout {
 	a := &AegisthusLayout{t: t, names: names}
 	order := make([]int, len(t.Columns))
 	for i, c := range t.Columns {

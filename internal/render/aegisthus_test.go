@@ -6,8 +6,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/rows"
-	"github.com/aegisthus/aegisthus/internal/sstable"
-	"github.com/aegisthus/aegisthus/internal/table"
+	"github.com/aegisthus/aegisthus/internal/schema"
 )
 
 func marshalType(t *testing.T, s string) *cql.Type {
@@ -49,14 +48,14 @@ func render(a *AegisthusLayout, key []byte, del rows.DeletionTime, rows ...merge
 // Cassandra 3.0's LegacyLayout.encodeCellName (CompositeType.build).
 func TestAegisthusLine(t *testing.T) {
 	intT, textT := marshalType(t, "Int32Type"), marshalType(t, "UTF8Type")
-	sparse := &table.Table{
+	sparse := &schema.Table{
 		KeyType:    textT,
-		Clustering: []sstable.Column{{Name: "ck", Type: intT}},
+		Clustering: []schema.Column{{Name: "ck", Type: intT}},
 		// Table order (simple then complex, by name) is not 2.x name order: "v"
 		// sorts after "c" although it comes first here.
-		Columns: []table.Column{{Name: "s", Type: textT, Static: true}, {Name: "v", Type: intT}, {Name: "c", Type: intT}},
+		Columns: []schema.Column{{Name: "s", Type: textT, Static: true}, {Name: "v", Type: intT}, {Name: "c", Type: intT}},
 	}
-	counters := &table.Table{KeyType: textT, Columns: []table.Column{{Name: "n", Type: marshalType(t, "CounterColumnType")}}}
+	counters := &schema.Table{KeyType: textT, Columns: []schema.Column{{Name: "n", Type: marshalType(t, "CounterColumnType")}}}
 	ck1 := comp("00000001")
 	live := rows.Live
 	tests := []struct {
@@ -109,22 +108,22 @@ func TestAegisthusLine(t *testing.T) {
 			`["` + comp("6e") + `","0001",9,"c",-9223372036854775808]]}}` + "\n",
 	}, {
 		name: "dense, one clustering column: the raw clustering value",
-		a: NewAegisthusLayout(&table.Table{KeyType: textT, Clustering: []sstable.Column{{Name: "ck", Type: intT}},
-			Columns: []table.Column{{Name: "value", Type: textT}}}, DenseNames),
+		a: NewAegisthusLayout(&schema.Table{KeyType: textT, Clustering: []schema.Column{{Name: "ck", Type: intT}},
+			Columns: []schema.Column{{Name: "value", Type: textT}}}, DenseNames),
 		key: "k5", del: live,
 		rows: []merge.Row{{Clustering: [][]byte{{0, 0, 0, 1}}, Liveness: rows.EmptyLiveness, Cells: []rows.Cell{cell(0, 3, []byte("y"))}}},
 		want: `6b35` + "\t" + `{"6b35": {"deletedAt": -9223372036854775808, "columns": [["00000001","79",3]]}}` + "\n",
 	}, {
 		name: "dense, two clustering columns: composite without a column name",
-		a: NewAegisthusLayout(&table.Table{KeyType: textT, Clustering: []sstable.Column{{Name: "a", Type: intT}, {Name: "b", Type: intT}},
-			Columns: []table.Column{{Name: "value", Type: textT}}}, DenseNames),
+		a: NewAegisthusLayout(&schema.Table{KeyType: textT, Clustering: []schema.Column{{Name: "a", Type: intT}, {Name: "b", Type: intT}},
+			Columns: []schema.Column{{Name: "value", Type: textT}}}, DenseNames),
 		key: "k6", del: live,
 		rows: []merge.Row{{Clustering: [][]byte{{0, 0, 0, 1}, {0, 0, 0, 2}}, Liveness: rows.EmptyLiveness, Cells: []rows.Cell{cell(0, 3, []byte("y"))}}},
 		want: `6b36` + "\t" + `{"6b36": {"deletedAt": -9223372036854775808, "columns": [["` + ck1 + comp("00000002") + `","79",3]]}}` + "\n",
 	}, {
 		name: "static compact: raw column names, dynamic cells named by the hidden clustering",
-		a: NewAegisthusLayout(&table.Table{KeyType: textT, StaticCompact: true, Clustering: []sstable.Column{{Name: "column1", Type: textT}},
-			Columns: []table.Column{{Name: "c1", Type: textT, Static: true}, {Name: "value", Type: marshalType(t, "BytesType")}}}, StaticCompactNames),
+		a: NewAegisthusLayout(&schema.Table{KeyType: textT, StaticCompact: true, Clustering: []schema.Column{{Name: "column1", Type: textT}},
+			Columns: []schema.Column{{Name: "c1", Type: textT, Static: true}, {Name: "value", Type: marshalType(t, "BytesType")}}}, StaticCompactNames),
 		key: "k7", del: live,
 		rows: []merge.Row{
 			{Static: true, Liveness: rows.EmptyLiveness, Cells: []rows.Cell{cell(0, 1, []byte("a"))}},
@@ -146,7 +145,7 @@ func TestAegisthusLine(t *testing.T) {
 // is one more component after the column name.
 func TestAegisthusCollectionPath(t *testing.T) {
 	textT := marshalType(t, "UTF8Type")
-	tbl := &table.Table{KeyType: textT, Columns: []table.Column{{Name: "m", Type: marshalType(t, "MapType(org.apache.cassandra.db.marshal.UTF8Type,org.apache.cassandra.db.marshal.UTF8Type)")}}}
+	tbl := &schema.Table{KeyType: textT, Columns: []schema.Column{{Name: "m", Type: marshalType(t, "MapType(org.apache.cassandra.db.marshal.UTF8Type,org.apache.cassandra.db.marshal.UTF8Type)")}}}
 	a := NewAegisthusLayout(tbl, SparseNames)
 	c := cell(0, 4, []byte("v"))
 	c.Path = []byte("k")

@@ -7,6 +7,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/rows"
+	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 )
 
@@ -128,9 +129,9 @@ func (d *Dump) appendDebugUnfiltered(dst []byte, u *rows.Unfiltered) ([]byte, er
 		}
 	}
 	dst = append(dst, " | "...)
-	cols := d.s.Regular
+	cols := d.regular
 	if u.Kind == rows.KindStatic {
-		cols = d.s.Static
+		cols = d.static
 	}
 	cd := 0
 	first := true
@@ -159,7 +160,7 @@ func (d *Dump) appendDebugUnfiltered(dst []byte, u *rows.Unfiltered) ([]byte, er
 	return dst, nil
 }
 
-func appendComplexDel(dst []byte, cols []sstable.Column, cd rows.ComplexDeletion) []byte {
+func appendComplexDel(dst []byte, cols []schema.Column, cd rows.ComplexDeletion) []byte {
 	dst = append(dst, "del("...)
 	dst = append(dst, cols[cd.Column].Name...)
 	dst = append(dst, ")="...)
@@ -185,7 +186,7 @@ func appendLivenessString(dst []byte, l rows.Liveness) []byte {
 }
 
 // appendCellString mirrors AbstractCell.toString.
-func appendCellString(dst []byte, col *sstable.Column, c *rows.Cell) ([]byte, error) {
+func appendCellString(dst []byte, col *schema.Column, c *rows.Cell) ([]byte, error) {
 	t := col.Type
 	var err error
 	dst = append(dst, '[')

@@ -9,6 +9,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/rows"
+	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 )
 
@@ -17,24 +18,27 @@ import (
 // nothing merged or purged. Output is compact JSON; sstabledump's own indentation
 // is not reproduced (its output compares equal as JSON values).
 type Dump struct {
-	s   *sstable.Schema
-	raw bool  // -t: raw timestamps instead of ISO-8601
-	now int64 // for the "expired" flags (sstabledump uses the wall clock)
+	s *schema.Table
+	// static and regular are s.Static() and s.Regular(), taken once.
+	static, regular []schema.Column
+	raw             bool  // -t: raw timestamps instead of ISO-8601
+	now             int64 // for the "expired" flags (sstabledump uses the wall clock)
 	// The "name" strings of the static and regular columns, JSON-encoded once:
 	// quoting them per cell cost a twentieth of a dump.
 	staticNames, regularNames [][]byte
 }
 
 // NewDump returns a renderer for SSTables with schema s.
-func NewDump(s *sstable.Schema, rawTimestamps bool, now int64) *Dump {
-	names := func(cols []sstable.Column) [][]byte {
+func NewDump(s *schema.Table, rawTimestamps bool, now int64) *Dump {
+	names := func(cols []schema.Column) [][]byte {
 		out := make([][]byte, len(cols))
 		for i := range cols {
 			out[i] = cql.AppendJSONString(nil, []byte(cql.QuoteIdent(cols[i].Name)))
 		}
 		return out
 	}
-	return &Dump{s: s, raw: rawTimestamps, now: now, staticNames: names(s.Static), regularNames: names(s.Regular)}
+	return &Dump{s: s, raw: rawTimestamps, now: now, static: s.Static(), regular: s.Regular(),
+		staticNames: names(s.Static()), regularNames: names(s.Regular())}
 }
 
 // AppendKey appends the partition key as sstabledump's key array: one string per
@@ -169,9 +173,9 @@ func (d *Dump) appendRow(dst []byte, u *rows.Unfiltered) ([]byte, error) {
 		dst = d.appendDeletion(dst, u.ShadowableDeletion)
 	}
 	dst = append(dst, `,"cells":[`...)
-	cols, names := d.s.Regular, d.regularNames
+	cols, names := d.regular, d.regularNames
 	if u.Kind == rows.KindStatic {
-		cols, names = d.s.Static, d.staticNames
+		cols, names = d.static, d.staticNames
 	}
 	cd := 0
 	for i := range u.Cells {
@@ -204,7 +208,7 @@ func (d *Dump) appendComplexDeletion(dst []byte, names [][]byte, cd rows.Complex
 	return append(dst, '}')
 }
 
-func (d *Dump) appendCell(dst []byte, col *sstable.Column, name []byte, c *rows.Cell, li rows.Liveness) ([]byte, error) {
+func (d *Dump) appendCell(dst []byte, col *schema.Column, name []byte, c *rows.Cell, li rows.Liveness) ([]byte, error) {
 	dst = append(dst, `{"name":`...)
 	dst = append(dst, name...)
 	t := col.Type

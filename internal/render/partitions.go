@@ -9,7 +9,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/partfile"
 	"github.com/aegisthus/aegisthus/internal/rows"
-	"github.com/aegisthus/aegisthus/internal/table"
+	"github.com/aegisthus/aegisthus/internal/schema"
 )
 
 // PartitionsLayout renders the partitions layout: one JSON object per partition, one
@@ -22,7 +22,7 @@ import (
 // Rows are written as the merge yields them, so a partition of any width streams;
 // only its range tombstones are held until the end of the partition.
 type PartitionsLayout struct {
-	t     *table.Table
+	t     *schema.Table
 	keys  *Rows // renders the readable key
 	names [][]byte
 	cmp   merge.Comparator
@@ -30,8 +30,8 @@ type PartitionsLayout struct {
 }
 
 // NewPartitions returns a renderer for t.
-func NewPartitionsLayout(t *table.Table) *PartitionsLayout {
-	p := &PartitionsLayout{t: t, keys: NewRows(t, 0), cmp: t.Merge().Clustering}
+func NewPartitionsLayout(t *schema.Table) *PartitionsLayout {
+	p := &PartitionsLayout{t: t, keys: NewRows(t, 0), cmp: merge.NewTable(t).Clustering}
 	for _, c := range t.Columns {
 		p.names = append(p.names, cql.AppendJSONString(nil, []byte(c.Name)))
 	}

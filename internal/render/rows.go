@@ -10,7 +10,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/rows"
-	"github.com/aegisthus/aegisthus/internal/table"
+	"github.com/aegisthus/aegisthus/internal/schema"
 )
 
 // Rows renders the rows layout. Use one per goroutine:
@@ -19,7 +19,7 @@ import (
 //	for each merged row: dst, _, err = r.AppendRow(dst, row)   (the static row first)
 //	dst, _, err = r.EndPartition(dst)
 type Rows struct {
-	t     *table.Table
+	t     *schema.Table
 	now   int64 // seconds since the epoch
 	order []int // static and regular column ids in output order
 	// Pre-encoded `"name": ` for every column.
@@ -58,11 +58,11 @@ type RowsOptions struct {
 }
 
 // NewRows returns a renderer for t evaluating TTLs at now (seconds).
-func NewRows(t *table.Table, now int64) *Rows { return NewRowsWith(t, now, RowsOptions{}) }
+func NewRows(t *schema.Table, now int64) *Rows { return NewRowsWith(t, now, RowsOptions{}) }
 
 // NewRowsWith is NewRows with options. Unknown names in opts.Columns are left to
-// the caller to reject (see table.Table.Column).
-func NewRowsWith(t *table.Table, now int64, opts RowsOptions) *Rows {
+// the caller to reject (see schema.Table.Column).
+func NewRowsWith(t *schema.Table, now int64, opts RowsOptions) *Rows {
 	r := &Rows{t: t, now: now, order: t.OutputOrder(), opts: opts}
 	if len(opts.Columns) > 0 {
 		keep := map[string]bool{}

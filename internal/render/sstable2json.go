@@ -65,10 +65,10 @@ func NewSstable2JSON(sst *sstable.SSTable, now int64) *Sstable2JSON {
 		r.clustering = append(r.clustering, c.Type)
 	}
 	r.cols = map[string]*cql.Type{}
-	for _, c := range sst.Schema.Static {
+	for _, c := range sst.Schema.Static() {
 		r.cols[c.Name] = c.Type
 	}
-	for _, c := range sst.Schema.Regular {
+	for _, c := range sst.Schema.Regular() {
 		r.cols[c.Name] = c.Type
 	}
 	if l.ValueColumn >= 0 && l.ValueColumn < len(l.Regular) {

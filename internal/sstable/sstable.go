@@ -12,7 +12,6 @@
 package sstable
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/rows"
+	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/legacy"
@@ -41,42 +41,16 @@ const (
 // ErrMissingComponent marks a component the SSTable needs but does not have.
 var ErrMissingComponent = errors.New("missing component")
 
-// Column is one column of the table as this SSTable knows it.
-type Column struct {
-	Name string
-	Type *cql.Type
-}
-
-// Schema is the table as the SSTable's serialization header (and, when given, the
-// user's CQL schema) describe it.
-type Schema struct {
-	Keyspace, Table string
-	// KeyType is the stored key type: CompositeType for multi-column keys.
-	KeyType *cql.Type
-	// PartitionKey has one column per key component; names come from the CQL schema,
-	// or the placeholder "PartitionKey" Cassandra's tools use.
-	PartitionKey []Column
-	// Clustering names default to "clustering", "clustering1", ... (as sstabledump).
-	Clustering []Column
-	// Static and Regular are in on-disk order: simple columns before complex ones,
-	// each sorted by name bytes (ColumnMetadata.compareTo).
-	Static, Regular []Column
-	// CQL is the user's table definition when one was given.
-	CQL *cql.Table
-	// StaticCompact marks a COMPACT STORAGE table without clustering columns: the
-	// header has one hidden clustering column and the CQL columns are stored as
-	// static columns; CQL shows one row per partition.
-	StaticCompact bool
-}
-
 // SSTable is one open SSTable. It is safe for concurrent use: every scanner gets
 // its own buffers.
 type SSTable struct {
 	Desc       format.Descriptor
 	Components []string // from TOC.txt, or found beside Data.db
 	Meta       *stats.Metadata
-	Schema     *Schema
-	Layout     *row.Layout
+	// Schema is the table as this SSTable's serialization header (and, when
+	// given, the user's CQL schema) describe it.
+	Schema *schema.Table
+	Layout *row.Layout
 	// Legacy is the cell-name layout of a pre-3.0 SSTable (nil from ma on, and
 	// for a pre-3.0 SSTable opened without a schema).
 	Legacy *legacy.Layout
@@ -267,6 +241,18 @@ func (t *SSTable) Scanner(start, end int64) Partitions {
 	return t.ScannerAhead(start, end, 0)
 }
 
+// ReadAheadBudget is what one merge's inputs may read ahead together: each
+// input gets an equal share, up to chunk.DefaultReadAhead. A unit over a
+// backups/ directory of a thousand flushes then reads chunk by chunk instead of
+// holding a thousand windows.
+const ReadAheadBudget = 4 << 20
+
+// SharedScanner is Scanner for one of inputs scanners of the same merge, which
+// share ReadAheadBudget.
+func (t *SSTable) SharedScanner(start, end int64, inputs int) Partitions {
+	return t.ScannerAhead(start, end, min(chunk.DefaultReadAhead, ReadAheadBudget/max(1, inputs)))
+}
+
 // ScannerAhead is Scanner with a bound on its read-ahead (chunk.Buf.Ahead: 0
 // for the default, below a chunk for none), for a merge that shares one
 // budget among many inputs.
@@ -284,13 +270,15 @@ func (t *SSTable) ScannerAhead(start, end int64, readAhead int) Partitions {
 // rawSchema is the schema of a pre-3.0 SSTable opened without one
 // (legacy.RawScanner's row model): a blob key, one blob clustering column
 // holding the whole 2.x cell name, a counter column and a blob value column.
-func rawSchema(d format.Descriptor) *Schema {
+func rawSchema(d format.Descriptor) *schema.Table {
 	blob, _ := cql.ParseMarshal("org.apache.cassandra.db.marshal.BytesType")
 	counter, _ := cql.ParseMarshal("org.apache.cassandra.db.marshal.CounterColumnType")
-	return &Schema{Keyspace: d.Keyspace, Table: d.Table, KeyType: blob,
-		PartitionKey: []Column{{Name: "PartitionKey", Type: blob}},
-		Clustering:   []Column{{Name: "name", Type: blob}},
-		Regular:      []Column{{Name: "counter", Type: counter}, {Name: "value", Type: blob}}}
+	s := &schema.Table{Keyspace: d.Keyspace, Name: d.Table, KeyType: blob,
+		PartitionKey: []schema.Column{{Name: "PartitionKey", Type: blob}},
+		Clustering:   []schema.Column{{Name: "name", Type: blob}},
+		Columns:      []schema.Column{{Name: "counter", Type: counter}, {Name: "value", Type: blob}}}
+	s.Sort()
+	return s
 }
 
 // Atoms returns a scanner over the on-disk atoms of the partitions starting in
@@ -315,7 +303,7 @@ func (s *source) ReadChunk(i int, dst []byte) ([]byte, error) {
 }
 
 // schemaFromHeader parses the header's types and merges in the CQL schema.
-func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cql.Table) (*Schema, error) {
+func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cql.Table) (*schema.Table, error) {
 	path := d.Path(format.Statistics)
 	parse := func(what, s string) (*cql.Type, error) {
 		t, err := cql.ParseMarshal(s)
@@ -324,12 +312,12 @@ func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cql.Table) (*Sc
 		}
 		return t, nil
 	}
-	s := &Schema{Keyspace: d.Keyspace, Table: d.Table}
+	s := &schema.Table{Keyspace: d.Keyspace, Name: d.Table}
 	var err error
 	if s.KeyType, err = parse("key type", h.KeyType); err != nil {
 		return nil, err
 	}
-	s.PartitionKey = []Column{{Name: "PartitionKey", Type: s.KeyType}}
+	s.PartitionKey = []schema.Column{{Name: "PartitionKey", Type: s.KeyType}}
 	for i, ts := range h.ClusteringTypes {
 		ct, err := parse(fmt.Sprintf("clustering type %d", i), ts)
 		if err != nil {
@@ -339,54 +327,41 @@ func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cql.Table) (*Sc
 		if i > 0 {
 			name = fmt.Sprintf("clustering%d", i)
 		}
-		s.Clustering = append(s.Clustering, Column{Name: name, Type: ct})
+		s.Clustering = append(s.Clustering, schema.Column{Name: name, Type: ct})
 	}
-	cols := func(in []stats.Column, static bool) ([]Column, error) {
-		out := make([]Column, 0, len(in))
+	cols := func(in []stats.Column, static bool) ([]schema.Column, error) {
+		out := make([]schema.Column, 0, len(in))
 		for _, c := range in {
 			ct, err := parse(fmt.Sprintf("column %q", c.Name), c.Type)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, Column{Name: string(c.Name), Type: ct})
+			out = append(out, schema.Column{Name: string(c.Name), Type: ct, Static: static})
 		}
 		return out, nil
 	}
-	if s.Static, err = cols(h.StaticColumns, true); err != nil {
+	static, err := cols(h.StaticColumns, true)
+	if err != nil {
 		return nil, err
 	}
-	if s.Regular, err = cols(h.RegularColumns, false); err != nil {
+	regular, err := cols(h.RegularColumns, false)
+	if err != nil {
 		return nil, err
 	}
+	s.Columns = append(static, regular...)
 	if tbl != nil {
 		if err := applyCQL(s, tbl, path); err != nil {
 			return nil, err
 		}
 	}
-	sortColumns(s.Static)
-	sortColumns(s.Regular)
+	s.Sort()
 	return s, nil
-}
-
-// sortColumns puts columns in Cassandra's order: simple before complex, then by
-// name bytes.
-func sortColumns(cols []Column) {
-	slices.SortStableFunc(cols, func(a, b Column) int {
-		ca, cb := a.Type.IsMultiCell(), b.Type.IsMultiCell()
-		if ca != cb {
-			if ca {
-				return 1
-			}
-			return -1
-		}
-		return bytes.Compare([]byte(a.Name), []byte(b.Name))
-	})
 }
 
 // applyCQL takes names from the user's schema and checks its types against the
 // header's. Frozen UDTs recorded as non-frozen by Cassandra 3.0 (CASSANDRA-15035)
 // are frozen when the schema says so.
-func applyCQL(s *Schema, tbl *cql.Table, path string) error {
+func applyCQL(s *schema.Table, tbl *cql.Table, path string) error {
 	mismatch := func(col string, header, schema *cql.Type) error {
 		return wire.Errorf(path, format.Statistics, -1, wire.ErrCorrupt,
 			"column %s: the header says %s, the schema says %s", col, header.CQL(), schema.CQL())
@@ -396,14 +371,14 @@ func applyCQL(s *Schema, tbl *cql.Table, path string) error {
 		s.Keyspace = tbl.Keyspace
 	}
 	if tbl.Name != "" {
-		s.Table = tbl.Name
+		s.Name = tbl.Name
 	}
 	if len(tbl.PartitionKey) == 1 {
 		pk := tbl.PartitionKey[0]
 		if !compatible(s.KeyType, pk.Type) {
 			return mismatch(pk.Name, s.KeyType, pk.Type)
 		}
-		s.PartitionKey = []Column{{Name: pk.Name, Type: s.KeyType}}
+		s.PartitionKey = []schema.Column{{Name: pk.Name, Type: s.KeyType}}
 	} else {
 		if s.KeyType.Kind != cql.Composite || len(s.KeyType.Params) != len(tbl.PartitionKey) {
 			return wire.Errorf(path, format.Statistics, -1, wire.ErrCorrupt,
@@ -414,7 +389,7 @@ func applyCQL(s *Schema, tbl *cql.Table, path string) error {
 			if !compatible(s.KeyType.Params[i], pk.Type) {
 				return mismatch(pk.Name, s.KeyType.Params[i], pk.Type)
 			}
-			s.PartitionKey = append(s.PartitionKey, Column{Name: pk.Name, Type: s.KeyType.Params[i]})
+			s.PartitionKey = append(s.PartitionKey, schema.Column{Name: pk.Name, Type: s.KeyType.Params[i]})
 		}
 	}
 	if tbl.CompactStorage && len(tbl.Clustering) == 0 && len(s.Clustering) == 1 {
@@ -430,7 +405,7 @@ func applyCQL(s *Schema, tbl *cql.Table, path string) error {
 		}
 		s.Clustering[i].Name = ck.Name
 	}
-	fix := func(cols []Column) error {
+	fix := func(cols []schema.Column) error {
 		for i := range cols {
 			sc := tbl.Column(cols[i].Name)
 			if sc == nil {
@@ -445,10 +420,7 @@ func applyCQL(s *Schema, tbl *cql.Table, path string) error {
 		}
 		return nil
 	}
-	if err := fix(s.Static); err != nil {
-		return err
-	}
-	return fix(s.Regular)
+	return fix(s.Columns)
 }
 
 // compatible reports whether the header type h and the schema type c describe the
@@ -459,12 +431,12 @@ func compatible(h, c *cql.Type) bool {
 }
 
 // layoutFor builds the decoder's view of the header.
-func layoutFor(v format.Version, h *stats.Header, s *Schema) *row.Layout {
+func layoutFor(v format.Version, h *stats.Header, s *schema.Table) *row.Layout {
 	l := &row.Layout{Version: v, MinTimestamp: h.MinTimestamp, MinLDT: h.MinLocalDeletionTime, MinTTL: h.MinTTL}
 	for _, c := range s.Clustering {
 		l.ClusteringFixed = append(l.ClusteringFixed, c.Type.ValueLengthIfFixed())
 	}
-	cols := func(in []Column) []row.Column {
+	cols := func(in []schema.Column) []row.Column {
 		out := make([]row.Column, len(in))
 		for i, c := range in {
 			out[i] = row.Column{Name: []byte(c.Name), Complex: c.Type.IsMultiCell(), FixedLen: c.Type.ValueLengthIfFixed()}
@@ -474,7 +446,7 @@ func layoutFor(v format.Version, h *stats.Header, s *Schema) *row.Layout {
 		}
 		return out
 	}
-	l.Static, l.Regular = cols(s.Static), cols(s.Regular)
+	l.Static, l.Regular = cols(s.Static()), cols(s.Regular())
 	return l
 }
 
@@ -485,7 +457,7 @@ func layoutFor(v format.Version, h *stats.Header, s *Schema) *row.Layout {
 // columns become static and dynamic cells go to a hidden "value" blob column; a
 // COMPACT STORAGE table whose columns are all in the primary key gets a hidden
 // value column "" of EmptyType.
-func schemaFromCQL(d format.Descriptor, tbl *cql.Table) (*Schema, *legacy.Layout, error) {
+func schemaFromCQL(d format.Descriptor, tbl *cql.Table) (*schema.Table, *legacy.Layout, error) {
 	path := d.Path(format.Data)
 	var merr error
 	marshal := func(s string) *cql.Type {
@@ -495,18 +467,18 @@ func schemaFromCQL(d format.Descriptor, tbl *cql.Table) (*Schema, *legacy.Layout
 		}
 		return t
 	}
-	s := &Schema{Keyspace: d.Keyspace, Table: d.Table, CQL: tbl}
+	s := &schema.Table{Keyspace: d.Keyspace, Name: d.Table, CQL: tbl}
 	if tbl.Keyspace != "" {
 		s.Keyspace = tbl.Keyspace
 	}
 	if tbl.Name != "" {
-		s.Table = tbl.Name
+		s.Name = tbl.Name
 	}
 	if len(tbl.PartitionKey) == 0 {
 		return nil, nil, wire.Errorf(path, format.Data, -1, wire.ErrUnsupported, "the schema of %s has no partition key", tbl.Name)
 	}
 	for _, pk := range tbl.PartitionKey {
-		s.PartitionKey = append(s.PartitionKey, Column{Name: pk.Name, Type: pk.Type})
+		s.PartitionKey = append(s.PartitionKey, schema.Column{Name: pk.Name, Type: pk.Type})
 	}
 	if len(tbl.PartitionKey) == 1 {
 		s.KeyType = tbl.PartitionKey[0].Type
@@ -530,23 +502,24 @@ func schemaFromCQL(d format.Descriptor, tbl *cql.Table) (*Schema, *legacy.Layout
 		}
 	}
 	for _, ck := range tbl.Clustering {
-		s.Clustering = append(s.Clustering, Column{Name: ck.Name, Type: ck.Type})
+		s.Clustering = append(s.Clustering, schema.Column{Name: ck.Name, Type: ck.Type})
 	}
-	cols := func(in []*cql.Column) []Column {
-		out := make([]Column, 0, len(in))
+	cols := func(in []*cql.Column, static bool) []schema.Column {
+		out := make([]schema.Column, 0, len(in))
 		for _, c := range in {
-			out = append(out, Column{Name: c.Name, Type: c.Type})
+			out = append(out, schema.Column{Name: c.Name, Type: c.Type, Static: static})
 		}
 		return out
 	}
+	var static, regular []schema.Column
 	kind := legacy.Sparse
 	switch {
 	case tbl.CompactStorage && len(tbl.Clustering) == 0:
 		kind = legacy.StaticCompact
 		s.StaticCompact = true
-		s.Clustering = []Column{{Name: "column1", Type: marshal("org.apache.cassandra.db.marshal.UTF8Type")}}
-		s.Static = cols(append(slices.Clone(tbl.Static), tbl.Regular...))
-		s.Regular = []Column{{Name: "value", Type: marshal("org.apache.cassandra.db.marshal.BytesType")}}
+		s.Clustering = []schema.Column{{Name: "column1", Type: marshal("org.apache.cassandra.db.marshal.UTF8Type")}}
+		static = cols(append(slices.Clone(tbl.Static), tbl.Regular...), true)
+		regular = []schema.Column{{Name: "value", Type: marshal("org.apache.cassandra.db.marshal.BytesType")}}
 	case tbl.CompactStorage:
 		kind = legacy.Dense
 		if len(tbl.Static) > 0 || len(tbl.Regular) > 1 {
@@ -554,18 +527,18 @@ func schemaFromCQL(d format.Descriptor, tbl *cql.Table) (*Schema, *legacy.Layout
 				"COMPACT STORAGE table %s with clustering columns has %d static and %d regular columns, want at most one regular column",
 				tbl.Name, len(tbl.Static), len(tbl.Regular))
 		}
-		s.Regular = cols(tbl.Regular)
-		if len(s.Regular) == 0 {
-			s.Regular = []Column{{Name: "", Type: marshal("org.apache.cassandra.db.marshal.EmptyType")}}
+		regular = cols(tbl.Regular, false)
+		if len(regular) == 0 {
+			regular = []schema.Column{{Name: "", Type: marshal("org.apache.cassandra.db.marshal.EmptyType")}}
 		}
 	default:
-		s.Static, s.Regular = cols(tbl.Static), cols(tbl.Regular)
+		static, regular = cols(tbl.Static, true), cols(tbl.Regular, false)
 	}
 	if merr != nil {
 		return nil, nil, merr
 	}
-	sortColumns(s.Static)
-	sortColumns(s.Regular)
+	s.Columns = append(static, regular...)
+	s.Sort()
 	rl := layoutFor(d.Version, &stats.Header{}, s)
 	l := &legacy.Layout{Version: d.Version, Kind: kind, Static: rl.Static, Regular: rl.Regular,
 		ClusteringFixed: rl.ClusteringFixed, ValueColumn: -1}
@@ -576,7 +549,7 @@ func schemaFromCQL(d format.Descriptor, tbl *cql.Table) (*Schema, *legacy.Layout
 	case legacy.Dense:
 		l.ValueColumn = 0
 	case legacy.StaticCompact:
-		l.ValueColumn = len(s.Regular) - 1
+		l.ValueColumn = len(s.Regular()) - 1
 	}
 	if len(tbl.Dropped) > 0 {
 		l.Dropped = map[string]bool{}
@@ -585,4 +558,15 @@ func schemaFromCQL(d format.Descriptor, tbl *cql.Table) (*Schema, *legacy.Layout
 		}
 	}
 	return s, l, nil
+}
+
+// Unify builds the table ssts hold together (schema.Unify), with base, when not
+// nil, the table a previous export recorded (named baseName in errors).
+func Unify(ssts []*SSTable, base *schema.Desc, baseName string) (*schema.Table, error) {
+	srcs := make([]schema.Source, len(ssts))
+	for i, s := range ssts {
+		srcs[i] = schema.Source{Path: s.Path(format.Data), Statistics: s.Path(format.Statistics),
+			Partitioner: s.Meta.Validation.Partitioner, Schema: s.Schema}
+	}
+	return schema.Unify(srcs, base, baseName)
 }

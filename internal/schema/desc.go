@@ -1,10 +1,9 @@
-package table
+package schema
 
 import (
 	"fmt"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
-	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/token"
 )
@@ -78,18 +77,18 @@ func FromDesc(d *Desc, name string) (*Table, error) {
 		t.byName[c.Name] = len(t.Columns)
 		t.Columns = append(t.Columns, Column{Name: c.Name, Type: ty, Static: c.Static, Hidden: c.Hidden})
 	}
-	t.sortColumns()
+	t.Sort()
 	return t, nil
 }
 
-func descColumns(cols []DescColumn, name string) ([]sstable.Column, error) {
-	var out []sstable.Column
+func descColumns(cols []DescColumn, name string) ([]Column, error) {
+	var out []Column
 	for _, c := range cols {
 		ty, err := cql.ParseMarshal(c.Type)
 		if err != nil {
 			return nil, fmt.Errorf("%s: column %s: %w", name, c.Name, err)
 		}
-		out = append(out, sstable.Column{Name: c.Name, Type: ty})
+		out = append(out, Column{Name: c.Name, Type: ty})
 	}
 	return out, nil
 }
@@ -119,7 +118,7 @@ func (t *Table) addBase(origin map[string]string, base *Desc, baseName, first st
 		return fmt.Errorf("%s and %s are not the same table: one is a static compact table: %w", first, baseName, wire.ErrCorrupt)
 	}
 	for _, c := range bt.Columns {
-		if err := t.add(origin, baseName, []sstable.Column{{Name: c.Name, Type: c.Type}}, c.Static, hidden); err != nil {
+		if err := t.add(origin, baseName, []Column{{Name: c.Name, Type: c.Type, Static: c.Static}}, hidden); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,110 @@
+package schema
+
+import (
+	"fmt"
+
+	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
+	"github.com/aegisthus/aegisthus/internal/token"
+)
+
+// Source is one SSTable's schema as Unify takes it.
+type Source struct {
+	Path        string // Data.db, for messages
+	Statistics  string // Statistics.db, where the partitioner is recorded
+	Partitioner string // the class name Statistics.db records
+	Schema      *Table
+}
+
+// Unify builds the table several SSTables of it (and base, the table a previous
+// export in the partitions layout recorded in its manifest, named baseName in
+// errors; nil without one) describe. They must agree on partitioner, key and
+// clustering types; a column whose type differs between two sources is an error
+// naming both. Columns are the union by name (columns added over time); with the
+// user's CQL definition, only its columns print and the others are Hidden.
+func Unify(srcs []Source, base *Desc, baseName string) (*Table, error) {
+	if len(srcs) == 0 {
+		return nil, fmt.Errorf("no sstables")
+	}
+	first := srcs[0]
+	p, err := token.ForName(first.Partitioner)
+	if err != nil {
+		return nil, wire.Locate(first.Statistics, format.Statistics, -1, err)
+	}
+	s := first.Schema
+	t := &Table{Keyspace: s.Keyspace, Name: s.Name, KeyType: s.KeyType, PartitionKey: s.PartitionKey,
+		Clustering: s.Clustering, Partitioner: p, StaticCompact: s.StaticCompact, CQL: s.CQL, byName: map[string]int{}}
+	origin := map[string]string{}
+	if s.CQL != nil {
+		// The user's schema decides which columns exist (a column without data in
+		// these SSTables still prints as null); header types decide decoding.
+		for _, group := range [][]*cql.Column{s.CQL.Static, s.CQL.Regular} {
+			for _, c := range group {
+				t.byName[c.Name] = len(t.Columns)
+				origin[c.Name] = "the schema"
+				t.Columns = append(t.Columns, Column{Name: c.Name, Type: c.Type, Static: c.Kind == cql.Static || s.StaticCompact})
+			}
+		}
+	}
+	for _, src := range srcs {
+		sc := src.Schema
+		if src.Partitioner != first.Partitioner {
+			return nil, fmt.Errorf("%s uses %s, %s uses %s: %w", first.Path, first.Partitioner,
+				src.Path, src.Partitioner, wire.ErrCorrupt)
+		}
+		if !sc.KeyType.Frozen().Equal(t.KeyType.Frozen()) || len(sc.Clustering) != len(t.Clustering) {
+			return nil, fmt.Errorf("%s and %s are not the same table: keys %s / %s with %d / %d clustering columns: %w",
+				first.Path, src.Path, t.KeyType.Marshal(), sc.KeyType.Marshal(),
+				len(t.Clustering), len(sc.Clustering), wire.ErrCorrupt)
+		}
+		for i := range sc.Clustering {
+			if !sc.Clustering[i].Type.Equal(t.Clustering[i].Type) {
+				return nil, fmt.Errorf("clustering column %d: %s says %s, %s says %s: %w", i, first.Path,
+					t.Clustering[i].Type.CQL(), src.Path, sc.Clustering[i].Type.CQL(), wire.ErrCorrupt)
+			}
+		}
+		if err := t.add(origin, src.Path, sc.Columns, s.CQL != nil); err != nil {
+			return nil, err
+		}
+	}
+	if base != nil {
+		if err := t.addBase(origin, base, baseName, first.Path, s.CQL != nil); err != nil {
+			return nil, err
+		}
+	}
+	t.Sort()
+	return t, nil
+}
+
+// add merges the columns one source (an SSTable or a base export) holds.
+func (t *Table) add(origin map[string]string, src string, cols []Column, hidden bool) error {
+	for _, c := range cols {
+		if i, ok := t.byName[c.Name]; ok {
+			have := &t.Columns[i]
+			if origin[c.Name] == "the schema" {
+				// First SSTable to hold the column: its header type decodes it
+				// (the schema's type was checked compatible when it was opened).
+				have.Type, have.Static = c.Type, c.Static
+				origin[c.Name] = src
+				continue
+			}
+			if have.Static != c.Static || !have.Type.Equal(c.Type) {
+				return fmt.Errorf("column %s: %s says %s, %s says %s: %w", c.Name, origin[c.Name], describe(have.Type, have.Static),
+					src, describe(c.Type, c.Static), wire.ErrCorrupt)
+			}
+			continue
+		}
+		t.byName[c.Name] = len(t.Columns)
+		origin[c.Name] = src
+		t.Columns = append(t.Columns, Column{Name: c.Name, Type: c.Type, Static: c.Static, Hidden: hidden})
+	}
+	return nil
+}
+
+func describe(t *cql.Type, static bool) string {
+	if static {
+		return t.CQL() + " static"
+	}
+	return t.CQL()
+}
