@@ -11,6 +11,12 @@
 // any compared item differs.
 //
 //	compare -bin bin/aegisthus [-seed N] [-v] DIR...
+//
+// With -rows WANT.jsonl it compares the JSON lines of its arguments (part files of
+// an export, concatenated) with WANT as multisets of JSON values, says in one
+// line whether they are equal, and exits 1 when they are not (make demo):
+//
+//	compare -rows expected/events.select-json.jsonl OUT/part-*.jsonl
 package main
 
 import (
@@ -50,10 +56,14 @@ var (
 	seed    = flag.String("seed", "", "seed that produced the SSTables (printed with mismatches, for `make interop SEED=...`)")
 	verbose = flag.Bool("v", false, "print every compared item")
 	maxShow = flag.Int("show", 5, "mismatches to print in detail per check")
+	rowsOf  = flag.String("rows", "", "compare the JSON lines of the arguments with this file of SELECT JSON rows, as multisets")
 )
 
 func main() {
 	flag.Parse()
+	if *rowsOf != "" {
+		os.Exit(compareRows(*rowsOf, flag.Args()))
+	}
 	if flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: compare -bin bin/aegisthus DIR...")
 		os.Exit(2)
@@ -569,4 +579,29 @@ func diffFields(want, got string) (string, int) {
 		return "no field in common", 0
 	}
 	return "", len(keys)
+}
+
+// compareRows is -rows: the files' JSON lines against want's, as multisets.
+func compareRows(want string, files []string) int {
+	w, err := os.ReadFile(want)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	var got []byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		got = append(append(got, b...), '\n')
+	}
+	diff, n := diffRows(w, got)
+	if diff != "" {
+		fmt.Printf("rows: NOT equal to %s (%d rows): %s\n", want, n, diff)
+		return 1
+	}
+	fmt.Printf("rows: %d exported, equal to Cassandra's SELECT JSON * at ALL (%s)\n", n, want)
+	return 0
 }
