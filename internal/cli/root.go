@@ -5,8 +5,11 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"runtime/pprof"
+	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -24,7 +27,19 @@ const (
 	ExitUsage    = 2 // bad flags or arguments
 	ExitOutput   = 3 // the sink failed (disk full, S3 error)
 	ExitInternal = 4 // anything else
+	// A run stopped by a signal exits 128 + its number, as shells report it:
+	// 130 for SIGINT (Ctrl-C), 143 for SIGTERM (kill, Kubernetes, AWS Batch).
+	ExitSIGINT  = 130
+	ExitSIGTERM = 143
 )
+
+// SignalExitCode is the exit code of a run stopped by sig.
+func SignalExitCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return ExitSIGINT
+}
 
 // UsageError marks an error caused by how the command was called.
 type UsageError struct{ Err error }
@@ -82,7 +97,21 @@ and backups, without touching the live cluster.`,
 		Version:       Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Without Args, cobra reports an unknown command with an untyped error
+		// (exit 4); this way it is a usage error (exit 2), with suggestions.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += "; did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return &UsageError{errors.New(msg + " (see aegisthus --help)")}
+		},
 	}
+	root.SuggestionsMinimumDistance = 2
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{err} })
 	// --cpuprofile is for us, not for users: a CPU profile of one real run
 	// (go tool pprof bin/aegisthus FILE), hidden from --help.
@@ -116,5 +145,11 @@ and backups, without touching the live cluster.`,
 	root.AddCommand(newVerifyCmd())
 	root.AddCommand(newMetadataCmd())
 	root.AddCommand(newInspectCmd())
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "aegisthus", Version) },
+	})
 	return root
 }
