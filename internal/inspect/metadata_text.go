@@ -66,99 +66,14 @@ func termPercentiles(entries []HistogramBucket) []int64 {
 	return []int64{h.Percentile(.5), h.Percentile(.75), h.Percentile(.95), h.Percentile(.98), h.Percentile(.99), h.Min(), h.Max()}
 }
 
-// writeText prints m as sstablemetadata (Cassandra 5.0, no colours, ASCII bars).
+// WriteText prints m as sstablemetadata (Cassandra 5.0, no colours, ASCII bars).
 func (m *Metadata) WriteText(w *bufio.Writer) {
-	field := func(name, value string, comment ...string) {
-		w.WriteString(name)
-		w.WriteString(": ")
-		w.WriteString(value)
-		if len(comment) > 0 && comment[0] != "" {
-			w.WriteString(" (")
-			w.WriteString(comment[0])
-			w.WriteString(")")
-		}
-		w.WriteByte('\n')
-	}
-	i64 := func(v int64) string { return strconv.FormatInt(v, 10) }
-	orNull := func(s *string) string {
-		if s == nil {
-			return "--"
-		}
-		return *s
-	}
+	field := func(name, value string, comment ...string) { writeField(w, name, value, comment...) }
 	field("SSTable", m.SSTable)
 	field("Partitioner", m.Partitioner)
 	field("Bloom Filter FP chance", cql.JavaDouble(m.BloomFilterFPChance))
 	if m.hasStats {
-		field("Minimum timestamp", orNull(microsDate(m.MinTimestamp)), i64(m.MinTimestamp))
-		field("Maximum timestamp", orNull(microsDate(m.MaxTimestamp)), i64(m.MaxTimestamp))
-		field("Duration", durationString(m.MaxTimestamp-m.MinTimestamp))
-		ldt := func(p *int64) (string, string) {
-			if p == nil || *p == 0 {
-				v := int64(math.MaxInt64)
-				if p != nil {
-					v = 0
-				}
-				return "no tombstones", i64(v)
-			}
-			return dateString(time.Unix(*p, 0)), i64(*p)
-		}
-		v, c := ldt(m.MinLocalDeletionTime)
-		field("SSTable min local deletion time", v, c)
-		v, c = ldt(m.MaxLocalDeletionTime)
-		field("SSTable max local deletion time", v, c)
-		if m.Compressor != nil {
-			field("Compressor", *m.Compressor)
-			field("Compression ratio", cql.JavaDouble(m.CompressionRatio))
-		} else {
-			field("Compressor", "-")
-		}
-		field("TTL min", i64(int64(m.MinTTL)), ttlString(int64(m.MinTTL)))
-		field("TTL max", i64(int64(m.MaxTTL)), ttlString(int64(m.MaxTTL)))
-		if m.FirstKey != nil {
-			field("First token", orNull(m.FirstToken), *m.FirstKey)
-			field("Last token", orNull(m.LastToken), *m.LastKey)
-		}
-		if m.legacyMinMax && m.MinClusteringValues != nil {
-			// Cassandra 4.0's lines; 5.0 prints only the covered clusterings.
-			field("minClusteringValues", javaList(m.MinClusteringValues))
-			field("maxClusteringValues", javaList(m.MaxClusteringValues))
-		}
-		if m.CoveredClusterings != nil {
-			field("Covered clusterings", *m.CoveredClusterings)
-		}
-		field("Estimated droppable tombstones", cql.JavaDouble(m.DroppableTombstones))
-		field("SSTable Level", i64(int64(m.SSTableLevel)))
-		var repaired string
-		if m.RepairedAt != 0 {
-			repaired = dateString(time.UnixMilli(m.RepairedAt))
-		}
-		field("Repaired at", i64(m.RepairedAt), repaired)
-		field("Originating host id", orNull(m.OriginatingHostID))
-		field("Pending repair", orNull(m.PendingRepair))
-		field("Replay positions covered", replayString(m.ReplayPositions))
-		field("totalColumnsSet", i64(m.TotalColumnsSet))
-		field("totalRows", i64(m.TotalRows))
-		field("Estimated tombstone drop times", "")
-		var drops []HistogramBucket
-		for _, b := range m.tombstoneDropTimesRaw {
-			drops = append(drops, HistogramBucket{b.Point, b.Count})
-		}
-		printTermHistogram(w, drops, "Drop Time", func(v int64) string {
-			if v == 0 {
-				return "0 "
-			}
-			return fmt.Sprintf("%d (%s)", v, dateString(time.Unix(v, 0)))
-		})
-		field("Partition Size", "")
-		printTermHistogram(w, m.PartitionSizes.Buckets, "Size (bytes)", func(v int64) string {
-			if v == 0 {
-				return "0 "
-			}
-			return fmt.Sprintf("%d (%s)", v, byteString(v))
-		})
-		field("Column Count", "")
-		printTermHistogram(w, m.ColumnCounts.Buckets, "Columns", func(v int64) string { return i64(v) })
+		m.writeStatsText(w)
 	}
 	if m.EstimatedCardinality != nil {
 		field("Estimated cardinality", i64(*m.EstimatedCardinality))
@@ -184,6 +99,104 @@ func (m *Metadata) WriteText(w *bufio.Writer) {
 		w.WriteString(m.CreateTable)
 		w.WriteByte('\n')
 	}
+}
+
+// writeField prints one "name: value (comment)" line; an empty comment is left out.
+func writeField(w *bufio.Writer, name, value string, comment ...string) {
+	w.WriteString(name)
+	w.WriteString(": ")
+	w.WriteString(value)
+	if len(comment) > 0 && comment[0] != "" {
+		w.WriteString(" (")
+		w.WriteString(comment[0])
+		w.WriteString(")")
+	}
+	w.WriteByte('\n')
+}
+
+func i64(v int64) string { return strconv.FormatInt(v, 10) }
+
+// orNull prints a missing value as sstablemetadata does.
+func orNull(s *string) string {
+	if s == nil {
+		return "--"
+	}
+	return *s
+}
+
+// writeStatsText prints the lines that come from the STATS component.
+func (m *Metadata) writeStatsText(w *bufio.Writer) {
+	field := func(name, value string, comment ...string) { writeField(w, name, value, comment...) }
+
+	field("Minimum timestamp", orNull(microsDate(m.MinTimestamp)), i64(m.MinTimestamp))
+	field("Maximum timestamp", orNull(microsDate(m.MaxTimestamp)), i64(m.MaxTimestamp))
+	field("Duration", durationString(m.MaxTimestamp-m.MinTimestamp))
+	ldt := func(p *int64) (string, string) {
+		if p == nil || *p == 0 {
+			v := int64(math.MaxInt64)
+			if p != nil {
+				v = 0
+			}
+			return "no tombstones", i64(v)
+		}
+		return dateString(time.Unix(*p, 0)), i64(*p)
+	}
+	v, c := ldt(m.MinLocalDeletionTime)
+	field("SSTable min local deletion time", v, c)
+	v, c = ldt(m.MaxLocalDeletionTime)
+	field("SSTable max local deletion time", v, c)
+	if m.Compressor != nil {
+		field("Compressor", *m.Compressor)
+		field("Compression ratio", cql.JavaDouble(m.CompressionRatio))
+	} else {
+		field("Compressor", "-")
+	}
+	field("TTL min", i64(int64(m.MinTTL)), ttlString(int64(m.MinTTL)))
+	field("TTL max", i64(int64(m.MaxTTL)), ttlString(int64(m.MaxTTL)))
+	if m.FirstKey != nil {
+		field("First token", orNull(m.FirstToken), *m.FirstKey)
+		field("Last token", orNull(m.LastToken), *m.LastKey)
+	}
+	if m.legacyMinMax && m.MinClusteringValues != nil {
+		// Cassandra 4.0's lines; 5.0 prints only the covered clusterings.
+		field("minClusteringValues", javaList(m.MinClusteringValues))
+		field("maxClusteringValues", javaList(m.MaxClusteringValues))
+	}
+	if m.CoveredClusterings != nil {
+		field("Covered clusterings", *m.CoveredClusterings)
+	}
+	field("Estimated droppable tombstones", cql.JavaDouble(m.DroppableTombstones))
+	field("SSTable Level", i64(int64(m.SSTableLevel)))
+	var repaired string
+	if m.RepairedAt != 0 {
+		repaired = dateString(time.UnixMilli(m.RepairedAt))
+	}
+	field("Repaired at", i64(m.RepairedAt), repaired)
+	field("Originating host id", orNull(m.OriginatingHostID))
+	field("Pending repair", orNull(m.PendingRepair))
+	field("Replay positions covered", replayString(m.ReplayPositions))
+	field("totalColumnsSet", i64(m.TotalColumnsSet))
+	field("totalRows", i64(m.TotalRows))
+	field("Estimated tombstone drop times", "")
+	var drops []HistogramBucket
+	for _, b := range m.tombstoneDropTimesRaw {
+		drops = append(drops, HistogramBucket{b.Point, b.Count})
+	}
+	printTermHistogram(w, drops, "Drop Time", func(v int64) string {
+		if v == 0 {
+			return "0 "
+		}
+		return fmt.Sprintf("%d (%s)", v, dateString(time.Unix(v, 0)))
+	})
+	field("Partition Size", "")
+	printTermHistogram(w, m.PartitionSizes.Buckets, "Size (bytes)", func(v int64) string {
+		if v == 0 {
+			return "0 "
+		}
+		return fmt.Sprintf("%d (%s)", v, byteString(v))
+	})
+	field("Column Count", "")
+	printTermHistogram(w, m.ColumnCounts.Buckets, "Columns", func(v int64) string { return i64(v) })
 }
 
 func nullIfEmpty(s string) string {

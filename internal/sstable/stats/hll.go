@@ -86,37 +86,45 @@ func Cardinality(b []byte) (int64, error) {
 		if size/4*6 < m {
 			return 0, fmt.Errorf("cardinality sketch: %d register words for %d registers", size/4, m)
 		}
-		var sum, zeros float64
-		for j := 0; j < m; j++ {
-			word := binary.BigEndian.Uint32(words[4*(j/6):])
-			val := (word >> (5 * uint(j%6))) & 0x1f
-			sum += 1 / math.Exp2(float64(val))
-			if val == 0 {
-				zeros++
-			}
-		}
-		fm := float64(m)
-		var alphaMM float64
-		switch p {
-		case 4:
-			alphaMM = 0.673 * fm * fm
-		case 5:
-			alphaMM = 0.697 * fm * fm
-		case 6:
-			alphaMM = 0.709 * fm * fm
-		default:
-			alphaMM = (0.7213 / (1 + 1.079/fm)) * fm * fm
-		}
-		estimate := alphaMM / sum
-		h := estimate
-		if zeros > 0 {
-			h = fm * math.Log(fm/zeros)
-		}
-		thresholds := []float64{10, 20, 40, 80, 220, 400, 900, 1800, 3100, 6500, 11500, 20000, 50000, 120000, 350000}
-		if (p <= 18 && h < thresholds[p-4]) || (p > 18 && estimate <= 5*fm) {
-			return int64(math.Round(h)), nil
-		}
-		return int64(math.Round(estimate)), nil
+		return normalEstimate(words, p), nil
 	}
 	return 0, fmt.Errorf("cardinality sketch: format %d", kind)
+}
+
+// normalEstimate is HyperLogLogPlus.cardinality() of a normal-format sketch of
+// 2^p 5-bit registers packed six per big-endian i32 in words, which the caller
+// has checked holds them all.
+func normalEstimate(words []byte, p uint32) int64 {
+	m := 1 << p
+	var sum, zeros float64
+	for j := 0; j < m; j++ {
+		word := binary.BigEndian.Uint32(words[4*(j/6):])
+		val := (word >> (5 * uint(j%6))) & 0x1f
+		sum += 1 / math.Exp2(float64(val))
+		if val == 0 {
+			zeros++
+		}
+	}
+	fm := float64(m)
+	var alphaMM float64
+	switch p {
+	case 4:
+		alphaMM = 0.673 * fm * fm
+	case 5:
+		alphaMM = 0.697 * fm * fm
+	case 6:
+		alphaMM = 0.709 * fm * fm
+	default:
+		alphaMM = (0.7213 / (1 + 1.079/fm)) * fm * fm
+	}
+	estimate := alphaMM / sum
+	h := estimate
+	if zeros > 0 {
+		h = fm * math.Log(fm/zeros)
+	}
+	thresholds := []float64{10, 20, 40, 80, 220, 400, 900, 1800, 3100, 6500, 11500, 20000, 50000, 120000, 350000}
+	if (p <= 18 && h < thresholds[p-4]) || (p > 18 && estimate <= 5*fm) {
+		return int64(math.Round(h))
+	}
+	return int64(math.Round(estimate))
 }
