@@ -3,6 +3,11 @@
 // header, and hands out row scanners over Data.db byte ranges. It sees files only
 // through storage.Store, so the same code reads local disk and S3.
 //
+// Each component is read one way, under one size limit (components.go: ReadTOC,
+// ReadStatistics, ReadCompressionInfo, OpenChunks, ReadSummary, VerifyDigest).
+// Open is the strict user of them; package inspect the tolerant one, which
+// reads what is there and reports what is broken.
+//
 //	<prefix>TOC.txt             component list
 //	<prefix>Statistics.db       validation, compaction, stats, serialization header
 //	<prefix>CompressionInfo.db  chunk length and offsets (compressed SSTables)
