@@ -47,6 +47,7 @@ FUZZ_TARGETS ?= \
 	FuzzParseCompressionInfo:./internal/sstable/chunk \
 	FuzzChunk:./internal/sstable/chunk \
 	FuzzStats:./internal/sstable/stats \
+	FuzzHLL:./internal/sstable/stats \
 	FuzzIndex:./internal/sstable/index \
 	FuzzSummary:./internal/sstable/index \
 	FuzzPartitionsTrie:./internal/sstable/index \

@@ -264,16 +264,6 @@ func (o *dumpOptions) dumpLegacy(ctx context.Context, w *bufio.Writer, sst *ssta
 	return nil
 }
 
-// usageArgs marks cobra's argument-count errors as usage errors.
-func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return &UsageError{err}
-		}
-		return nil
-	}
-}
-
 // exportRows merges SSTables of one table and prints their live rows; with one
 // SSTable it is dump --rows.
 func exportRows(w *bufio.Writer, ssts []*sstable.SSTable, now int64) error {

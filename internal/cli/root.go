@@ -13,7 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aegisthus/aegisthus/internal/sstable/wire"
+	"github.com/aegisthus/aegisthus/internal/inspect"
+	"github.com/aegisthus/aegisthus/internal/sstable"
 	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
 )
 
@@ -64,7 +65,7 @@ func ExitCode(err error) int {
 		return ExitUsage
 	case errors.As(err, &oe):
 		return ExitOutput
-	case errors.Is(err, wire.ErrCorrupt), errors.Is(err, wire.ErrUnsupported), errors.Is(err, ErrInput):
+	case errors.Is(err, sstable.ErrCorrupt), errors.Is(err, sstable.ErrUnsupported), errors.Is(err, ErrInput):
 		return ExitBadInput
 	case errors.As(err, new(*s3store.Error)): // reading inputs from S3; the sink's errors are OutputErrors
 		return ExitBadInput
@@ -73,8 +74,10 @@ func ExitCode(err error) int {
 }
 
 // ErrInput marks input problems that are neither corrupt nor unsupported bytes:
-// a missing file, a missing component, a failed verification.
-var ErrInput = errors.New("bad input")
+// a missing file, a missing component, a failed verification. It is the
+// reports' own (inspect.ErrInput), so that their errors and cli's map to the
+// same exit code.
+var ErrInput = inspect.ErrInput
 
 // NewRoot builds the command tree.
 func NewRoot() *cobra.Command {
@@ -152,4 +155,14 @@ and backups, without touching the live cluster.`,
 		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "aegisthus", Version) },
 	})
 	return root
+}
+
+// usageArgs marks cobra's argument-count errors as usage errors.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &UsageError{err}
+		}
+		return nil
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aegisthus/aegisthus/internal/inspect"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
@@ -186,7 +187,7 @@ func TestVerifyJSON(t *testing.T) {
 	if ExitCode(err) != ExitBadInput {
 		t.Fatalf("err %v", err)
 	}
-	var rep verifyReport
+	var rep inspect.VerifyReport
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
@@ -252,7 +253,7 @@ func TestVerifyByteFlipSweep(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := chunkReader(store, d, data)
+			r, err := inspect.OpenChunks(store, d, data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -282,7 +283,7 @@ func TestVerifyByteFlipSweep(t *testing.T) {
 				}
 				for _, p := range positions {
 					flipByte(t, f, p)
-					res, err := verifySSTable(context.Background(), store, d)
+					res, err := inspect.Verify(context.Background(), store, d)
 					flipByte(t, f, p)
 					if err != nil {
 						t.Fatalf("flip at %d: %v", p, err)

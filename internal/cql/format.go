@@ -188,6 +188,12 @@ func isLowerCase(name string) bool {
 	return true
 }
 
+// JavaDouble returns v as JDK 11/17's Double.toString prints it (1e23 is
+// "9.999999999999999E22" there, not the shortest "1.0E23"). It is the one Java
+// double formatter: tools that mirror Cassandra's text output (sstablemetadata)
+// use it rather than keep a copy that drifts.
+func JavaDouble(v float64) string { return string(appendJavaFloat(nil, v, 64)) }
+
 // appendJavaFloat appends v as Java 11/17's Float.toString (bitSize 32; v must
 // then be a float32 value) or Double.toString (bitSize 64) print it: "NaN",
 // "[-]Infinity", "[-]0.0", "ddd.ddd" for 1e-3 <= |v| < 1e7 and "d.dddE[-]n"

@@ -167,3 +167,16 @@ func TestJavaFloat128MatchesBig(t *testing.T) {
 		}
 	}
 }
+
+// TestJavaDouble pins the exported form on values where JDK 17's
+// Double.toString is not the shortest representation.
+func TestJavaDouble(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{{1e23, "9.999999999999999E22"}, {2e23, "1.9999999999999998E23"}, {0.01, "0.01"}, {1e7, "1.0E7"}, {-0.0, "0.0"}} {
+		if got := JavaDouble(c.v); got != c.want {
+			t.Errorf("JavaDouble(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}

@@ -3,6 +3,11 @@
 // header, and hands out row scanners over Data.db byte ranges. It sees files only
 // through storage.Store, so the same code reads local disk and S3.
 //
+// Each component is read one way, under one size limit (components.go: ReadTOC,
+// ReadStatistics, ReadCompressionInfo, OpenChunks, ReadSummary, VerifyDigest).
+// Open is the strict user of them; package inspect the tolerant one, which
+// reads what is there and reports what is broken.
+//
 //	<prefix>TOC.txt             component list
 //	<prefix>Statistics.db       validation, compaction, stats, serialization header
 //	<prefix>CompressionInfo.db  chunk length and offsets (compressed SSTables)
@@ -16,7 +21,6 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"strings"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/rows"
@@ -28,14 +32,6 @@ import (
 	"github.com/aegisthus/aegisthus/internal/sstable/stats"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/storage"
-)
-
-// Limits on components read whole into memory.
-const (
-	maxTOC             = 64 << 10
-	maxStatistics      = 64 << 20
-	maxCompressionInfo = 1 << 30
-	maxCRC             = 1 << 30
 )
 
 // ErrMissingComponent marks a component the SSTable needs but does not have.
@@ -102,12 +98,9 @@ func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, err
 			return nil, fmt.Errorf("%s: %w: %s", d.Path(c), ErrMissingComponent, c)
 		}
 	}
-	b, err := store.ReadFile(d.Path(format.Statistics), maxStatistics)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", format.Statistics, err)
-	}
-	if t.Meta, err = stats.Parse(d.Path(format.Statistics), b, d.Version); err != nil {
-		return nil, err
+	var err error
+	if t.Meta, err = ReadStatistics(store, d); err != nil {
+		return nil, withComponent(err)
 	}
 	if d.Version.IsLegacy() {
 		if t.Meta.Validation == nil {
@@ -148,14 +141,9 @@ func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, err
 func (t *SSTable) readTOC() error {
 	d := t.Desc
 	if t.store.Exists(d.Path(format.TOC)) {
-		b, err := t.store.ReadFile(d.Path(format.TOC), maxTOC)
-		if err != nil {
-			return fmt.Errorf("%s: %w", format.TOC, err)
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if line = strings.TrimSpace(line); line != "" {
-				t.Components = append(t.Components, line)
-			}
+		var err error
+		if t.Components, err = ReadTOC(t.store, d); err != nil {
+			return withComponent(err)
 		}
 		if !slices.Contains(t.Components, format.TOC) {
 			t.Components = append(t.Components, format.TOC)
@@ -187,37 +175,21 @@ func (t *SSTable) openData() error {
 		return err
 	}
 	t.data, t.DataSize = f, f.Size()
-	if t.Has(format.CompressionInfo) {
-		b, err := t.store.ReadFile(d.Path(format.CompressionInfo), maxCompressionInfo)
-		if err != nil {
-			f.Close()
-			return fmt.Errorf("%s: %w", format.CompressionInfo, err)
-		}
-		info, err := chunk.ParseCompressionInfo(b, d.Version)
-		if err != nil {
-			f.Close()
-			return wire.Locate(d.Path(format.CompressionInfo), format.CompressionInfo, -1, err)
-		}
-		t.Chunks, err = chunk.NewCompressed(d.Path(format.Data), f, f.Size(), info, d.Version)
-		if err != nil {
-			f.Close()
-			return err
-		}
-		return nil
-	}
-	var crc []byte
-	if t.Has(format.CRC) {
-		if crc, err = t.store.ReadFile(d.Path(format.CRC), maxCRC); err != nil {
-			f.Close()
-			return fmt.Errorf("%s: %w", format.CRC, err)
-		}
-	}
-	t.Chunks, err = chunk.NewUncompressed(d.Path(format.Data), f, f.Size(), crc, d.Version)
-	if err != nil {
+	if t.Chunks, err = OpenChunks(t.store, d, f, t.Has); err != nil {
 		f.Close()
-		return err
+		return withComponent(err)
 	}
 	return nil
+}
+
+// withComponent prefixes a read failure with the component's name, the way Open
+// reports it; other errors already say where they are.
+func withComponent(err error) error {
+	var re *ReadError
+	if errors.As(err, &re) {
+		return fmt.Errorf("%s: %w", re.Component, re.Err)
+	}
+	return err
 }
 
 // Partitions is an SSTable's rows.Stream (a row.Scanner for 3.0+ SSTables, a

@@ -93,6 +93,7 @@ type Reader struct {
 
 	alg  format.Checksum
 	sums []byte // uncompressed only: CRC.db checksums, 4 bytes each; nil = unchecked
+	crc  []byte // uncompressed only: every checksum CRC.db holds, checked or not
 	note string // why chunks are not checked, or ""
 }
 
@@ -171,6 +172,7 @@ func NewUncompressed(path string, data io.ReaderAt, dataSize int64, crc []byte, 
 				len(crc)-4, dataSize, cs, n, n*4)
 		}
 		r.sums = crc[4 : 4+4*n]
+		r.crc = crc[4:]
 		// Extra checksums: a writer that flushed before its buffer was full. Trailing
 		// checksums of empty buffers are harmless; anything else means the chunks
 		// are not chunk_size-aligned and cannot be checked one by one.
@@ -188,6 +190,32 @@ func NewUncompressed(path string, data io.ReaderAt, dataSize int64, crc []byte, 
 	}
 	r.n = int((dataSize + int64(r.chunkLen) - 1) / int64(r.chunkLen))
 	return r, nil
+}
+
+// StoredChecksum returns the checksum stored for chunk i as written: the 4-byte
+// trailer of a compressed chunk (read from Data.db), or the chunk's entry in
+// CRC.db, even when the reader does not check them (see Unchecked). ok is false
+// when there is none or it cannot be read. It is for tools that show the chunk
+// table; reading chunks checks the sums itself.
+func (r *Reader) StoredChecksum(i int) (sum uint32, ok bool) {
+	if i < 0 || i >= r.n {
+		return 0, false
+	}
+	if r.info == nil {
+		if len(r.crc) < 4*i+4 {
+			return 0, false
+		}
+		return binary.BigEndian.Uint32(r.crc[4*i:]), true
+	}
+	off, n := r.Span(i)
+	var word [4]byte
+	if n < 4 {
+		return 0, false
+	}
+	if _, err := r.data.ReadAt(word[:], off+n-4); err != nil {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(word[:]), true
 }
 
 // sibling returns the path of component c next to the Data.db at path.
