@@ -29,9 +29,6 @@ import (
 // DefaultSplitSize is the target uncompressed bytes per unit.
 const DefaultSplitSize = 256 << 20
 
-// maxIndexFile bounds an index component read whole.
-const maxIndexFile = 8 << 30
-
 // Range is the part of one SSTable's uncompressed Data.db a unit scans:
 // partitions whose header starts in [Start, End).
 type Range struct {
@@ -215,17 +212,14 @@ func byteRange(ss []sample, length int64, lo, hi []byte) (Range, int64) {
 // granule of Data.db bytes, with its token.
 func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partitioner, granule int64) ([]sample, error) {
 	length := sst.Chunks.Length()
-	src := index.Source{Version: sst.Desc.Version}
+	src := sstable.IndexSource(sst.Desc)
 	var err error
 	switch {
 	case sst.Has(format.Index):
-		src.IndexPath = sst.Path(format.Index)
-		src.Index, err = store.ReadFile(src.IndexPath, maxIndexFile)
+		src.Index, err = sstable.ReadComponent(store, sst.Desc, format.Index)
 	case sst.Has(format.Partitions):
-		src.PartitionsPath = sst.Path(format.Partitions)
-		if src.Partitions, err = store.ReadFile(src.PartitionsPath, maxIndexFile); err == nil && sst.Has(format.Rows) {
-			src.RowsPath = sst.Path(format.Rows)
-			src.Rows, err = store.ReadFile(src.RowsPath, maxIndexFile)
+		if src.Partitions, err = sstable.ReadComponent(store, sst.Desc, format.Partitions); err == nil && sst.Has(format.Rows) {
+			src.Rows, err = sstable.ReadComponent(store, sst.Desc, format.Rows)
 		}
 	default:
 		// No index: the whole SSTable is one sample, scanned by every unit that

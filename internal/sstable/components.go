@@ -31,7 +31,9 @@ const (
 	MaxCompressionInfo = 1 << 30
 	MaxCRC             = 1 << 30
 	MaxDigest          = 4 << 10
-	MaxIndex           = 1 << 30 // Index.db, Summary.db, Partitions.db, Rows.db
+	// MaxIndex bounds Index.db, Summary.db, Partitions.db and Rows.db: the
+	// planner reads the partition index of SSTables of hundreds of GB whole.
+	MaxIndex = 8 << 30
 )
 
 // Limit returns the most bytes ReadComponent reads of component c.
