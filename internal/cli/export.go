@@ -84,7 +84,7 @@ func (o *exportOptions) validate() error {
 		err = pipeline.ParseCompress(o.compress)
 	}
 	if err != nil {
-		return &UsageError{withFlags(err)}
+		return &UsageError{wordPipeline(err)}
 	}
 	switch {
 	case layout != pipeline.LayoutRows && (len(o.columns) > 0 || o.writetime || o.ttl):
@@ -261,37 +261,45 @@ func oneTable(store storage.Store, paths []string) (*discover.Table, error) {
 	return tables[0], nil
 }
 
-// classifyPipeline words the pipeline's errors as the command line's flags and
-// hints, and sorts them by exit code.
+// classifyPipeline words the pipeline's errors for the command line and sorts
+// them by exit code.
 func classifyPipeline(err error) error {
-	err = withFlags(err)
+	err = wordPipeline(err)
 	switch {
 	case errors.Is(err, sink.ErrOutput):
 		return &OutputError{err}
-	case errors.Is(err, pipeline.ErrOutputNotEmpty):
-		return &UsageError{fmt.Errorf("%w (use --resume to finish a run, --overwrite to replace it)", err)}
-	case errors.Is(err, pipeline.ErrNothingToResume):
+	case errors.Is(err, pipeline.ErrOutputNotEmpty), errors.Is(err, pipeline.ErrNothingToResume):
 		return &UsageError{err}
-	case errors.As(err, new(*pipeline.RunDiffersError)):
-		return fmt.Errorf("%w; use --overwrite to start again", err)
 	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist), errors.Is(err, pipeline.ErrBadBase):
 		return fmt.Errorf("%w: %w", ErrInput, err)
-	case errors.Is(err, pipeline.ErrNeedsSchema):
-		return &UsageError{fmt.Errorf("%w (--schema FILE.cql)", err)}
-	case errors.As(err, new(*pipeline.OptionError)):
+	case errors.Is(err, pipeline.ErrNeedsSchema), errors.As(err, new(*pipeline.OptionError)):
 		return &UsageError{err}
 	}
 	return err
 }
 
-// withFlags words a pipeline.OptionError as the flag that set the option: each
-// option is named as its flag without the dashes.
-func withFlags(err error) error {
-	var oe *pipeline.OptionError
-	if !errors.As(err, &oe) {
+// wordPipeline words the pipeline's errors as the command line has them: an
+// option as its flag (each option is named as its flag without the dashes),
+// with a hint at the flag that helps.
+func wordPipeline(err error) error {
+	msg := err.Error()
+	if oe := (*pipeline.OptionError)(nil); errors.As(err, &oe) {
+		msg = strings.Replace(msg, oe.Error(), "--"+oe.Error(), 1)
+	}
+	switch {
+	case errors.Is(err, pipeline.ErrOutputNotEmpty):
+		msg += " (use --resume to finish a run, --overwrite to replace it)"
+	case errors.As(err, new(*pipeline.RunDiffersError)):
+		msg += "; use --overwrite to start again"
+	case errors.Is(err, pipeline.ErrNeedsSchema):
+		msg += " (--schema FILE.cql)"
+	case errors.Is(err, pipeline.ErrBaseLayout):
+		msg += " (--layout partitions)"
+	}
+	if msg == err.Error() {
 		return err
 	}
-	return &rewordedError{msg: strings.Replace(err.Error(), oe.Error(), "--"+oe.Error(), 1), err: err}
+	return &rewordedError{msg: msg, err: err}
 }
 
 // rewordedError is err with another message.

@@ -54,7 +54,7 @@ func (o *planOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 	}
 	res, err := pipeline.Plan(ctx, store, pipeline.Options{Table: t, Schema: tbl, SplitSize: split, Base: o.base, BaseStore: bs})
 	if err != nil {
-		return withFlags(err)
+		return wordPipeline(err)
 	}
 	if o.json {
 		enc := json.NewEncoder(stdout)

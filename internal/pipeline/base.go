@@ -30,6 +30,9 @@ import (
 // partitions layout, or whose files do not match its manifest.
 var ErrBadBase = errors.New("bad base export")
 
+// ErrBaseLayout is a base exported in another layout than partitions.
+var ErrBaseLayout = errors.New("a base must be exported in the partitions layout")
+
 // maxManifest bounds a base's _manifest.json.
 const maxManifest = 256 << 20
 
@@ -37,7 +40,7 @@ const maxManifest = 256 << 20
 type BaseRef struct {
 	Path           string `json:"path"`
 	ManifestSHA256 string `json:"manifest_sha256"` // of its _manifest.json
-	Now            int64  `json:"now"`             // its --now (the partitions layout does not depend on it)
+	Now            int64  `json:"now"`             // its Now (the partitions layout does not depend on it)
 	NowUTC         string `json:"now_utc"`
 	Parts          int    `json:"parts"`
 }
@@ -66,7 +69,7 @@ type basePart struct {
 func (b *base) join(name string) string { return strings.TrimSuffix(b.dir, "/") + "/" + name }
 
 func (b *base) errorf(format string, args ...any) error {
-	return &OptionError{Option: "base", Value: b.dir, Err: fmt.Errorf("%w: %s", ErrBadBase, fmt.Sprintf(format, args...))}
+	return &OptionError{Option: "base", Value: b.dir, Err: fmt.Errorf("%w: %w", ErrBadBase, fmt.Errorf(format, args...))}
 }
 
 // openBase checks that dir holds a complete export in the partitions layout
@@ -91,7 +94,7 @@ func openBase(store storage.Store, dir string) (*base, error) {
 	}
 	switch {
 	case m.Layout != "partitions":
-		return nil, b.errorf("layout %q: a base must be exported with --layout partitions", m.Layout)
+		return nil, b.errorf("layout %q: %w", m.Layout, ErrBaseLayout)
 	case m.Filters != nil:
 		return nil, b.errorf("it was exported with a token range, keys or columns filter: a base must hold the whole table")
 	case m.Schema == nil:

@@ -38,13 +38,13 @@ type Head struct {
 	Plan      *plan.Plan `json:"plan"`
 	StartedAt string     `json:"started_at"`
 	// Schema describes the table (partitions layout only): what reading the
-	// export back as a --base needs.
+	// export back as a base (Options.Base) needs.
 	Schema *table.Desc `json:"schema,omitempty"`
-	// Base is the previous export this run merged (--base).
+	// Base is the previous export this run merged (Options.Base).
 	Base *BaseRef `json:"base,omitempty"`
 }
 
-// Filters records what an export kept, for the manifest and --resume.
+// Filters records what an export kept, for the manifest and a resumed run.
 type Filters struct {
 	TokenLo   string   `json:"token_lo,omitempty"`
 	TokenHi   string   `json:"token_hi,omitempty"`

@@ -38,7 +38,7 @@ type PartInfo struct {
 }
 
 // commitPart makes a written part durable under its final name, then records
-// it in its _part-N.json, which is what --resume trusts.
+// it in its _part-N.json, which is what a resumed run trusts.
 func (j *Job) commitPart(ctx context.Context, out sink.Sink, pp *pendingPart) (PartInfo, error) {
 	p := pp.p
 	if err := pp.w.Commit(); err != nil {
