@@ -251,13 +251,16 @@ func classifyPipeline(err error) error {
 // with a hint at the flag that helps.
 func wordPipeline(err error) error {
 	msg := err.Error()
+	var rd *pipeline.RunDiffersError
 	if oe := (*pipeline.OptionError)(nil); errors.As(err, &oe) {
 		msg = strings.Replace(msg, oe.Error(), "--"+oe.Error(), 1)
 	}
 	switch {
 	case errors.Is(err, pipeline.ErrOutputNotEmpty):
 		msg += " (use --resume to finish a run, --overwrite to replace it)"
-	case errors.As(err, new(*pipeline.RunDiffersError)):
+	case errors.As(err, &rd) && rd.Now != 0:
+		msg = strings.Replace(msg, rd.Error(), "--"+rd.Error(), 1)
+	case errors.As(err, &rd):
 		msg += "; use --overwrite to start again"
 	case errors.Is(err, pipeline.ErrNeedsSchema):
 		msg += " (--schema FILE.cql)"

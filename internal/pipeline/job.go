@@ -114,12 +114,17 @@ func (e *OptionError) Error() string {
 func (e *OptionError) Unwrap() error { return e.Err }
 
 // RunDiffersError is returned on resume when the output holds the export of
-// other inputs, another plan or other options.
+// other inputs, another plan or other options, or (Now set) one evaluated at
+// another Options.Now.
 type RunDiffersError struct {
-	Out string // the output, as the sink names itself
+	Out          string // the output, as the sink names itself
+	Now, PrevNow int64  // when Options.Now differs: this run's and the first run's
 }
 
 func (e *RunDiffersError) Error() string {
+	if e.Now != 0 {
+		return fmt.Sprintf("now %d differs from the run being resumed (%d)", e.Now, e.PrevNow)
+	}
 	return fmt.Sprintf("%s: the run being resumed exported different inputs, plan or options (compare %s with this run)", e.Out, HeadFile)
 }
 

@@ -57,7 +57,7 @@ func (j *Job) resume(ctx context.Context, out sink.Sink, names []string) (map[in
 		return nil, fmt.Errorf("%s/%s: %w", out, HeadFile, err)
 	}
 	if j.o.Now != 0 && j.o.Now != prev.Now {
-		return nil, fmt.Errorf("now %d differs from the run being resumed (%d)", j.o.Now, prev.Now)
+		return nil, &RunDiffersError{Out: out.String(), Now: j.o.Now, PrevNow: prev.Now}
 	}
 	j.head.Now, j.head.NowUTC, j.head.StartedAt = prev.Now, prev.NowUTC, prev.StartedAt
 	cur, _ := json.Marshal(j.head)

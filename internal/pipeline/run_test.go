@@ -269,8 +269,13 @@ func TestResume(t *testing.T) {
 		t.Errorf("resumed export: %d rows differ from the %d wanted", len(got), len(s.want))
 	}
 
-	o.SplitSize *= 2
-	if _, err := Export(context.Background(), storage.Local{}, out.Sink, o); !errors.As(err, new(*RunDiffersError)) {
+	var rd *RunDiffersError
+	o.Now++
+	if _, err := Export(context.Background(), storage.Local{}, out.Sink, o); !errors.As(err, &rd) || rd.Now != s.now+1 || rd.PrevNow != s.now {
+		t.Errorf("resume at another now: %v, want a *RunDiffersError saying both", err)
+	}
+	o.Now, o.SplitSize = 0, o.SplitSize*2 // 0 adopts the first run's now
+	if _, err := Export(context.Background(), storage.Local{}, out.Sink, o); !errors.As(err, &rd) || rd.Now != 0 {
 		t.Errorf("resume with another plan: %v, want a *RunDiffersError", err)
 	}
 }
