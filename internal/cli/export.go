@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,10 +14,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/aegisthus/aegisthus/internal/cql"
-	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/pipeline"
 	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/sink"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/storage"
 	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
@@ -78,14 +76,19 @@ func (o *exportOptions) validate() error {
 		return &UsageError{errors.New("--out is required")}
 	case o.resume && o.overwrite:
 		return &UsageError{errors.New("--resume and --overwrite exclude each other")}
-	case o.layout != "rows" && o.layout != "partitions" && o.layout != "aegisthus":
-		return &UsageError{fmt.Errorf("--layout %q: want rows, partitions or aegisthus", o.layout)}
-	case o.layout != "rows" && (len(o.columns) > 0 || o.writetime || o.ttl):
+	}
+	layout, err := pipeline.ParseLayout(o.layout)
+	if err == nil {
+		err = pipeline.ParseCompress(o.compress)
+	}
+	if err != nil {
+		return &UsageError{wordPipeline(err)}
+	}
+	switch {
+	case layout != pipeline.LayoutRows && (len(o.columns) > 0 || o.writetime || o.ttl):
 		return &UsageError{fmt.Errorf("--columns, --writetime and --ttl shape the rows layout; the %s layout keeps everything", o.layout)}
 	case o.logFormat != "text" && o.logFormat != "json":
 		return &UsageError{fmt.Errorf("--log-format %q: want text or json", o.logFormat)}
-	case o.compress != "none" && o.compress != "gzip" && o.compress != "zstd":
-		return &UsageError{fmt.Errorf("--compress %q: want none, gzip or zstd", o.compress)}
 	case o.workers < 1:
 		return &UsageError{fmt.Errorf("--workers %d: want at least 1", o.workers)}
 	case o.tokenRange != "" && strings.Count(o.tokenRange, ":") != 1:
@@ -125,13 +128,14 @@ part files. _manifest.json and then _SUCCESS are written only when every part is
 	return cmd
 }
 
-// layoutArg is the pipeline's Layout: empty unless --layout was given, so that
-// legacy SSTables without a schema get the aegisthus layout.
-func (o *exportOptions) layoutArg() string {
+// layoutArg is the pipeline's Layout: LayoutAuto unless --layout was given,
+// so that legacy SSTables without a schema get the aegisthus layout.
+func (o *exportOptions) layoutArg() pipeline.Layout {
 	if !o.layoutSet && o.layout == "rows" {
-		return ""
+		return pipeline.LayoutAuto
 	}
-	return o.layout
+	l, _ := pipeline.ParseLayout(o.layout) // validate checked it
+	return l
 }
 
 func (o *exportOptions) logger(stderr io.Writer) *slog.Logger {
@@ -172,7 +176,7 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	}
 	prog := newProgress(stderr, o.quiet || o.logFormat == "json")
 	log := o.logger(prog) // lines logged during the run print above the bar
-	sum, err := pipeline.Export(ctx, store, out, pipeline.Options{
+	sum, err := o.export(ctx, store, out, pipeline.Options{
 		Table: t, Schema: tbl, Workers: o.workers, SplitSize: split, Now: now,
 		Compress: o.compress, Resume: o.resume, Overwrite: o.overwrite, Version: Version,
 		Log: log, Progress: prog.update,
@@ -190,6 +194,21 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", fmt.Sprintf("%.1f", sum.Duration.Seconds()),
 		"out", o.out)
 	return nil
+}
+
+// export prepares the job and runs it, saying which layout it chose for
+// legacy SSTables.
+func (o *exportOptions) export(ctx context.Context, store storage.Store, out sink.Sink, po pipeline.Options) (*pipeline.Summary, error) {
+	job, err := pipeline.Prepare(ctx, store, po)
+	if err != nil {
+		return nil, err
+	}
+	defer job.Close()
+	if po.Layout == pipeline.LayoutAuto && job.Layout() == pipeline.LayoutAegisthus {
+		po.Log.Info("pre-3.0 SSTables without a schema: exporting raw bytes as hex in the aegisthus layout; give --schema FILE.cql for CQL rows",
+			"table", po.Table.String(), "layout", job.Layout().String())
+	}
+	return job.Run(ctx, out)
 }
 
 // baseStore is where --base lives: S3 for an s3:// prefix, else the local disk.
@@ -210,137 +229,55 @@ func samePlace(a, b string) bool {
 	return err1 == nil && err2 == nil && aa == bb
 }
 
-// oneTable loads --schema, discovers the inputs, insists they hold one table,
-// and returns it with its CQL definition (nil without one).
-func (s *schemaSource) oneTable(store storage.Store, paths []string) (*discover.SSTableSet, *cql.Table, error) {
-	if err := s.load(store); err != nil {
-		return nil, nil, err
-	}
-	t, err := oneTable(store, paths)
-	if err != nil {
-		return nil, nil, err
-	}
-	tbl, err := s.tableFor(store, t)
-	return t, tbl, err
-}
-
-// oneTable discovers the inputs and insists they hold one table.
-func oneTable(store storage.Store, paths []string) (*discover.SSTableSet, error) {
-	tables, err := findTables(store, paths)
-	if err != nil {
-		return nil, err
-	}
-	if len(tables) > 1 {
-		names := make([]string, len(tables))
-		for i, t := range tables {
-			names[i] = t.String()
-		}
-		return nil, &UsageError{fmt.Errorf("the inputs hold %d tables (%s): export one table at a time", len(tables), strings.Join(names, ", "))}
-	}
-	return tables[0], nil
-}
-
+// classifyPipeline words the pipeline's errors for the command line and sorts
+// them by exit code.
 func classifyPipeline(err error) error {
-	var oe *pipeline.OutputError
+	err = wordPipeline(err)
 	switch {
-	case errors.As(err, &oe):
+	case errors.Is(err, sink.ErrOutput):
 		return &OutputError{err}
 	case errors.Is(err, pipeline.ErrOutputNotEmpty), errors.Is(err, pipeline.ErrNothingToResume):
 		return &UsageError{err}
-	case errors.As(err, new(*pipeline.FilterError)):
-		return &UsageError{err}
 	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist), errors.Is(err, pipeline.ErrBadBase):
 		return fmt.Errorf("%w: %w", ErrInput, err)
+	case errors.Is(err, pipeline.ErrNeedsSchema), errors.As(err, new(*pipeline.OptionError)):
+		return &UsageError{err}
 	}
 	return err
 }
 
-// parseSize reads sizes like 256MiB, 1GB, 1048576.
-func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		m      int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.m
-			break
-		}
+// wordPipeline words the pipeline's errors as the command line has them: an
+// option as its flag (each option is named as its flag without the dashes),
+// with a hint at the flag that helps.
+func wordPipeline(err error) error {
+	msg := err.Error()
+	var rd *pipeline.RunDiffersError
+	if oe := (*pipeline.OptionError)(nil); errors.As(err, &oe) {
+		msg = strings.Replace(msg, oe.Error(), "--"+oe.Error(), 1)
 	}
-	var n int64
-	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || fmt.Sprint(n) != s || n <= 0 {
-		return 0, fmt.Errorf("%q is not a size (like 256MiB)", s)
+	switch {
+	case errors.Is(err, pipeline.ErrOutputNotEmpty):
+		msg += " (use --resume to finish a run, --overwrite to replace it)"
+	case errors.As(err, &rd) && rd.Now != 0:
+		msg = strings.Replace(msg, rd.Error(), "--"+rd.Error(), 1)
+	case errors.As(err, &rd):
+		msg += "; use --overwrite to start again"
+	case errors.Is(err, pipeline.ErrNeedsSchema):
+		msg += " (--schema FILE.cql)"
+	case errors.Is(err, pipeline.ErrBaseLayout):
+		msg += " (--layout partitions)"
 	}
-	return n * mult, nil
-}
-
-// planOptions are the flags of `aegisthus plan`.
-type planOptions struct {
-	splitSize string
-	json      bool
-	base      string
-	schema    schemaSource
-	paths     []string
-	s3        s3Options
-}
-
-func newPlanCmd() *cobra.Command {
-	o := &planOptions{}
-	cmd := &cobra.Command{
-		Use:   "plan INPUT...",
-		Short: "Print how export would cut a table into units (token ranges and bytes per SSTable)",
-		Args:  usageArgs(cobra.MinimumNArgs(1)),
-		RunE:  runOn(&o.s3, &o.paths, o.run, false),
-	}
-	cmd.Flags().StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit")
-	cmd.Flags().BoolVar(&o.json, "json", false, "print the plan as JSON")
-	cmd.Flags().StringVar(&o.schema.path, "schema", "", "CQL schema file")
-	cmd.Flags().StringVar(&o.base, "base", "", "plan an incremental run over this previous partitions-layout export, as export --base would")
-	o.s3.AddFlags(cmd.Flags())
-	o.s3.AddBackupFlags(cmd.Flags())
-	return cmd
-}
-
-func (o *planOptions) run(ctx context.Context, store storage.Store, stdout io.Writer) error {
-	split, err := parseSize(o.splitSize)
-	if err != nil {
-		return &UsageError{fmt.Errorf("--split-size: %w", err)}
-	}
-	t, tbl, err := o.schema.oneTable(store, o.paths)
-	if err != nil {
+	if msg == err.Error() {
 		return err
 	}
-	bs, err := baseStore(ctx, &o.s3, o.base)
-	if err != nil {
-		return err
-	}
-	res, err := pipeline.Plan(ctx, store, t, tbl, split, pipeline.PlanBase{Dir: o.base, Store: bs})
-	if err != nil {
-		return err
-	}
-	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			return &OutputError{err}
-		}
-		return nil
-	}
-	fmt.Fprintf(stdout, "table %s: %d sstables, %d units, split size %d\n", t, len(res.SSTables), len(res.Plan.Units), split)
-	if res.Base != "" {
-		fmt.Fprintf(stdout, "base %s\n", res.Base)
-	}
-	for _, u := range res.Plan.Units {
-		fmt.Fprintf(stdout, "unit %d: tokens (%s, %s] %d bytes, ~%d partitions\n", u.ID, res.Lo[u.ID], res.Hi[u.ID], u.Bytes, u.Partitions)
-		for _, r := range u.Ranges {
-			fmt.Fprintf(stdout, "  %s [%d, %d)\n", res.SSTables[r.SSTable], r.Start, r.End)
-		}
-		if res.BaseParts != nil {
-			for _, p := range res.BaseParts[u.ID] {
-				fmt.Fprintf(stdout, "  base %s\n", p)
-			}
-		}
-	}
-	return nil
+	return &rewordedError{msg: msg, err: err}
 }
+
+// rewordedError is err with another message.
+type rewordedError struct {
+	msg string
+	err error
+}
+
+func (e *rewordedError) Error() string { return e.msg }
+func (e *rewordedError) Unwrap() error { return e.err }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -144,4 +145,54 @@ func runOn(s3 *s3Options, paths *[]string, run func(ctx context.Context, store s
 		}
 		return run(cmd.Context(), store, w)
 	}
+}
+
+// oneTable loads --schema, discovers the inputs, insists they hold one table,
+// and returns it with its CQL definition (nil without one).
+func (s *schemaSource) oneTable(store storage.Store, paths []string) (*discover.SSTableSet, *cql.Table, error) {
+	if err := s.load(store); err != nil {
+		return nil, nil, err
+	}
+	t, err := oneTable(store, paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	tbl, err := s.tableFor(store, t)
+	return t, tbl, err
+}
+
+// oneTable discovers the inputs and insists they hold one table.
+func oneTable(store storage.Store, paths []string) (*discover.SSTableSet, error) {
+	tables, err := findTables(store, paths)
+	if err != nil {
+		return nil, err
+	}
+	if len(tables) > 1 {
+		names := make([]string, len(tables))
+		for i, t := range tables {
+			names[i] = t.String()
+		}
+		return nil, &UsageError{fmt.Errorf("the inputs hold %d tables (%s): export one table at a time", len(tables), strings.Join(names, ", "))}
+	}
+	return tables[0], nil
+}
+
+// parseSize reads sizes like 256MiB, 1GB, 1048576.
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.m
+			break
+		}
+	}
+	var n int64
+	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || fmt.Sprint(n) != s || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size (like 256MiB)", s)
+	}
+	return n * mult, nil
 }

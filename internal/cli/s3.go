@@ -57,6 +57,7 @@ func (o *s3Options) inputs(ctx context.Context, args []string) ([]string, storag
 		return nil, nil, &UsageError{fmt.Errorf("--backup-layout %q: want one of %s", o.backup.Layout, strings.Join(discover.Layouts, ", "))}
 	}
 	sel, err := discover.SelectBackups(store, args, o.backup)
+	err = wordBackupFilter(err)
 	switch {
 	case errors.Is(err, discover.ErrBackupChoice):
 		return nil, nil, &UsageError{err}
@@ -64,6 +65,24 @@ func (o *s3Options) inputs(ctx context.Context, args []string) ([]string, storag
 		return nil, nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	return sel.Dirs, sel.Store(store), nil
+}
+
+// backupFlags are the flags of discover.BackupFilter's fields.
+var backupFlags = map[string]string{"layout": "--backup-layout", "nodes": "--nodes", "backup": "--backup"}
+
+// wordBackupFilter words a discover.FilterError as the flag that set the field:
+// the value given, or the flag that makes the choice the inputs need.
+func wordBackupFilter(err error) error {
+	var fe *discover.FilterError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	flag := backupFlags[fe.Field]
+	msg := err.Error() + " with " + flag
+	if fe.Value != "" {
+		msg = strings.Replace(err.Error(), fe.Error(), fmt.Sprintf("%s %s: %v", flag, fe.Value, fe.Err), 1)
+	}
+	return &rewordedError{msg: msg, err: err}
 }
 
 func (o *s3Options) s3Client(ctx context.Context) (*awss3.Client, error) {

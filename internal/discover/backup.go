@@ -12,7 +12,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
 
-// Backup layouts, as --backup-layout names them.
+// Backup layouts, as BackupFilter.Layout names them.
 const (
 	LayoutAuto   = "auto"
 	LayoutPlain  = "plain"  // <node>/<ks>/<table>-<id>/snapshots/<backup>/ (nodetool snapshot copies)
@@ -20,11 +20,30 @@ const (
 	LayoutPriam  = "priam"  // .../<token>/<date>/SNAP|SST/<ks>/<cf>/, Snappy-framed files
 )
 
-// Layouts lists the --backup-layout values.
+// Layouts lists the BackupFilter.Layout values.
 var Layouts = []string{LayoutAuto, LayoutPlain, LayoutMedusa, LayoutPriam}
 
 // ErrBackupChoice is returned when the inputs hold several backups and none was chosen.
 var ErrBackupChoice = errors.New("choose a backup")
+
+// FilterError is a BackupFilter field the inputs do not fit: its Value
+// matches nothing, or (Value "") the inputs need a choice the filter did not
+// make. Field is "layout", "nodes" or "backup"; the caller words it as its
+// own option.
+type FilterError struct {
+	Field string
+	Value string
+	Err   error
+}
+
+func (e *FilterError) Error() string {
+	if e.Value != "" {
+		return e.Field + " " + e.Value + ": " + e.Err.Error()
+	}
+	return e.Err.Error()
+}
+
+func (e *FilterError) Unwrap() error { return e.Err }
 
 // BackupFilter selects among the nodes and backups found under the roots.
 type BackupFilter struct {
@@ -172,7 +191,7 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Select
 		layouts[b.layout] = true
 	}
 	if len(layouts) > 1 {
-		return nil, fmt.Errorf("the inputs mix backup layouts (%s): give --backup-layout", strings.Join(sortedKeys(layouts), ", "))
+		return nil, &FilterError{Field: "layout", Err: fmt.Errorf("the inputs mix backup layouts (%s): choose a layout", strings.Join(sortedKeys(layouts), ", "))}
 	}
 	sel.Layout = found[0].layout
 	sel.Framed = sel.Layout == LayoutPriam
@@ -186,15 +205,15 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Select
 	}
 	for _, n := range f.Nodes {
 		if !nodes[n] {
-			return nil, fmt.Errorf("--nodes %s: no such node among %s: %w", n, strings.Join(sortedKeys(nodes), ", "), ErrNoSSTables)
+			return nil, &FilterError{Field: "nodes", Value: n, Err: fmt.Errorf("no such node among %s: %w", strings.Join(sortedKeys(nodes), ", "), ErrNoSSTables)}
 		}
 	}
 	backup := f.Backup
 	switch {
 	case backup != "" && !backups[backup]:
-		return nil, fmt.Errorf("--backup %s: not found; the inputs hold %s: %w", backup, strings.Join(sortedKeys(backups), ", "), ErrNoSSTables)
+		return nil, &FilterError{Field: "backup", Value: backup, Err: fmt.Errorf("not found; the inputs hold %s: %w", strings.Join(sortedKeys(backups), ", "), ErrNoSSTables)}
 	case backup == "" && len(backups) > 1:
-		return nil, fmt.Errorf("the inputs hold %d backups (%s): %w with --backup", len(backups), strings.Join(sortedKeys(backups), ", "), ErrBackupChoice)
+		return nil, &FilterError{Field: "backup", Err: fmt.Errorf("the inputs hold %d backups (%s): %w", len(backups), strings.Join(sortedKeys(backups), ", "), ErrBackupChoice)}
 	case backup == "":
 		for b := range backups {
 			backup = b

@@ -26,23 +26,26 @@ import (
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
 
-// ErrBadBase marks a --base that is not a complete export of the table in the
+// ErrBadBase marks a base (Options.Base) that is not a complete export of the table in the
 // partitions layout, or whose files do not match its manifest.
 var ErrBadBase = errors.New("bad base export")
+
+// ErrBaseLayout is a base exported in another layout than partitions.
+var ErrBaseLayout = errors.New("a base must be exported in the partitions layout")
 
 // maxManifest bounds a base's _manifest.json.
 const maxManifest = 256 << 20
 
-// BaseRef records the previous export an incremental run merged (--base).
+// BaseRef records the previous export an incremental run merged (Options.Base).
 type BaseRef struct {
 	Path           string `json:"path"`
 	ManifestSHA256 string `json:"manifest_sha256"` // of its _manifest.json
-	Now            int64  `json:"now"`             // its --now (the partitions layout does not depend on it)
+	Now            int64  `json:"now"`             // its Now (the partitions layout does not depend on it)
 	NowUTC         string `json:"now_utc"`
 	Parts          int    `json:"parts"`
 }
 
-// base is an open --base: a complete export in the partitions layout whose part
+// base is an open Options.Base: a complete export in the partitions layout whose part
 // files, each the partitions of one token range in token order, are read as one
 // more sorted source by every unit whose range they overlap.
 type base struct {
@@ -66,7 +69,7 @@ type basePart struct {
 func (b *base) join(name string) string { return strings.TrimSuffix(b.dir, "/") + "/" + name }
 
 func (b *base) errorf(format string, args ...any) error {
-	return fmt.Errorf("--base %s: %w: %s", b.dir, ErrBadBase, fmt.Sprintf(format, args...))
+	return &OptionError{Option: "base", Value: b.dir, Err: fmt.Errorf("%w: %w", ErrBadBase, fmt.Errorf(format, args...))}
 }
 
 // openBase checks that dir holds a complete export in the partitions layout
@@ -91,9 +94,9 @@ func openBase(store storage.Store, dir string) (*base, error) {
 	}
 	switch {
 	case m.Layout != "partitions":
-		return nil, b.errorf("layout %q: a base must be exported with --layout partitions", m.Layout)
+		return nil, b.errorf("layout %q: %w", m.Layout, ErrBaseLayout)
 	case m.Filters != nil:
-		return nil, b.errorf("it was exported with --token-range, --keys or --columns: a base must hold the whole table")
+		return nil, b.errorf("it was exported with a token range, keys or columns filter: a base must hold the whole table")
 	case m.Schema == nil:
 		return nil, b.errorf("%s records no schema (written by a version before incremental runs): export it again", ManifestFile)
 	case m.Plan == nil || len(m.Parts) != len(m.Plan.Units) || len(m.Parts) == 0:
@@ -119,7 +122,7 @@ func openBase(store storage.Store, dir string) (*base, error) {
 	}
 	for i, p := range m.Parts {
 		u := m.Plan.Units[i]
-		want := fmt.Sprintf("part-%05d.jsonl%s", i, c.ext)
+		want := partName(i, c)
 		if p.Unit != i || u.ID != i || p.Name != want {
 			return nil, fmt.Errorf("%s: %w: part %d is %q of unit %d, want %q: %w", b.manifest, ErrBadBase, i, p.Name, p.Unit, want, wire.ErrCorrupt)
 		}

@@ -1,8 +1,9 @@
 package pipeline
 
 import (
-	"fmt"
+	"errors"
 	"io"
+	"strconv"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -16,9 +17,17 @@ type codec struct {
 	wrap func(w io.Writer) (io.WriteCloser, error)
 }
 
+// ParseCompress checks a part file compression's name: none, gzip or zstd.
+// Any other is an *OptionError.
+func ParseCompress(name string) error {
+	_, err := codecFor(name)
+	return err
+}
+
+// codecFor returns the codec called name.
 func codecFor(name string) (codec, error) {
 	switch name {
-	case "", "none":
+	case "none":
 		return codec{name: "none", wrap: func(w io.Writer) (io.WriteCloser, error) { return nopCloser{w}, nil }}, nil
 	case "gzip":
 		return codec{name: "gzip", ext: ".gz", wrap: func(w io.Writer) (io.WriteCloser, error) {
@@ -33,7 +42,7 @@ func codecFor(name string) (codec, error) {
 			return newAsyncWriter(z), nil
 		}}, nil
 	}
-	return codec{}, fmt.Errorf("--compress %q: want none, gzip or zstd", name)
+	return codec{}, &OptionError{Option: "compress", Value: strconv.Quote(name), Err: errors.New("want none, gzip or zstd")}
 }
 
 type nopCloser struct{ io.Writer }

@@ -15,6 +15,11 @@ import (
 	"strings"
 )
 
+// ErrOutput marks a failure to store an export's files (disk full, S3 error),
+// as opposed to bad input: callers wrap the sink's error with it, and only main
+// turns it into an exit code.
+var ErrOutput = errors.New("output")
+
 // Sink stores the files of one export.
 type Sink interface {
 	// Create starts a file; it becomes visible under name on Commit.

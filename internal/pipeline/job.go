@@ -1,0 +1,341 @@
+// Package pipeline runs an export: Prepare opens every SSTable of a table (all
+// replicas), checks the options into typed fields and plans token-range units;
+// Job.Run runs the units on a fixed pool of workers (each unit merges its
+// partitions from every SSTable as a stream and writes one part file) and
+// commits: _manifest.json, then _SUCCESS. A run that stops early leaves no
+// _SUCCESS; a resumed run keeps the committed parts and redoes the rest.
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/plan"
+	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/schema"
+	"github.com/aegisthus/aegisthus/internal/sink"
+	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/storage"
+	"github.com/aegisthus/aegisthus/internal/token"
+)
+
+// Options configure an export. Prepare checks them once; nothing after it
+// looks at strings again.
+type Options struct {
+	Table     *discover.SSTableSet
+	Schema    *cql.Table // optional CQL definition
+	Workers   int        // default runtime.NumCPU()
+	SplitSize int64      // default plan.DefaultSplitSize
+	Now       int64      // seconds since the epoch; 0 means the run's start
+	Compress  string     // "none" (default), "gzip" or "zstd": see ParseCompress
+	Resume    bool
+	Overwrite bool
+	Version   string // tool version for the manifest
+	Log       *slog.Logger
+	// Progress, when set, is told about every finished unit.
+	Progress func(p Progress)
+	// Layout is the output layout; LayoutAuto picks rows, or aegisthus for
+	// pre-3.0 SSTables without a schema.
+	Layout Layout
+	// Rows adjusts the rows layout (columns, writetime, ttl).
+	Rows render.RowsOptions
+	// TokenLo and TokenHi, when set, keep only partitions whose token t has
+	// TokenLo < t <= TokenHi (as Cassandra prints tokens).
+	TokenLo, TokenHi string
+	// Keys, when set, keeps only these partition keys, spelled as dump prints
+	// them (components joined by ':').
+	Keys []string
+	// Base, when set, is a previous export of the table in the partitions layout
+	// (a directory or s3:// prefix in BaseStore, or in the inputs' store when
+	// nil): its partitions are merged with the SSTables' as one more source.
+	Base      string
+	BaseStore storage.Store
+}
+
+// Progress is a snapshot of a running export.
+type Progress struct {
+	UnitsDone, Units int
+	BytesDone, Bytes int64 // uncompressed SSTable bytes scanned
+	Rows             int64
+	Elapsed          time.Duration
+}
+
+// Summary is what an export did.
+type Summary struct {
+	Table        string        `json:"table"`
+	SSTables     int           `json:"sstables"`
+	Units        int           `json:"units"`
+	UnitsResumed int           `json:"units_resumed"`
+	Partitions   int64         `json:"partitions"`
+	Tombstones   int64         `json:"tombstones"`
+	Rows         int64         `json:"rows"`
+	BytesIn      int64         `json:"bytes_in"`
+	BytesOut     int64         `json:"bytes_out"`
+	Now          int64         `json:"now"`
+	Duration     time.Duration `json:"duration_ns"`
+}
+
+// ErrOutputNotEmpty is returned when the output holds files and neither
+// Options.Resume nor Options.Overwrite is set.
+var ErrOutputNotEmpty = errors.New("output is not empty")
+
+// ErrNothingToResume is returned by Options.Resume without a previous run's plan.
+var ErrNothingToResume = errors.New("nothing to resume")
+
+// ErrNeedsSchema marks pre-3.0 SSTables that the options cannot export
+// without the table's CQL schema (Options.Schema).
+var ErrNeedsSchema = errors.New("the table's schema is needed")
+
+// OptionError is an option that does not fit the table or its value. Option
+// names it as Options' documentation does ("layout", "columns", "token-range",
+// "keys", "base", "compress"); the caller words it as its flag.
+type OptionError struct {
+	Option string
+	Value  string // as given (quoted where the message needs it), or ""
+	Err    error
+}
+
+func (e *OptionError) Error() string {
+	if e.Value != "" {
+		return e.Option + " " + e.Value + ": " + e.Err.Error()
+	}
+	return e.Option + ": " + e.Err.Error()
+}
+
+func (e *OptionError) Unwrap() error { return e.Err }
+
+// RunDiffersError is returned on resume when the output holds the export of
+// other inputs, another plan or other options, or (Now set) one evaluated at
+// another Options.Now.
+type RunDiffersError struct {
+	Out          string // the output, as the sink names itself
+	Now, PrevNow int64  // when Options.Now differs: this run's and the first run's
+}
+
+func (e *RunDiffersError) Error() string {
+	if e.Now != 0 {
+		return fmt.Sprintf("now %d differs from the run being resumed (%d)", e.Now, e.PrevNow)
+	}
+	return fmt.Sprintf("%s: the run being resumed exported different inputs, plan or options (compare %s with this run)", e.Out, HeadFile)
+}
+
+// Job is a prepared export: options checked into typed fields, SSTables open,
+// the table unified and the plan made. Run it once, then Close it.
+type Job struct {
+	o       Options // defaults filled in
+	start   time.Time
+	layout  Layout
+	codec   codec
+	ssts    []*sstable.SSTable
+	bytesIn int64
+	tbl     *schema.Table
+	pl      *plan.Plan
+	base    *base // Options.Base, or nil
+	keep    filter
+	head    Head // what _export.json records; a resumed run adopts the first run's Now
+}
+
+// filter is what Options.TokenLo/TokenHi and Options.Keys keep.
+type filter struct {
+	lo, hi []byte          // token bounds, nil for open ends
+	keys   map[string]bool // nil keeps every key
+}
+
+// Prepare checks o, opens the table's SSTables (and the base, when set) and
+// plans the units. It reads no output: Run does. Errors in options are
+// *OptionError; inputs that need a schema wrap ErrNeedsSchema.
+func Prepare(ctx context.Context, store storage.Store, o Options) (*Job, error) {
+	j := &Job{start: time.Now()}
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.BaseStore == nil {
+		o.BaseStore = store
+	}
+	if o.Compress == "" {
+		o.Compress = "none"
+	}
+	if err := j.pickLayout(&o); err != nil {
+		return nil, err
+	}
+	j.o = o
+	var err error
+	if j.codec, err = codecFor(o.Compress); err != nil {
+		return nil, err
+	}
+	if err := j.open(ctx, store); err != nil {
+		j.Close()
+		return nil, err
+	}
+	if err := j.check(); err != nil {
+		j.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// pickLayout resolves LayoutAuto: pre-3.0 SSTables without a schema have no
+// types, so they export the way Netflix Aegisthus did, as hex
+// (docs/layout-aegisthus.md).
+func (j *Job) pickLayout(o *Options) error {
+	switch o.Layout {
+	case LayoutAuto:
+		j.layout = LayoutRows
+		if o.Schema == nil && allLegacy(o.Table) {
+			j.layout = LayoutAegisthus
+			if len(o.Rows.Columns) > 0 || o.Rows.Writetime || o.Rows.TTL {
+				return &OptionError{Option: "columns", Err: fmt.Errorf("%s: pre-3.0 SSTables without a schema export in the aegisthus layout, which keeps every column: %w", o.Table, ErrNeedsSchema)}
+			}
+		}
+	case LayoutRows, LayoutPartitions, LayoutAegisthus:
+		j.layout = o.Layout
+	default:
+		return &OptionError{Option: "layout", Value: strconv.Quote(o.Layout.String()), Err: errLayout}
+	}
+	return nil
+}
+
+// open opens the SSTables and the base, unifies the table and plans it.
+func (j *Job) open(ctx context.Context, store storage.Store) error {
+	for _, d := range j.o.Table.SSTables {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sst, err := sstable.Open(store, d, sstable.Options{Table: j.o.Schema, Raw: j.layout == LayoutAegisthus})
+		if err != nil {
+			return err
+		}
+		j.ssts = append(j.ssts, sst)
+		j.bytesIn += sst.Chunks.Length()
+	}
+	if err := checkRaw(j.ssts); err != nil {
+		return err
+	}
+	var spans []plan.Span
+	if j.o.Base != "" {
+		var err error
+		if j.base, err = openBase(j.o.BaseStore, j.o.Base); err != nil {
+			return err
+		}
+		spans = j.base.spans()
+	}
+	var err error
+	if j.tbl, err = buildTable(j.ssts, j.base); err != nil {
+		return err
+	}
+	j.pl, err = plan.MakeWith(store, j.ssts, j.tbl.Partitioner, j.o.SplitSize, spans)
+	return err
+}
+
+// check checks the filters against the table and records the run's head.
+func (j *Job) check() error {
+	now := j.o.Now
+	if now == 0 {
+		now = j.start.Unix()
+	}
+	for _, c := range j.o.Rows.Columns {
+		if i := j.tbl.Column(c); i < 0 || j.tbl.Columns[i].Hidden {
+			return &OptionError{Option: "columns", Err: fmt.Errorf("table %s has no column %q", j.o.Table, c)}
+		}
+	}
+	j.head = j.newHead(now)
+	var err error
+	if j.keep.lo, j.keep.hi, err = parseRange(j.tbl, j.o.TokenLo, j.o.TokenHi); err != nil {
+		return err
+	}
+	if len(j.o.Keys) > 0 {
+		j.keep.keys = map[string]bool{}
+		for _, k := range j.o.Keys {
+			j.keep.keys[k] = true
+		}
+	}
+	return nil
+}
+
+// Close releases the SSTables.
+func (j *Job) Close() error {
+	var first error
+	for _, s := range j.ssts {
+		if err := s.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	j.ssts = nil
+	return first
+}
+
+// Layout is the layout the job writes (LayoutAuto resolved).
+func (j *Job) Layout() Layout { return j.layout }
+
+// Plan is the job's units.
+func (j *Job) Plan() *plan.Plan { return j.pl }
+
+// Export prepares and runs the export of one table into out.
+func Export(ctx context.Context, store storage.Store, out sink.Sink, o Options) (*Summary, error) {
+	j, err := Prepare(ctx, store, o)
+	if err != nil {
+		return nil, err
+	}
+	defer j.Close()
+	return j.Run(ctx, out)
+}
+
+// allLegacy reports whether every SSTable of t is pre-3.0 (has no serialization header).
+func allLegacy(t *discover.SSTableSet) bool {
+	for _, d := range t.SSTables {
+		if !d.Version.IsLegacy() {
+			return false
+		}
+	}
+	return len(t.SSTables) > 0
+}
+
+// checkRaw refuses to merge pre-3.0 SSTables read without a schema (raw cell
+// names) with 3.0+ ones (typed rows): their cells cannot be matched.
+func checkRaw(ssts []*sstable.SSTable) error {
+	var raw, typed *sstable.SSTable
+	for _, s := range ssts {
+		if s.Raw {
+			raw = s
+		} else {
+			typed = s
+		}
+	}
+	if raw != nil && typed != nil {
+		return fmt.Errorf("%s is pre-3.0 and %s is not: a mix of legacy and 3.0+ SSTables: %w", dataPath(raw), dataPath(typed), ErrNeedsSchema)
+	}
+	return nil
+}
+
+// dataPath names an SSTable in messages and the manifest.
+func dataPath(s *sstable.SSTable) string { return s.Path(format.Data) }
+
+// parseRange reads the token bounds of Options.TokenLo and TokenHi.
+func parseRange(tbl *schema.Table, lo, hi string) (l, h []byte, err error) {
+	if lo != "" {
+		if l, err = token.ParseToken(tbl.Partitioner, lo); err != nil {
+			return nil, nil, &OptionError{Option: "token-range", Err: err}
+		}
+	}
+	if hi != "" {
+		if h, err = token.ParseToken(tbl.Partitioner, hi); err != nil {
+			return nil, nil, &OptionError{Option: "token-range", Err: err}
+		}
+	}
+	if l != nil && h != nil && bytes.Compare(l, h) >= 0 {
+		return nil, nil, &OptionError{Option: "token-range", Value: lo + ":" + hi, Err: errors.New("the range is empty")}
+	}
+	return l, h, nil
+}

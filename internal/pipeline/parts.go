@@ -1,0 +1,69 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/aegisthus/aegisthus/internal/sink"
+)
+
+// partMetaPre starts the name of a part's record (_part-00007.json), written
+// after the part is committed: what a resumed run trusts.
+const partMetaPre = "_part-"
+
+// partName names unit id's part file: part-00007.jsonl, plus the codec's
+// extension. Every writer and reader of part files (units, resume, base) asks it.
+func partName(id int, c codec) string {
+	return fmt.Sprintf("part-%05d.jsonl%s", id, c.ext)
+}
+
+// partMetaName names unit id's part record.
+func partMetaName(id int) string {
+	return fmt.Sprintf("%s%05d.json", partMetaPre, id)
+}
+
+// PartInfo describes one committed part file.
+type PartInfo struct {
+	Name       string `json:"name"`
+	Unit       int    `json:"unit"`
+	Rows       int64  `json:"rows"`
+	Partitions int64  `json:"partitions"`
+	Tombstones int64  `json:"tombstones"` // read and applied by the merge
+	Bytes      int64  `json:"bytes"`
+	SHA256     string `json:"sha256"`
+}
+
+// commitPart makes a written part durable under its final name, then records
+// it in its _part-N.json, which is what a resumed run trusts.
+func (j *Job) commitPart(ctx context.Context, out sink.Sink, pp *pendingPart) (PartInfo, error) {
+	p := pp.p
+	if err := pp.w.Commit(); err != nil {
+		return p, outputError(err)
+	}
+	p.Bytes = pp.cw.n
+	p.SHA256 = hex.EncodeToString(pp.cw.h.Sum(nil))
+	mb, _ := json.Marshal(p)
+	if err := out.Put(ctx, partMetaName(p.Unit), mb); err != nil {
+		return p, outputError(err)
+	}
+	return p, nil
+}
+
+// verifyPart reports whether a committed part still has its recorded size and checksum.
+func verifyPart(ctx context.Context, out sink.Sink, p PartInfo) bool {
+	r, err := out.Open(ctx, p.Name)
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	return err == nil && n == p.Bytes && hex.EncodeToString(h.Sum(nil)) == p.SHA256
+}
+
+// outputError marks a failure of the sink, as opposed to bad input.
+func outputError(err error) error { return fmt.Errorf("%w: %w", sink.ErrOutput, err) }

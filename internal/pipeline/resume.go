@@ -1,0 +1,91 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/aegisthus/aegisthus/internal/sink"
+)
+
+// prepareOutput checks the output against the options, writes _export.json
+// and returns the units already done (on resume).
+func (j *Job) prepareOutput(ctx context.Context, out sink.Sink) (map[int]PartInfo, error) {
+	names, err := out.List(ctx)
+	if err != nil {
+		return nil, outputError(err)
+	}
+	switch {
+	case len(names) == 0:
+		if j.o.Resume {
+			return nil, fmt.Errorf("%s: %w: the output is empty", out, ErrNothingToResume)
+		}
+	case j.o.Overwrite:
+		for _, n := range names {
+			if err := out.Remove(ctx, n); err != nil {
+				return nil, outputError(err)
+			}
+		}
+	case j.o.Resume:
+		return j.resume(ctx, out, names)
+	default:
+		return nil, fmt.Errorf("%s holds %d files: %w", out, len(names), ErrOutputNotEmpty)
+	}
+	b, _ := json.MarshalIndent(j.head, "", "  ")
+	if err := out.Put(ctx, HeadFile, append(b, '\n')); err != nil {
+		return nil, outputError(err)
+	}
+	return map[int]PartInfo{}, nil
+}
+
+// resume checks that the previous run exported the same thing and keeps its
+// committed parts whose checksum still matches.
+func (j *Job) resume(ctx context.Context, out sink.Sink, names []string) (map[int]PartInfo, error) {
+	b, err := out.Get(ctx, HeadFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w: no %s", out, ErrNothingToResume, HeadFile)
+	} else if err != nil {
+		return nil, outputError(err)
+	}
+	var prev Head
+	if err := json.Unmarshal(b, &prev); err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", out, HeadFile, err)
+	}
+	if j.o.Now != 0 && j.o.Now != prev.Now {
+		return nil, &RunDiffersError{Out: out.String(), Now: j.o.Now, PrevNow: prev.Now}
+	}
+	j.head.Now, j.head.NowUTC, j.head.StartedAt = prev.Now, prev.NowUTC, prev.StartedAt
+	cur, _ := json.Marshal(j.head)
+	old, _ := json.Marshal(prev)
+	if !bytes.Equal(cur, old) {
+		return nil, &RunDiffersError{Out: out.String()}
+	}
+	done := map[int]PartInfo{}
+	for _, n := range names {
+		if !strings.HasPrefix(n, partMetaPre) {
+			continue
+		}
+		mb, err := out.Get(ctx, n)
+		if err != nil {
+			return nil, outputError(err)
+		}
+		var p PartInfo
+		if err := json.Unmarshal(mb, &p); err != nil || p.Unit < 0 || p.Unit >= len(j.pl.Units) || p.Name != partName(p.Unit, j.codec) {
+			out.Remove(ctx, n)
+			continue
+		}
+		if !slices.Contains(names, p.Name) || !verifyPart(ctx, out, p) {
+			out.Remove(ctx, n)
+			continue
+		}
+		done[p.Unit] = p
+	}
+	out.Remove(ctx, SuccessFile)
+	out.Remove(ctx, ManifestFile)
+	return done, nil
+}

@@ -1,0 +1,151 @@
+package pipeline
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/aegisthus/aegisthus/internal/sink"
+)
+
+// Run exports the job into out: it checks out against Options.Resume and
+// Options.Overwrite, runs every unit not already committed, and commits
+// _manifest.json and _SUCCESS. The first error stops the run.
+func (j *Job) Run(ctx context.Context, out sink.Sink) (*Summary, error) {
+	done, err := j.prepareOutput(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	now := j.head.Now // a resumed run keeps the first run's now
+	if b := j.base; b != nil {
+		j.o.Log.Info("merging a previous export", "base", j.o.Base, "parts", len(b.parts),
+			"base_now", time.Unix(b.ref.Now, 0).UTC().Format(time.RFC3339))
+	}
+	units := j.pl.Units
+	j.o.Log.Info("export planned", "table", j.o.Table.String(), "sstables", len(j.ssts), "units", len(units),
+		"bytes", j.bytesIn, "resumed_units", len(done), "now", time.Unix(now, 0).UTC().Format(time.RFC3339))
+
+	var (
+		mu       sync.Mutex
+		parts    = make([]PartInfo, len(units))
+		progress = Progress{Units: len(units)}
+		todo     = make([]int, 0, len(units))
+	)
+	for _, u := range units {
+		progress.Bytes += u.Bytes
+	}
+	for id := range units {
+		p, ok := done[id]
+		if !ok {
+			todo = append(todo, id)
+			continue
+		}
+		parts[id] = p
+		progress.UnitsDone++
+		progress.BytesDone += units[id].Bytes
+		progress.Rows += p.Rows
+	}
+	err = j.runUnits(ctx, out, todo, func(p PartInfo) {
+		mu.Lock()
+		parts[p.Unit] = p
+		progress.UnitsDone++
+		progress.BytesDone += units[p.Unit].Bytes
+		progress.Rows += p.Rows
+		progress.Elapsed = time.Since(j.start)
+		snapshot := progress
+		mu.Unlock()
+		if j.o.Progress != nil {
+			j.o.Progress(snapshot)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := j.commit(ctx, out, parts, time.Since(j.start)); err != nil {
+		return nil, err
+	}
+	sum := &Summary{Table: j.o.Table.String(), SSTables: len(j.ssts), Units: len(units), UnitsResumed: len(done),
+		Now: now, BytesIn: j.bytesIn}
+	for _, p := range parts {
+		sum.Rows += p.Rows
+		sum.Partitions += p.Partitions
+		sum.Tombstones += p.Tombstones
+		sum.BytesOut += p.Bytes
+	}
+	sum.Duration = time.Since(j.start)
+	return sum, nil
+}
+
+// runUnits writes and commits the part files of units ids on the job's pool
+// of Options.Workers workers, calling committed (from any goroutine) with each
+// part committed. It returns the first error, after every worker has stopped;
+// parts written but not committed by then are aborted. It writes no manifest:
+// any subset of units can run, in any process.
+func (j *Job) runUnits(ctx context.Context, out sink.Sink, ids []int, committed func(PartInfo)) error {
+	n := j.o.Workers
+	g, gctx := errgroup.WithContext(ctx)
+	work := make(chan int)
+	// Written parts are committed off the workers, one committer per worker: a
+	// local commit waits for the disk, an S3 one for the upload's last part and
+	// its completion, and either overlaps the next unit's decoding. At most one
+	// part per worker waits for a committer.
+	commits := make(chan *pendingPart, n)
+	g.Go(func() error {
+		defer close(work)
+		for _, id := range ids {
+			select {
+			case work <- id:
+			case <-gctx.Done():
+				return nil
+			}
+		}
+		return nil
+	})
+	var workers sync.WaitGroup
+	for range n {
+		workers.Add(1)
+		g.Go(func() error {
+			defer workers.Done()
+			for id := range work {
+				pp, err := j.runUnit(gctx, out, id)
+				if err != nil {
+					return err
+				}
+				select {
+				case commits <- pp:
+				case <-gctx.Done():
+					pp.w.Abort()
+					return gctx.Err()
+				}
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		workers.Wait()
+		close(commits)
+		return nil
+	})
+	for range n {
+		g.Go(func() error {
+			for pp := range commits {
+				p, err := j.commitPart(gctx, out, pp)
+				if err != nil {
+					return err
+				}
+				committed(p)
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	for pp := range commits { // left by committers that failed
+		pp.w.Abort()
+	}
+	if err != nil {
+		return err
+	}
+	return context.Cause(ctx)
+}
