@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"io/fs"
 	"math/big"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aegisthus/aegisthus/internal/corpustest"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/discover"

@@ -4,11 +4,12 @@ import (
 	"bytes"
 
 	"encoding/json"
-	"github.com/aegisthus/aegisthus/internal/storage"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/storage"
 )
 
 // TestExportTokenRange: exports of (-inf, T] and (T, +inf) split the rows of the

@@ -143,8 +143,18 @@ func runOn(s3 *s3Options, paths *[]string, run func(ctx context.Context, store s
 		if toStderr {
 			w = cmd.ErrOrStderr()
 		}
-		return run(cmd.Context(), store, w)
+		return withHints(run(cmd.Context(), store, w))
 	}
+}
+
+// withHints adds to err what the command line can do about it: the flag that
+// gives what the input lacks. Lower packages say what is missing, not how to
+// spell it on this command line.
+func withHints(err error) error {
+	if errors.Is(err, sstable.ErrNeedsSchema) && !errors.As(err, new(*rewordedError)) {
+		return &rewordedError{msg: err.Error() + " (--schema FILE.cql)", err: err}
+	}
+	return err
 }
 
 // oneTable loads --schema, discovers the inputs, insists they hold one table,

@@ -69,6 +69,8 @@ func ExitCode(err error) int {
 		return ExitBadInput
 	case errors.As(err, new(*s3store.Error)): // reading inputs from S3; the sink's errors are OutputErrors
 		return ExitBadInput
+	case errors.Is(err, sstable.ErrNeedsSchema): // nothing wrong with the input: give --schema
+		return ExitUsage
 	}
 	return ExitInternal
 }

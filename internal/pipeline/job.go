@@ -93,7 +93,7 @@ var ErrNothingToResume = errors.New("nothing to resume")
 
 // ErrNeedsSchema marks pre-3.0 SSTables that the options cannot export
 // without the table's CQL schema (Options.Schema).
-var ErrNeedsSchema = errors.New("the table's schema is needed")
+var ErrNeedsSchema = sstable.ErrNeedsSchema
 
 // OptionError is an option that does not fit the table or its value. Option
 // names it as Options' documentation does ("layout", "columns", "token-range",

@@ -21,6 +21,7 @@ import (
 var (
 	ErrCorrupt     = wire.ErrCorrupt
 	ErrUnsupported = wire.ErrUnsupported
+	ErrNeedsSchema = wire.ErrNeedsSchema
 )
 
 // Limits on components read whole into memory: a ceiling on any allocation

@@ -90,8 +90,9 @@ func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, err
 		return nil, err
 	}
 	if d.Version.IsLegacy() && opts.Table == nil && !opts.Raw {
-		return nil, wire.Errorf(d.Path(format.Data), format.Data, -1, wire.ErrUnsupported,
-			"version %s (Cassandra 2.x and older) has no serialization header: give the table's schema with --schema FILE.cql", d.Version)
+		return nil, &wire.FormatError{Path: d.Path(format.Data), Component: format.Data, Offset: -1,
+			Err: fmt.Errorf("%s: version %s (Cassandra 2.x and older) has no serialization header: %w: %w",
+				format.Data, d.Version, wire.ErrNeedsSchema, wire.ErrUnsupported)}
 	}
 	for _, c := range []string{format.Data, format.Statistics} {
 		if !t.Has(c) {

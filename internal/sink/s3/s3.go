@@ -143,7 +143,7 @@ func (s *Sink) abortLeftover(key string, err error) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w; multipart upload %s of %s left open (a later --resume or --overwrite aborts it): %v", err, id, key, aerr)
+			return fmt.Errorf("%w; multipart upload %s of %s left open (a later run that resumes or overwrites this output aborts it): %v", err, id, key, aerr)
 		case <-time.After(wait):
 		}
 	}

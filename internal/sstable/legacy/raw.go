@@ -9,6 +9,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
 // Columns of the raw (schema-less) row model. A raw table has one blob
@@ -111,8 +112,8 @@ func (r *RawScanner) NextPartition() bool {
 			held += int64(len(at.Name) + len(at.End)) // the single-component variant may copy them again
 		}
 		if held > MaxRawPartition {
-			r.err = fmt.Errorf("%s: partition key %x at %d: more than %d bytes of cells; without a schema a partition is sorted in memory: give the table's schema with --schema FILE.cql",
-				r.path, r.part.Key, r.part.Offset, MaxRawPartition)
+			r.err = fmt.Errorf("%s: partition key %x at %d: more than %d bytes of cells; without a schema a partition is sorted in memory: %w",
+				r.path, r.part.Key, r.part.Offset, MaxRawPartition, wire.ErrNeedsSchema)
 			return false
 		}
 		if at.IsRangeTombstone() {

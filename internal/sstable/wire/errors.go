@@ -17,6 +17,10 @@ var (
 	// ErrUnsupported means the bytes may be fine but name something this build does
 	// not read: an unknown version, compressor class or type.
 	ErrUnsupported = errors.New("unsupported")
+	// ErrNeedsSchema marks input that cannot be read without the table's CQL
+	// schema (pre-3.0 SSTables carry no column types). It comes beside one of
+	// the classes above; the command line says how to give the schema.
+	ErrNeedsSchema = errors.New("the table's CQL schema is needed")
 )
 
 // FormatError locates a decoding failure: which file, which component, at which byte
