@@ -118,62 +118,9 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Select
 	var found []backupDir
 	seen := map[string]bool{}
 	for _, root := range roots {
-		var here []backupDir
-		live := false
-		manifests := map[string][]backupDir{} // node → its Medusa manifests
-		differential := map[string]bool{}     // nodes with <node>/data/<ks>/<table>
-		err := store.Walk(root, func(path string, _ int64) error {
-			if filepath.Base(path) == "manifest.json" {
-				if rel, err := filepath.Rel(root, path); err == nil {
-					if p := strings.Split(filepath.ToSlash(rel), "/"); len(p) == 4 && p[2] == "meta" {
-						manifests[p[0]] = append(manifests[p[0]], backupDir{layout: LayoutMedusa, node: p[0], backup: p[1], root: root, manifest: path})
-					}
-				}
-				return nil
-			}
-			d, comp, err := format.ParseName(path)
-			if err != nil || comp != format.Data || seen[d.Dir] {
-				return nil
-			}
-			rel, err := filepath.Rel(root, d.Dir)
-			if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-				return nil
-			}
-			parts := strings.Split(filepath.ToSlash(rel), "/")
-			for _, p := range parts {
-				if strings.HasPrefix(p, ".") {
-					return nil // secondary indexes and tools' own directories
-				}
-			}
-			seen[d.Dir] = true
-			if (f.Layout == LayoutAuto || f.Layout == LayoutMedusa) && len(parts) == 4 && parts[1] == "data" {
-				differential[parts[0]] = true
-				return nil
-			}
-			b, ok := classify(parts, f.Layout)
-			if !ok {
-				if !slices.Contains(parts, "backups") {
-					live = true
-				}
-				return nil
-			}
-			b.dir = d.Dir
-			here = append(here, b)
-			return nil
-		})
+		here, err := scanRoot(store, root, f, seen)
 		if err != nil {
 			return nil, err
-		}
-		for node := range differential {
-			if len(manifests[node]) == 0 {
-				return nil, fmt.Errorf("%s: medusa differential data of %s without any meta/manifest.json: %w", root, node, ErrNoSSTables)
-			}
-			here = append(here, manifests[node]...)
-		}
-		// Live SSTables beside snapshots: without --backup they are what the
-		// user means, as they are without a layout.
-		if live && f.Layout == LayoutAuto && f.Backup == "" && len(f.Nodes) == 0 {
-			here = nil
 		}
 		found = append(found, here...)
 		if len(here) == 0 {
@@ -186,12 +133,88 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Select
 	if len(found) == 0 {
 		return sel, nil
 	}
+	if err := sel.pick(store, found, f); err != nil {
+		return nil, err
+	}
+	slices.Sort(sel.Dirs)
+	sel.Dirs = slices.Compact(sel.Dirs)
+	return sel, nil
+}
+
+// scanRoot finds the backup directories (and Medusa manifests) under root of
+// the layout f asks for; seen keeps a directory found under two roots once. It
+// returns none when root holds live SSTables beside its snapshots and nothing
+// selects a backup: those are what the user means.
+func scanRoot(store storage.Store, root string, f BackupFilter, seen map[string]bool) ([]backupDir, error) {
+	var here []backupDir
+	live := false
+	manifests := map[string][]backupDir{} // node → its Medusa manifests
+	differential := map[string]bool{}     // nodes with <node>/data/<ks>/<table>
+	err := store.Walk(root, func(path string, _ int64) error {
+		if filepath.Base(path) == "manifest.json" {
+			if rel, err := filepath.Rel(root, path); err == nil {
+				if p := strings.Split(filepath.ToSlash(rel), "/"); len(p) == 4 && p[2] == "meta" {
+					manifests[p[0]] = append(manifests[p[0]], backupDir{layout: LayoutMedusa, node: p[0], backup: p[1], root: root, manifest: path})
+				}
+			}
+			return nil
+		}
+		d, comp, err := format.ParseName(path)
+		if err != nil || comp != format.Data || seen[d.Dir] {
+			return nil
+		}
+		rel, err := filepath.Rel(root, d.Dir)
+		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+			return nil
+		}
+		parts := strings.Split(filepath.ToSlash(rel), "/")
+		for _, p := range parts {
+			if strings.HasPrefix(p, ".") {
+				return nil // secondary indexes and tools' own directories
+			}
+		}
+		seen[d.Dir] = true
+		if (f.Layout == LayoutAuto || f.Layout == LayoutMedusa) && len(parts) == 4 && parts[1] == "data" {
+			differential[parts[0]] = true
+			return nil
+		}
+		b, ok := classify(parts, f.Layout)
+		if !ok {
+			if !slices.Contains(parts, "backups") {
+				live = true
+			}
+			return nil
+		}
+		b.dir = d.Dir
+		here = append(here, b)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for node := range differential {
+		if len(manifests[node]) == 0 {
+			return nil, fmt.Errorf("%s: medusa differential data of %s without any meta/manifest.json: %w", root, node, ErrNoSSTables)
+		}
+		here = append(here, manifests[node]...)
+	}
+	// Live SSTables beside snapshots: without --backup they are what the
+	// user means, as they are without a layout.
+	if live && f.Layout == LayoutAuto && f.Backup == "" && len(f.Nodes) == 0 {
+		here = nil
+	}
+	return here, nil
+}
+
+// pick keeps the backup f names (or the only one) on the nodes f names, and
+// adds its directories and manifests to sel.
+func (sel *Selection) pick(store storage.Store, found []backupDir, f BackupFilter) error {
 	layouts := map[string]bool{}
 	for _, b := range found {
 		layouts[b.layout] = true
 	}
 	if len(layouts) > 1 {
-		return nil, &FilterError{Field: "layout", Err: fmt.Errorf("the inputs mix backup layouts (%s): choose a layout", strings.Join(sortedKeys(layouts), ", "))}
+		return &FilterError{Field: "layout", Err: fmt.Errorf("the inputs mix backup layouts (%s): choose a layout", strings.Join(sortedKeys(layouts), ", "))}
 	}
 	sel.Layout = found[0].layout
 	sel.Framed = sel.Layout == LayoutPriam
@@ -205,15 +228,15 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Select
 	}
 	for _, n := range f.Nodes {
 		if !nodes[n] {
-			return nil, &FilterError{Field: "nodes", Value: n, Err: fmt.Errorf("no such node among %s: %w", strings.Join(sortedKeys(nodes), ", "), ErrNoSSTables)}
+			return &FilterError{Field: "nodes", Value: n, Err: fmt.Errorf("no such node among %s: %w", strings.Join(sortedKeys(nodes), ", "), ErrNoSSTables)}
 		}
 	}
 	backup := f.Backup
 	switch {
 	case backup != "" && !backups[backup]:
-		return nil, &FilterError{Field: "backup", Value: backup, Err: fmt.Errorf("not found; the inputs hold %s: %w", strings.Join(sortedKeys(backups), ", "), ErrNoSSTables)}
+		return &FilterError{Field: "backup", Value: backup, Err: fmt.Errorf("not found; the inputs hold %s: %w", strings.Join(sortedKeys(backups), ", "), ErrNoSSTables)}
 	case backup == "" && len(backups) > 1:
-		return nil, &FilterError{Field: "backup", Err: fmt.Errorf("the inputs hold %d backups (%s): %w", len(backups), strings.Join(sortedKeys(backups), ", "), ErrBackupChoice)}
+		return &FilterError{Field: "backup", Err: fmt.Errorf("the inputs hold %d backups (%s): %w", len(backups), strings.Join(sortedKeys(backups), ", "), ErrBackupChoice)}
 	case backup == "":
 		for b := range backups {
 			backup = b
@@ -228,12 +251,10 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Select
 			continue
 		}
 		if err := sel.addManifest(store, b); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	slices.Sort(sel.Dirs)
-	sel.Dirs = slices.Compact(sel.Dirs)
-	return sel, nil
+	return nil
 }
 
 // medusaManifest is Medusa's meta/manifest.json: per table, the objects of the
