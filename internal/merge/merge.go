@@ -397,6 +397,36 @@ func supersedesLiveness(a, b rows.Liveness) bool {
 
 // mergeRow merges the versions in m.vers of the row first is one of (Row.Merger).
 func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
+	active = m.mergeRowDeletion(first, active)
+
+	// One version under no deletion (the common case): its cells are the result.
+	// They stay in the input's buffer, with their column ids rewritten in place
+	// (the input's row is ours until the next advance).
+	if len(m.vers) == 1 && m.vers[0].ordered && active.IsLive() {
+		in := m.vers[0]
+		u := in.Scanner.Unfiltered()
+		cmap := in.RegularMap
+		if m.out.Static {
+			cmap = in.StaticMap
+		}
+		if len(u.ComplexDeletions) == 0 {
+			for i := range u.Cells {
+				u.Cells[i].Column = cmap[u.Cells[i].Column]
+			}
+			m.out.Cells = u.Cells
+			return
+		}
+		m.singleWithComplexDeletions(u, cmap)
+		return
+	}
+	m.mergeCells(active)
+}
+
+// mergeRowDeletion starts the merged row: its clustering, and the newest
+// liveness and row deletion of every version (a shadowable deletion only while
+// no newer liveness shadows it). It returns the deletion in force for the row's
+// cells: active, or the row's own when that supersedes it.
+func (m *Merger) mergeRowDeletion(first *rows.Unfiltered, active rows.DeletionTime) rows.DeletionTime {
 	out := &m.out
 	out.Static = first.Kind == rows.KindStatic
 	out.Clustering = first.Clustering
@@ -434,29 +464,15 @@ func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
 	if active.Deletes(out.Liveness.Timestamp) {
 		out.Liveness = rows.EmptyLiveness
 	}
+	return active
+}
 
-	// One version under no deletion (the common case): its cells are the result.
-	// They stay in the input's buffer, with their column ids rewritten in place
-	// (the input's row is ours until the next advance).
-	if len(m.vers) == 1 && m.vers[0].ordered && active.IsLive() {
-		in := m.vers[0]
-		u := in.Scanner.Unfiltered()
-		cmap := in.RegularMap
-		if out.Static {
-			cmap = in.StaticMap
-		}
-		if len(u.ComplexDeletions) == 0 {
-			for i := range u.Cells {
-				u.Cells[i].Column = cmap[u.Cells[i].Column]
-			}
-			out.Cells = u.Cells
-			return
-		}
-		m.singleWithComplexDeletions(u, cmap)
-		return
-	}
+// mergeCells merges the cells of every version of the row under active: complex
+// deletions first (they decide which of a column's cells survive), then the
+// cells, sorted and reconciled when more than one version holds them.
+func (m *Merger) mergeCells(active rows.DeletionTime) {
+	out := &m.out
 
-	// Complex deletions first: they decide which of the column's cells survive.
 	for _, in := range m.vers {
 		u := in.Scanner.Unfiltered()
 		cmap := in.RegularMap
