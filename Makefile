@@ -59,7 +59,7 @@ FUZZ_TARGETS ?= \
 	FuzzParseSchema:./internal/cql \
 	FuzzAppendJSON:./internal/cql \
 	FuzzEscape:./internal/cql \
-	FuzzJavaDouble:./internal/cql
+	FuzzJavaDouble:./internal/javafmt
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/aegisthus/aegisthus/internal/javafmt"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
@@ -100,9 +101,9 @@ func (t *Type) appendJSON(dst, v []byte) ([]byte, error) {
 		if len(v) != n {
 			return dst, lengthError(kinds[t.Kind].cql, n, len(v))
 		}
-		return appendVarint(dst, v), nil
+		return javafmt.AppendVarint(dst, v), nil
 	case Varint:
-		return appendVarint(dst, v), nil
+		return javafmt.AppendVarint(dst, v), nil
 	case Float:
 		if len(v) != 4 {
 			return dst, lengthError("float", 4, len(v))
@@ -111,7 +112,7 @@ func (t *Type) appendJSON(dst, v []byte) ([]byte, error) {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return append(dst, "null"...), nil
 		}
-		return appendJavaFloat(dst, f, 32), nil
+		return javafmt.AppendFloat(dst, float32(f)), nil
 	case Double:
 		if len(v) != 8 {
 			return dst, lengthError("double", 8, len(v))
@@ -120,19 +121,19 @@ func (t *Type) appendJSON(dst, v []byte) ([]byte, error) {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return append(dst, "null"...), nil
 		}
-		return appendJavaFloat(dst, f, 64), nil
+		return javafmt.AppendDouble(dst, f), nil
 	case Decimal:
-		return appendDecimal(dst, v, false)
+		return javafmt.AppendDecimal(dst, v, false)
 	case UUID, Timeuuid, LexicalUUID:
 		if len(v) != 16 {
 			return dst, lengthError("uuid", 16, len(v))
 		}
 		dst = append(dst, '"')
-		dst = appendUUID(dst, v)
+		dst = javafmt.AppendUUID(dst, v)
 		return append(dst, '"'), nil
 	case Inet:
 		dst = append(dst, '"')
-		dst, err := appendInet(dst, v)
+		dst, err := javafmt.AppendInet(dst, v)
 		if err != nil {
 			return dst, err
 		}
@@ -142,32 +143,32 @@ func (t *Type) appendJSON(dst, v []byte) ([]byte, error) {
 			return dst, lengthError("timestamp", 8, len(v))
 		}
 		dst = append(dst, '"')
-		dst = appendTimestamp(dst, int64(binary.BigEndian.Uint64(v)), false)
+		dst = javafmt.AppendTimestamp(dst, int64(binary.BigEndian.Uint64(v)), false)
 		return append(dst, '"'), nil
 	case Date:
 		if len(v) != 4 {
 			return dst, lengthError("date", 4, len(v))
 		}
 		dst = append(dst, '"')
-		dst = appendDate(dst, binary.BigEndian.Uint32(v))
+		dst = javafmt.AppendDate(dst, binary.BigEndian.Uint32(v))
 		return append(dst, '"'), nil
 	case Time:
 		if len(v) != 8 {
 			return dst, lengthError("time", 8, len(v))
 		}
 		dst = append(dst, '"')
-		dst, err := appendTime(dst, int64(binary.BigEndian.Uint64(v)))
+		dst, err := javafmt.AppendTime(dst, int64(binary.BigEndian.Uint64(v)))
 		if err != nil {
 			return dst, err
 		}
 		return append(dst, '"'), nil
 	case Duration:
-		m, d, n, err := decodeDuration(v)
+		m, d, n, err := DecodeDuration(v)
 		if err != nil {
 			return dst, err
 		}
 		dst = append(dst, '"')
-		dst = appendDuration(dst, m, d, n)
+		dst = javafmt.AppendDuration(dst, m, d, n)
 		return append(dst, '"'), nil
 	case List, Set:
 		return t.appendCollectionJSON(dst, v, false)
@@ -552,25 +553,25 @@ func (t *Type) appendString(dst, v []byte) ([]byte, error) {
 		if len(v) != 4 {
 			return dst, lengthError("float", 4, len(v))
 		}
-		return appendJavaFloat(dst, float64(math.Float32frombits(binary.BigEndian.Uint32(v))), 32), nil
+		return javafmt.AppendFloat(dst, math.Float32frombits(binary.BigEndian.Uint32(v))), nil
 	case Double:
 		if len(v) != 8 {
 			return dst, lengthError("double", 8, len(v))
 		}
-		return appendJavaFloat(dst, math.Float64frombits(binary.BigEndian.Uint64(v)), 64), nil
+		return javafmt.AppendDouble(dst, math.Float64frombits(binary.BigEndian.Uint64(v))), nil
 	case Decimal:
-		return appendDecimal(dst, v, false) // DecimalSerializer.toString: BigDecimal.toString
+		return javafmt.AppendDecimal(dst, v, false) // DecimalSerializer.toString: BigDecimal.toString
 	case Timestamp, LegacyTimestamp:
 		if len(v) != 8 {
 			return dst, lengthError("timestamp", 8, len(v))
 		}
-		return appendTimestamp(dst, int64(binary.BigEndian.Uint64(v)), true), nil
+		return javafmt.AppendTimestamp(dst, int64(binary.BigEndian.Uint64(v)), true), nil
 	case Duration:
-		m, d, n, err := decodeDuration(v)
+		m, d, n, err := DecodeDuration(v)
 		if err != nil {
 			return dst, err
 		}
-		return appendDuration(dst, m, d, n), nil
+		return javafmt.AppendDuration(dst, m, d, n), nil
 	case Tuple, UDT:
 		return t.appendTupleString(dst, v)
 	case Composite:

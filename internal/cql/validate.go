@@ -81,7 +81,7 @@ func (t *Type) validate(v []byte) error {
 		if len(v) < 3 {
 			return fmt.Errorf("duration value: want at least 3 bytes, have %d: %w", len(v), wire.ErrCorrupt)
 		}
-		_, _, _, err := decodeDuration(v)
+		_, _, _, err := DecodeDuration(v)
 		return err
 	case Empty:
 		if len(v) != 0 {

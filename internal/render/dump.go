@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/javafmt"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable"
@@ -367,7 +368,7 @@ func AppendInstant(dst []byte, secs, nanos int64) []byte {
 		// 1970 to 9999, every cell of a dump: no time.Time, no layout parsing.
 		days := secs / 86400
 		rem := int(secs - days*86400)
-		y, mo, dd := cql.CivilFromDays(days)
+		y, mo, dd := javafmt.CivilFromDays(days)
 		yy, h, mi, sec := int(y), rem/3600, rem/60%60, rem%60
 		b := [19]byte{
 			byte('0' + yy/1000), byte('0' + yy/100%10), byte('0' + yy/10%10), byte('0' + yy%10),

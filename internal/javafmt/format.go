@@ -1,0 +1,949 @@
+package javafmt
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/big"
+	"math/bits"
+	"strconv"
+	"sync"
+
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
+)
+
+const hexDigits = "0123456789abcdef"
+
+// appendJavaFloat appends v as Java 11/17's Float.toString (bitSize 32; v must
+// then be a float32 value) or Double.toString (bitSize 64) print it: "NaN",
+// "[-]Infinity", "[-]0.0", "ddd.ddd" for 1e-3 <= |v| < 1e7 and "d.dddE[-]n"
+// otherwise. Cassandra 5.0 runs on JDK 11 or 17, whose FloatingDecimal does not
+// always print the shortest digits (3.5064412318210957E17 where JDK 19+ and
+// strconv print 3.506441231821096E17), so this is a port of that code:
+// FloatingDecimal.getBinaryToASCIIConverter, BinaryToASCIIBuffer.dtoa,
+// developLongDigits, roundup and getChars, with math/big where it uses
+// FDBigInteger. testdata/javafloat.txt.gz holds JDK 17's output for the test.
+func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
+	var neg bool
+	var fractBits int64
+	var binExp, nSignificantBits int
+	if bitSize == 32 {
+		fb := math.Float32bits(float32(v))
+		neg = fb>>31 != 0
+		fract := fb & (1<<23 - 1)
+		e := int(fb>>23) & 0xff
+		switch {
+		case e == 0xff && fract != 0:
+			return append(dst, "NaN"...)
+		case e == 0xff:
+			return appendSigned(dst, neg, "Infinity")
+		case e == 0 && fract == 0:
+			return appendSigned(dst, neg, "0.0")
+		case e == 0:
+			lz := bits.LeadingZeros32(fract)
+			shift := lz - (31 - 23)
+			fract <<= uint(shift)
+			e = 1 - shift
+			nSignificantBits = 32 - lz
+		default:
+			fract |= 1 << 23
+			nSignificantBits = 24
+		}
+		binExp = e - 127
+		fractBits = int64(fract) << (52 - 23)
+	} else {
+		db := math.Float64bits(v)
+		neg = db>>63 != 0
+		fract := db & (1<<52 - 1)
+		e := int(db>>52) & 0x7ff
+		switch {
+		case e == 0x7ff && fract != 0:
+			return append(dst, "NaN"...)
+		case e == 0x7ff:
+			return appendSigned(dst, neg, "Infinity")
+		case e == 0 && fract == 0:
+			return appendSigned(dst, neg, "0.0")
+		case e == 0:
+			lz := bits.LeadingZeros64(fract)
+			shift := lz - (63 - 52)
+			fract <<= uint(shift)
+			e = 1 - shift
+			nSignificantBits = 64 - lz
+		default:
+			fract |= 1 << 52
+			nSignificantBits = 53
+		}
+		binExp = e - 1023
+		fractBits = int64(fract)
+	}
+	var d javaDigits
+	d.dtoa(binExp, fractBits, nSignificantBits)
+	return d.appendChars(dst, neg)
+}
+
+// AppendDouble appends f as JDK 11/17's Double.toString prints it; see
+// appendJavaFloat for the forms.
+func AppendDouble(dst []byte, f float64) []byte { return appendJavaFloat(dst, f, 64) }
+
+// AppendFloat appends f as JDK 11/17's Float.toString prints it: the digits
+// that tell f apart from its float32 neighbours, which are fewer than
+// AppendDouble(float64(f)) would print.
+func AppendFloat(dst []byte, f float32) []byte { return appendJavaFloat(dst, float64(f), 32) }
+
+func appendSigned(dst []byte, neg bool, s string) []byte {
+	if neg {
+		dst = append(dst, '-')
+	}
+	return append(dst, s...)
+}
+
+// javaDigits is FloatingDecimal.BinaryToASCIIBuffer: the value is
+// 0.d[first]d[first+1]...d[first+n-1] * 10^decExponent.
+type javaDigits struct {
+	digits      [20]byte
+	first, n    int
+	decExponent int
+}
+
+// javaLong5Pow holds 5^i, FDBigInteger.LONG_5_POW (its first 14 entries are
+// SMALL_5_POW).
+var javaLong5Pow = func() (p [28]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 5
+	}
+	return p
+}()
+
+// javaN5Bits holds about ceil(log2(5^i)), BinaryToASCIIBuffer.N_5_BITS.
+var javaN5Bits = [...]int{0, 3, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28, 31, 33, 35, 38, 40, 42, 45, 47, 49, 52, 54, 56, 59, 61}
+
+// javaInsignificantDigitsNumber is BinaryToASCIIBuffer.insignificantDigitsNumber.
+var javaInsignificantDigitsNumber = [...]int{
+	0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3,
+	4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7,
+	8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 11, 11, 11,
+	12, 12, 12, 12, 13, 13, 13, 14, 14, 14,
+	15, 15, 15, 15, 16, 16, 16, 17, 17, 17,
+	18, 18, 18, 19,
+}
+
+func javaInsignificantDigitsForPow2(p2 int) int {
+	if p2 > 1 && p2 < len(javaInsignificantDigitsNumber) {
+		return javaInsignificantDigitsNumber[p2]
+	}
+	return 0
+}
+
+// developLongDigits is the easy case: all the significant bits are in lvalue.
+func (d *javaDigits) developLongDigits(decExponent int, lvalue int64, insignificantDigits int) {
+	if insignificantDigits != 0 {
+		pow10 := javaLong5Pow[insignificantDigits] << uint(insignificantDigits)
+		residue := lvalue % pow10
+		lvalue /= pow10
+		decExponent += insignificantDigits
+		if residue >= pow10>>1 {
+			lvalue++
+		}
+	}
+	i := len(d.digits) - 1
+	c := lvalue % 10
+	lvalue /= 10
+	for c == 0 {
+		decExponent++
+		c = lvalue % 10
+		lvalue /= 10
+	}
+	for lvalue != 0 {
+		d.digits[i] = byte('0' + c)
+		i--
+		decExponent++
+		c = lvalue % 10
+		lvalue /= 10
+	}
+	d.digits[i] = byte('0' + c)
+	d.decExponent = decExponent + 1
+	d.first = i
+	d.n = len(d.digits) - i
+}
+
+// estimateDecExp estimates floor(log10(value)), exactly as Java computes it.
+func javaEstimateDecExp(fractBits int64, binExp int) int {
+	d2 := math.Float64frombits(uint64(1023)<<52 | uint64(fractBits)&(1<<52-1))
+	// The conversions keep the compiler from fusing multiply and add.
+	d := float64(float64((d2-1.5)*0.289529654)+0.176091259) + float64(float64(binExp)*0.301029995663981)
+	dBits := math.Float64bits(d)
+	exponent := int(dBits>>52&0x7ff) - 1023
+	isNegative := dBits>>63 != 0
+	switch {
+	case exponent >= 0 && exponent < 52:
+		mask := uint64(1<<52-1) >> uint(exponent)
+		r := int(int32((dBits&(1<<52-1) | 1<<52) >> uint(52-exponent)))
+		if !isNegative {
+			return r
+		}
+		if mask&dBits == 0 {
+			return -r
+		}
+		return -r - 1
+	case exponent < 0:
+		if dBits&^(1<<63) == 0 || !isNegative {
+			return 0
+		}
+		return -1
+	default:
+		return int(int32(d))
+	}
+}
+
+// dtoa is BinaryToASCIIBuffer.dtoa(binExp, fractBits, nSignificantBits, true).
+func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
+	const expShift = 52
+	tailZeros := bits.TrailingZeros64(uint64(fractBits))
+	nFractBits := expShift + 1 - tailZeros
+	nTinyBits := max(0, nFractBits-binExp-1)
+	if binExp <= 62 && binExp >= -21 && nTinyBits == 0 {
+		// An integer that fits in a long (Java also tests that nTinyBits is
+		// small, but only uses the case nTinyBits == 0).
+		insignificant := 0
+		if binExp > nSignificantBits {
+			insignificant = javaInsignificantDigitsForPow2(binExp - nSignificantBits - 1)
+		}
+		if binExp >= expShift {
+			fractBits <<= uint(binExp - expShift)
+		} else {
+			fractBits = int64(uint64(fractBits) >> uint(expShift-binExp))
+		}
+		d.developLongDigits(0, fractBits, insignificant)
+		return
+	}
+	decExp := javaEstimateDecExp(fractBits, binExp)
+	B5 := max(0, -decExp)
+	B2 := B5 + nTinyBits + binExp
+	S5 := max(0, decExp)
+	S2 := S5 + nTinyBits
+	M5 := B5
+	M2 := B2 - nSignificantBits
+
+	fractBits = int64(uint64(fractBits) >> uint(tailZeros))
+	B2 -= nFractBits - 1
+	common2factor := min(B2, S2)
+	B2 -= common2factor
+	S2 -= common2factor
+	M2 -= common2factor
+	if nFractBits == 1 {
+		M2--
+	}
+	if M2 < 0 {
+		B2 -= M2
+		S2 -= M2
+		M2 = 0
+	}
+
+	ndigit := 0
+	var low, high bool
+	var lowDigitDifference int64
+	n5bits := func(i int) int {
+		if i < len(javaN5Bits) {
+			return javaN5Bits[i]
+		}
+		return i * 3
+	}
+	Bbits := nFractBits + B2 + n5bits(B5)
+	tenSbits := S2 + 1 + n5bits(S5+1)
+	switch {
+	case Bbits < 32 && tenSbits < 32:
+		// Java int arithmetic, overflow and shift masking included.
+		b := (int32(fractBits) * int32(javaLong5Pow[B5])) << uint(B2&31)
+		s := int32(javaLong5Pow[S5]) << uint(S2&31)
+		m := int32(javaLong5Pow[M5]) << uint(M2&31)
+		low, high, lowDigitDifference, ndigit, decExp = javaDigitLoop(d.digits[:], b, s, m, decExp)
+	case Bbits < 64 && tenSbits < 64:
+		// Java long arithmetic.
+		b := (fractBits * javaLong5Pow[B5]) << uint(B2&63)
+		s := javaLong5Pow[S5] << uint(S2&63)
+		m := javaLong5Pow[M5] << uint(M2&63)
+		low, high, lowDigitDifference, ndigit, decExp = javaDigitLoop(d.digits[:], b, s, m, decExp)
+	case !javaForceBig && javaFits128(fractBits, B5, B2, S5, S2, M5, M2):
+		low, high, lowDigitDifference, ndigit, decExp = d.digits128(fractBits, B5, B2, S5, S2, M5, M2, decExp)
+	default:
+		// FDBigInteger arithmetic. Java scales S, B, M and 10S by a common
+		// power of two to normalize S for its division; the quotients and
+		// comparisons do not depend on it, so it is left out here.
+		z := javaBigPool.Get().(*javaBig)
+		defer javaBigPool.Put(z)
+		S, B, M, tenS, q, sum := &z.s, &z.b, &z.m, &z.tenS, &z.q, &z.sum
+		javaPow52(S, S5, S2)
+		javaPow52(B, B5, B2)
+		B.Mul(B, q.SetInt64(fractBits))
+		javaPow52(M, M5+1, M2+1)
+		javaPow52(tenS, S5+1, S2+1)
+		q.QuoRem(B, S, B)
+		B.Mul(B, javaBigTen)
+		digit := int(q.Int64())
+		low = B.Cmp(M) < 0
+		high = tenS.Cmp(sum.Add(B, M)) <= 0
+		if digit == 0 && !high {
+			decExp--
+		} else {
+			d.digits[ndigit] = byte('0' + digit)
+			ndigit++
+		}
+		if decExp < -3 || decExp >= 8 {
+			high, low = false, false
+		}
+		for !low && !high && ndigit < len(d.digits) {
+			q.QuoRem(B, S, B)
+			B.Mul(B, javaBigTen)
+			M.Mul(M, javaBigTen)
+			low = B.Cmp(M) < 0
+			high = tenS.Cmp(sum.Add(B, M)) <= 0
+			d.digits[ndigit] = byte('0' + q.Int64())
+			ndigit++
+		}
+		if high && low {
+			lowDigitDifference = int64(sum.Lsh(B, 1).Cmp(tenS))
+		}
+	}
+	d.decExponent = decExp + 1
+	d.first = 0
+	d.n = ndigit
+	if ndigit == 0 {
+		// Java cannot get here (the value would be below half an ulp).
+		d.digits[0] = '0'
+		d.n = 1
+		return
+	}
+	if high {
+		if low {
+			if lowDigitDifference == 0 {
+				if d.digits[d.first+d.n-1]&1 != 0 {
+					d.roundup()
+				}
+			} else if lowDigitDifference > 0 {
+				d.roundup()
+			}
+		} else {
+			d.roundup()
+		}
+	}
+}
+
+// javaForceBig makes dtoa skip digits128, for the test that compares the two.
+var javaForceBig = false
+
+// javaFits128 reports whether the numbers of dtoa's FDBigInteger case fit in
+// 128 bits: B, 10S < 2^120 and the initial 10M < 2^124. Then, as B < 10S and
+// M <= B whenever the loop goes on, B+M and 10M stay below 2^126.
+func javaFits128(fractBits int64, B5, B2, S5, S2, M5, M2 int) bool {
+	if B5 >= len(javaLong5Pow) || S5+1 >= len(javaLong5Pow) || M5+1 >= len(javaLong5Pow) {
+		return false
+	}
+	l5 := func(i int) int { return bits.Len64(uint64(javaLong5Pow[i])) }
+	return bits.Len64(uint64(fractBits))+l5(B5)+B2 <= 120 &&
+		l5(S5+1)+S2+1 <= 120 && l5(M5+1)+M2+1 <= 124
+}
+
+// u128 is an unsigned 128-bit integer.
+type u128 struct{ hi, lo uint64 }
+
+// u128Pow52 returns 5^p5 * m * 2^p2, which must fit (5^p5 * m in 128 bits
+// and the shift in 128 bits, p2 < 128).
+func u128Pow52(m uint64, p5, p2 int) u128 {
+	hi, lo := bits.Mul64(m, uint64(javaLong5Pow[p5]))
+	x := u128{hi, lo}
+	return x.lsh(uint(p2))
+}
+
+func (x u128) lsh(n uint) u128 {
+	switch {
+	case n == 0:
+		return x
+	case n >= 64:
+		return u128{x.lo << (n - 64), 0}
+	default:
+		return u128{x.hi<<n | x.lo>>(64-n), x.lo << n}
+	}
+}
+
+func (x u128) cmp(y u128) int {
+	switch {
+	case x.hi != y.hi:
+		if x.hi < y.hi {
+			return -1
+		}
+		return 1
+	case x.lo != y.lo:
+		if x.lo < y.lo {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+func (x u128) add(y u128) u128 {
+	lo, c := bits.Add64(x.lo, y.lo, 0)
+	return u128{x.hi + y.hi + c, lo}
+}
+
+func (x u128) sub(y u128) u128 {
+	lo, b := bits.Sub64(x.lo, y.lo, 0)
+	return u128{x.hi - y.hi - b, lo}
+}
+
+func (x u128) mul10() u128 {
+	hi, lo := bits.Mul64(x.lo, 10)
+	return u128{x.hi*10 + hi, lo}
+}
+
+// quoRem returns x/s and x%s for a quotient below 10 (as dtoa's are).
+func (x u128) quoRem(s u128) (int, u128) {
+	q := 0
+	for x.cmp(s) >= 0 {
+		x = x.sub(s)
+		q++
+	}
+	return q, x
+}
+
+// digits128 is dtoa's FDBigInteger case in 128-bit arithmetic, for numbers
+// javaFits128 accepts: exact like FDBigInteger, so it develops the same digits.
+func (d *javaDigits) digits128(fractBits int64, B5, B2, S5, S2, M5, M2, decExp int) (low, high bool, lowDigitDifference int64, ndigit, decExpOut int) {
+	S := u128Pow52(1, S5, S2)
+	B := u128Pow52(uint64(fractBits), B5, B2)
+	M := u128Pow52(5, M5, M2+1)
+	tenS := u128Pow52(5, S5, S2+1)
+	q, B := B.quoRem(S)
+	B = B.mul10()
+	low = B.cmp(M) < 0
+	high = tenS.cmp(B.add(M)) <= 0
+	if q == 0 && !high {
+		decExp--
+	} else {
+		d.digits[ndigit] = byte('0' + q)
+		ndigit++
+	}
+	if decExp < -3 || decExp >= 8 {
+		high, low = false, false
+	}
+	for !low && !high && ndigit < len(d.digits) {
+		q, B = B.quoRem(S)
+		B = B.mul10()
+		M = M.mul10()
+		low = B.cmp(M) < 0
+		high = tenS.cmp(B.add(M)) <= 0
+		d.digits[ndigit] = byte('0' + q)
+		ndigit++
+	}
+	if high && low {
+		lowDigitDifference = int64(B.lsh(1).cmp(tenS))
+	}
+	return low, high, lowDigitDifference, ndigit, decExp
+}
+
+// javaBig is the scratch space of dtoa's FDBigInteger case, pooled to keep
+// the digits of its numbers between calls.
+type javaBig struct{ s, b, m, tenS, q, sum big.Int }
+
+var (
+	javaBigPool = sync.Pool{New: func() any { return new(javaBig) }}
+	javaBigTen  = big.NewInt(10)
+	// javaPow5 returns 5^0 ... 5^349, enough for any double (dtoa needs
+	// powers up to 5^325).
+	javaPow5 = sync.OnceValue(func() []big.Int {
+		p := make([]big.Int, 350)
+		p[0].SetInt64(1)
+		for i := 1; i < len(p); i++ {
+			p[i].Mul(&p[i-1], big.NewInt(5))
+		}
+		return p
+	})
+)
+
+// javaPow52 sets z to 5^p5 * 2^p2 (FDBigInteger.valueOfPow52).
+func javaPow52(z *big.Int, p5, p2 int) {
+	switch {
+	case p5 < len(javaLong5Pow):
+		z.SetInt64(javaLong5Pow[p5])
+	case p5 < 350:
+		z.Set(&javaPow5()[p5])
+	default:
+		z.Exp(big.NewInt(5), big.NewInt(int64(p5)), nil)
+	}
+	z.Lsh(z, uint(p2))
+}
+
+// roundup adds one to the last digit, carrying; a carry out of the first
+// digit makes it a 1 and bumps the exponent, leaving the other digits 0 (and
+// printed).
+func (d *javaDigits) roundup() {
+	i := d.first + d.n - 1
+	q := d.digits[i]
+	if q == '9' {
+		for q == '9' && i > d.first {
+			d.digits[i] = '0'
+			i--
+			q = d.digits[i]
+		}
+		if q == '9' {
+			d.decExponent++
+			d.digits[d.first] = '1'
+			return
+		}
+	}
+	d.digits[i] = q + 1
+}
+
+// appendChars is BinaryToASCIIBuffer.getChars.
+func (d *javaDigits) appendChars(dst []byte, neg bool) []byte {
+	if neg {
+		dst = append(dst, '-')
+	}
+	digits := d.digits[d.first : d.first+d.n]
+	switch e := d.decExponent; {
+	case e > 0 && e < 8:
+		charLength := min(len(digits), e)
+		dst = append(dst, digits[:charLength]...)
+		if charLength < e {
+			for range e - charLength {
+				dst = append(dst, '0')
+			}
+			return append(dst, '.', '0')
+		}
+		dst = append(dst, '.')
+		if charLength < len(digits) {
+			return append(dst, digits[charLength:]...)
+		}
+		return append(dst, '0')
+	case e <= 0 && e > -3:
+		dst = append(dst, '0', '.')
+		for range -e {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	default:
+		dst = append(dst, digits[0], '.')
+		if len(digits) > 1 {
+			dst = append(dst, digits[1:]...)
+		} else {
+			dst = append(dst, '0')
+		}
+		dst = append(dst, 'E')
+		if e <= 0 {
+			dst = append(dst, '-')
+			e = -e + 1
+		} else {
+			e--
+		}
+		return strconv.AppendInt(dst, int64(e), 10)
+	}
+}
+
+// AppendVarint appends the two's-complement big-endian integer v (IntegerType,
+// Java's BigInteger(byte[])) in decimal. v must not be empty.
+func AppendVarint(dst []byte, v []byte) []byte {
+	if len(v) <= 8 {
+		return strconv.AppendInt(dst, varintInt64(v), 10)
+	}
+	return bigFromTwos(v).Append(dst, 10)
+}
+
+func varintInt64(v []byte) int64 {
+	var x int64
+	if v[0]&0x80 != 0 {
+		x = -1
+	}
+	for _, c := range v {
+		x = x<<8 | int64(c)
+	}
+	return x
+}
+
+func bigFromTwos(v []byte) *big.Int {
+	b := new(big.Int).SetBytes(v)
+	if len(v) > 0 && v[0]&0x80 != 0 {
+		b.Sub(b, new(big.Int).Lsh(big.NewInt(1), uint(8*len(v))))
+	}
+	return b
+}
+
+// absDigits appends the decimal digits of |v| (a non-empty two's-complement
+// integer) and reports whether v is negative.
+func absDigits(dst []byte, v []byte) ([]byte, bool) {
+	if len(v) <= 8 {
+		x := varintInt64(v)
+		if x < 0 {
+			return strconv.AppendUint(dst, uint64(-x), 10), true // -MinInt64 wraps to the right uint64
+		}
+		return strconv.AppendUint(dst, uint64(x), 10), false
+	}
+	b := bigFromTwos(v)
+	neg := b.Sign() < 0
+	return b.Abs(b).Append(dst, 10), neg
+}
+
+// maxPlainPadding bounds the zeros BigDecimal.toPlainString would write for an
+// extreme scale; beyond it AppendDecimal falls back to the scientific form.
+// Cassandra would try to build the string (and run out of memory).
+const maxPlainPadding = 1 << 12
+
+// AppendDecimal appends a DecimalType value (i32 scale, then the unscaled varint)
+// as Java's BigDecimal.toString (plain false) or toPlainString (plain true).
+func AppendDecimal(dst []byte, v []byte, plain bool) ([]byte, error) {
+	if len(v) < 5 {
+		// Java's BigInteger rejects a zero-length magnitude.
+		return dst, fmt.Errorf("decimal: need a 4-byte scale and at least 1 byte of unscaled value, have %d bytes: %w", len(v), wire.ErrCorrupt)
+	}
+	scale := int64(int32(binary.BigEndian.Uint32(v)))
+	var buf [24]byte
+	coeff, neg := absDigits(buf[:0], v[4:])
+	if neg {
+		dst = append(dst, '-')
+	}
+	n := int64(len(coeff))
+	adjusted := -scale + (n - 1)
+	if plain {
+		switch {
+		case scale == 0:
+			return append(dst, coeff...), nil
+		case scale < 0 && -scale <= maxPlainPadding:
+			if len(coeff) == 1 && coeff[0] == '0' {
+				return append(dst, '0'), nil
+			}
+			dst = append(dst, coeff...)
+			for i := int64(0); i < -scale; i++ {
+				dst = append(dst, '0')
+			}
+			return dst, nil
+		case scale > 0 && scale-n <= maxPlainPadding:
+			return appendPointed(dst, coeff, scale), nil
+		}
+	} else if scale >= 0 && adjusted >= -6 {
+		if scale == 0 {
+			return append(dst, coeff...), nil
+		}
+		return appendPointed(dst, coeff, scale), nil
+	}
+	dst = append(dst, coeff[0])
+	if len(coeff) > 1 {
+		dst = append(dst, '.')
+		dst = append(dst, coeff[1:]...)
+	}
+	if adjusted != 0 {
+		dst = append(dst, 'E')
+		if adjusted > 0 {
+			dst = append(dst, '+')
+		}
+		dst = strconv.AppendInt(dst, adjusted, 10)
+	}
+	return dst, nil
+}
+
+// appendPointed writes coeff with a decimal point scale digits from the right
+// (scale > 0), padding with zeros as BigDecimal does: "0.00123".
+func appendPointed(dst, coeff []byte, scale int64) []byte {
+	n := int64(len(coeff))
+	if n > scale {
+		dst = append(dst, coeff[:n-scale]...)
+		dst = append(dst, '.')
+		return append(dst, coeff[n-scale:]...)
+	}
+	dst = append(dst, '0', '.')
+	for i := n; i < scale; i++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, coeff...)
+}
+
+// AppendUUID appends the 16 bytes of v as java.util.UUID.toString does.
+func AppendUUID(dst []byte, v []byte) []byte {
+	for i, c := range v[:16] {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			dst = append(dst, '-')
+		}
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return dst
+}
+
+// AppendInet appends an address as InetAddress.getHostAddress does: dotted quad
+// for IPv4 and for IPv4-mapped IPv6 (InetAddress.getByAddress turns ::ffff:a.b.c.d
+// into an Inet4Address), else eight colon-separated groups in lower-case hex
+// without leading zeros and without "::" compression.
+func AppendInet(dst []byte, v []byte) ([]byte, error) {
+	switch len(v) {
+	case 4:
+		return appendIPv4(dst, v), nil
+	case 16:
+		mapped := v[10] == 0xff && v[11] == 0xff
+		for i := 0; i < 10 && mapped; i++ {
+			mapped = v[i] == 0
+		}
+		if mapped {
+			return appendIPv4(dst, v[12:]), nil
+		}
+		for i := 0; i < 16; i += 2 {
+			if i > 0 {
+				dst = append(dst, ':')
+			}
+			dst = strconv.AppendUint(dst, uint64(v[i])<<8|uint64(v[i+1]), 16)
+		}
+		return dst, nil
+	}
+	return dst, fmt.Errorf("inet: want 4 or 16 bytes, have %d: %w", len(v), wire.ErrCorrupt)
+}
+
+func appendIPv4(dst []byte, v []byte) []byte {
+	for i := 0; i < 4; i++ {
+		if i > 0 {
+			dst = append(dst, '.')
+		}
+		dst = strconv.AppendUint(dst, uint64(v[i]), 10)
+	}
+	return dst
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// javaDigitLoop is FloatingDecimal.dtoa's digit generation in Java int
+// (T = int32) or long (T = int64) arithmetic, overflow included: b is the
+// scaled value, s the power-of-ten divisor, m the error margin. It fills
+// digits from the start and returns dtoa's state after the last digit.
+func javaDigitLoop[T int32 | int64](digits []byte, b, s, m T, decExp int) (low, high bool, lowDigitDifference int64, ndigit, exp int) {
+	tens := s * 10
+	q := b / s
+	b = 10 * (b % s)
+	m *= 10
+	low = b < m
+	high = b+m > tens
+	if q == 0 && !high {
+		decExp--
+	} else {
+		digits[ndigit] = byte('0' + q)
+		ndigit++
+	}
+	if decExp < -3 || decExp >= 8 {
+		high, low = false, false
+	}
+	for !low && !high && ndigit < len(digits) {
+		q = b / s
+		b = 10 * (b % s)
+		m *= 10
+		if m > 0 {
+			low = b < m
+			high = b+m > tens
+		} else {
+			low, high = true, true
+		}
+		digits[ndigit] = byte('0' + q)
+		ndigit++
+	}
+	return low, high, int64((b << 1) - tens), ndigit, decExp
+}
+
+// CivilFromDays converts days since 1970-01-01 to a proleptic Gregorian date
+// (Howard Hinnant's algorithm), valid for the whole int64 day range used here.
+func CivilFromDays(z int64) (y int64, m, d int) {
+	z += 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = int(doy - (153*mp+2)/5 + 1)
+	if mp < 10 {
+		m = int(mp + 3)
+	} else {
+		m = int(mp - 9)
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+// julianFromDays converts days since 1970-01-01 to a date of the Julian calendar
+// (via the Julian day number).
+func julianFromDays(z int64) (y int64, m, d int) {
+	c := z + 2440588 + 32082
+	dd := floorDiv(4*c+3, 1461)
+	e := c - floorDiv(1461*dd, 4)
+	mm := floorDiv(5*e+2, 153)
+	d = int(e - floorDiv(153*mm+2, 5) + 1)
+	m = int(mm + 3 - 12*floorDiv(mm, 10))
+	y = dd - 4800 + floorDiv(mm, 10)
+	return y, m, d
+}
+
+// gregorianCutoverDay is 1582-10-15, the first day java.util.GregorianCalendar
+// (and so SimpleDateFormat) counts in the Gregorian calendar; days before it are
+// Julian dates.
+const gregorianCutoverDay = -141427
+
+// two returns the two decimal digits of 0 <= v < 100.
+func two(v int) [2]byte { return [2]byte{byte('0' + v/10), byte('0' + v%10)} }
+
+func appendPad(dst []byte, v int64, width int) []byte {
+	var buf [24]byte
+	s := strconv.AppendInt(buf[:0], v, 10)
+	for i := len(s); i < width; i++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, s...)
+}
+
+// AppendTimestamp appends milliseconds since the epoch as Cassandra 5.0's
+// TimestampSerializer formats them (java.time DateTimeFormatter in UTC, so the
+// proleptic Gregorian calendar): "yyyy-MM-dd HH:mm:ss.SSSX" for JSON (iso false)
+// and "yyyy-MM-dd'T'HH:mm:ss.SSSX" for getString (iso true). "yyyy" is the year
+// of era (1 BC prints "0001") with a '+' past 9999. Checked against SELECT JSON
+// and sstabledump output of Cassandra 5.0.9 (testdata/cassandra-5.0); 4.0 and
+// older used SimpleDateFormat (Julian before 1582) and dropped seconds in getString.
+func AppendTimestamp(dst []byte, ms int64, iso bool) []byte {
+	if ms >= 0 && ms < 253402300800000 { // 1970-01-01 to 9999-12-31: four-digit years
+		return appendTimestampFast(dst, ms, iso)
+	}
+	return appendTimestampAny(dst, ms, iso)
+}
+
+// appendTimestampAny is AppendTimestamp for every instant.
+func appendTimestampAny(dst []byte, ms int64, iso bool) []byte {
+	days := floorDiv(ms, 86400000)
+	rem := ms - days*86400000
+	y, mo, d := CivilFromDays(days)
+	if y <= 0 {
+		y = 1 - y
+	}
+	if y > 9999 {
+		dst = append(dst, '+')
+	}
+	if y >= 1000 {
+		dst = strconv.AppendInt(dst, y, 10)
+	} else {
+		dst = appendPad(dst, y, 4)
+	}
+	sep := byte(' ')
+	if iso {
+		sep = 'T'
+	}
+	h, mi, sec, milli := rem/3600000, rem/60000%60, rem/1000%60, rem%1000
+	return append(dst, '-', two(mo)[0], two(mo)[1], '-', two(d)[0], two(d)[1], sep,
+		two(int(h))[0], two(int(h))[1], ':', two(int(mi))[0], two(int(mi))[1], ':', two(int(sec))[0], two(int(sec))[1],
+		'.', byte('0'+milli/100), byte('0'+milli/10%10), byte('0'+milli%10), 'Z')
+}
+
+// appendTimestampFast is AppendTimestamp for the common years 1970 to 9999,
+// written into a fixed array and appended once: it runs for every timestamp cell
+// of an export.
+func appendTimestampFast(dst []byte, ms int64, iso bool) []byte {
+	days := ms / 86400000
+	rem := int(ms - days*86400000)
+	y, mo, d := CivilFromDays(days)
+	yy := int(y)
+	h, mi, sec, milli := rem/3600000, rem/60000%60, rem/1000%60, rem%1000
+	b := [24]byte{
+		byte('0' + yy/1000), byte('0' + yy/100%10), byte('0' + yy/10%10), byte('0' + yy%10),
+		'-', byte('0' + mo/10), byte('0' + mo%10), '-', byte('0' + d/10), byte('0' + d%10), ' ',
+		byte('0' + h/10), byte('0' + h%10), ':', byte('0' + mi/10), byte('0' + mi%10), ':',
+		byte('0' + sec/10), byte('0' + sec%10), '.',
+		byte('0' + milli/100), byte('0' + milli/10%10), byte('0' + milli%10), 'Z',
+	}
+	if iso {
+		b[10] = 'T'
+	}
+	return append(dst, b[:]...)
+}
+
+// AppendDate appends a SimpleDateType value (days with the epoch at 2^31) as
+// SimpleDateSerializer.toString does with DateTimeFormatter.ISO_LOCAL_DATE:
+// proleptic Gregorian, at least four year digits, '+' before years past 9999 and
+// '-' before years before 0.
+func AppendDate(dst []byte, u uint32) []byte {
+	days := int64(u) - 1<<31
+	y, m, d := CivilFromDays(days)
+	switch {
+	case y > 9999:
+		dst = append(dst, '+')
+		dst = strconv.AppendInt(dst, y, 10)
+	case y < 0:
+		dst = append(dst, '-')
+		dst = appendPad(dst, -y, 4)
+	default:
+		dst = appendPad(dst, y, 4)
+	}
+	dst = append(dst, '-')
+	dst = appendPad(dst, int64(m), 2)
+	dst = append(dst, '-')
+	return appendPad(dst, int64(d), 2)
+}
+
+const nanosPerDay = 86400 * 1000 * 1000 * 1000
+
+// AppendTime appends nanoseconds since midnight as TimeSerializer.toString does:
+// "HH:MM:SS.nnnnnnnnn".
+func AppendTime(dst []byte, n int64) ([]byte, error) {
+	if n < 0 || n >= nanosPerDay {
+		return dst, fmt.Errorf("time: %d nanoseconds is outside a day: %w", n, wire.ErrCorrupt)
+	}
+	dst = appendPad(dst, n/3600_000_000_000, 2)
+	dst = append(dst, ':')
+	dst = appendPad(dst, n/60_000_000_000%60, 2)
+	dst = append(dst, ':')
+	dst = appendPad(dst, n/1_000_000_000%60, 2)
+	dst = append(dst, '.')
+	return appendPad(dst, n%1_000_000_000, 9), nil
+}
+
+// AppendDuration appends org.apache.cassandra.cql3.Duration.toString: a '-' if
+// any part is negative, then y, mo, d, h, m, s, ms, us, ns units, each only when
+// non-zero ("1h4m48s20ms"; a zero duration is the empty string). Math.abs
+// overflow is reproduced: it leaves the minimum values negative, and they print
+// nothing.
+func AppendDuration(dst []byte, months, days int32, nanos int64) []byte {
+	if months < 0 || days < 0 || nanos < 0 {
+		dst = append(dst, '-')
+	}
+	rem := durAppend(&dst, int64(abs32(months)), 12, "y")
+	durAppend(&dst, rem, 1, "mo")
+	durAppend(&dst, int64(abs32(days)), 1, "d")
+	if nanos != 0 {
+		rem = durAppend(&dst, abs64(nanos), 3600_000_000_000, "h")
+		rem = durAppend(&dst, rem, 60_000_000_000, "m")
+		rem = durAppend(&dst, rem, 1_000_000_000, "s")
+		rem = durAppend(&dst, rem, 1_000_000, "ms")
+		rem = durAppend(&dst, rem, 1_000, "us")
+		durAppend(&dst, rem, 1, "ns")
+	}
+	return dst
+}
+
+func abs32(v int32) int32 {
+	if v < 0 {
+		return -v // wraps for MinInt32, as Math.abs
+	}
+	return v
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func durAppend(dst *[]byte, dividend, divisor int64, unit string) int64 {
+	if dividend == 0 || dividend < divisor {
+		return dividend
+	}
+	*dst = strconv.AppendInt(*dst, dividend/divisor, 10)
+	*dst = append(*dst, unit...)
+	return dividend % divisor
+}
