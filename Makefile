@@ -57,8 +57,8 @@ FUZZ_TARGETS ?= \
 	FuzzReader:./internal/partfile \
 	FuzzParseCQL:./internal/cql \
 	FuzzParseSchema:./internal/cql \
-	FuzzAppendJSON:./internal/cql \
-	FuzzEscape:./internal/cql \
+	FuzzAppendJSON:./internal/render/cqljson \
+	FuzzEscape:./internal/render/cqljson \
 	FuzzJavaDouble:./internal/javafmt
 
 fuzz:

@@ -20,6 +20,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/index"
@@ -425,7 +426,7 @@ func valueString(t *cql.Type, v []byte) string {
 	if t == nil {
 		return hex.EncodeToString(v)
 	}
-	b, err := t.AppendString(nil, v)
+	b, err := cqljson.AppendString(nil, t, v)
 	if err != nil {
 		return hex.EncodeToString(v)
 	}

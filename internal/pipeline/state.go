@@ -19,6 +19,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/sink"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/table"
@@ -362,7 +363,7 @@ func (st *state) writeMerged(ctx context.Context, m *merge.Merger, lw layoutWrit
 		}
 		mp := m.Partition()
 		if st.keys != nil {
-			keyBuf, err = st.tbl.KeyType.AppendString(keyBuf[:0], mp.Key)
+			keyBuf, err = cqljson.AppendString(keyBuf[:0], st.tbl.KeyType, mp.Key)
 			if err != nil || !st.keys[string(keyBuf)] {
 				continue
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 )
@@ -89,7 +90,7 @@ func (d *Dump) appendDebugUnfiltered(dst []byte, u *rows.Unfiltered) ([]byte, er
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
-			if dst, err = d.s.Clustering[i].Type.AppendString(dst, v); err != nil {
+			if dst, err = cqljson.AppendString(dst, d.s.Clustering[i].Type, v); err != nil {
 				return dst, err
 			}
 		}
@@ -123,7 +124,7 @@ func (d *Dump) appendDebugUnfiltered(dst []byte, u *rows.Unfiltered) ([]byte, er
 		if i > 0 {
 			dst = append(dst, ", "...)
 		}
-		if dst, err = d.s.Clustering[i].Type.AppendString(dst, v); err != nil {
+		if dst, err = cqljson.AppendString(dst, d.s.Clustering[i].Type, v); err != nil {
 			return dst, err
 		}
 	}
@@ -203,7 +204,7 @@ func appendCellString(dst []byte, col *sstable.Column, c *rows.Cell) ([]byte, er
 	}
 	if t.IsMultiCell() && t.IsCollection() {
 		dst = append(dst, '[')
-		if dst, err = t.PathType().AppendString(dst, c.Path); err != nil {
+		if dst, err = cqljson.AppendString(dst, t.PathType(), c.Path); err != nil {
 			return dst, fmt.Errorf("column %s path: %w", col.Name, err)
 		}
 		dst = append(dst, ']')
@@ -213,11 +214,11 @@ func appendCellString(dst []byte, col *sstable.Column, c *rows.Cell) ([]byte, er
 	case c.Tombstone:
 		dst = append(dst, "<tombstone>"...)
 	case t.IsMultiCell() && t.IsCollection():
-		if dst, err = t.CellValueType().AppendString(dst, c.Value); err != nil {
+		if dst, err = cqljson.AppendString(dst, t.CellValueType(), c.Value); err != nil {
 			return dst, err
 		}
 	default:
-		if dst, err = t.AppendString(dst, c.Value); err != nil {
+		if dst, err = cqljson.AppendString(dst, t, c.Value); err != nil {
 			dst = append(dst, "0x"...)
 			dst = appendHex(dst, c.Value)
 		}

@@ -1,4 +1,4 @@
-package cql
+package cqljson
 
 import (
 	"encoding/binary"
@@ -6,13 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// This file holds the Java formatting rules the value renderers reproduce:
-// Float/Double.toString, BigInteger/BigDecimal.toString, Jackson's JSON string
-// quoting, java.util.UUID, InetAddress.getHostAddress, SimpleDateFormat and
-// DateTimeFormatter for timestamps and dates, TimeSerializer, and
-// org.apache.cassandra.cql3.Duration.toString.
-
-const hexDigits = "0123456789abcdef"
+// This file holds JSON string quoting as Cassandra's JsonUtils.quoteAsJsonString
+// (Jackson's JsonStringEncoder) does it, and column names as object keys.
 
 // AppendJSONString appends s as a JSON string literal (with the quotes), escaped as
 // Cassandra's JsonUtils.quoteAsJsonString (Jackson's JsonStringEncoder) does:
@@ -153,10 +148,10 @@ func appendJSONEscapedString(dst []byte, s string) []byte {
 	return appendJSONEscaped(dst, []byte(s))
 }
 
-// AppendColumnNameJSON appends a column (or UDT field) name as a JSON object key
+// AppendColumnName appends a column (or UDT field) name as a JSON object key
 // the way Selection.rowToJson and UserType.toJSONString do: a name that is not all
 // lower case is wrapped in escaped double quotes ("\"Name\"").
-func AppendColumnNameJSON(dst []byte, name string) []byte {
+func AppendColumnName(dst []byte, name string) []byte {
 	dst = append(dst, '"')
 	if !isLowerCase(name) {
 		dst = append(dst, '\\', '"')
