@@ -58,9 +58,9 @@ FUZZ_TARGETS ?= \
 	FuzzReader:./internal/partfile \
 	FuzzParseCQL:./internal/cql \
 	FuzzParseSchema:./internal/cql \
-	FuzzAppendJSON:./internal/cql \
-	FuzzEscape:./internal/cql \
-	FuzzJavaDouble:./internal/cql
+	FuzzAppendJSON:./internal/render/cqljson \
+	FuzzEscape:./internal/render/cqljson \
+	FuzzJavaDouble:./internal/javafmt
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

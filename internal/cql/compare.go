@@ -366,8 +366,8 @@ func (t *Type) compareTuples(a, b []byte) (int, bool) {
 
 func (t *Type) compareVectors(a, b []byte) (int, bool) {
 	var ea, eb [][]byte
-	if t.vectorElems(a, func(_ int, e []byte) error { ea = append(ea, e); return nil }) != nil ||
-		t.vectorElems(b, func(_ int, e []byte) error { eb = append(eb, e); return nil }) != nil {
+	if t.VectorElems(a, func(_ int, e []byte) error { ea = append(ea, e); return nil }) != nil ||
+		t.VectorElems(b, func(_ int, e []byte) error { eb = append(eb, e); return nil }) != nil {
 		return 0, false
 	}
 	for i := range ea {
@@ -434,7 +434,7 @@ func (t *Type) compareDynamic(a, b []byte) (int, bool) {
 	}
 	collect := func(v []byte) ([]part, bool) {
 		var ps []part
-		err := t.dynamicComponents(v, func(_ int, alias byte, class string, ct *Type, c []byte, eoc byte) bool {
+		err := t.DynamicComponents(v, func(_ int, alias byte, class string, ct *Type, c []byte, eoc byte) bool {
 			n := class
 			if n == "" {
 				n = string(rune(alias))

@@ -3,6 +3,8 @@ package cql
 import (
 	"math"
 	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/cql/cqltest"
 )
 
 // compareCases list values of each type in ascending order per the type's
@@ -12,61 +14,61 @@ var compareCases = []struct {
 	values [][]byte // strictly ascending
 }{
 	// Int32Type/LongType/ShortType/ByteType: signed; empty first (compareComposed).
-	{"int", [][]byte{nil, i32(math.MinInt32), i32(-1), i32(0), i32(1), i32(math.MaxInt32)}},
-	{"bigint", [][]byte{nil, i64(math.MinInt64), i64(-1), i64(0), i64(256), i64(math.MaxInt64)}},
-	{"smallint", [][]byte{hx("8000"), hx("ffff"), hx("0000"), hx("00ff"), hx("7fff")}},
-	{"tinyint", [][]byte{hx("80"), hx("ff"), hx("00"), hx("7f")}},
-	{"counter", [][]byte{i64(-5), i64(5)}},
+	{"int", [][]byte{nil, cqltest.I32(math.MinInt32), cqltest.I32(-1), cqltest.I32(0), cqltest.I32(1), cqltest.I32(math.MaxInt32)}},
+	{"bigint", [][]byte{nil, cqltest.I64(math.MinInt64), cqltest.I64(-1), cqltest.I64(0), cqltest.I64(256), cqltest.I64(math.MaxInt64)}},
+	{"smallint", [][]byte{cqltest.Hex("8000"), cqltest.Hex("ffff"), cqltest.Hex("0000"), cqltest.Hex("00ff"), cqltest.Hex("7fff")}},
+	{"tinyint", [][]byte{cqltest.Hex("80"), cqltest.Hex("ff"), cqltest.Hex("00"), cqltest.Hex("7f")}},
+	{"counter", [][]byte{cqltest.I64(-5), cqltest.I64(5)}},
 	// TimestampType: signed long (unlike bytes).
-	{"timestamp", [][]byte{nil, i64(-1), i64(0), i64(1430472654234)}},
+	{"timestamp", [][]byte{nil, cqltest.I64(-1), cqltest.I64(0), cqltest.I64(1430472654234)}},
 	// DateType (legacy): unsigned bytes, so negative times sort last.
-	{"'org.apache.cassandra.db.marshal.DateType'", [][]byte{nil, i64(0), i64(1), i64(-1)}},
+	{"'org.apache.cassandra.db.marshal.DateType'", [][]byte{nil, cqltest.I64(0), cqltest.I64(1), cqltest.I64(-1)}},
 	// IntegerType.compareIntegers: numeric for any length.
-	{"varint", [][]byte{nil, hx("ff7fffffffffffffff"), hx("ff7f"), hx("80"), hx("ff"), hx("00"), hx("7f"), hx("0080"), hx("010000000000000000")}},
+	{"varint", [][]byte{nil, cqltest.Hex("ff7fffffffffffffff"), cqltest.Hex("ff7f"), cqltest.Hex("80"), cqltest.Hex("ff"), cqltest.Hex("00"), cqltest.Hex("7f"), cqltest.Hex("0080"), cqltest.Hex("010000000000000000")}},
 	// DecimalType: BigDecimal.compareTo.
-	{"decimal", [][]byte{nil, append(i32(0), hx("fb")...), append(i32(1), hx("fb")...), append(i32(0), hx("00")...),
-		append(i32(2), hx("0221")...), append(i32(-1), hx("01")...), append(i32(-3), hx("01")...)}},
+	{"decimal", [][]byte{nil, append(cqltest.I32(0), cqltest.Hex("fb")...), append(cqltest.I32(1), cqltest.Hex("fb")...), append(cqltest.I32(0), cqltest.Hex("00")...),
+		append(cqltest.I32(2), cqltest.Hex("0221")...), append(cqltest.I32(-1), cqltest.Hex("01")...), append(cqltest.I32(-3), cqltest.Hex("01")...)}},
 	// FloatType/DoubleType: Float.compare (-0.0 < 0.0 < ... < Infinity < NaN).
-	{"float", [][]byte{nil, f32(float32(math.Inf(-1))), f32(-1), f32(float32(math.Copysign(0, -1))), f32(0), f32(0.1), f32(float32(math.Inf(1))), f32(float32(math.NaN()))}},
-	{"double", [][]byte{nil, f64(math.Inf(-1)), f64(-2.5), f64(math.Copysign(0, -1)), f64(0), f64(1e300), f64(math.NaN())}},
+	{"float", [][]byte{nil, cqltest.F32(float32(math.Inf(-1))), cqltest.F32(-1), cqltest.F32(float32(math.Copysign(0, -1))), cqltest.F32(0), cqltest.F32(0.1), cqltest.F32(float32(math.Inf(1))), cqltest.F32(float32(math.NaN()))}},
+	{"double", [][]byte{nil, cqltest.F64(math.Inf(-1)), cqltest.F64(-2.5), cqltest.F64(math.Copysign(0, -1)), cqltest.F64(0), cqltest.F64(1e300), cqltest.F64(math.NaN())}},
 	// BooleanType: false < true, any non-zero byte is true.
 	{"boolean", [][]byte{nil, {0}, {1}}},
 	// UTF8Type/AsciiType/BytesType/InetAddressType/SimpleDateType/TimeType/DurationType: unsigned bytes.
 	{"text", [][]byte{nil, []byte("A"), []byte("a"), []byte("ab"), []byte("é")}},
 	{"blob", [][]byte{nil, {0}, {0, 0}, {0x7f}, {0x80}}},
-	{"inet", [][]byte{nil, hx("00000000000000000000000000000001"), hx("0a000001"), hx("0a000002"), hx("c0a80001")}},
-	{"date", [][]byte{date(-1), date(0), date(1)}},
-	{"time", [][]byte{i64(0), i64(1), i64(nanosPerDay - 1)}},
+	{"inet", [][]byte{nil, cqltest.Hex("00000000000000000000000000000001"), cqltest.Hex("0a000001"), cqltest.Hex("0a000002"), cqltest.Hex("c0a80001")}},
+	{"date", [][]byte{cqltest.Date(-1), cqltest.Date(0), cqltest.Date(1)}},
+	{"time", [][]byte{cqltest.I64(0), cqltest.I64(1), cqltest.I64(nanosPerDay - 1)}},
 	// TimeUUIDType: by timestamp (time_hi, time_mid, time_low), then lsb as signed bytes.
 	{"timeuuid", [][]byte{nil,
-		hx("ffffffff 0000 1000 8000000000000000"), // time_hi 0, time_mid 0, time_low max
-		hx("00000000 0001 1000 8000000000000000"), // time_mid 1
-		hx("00000000 0000 1001 80000000000000ff"), // time_hi 1; lsb byte 0xff is -1 as a signed byte
-		hx("00000000 0000 1001 8000000000000000"),
-		hx("00000000 0000 1001 8000000000000001"),
+		cqltest.Hex("ffffffff 0000 1000 8000000000000000"), // time_hi 0, time_mid 0, time_low max
+		cqltest.Hex("00000000 0001 1000 8000000000000000"), // time_mid 1
+		cqltest.Hex("00000000 0000 1001 80000000000000ff"), // time_hi 1; lsb byte 0xff is -1 as a signed byte
+		cqltest.Hex("00000000 0000 1001 8000000000000000"),
+		cqltest.Hex("00000000 0000 1001 8000000000000001"),
 	}},
 	// UUIDType: version, then timestamp for v1 else unsigned msb, then unsigned lsb.
 	{"uuid", [][]byte{nil,
-		hx("ffffffff ffff 0fff ffffffffffffffff"), // version 0
-		hx("ffffffff 0000 1000 0000000000000000"), // v1, small timestamp
-		hx("00000000 0000 1001 0000000000000000"), // v1, larger timestamp
-		hx("00000000 0000 4000 0000000000000000"), // v4
-		hx("00000000 0000 4000 8000000000000000"), // v4, lsb unsigned
-		hx("80000000 0000 4000 0000000000000000"), // v4, msb unsigned
+		cqltest.Hex("ffffffff ffff 0fff ffffffffffffffff"), // version 0
+		cqltest.Hex("ffffffff 0000 1000 0000000000000000"), // v1, small timestamp
+		cqltest.Hex("00000000 0000 1001 0000000000000000"), // v1, larger timestamp
+		cqltest.Hex("00000000 0000 4000 0000000000000000"), // v4
+		cqltest.Hex("00000000 0000 4000 8000000000000000"), // v4, lsb unsigned
+		cqltest.Hex("80000000 0000 4000 0000000000000000"), // v4, msb unsigned
 	}},
 	// LexicalUUIDType: UUID.compareTo, signed msb then signed lsb.
 	{"'org.apache.cassandra.db.marshal.LexicalUUIDType'", [][]byte{nil,
-		hx("80000000000000000000000000000000"), hx("00000000000000008000000000000000"), hx("00000000000000000000000000000000"), hx("7fffffffffffffff0000000000000000")}},
+		cqltest.Hex("80000000000000000000000000000000"), cqltest.Hex("00000000000000008000000000000000"), cqltest.Hex("00000000000000000000000000000000"), cqltest.Hex("7fffffffffffffff0000000000000000")}},
 	// ListType.compareListOrSet: element-wise, then size.
-	{"frozen<list<int>>", [][]byte{nil, coll(), coll(i32(-1)), coll(i32(1)), coll(i32(1), i32(-5)), coll(i32(1), i32(2)), coll(i32(2))}},
-	{"frozen<set<text>>", [][]byte{coll(), coll([]byte("a")), coll([]byte("a"), []byte("b")), coll([]byte("b"))}},
+	{"frozen<list<int>>", [][]byte{nil, cqltest.Coll(), cqltest.Coll(cqltest.I32(-1)), cqltest.Coll(cqltest.I32(1)), cqltest.Coll(cqltest.I32(1), cqltest.I32(-5)), cqltest.Coll(cqltest.I32(1), cqltest.I32(2)), cqltest.Coll(cqltest.I32(2))}},
+	{"frozen<set<text>>", [][]byte{cqltest.Coll(), cqltest.Coll([]byte("a")), cqltest.Coll([]byte("a"), []byte("b")), cqltest.Coll([]byte("b"))}},
 	// MapType.compareMaps: key, value, ..., then size.
-	{"frozen<map<int, text>>", [][]byte{mapv(), mapv(i32(1), []byte("a")), mapv(i32(1), []byte("b")), mapv(i32(1), []byte("b"), i32(0), []byte("")), mapv(i32(2), []byte("a"))}},
+	{"frozen<map<int, text>>", [][]byte{cqltest.Map(), cqltest.Map(cqltest.I32(1), []byte("a")), cqltest.Map(cqltest.I32(1), []byte("b")), cqltest.Map(cqltest.I32(1), []byte("b"), cqltest.I32(0), []byte("")), cqltest.Map(cqltest.I32(2), []byte("a"))}},
 	// TupleType.compareCustom: field-wise, null before values.
-	{"tuple<int, text>", [][]byte{nil, tuple(nil, []byte("z")), tuple(i32(-1)), tuple(i32(1), []byte("a"))}},
-	{"frozen<ut>", [][]byte{tuple(i32(1), nil), tuple(i32(1), i32(0)), tuple(i32(2))}},
-	{"vector<int, 2>", [][]byte{append(i32(-1), i32(5)...), append(i32(0), i32(-5)...), append(i32(0), i32(5)...)}},
-	{"vector<text, 2>", [][]byte{hx("0161 0162"), hx("0161 0263 63"), hx("0162 00")}},
+	{"tuple<int, text>", [][]byte{nil, cqltest.Tuple(nil, []byte("z")), cqltest.Tuple(cqltest.I32(-1)), cqltest.Tuple(cqltest.I32(1), []byte("a"))}},
+	{"frozen<ut>", [][]byte{cqltest.Tuple(cqltest.I32(1), nil), cqltest.Tuple(cqltest.I32(1), cqltest.I32(0)), cqltest.Tuple(cqltest.I32(2))}},
+	{"vector<int, 2>", [][]byte{append(cqltest.I32(-1), cqltest.I32(5)...), append(cqltest.I32(0), cqltest.I32(-5)...), append(cqltest.I32(0), cqltest.I32(5)...)}},
+	{"vector<text, 2>", [][]byte{cqltest.Hex("0161 0162"), cqltest.Hex("0161 0263 63"), cqltest.Hex("0162 00")}},
 }
 
 func TestCompare(t *testing.T) {
@@ -93,15 +95,15 @@ func TestCompareEqualValues(t *testing.T) {
 		a, b []byte
 	}{
 		// BigDecimal.compareTo ignores the scale: 1.0 == 1.00.
-		{"decimal", append(i32(1), hx("0a")...), append(i32(2), hx("64")...)},
+		{"decimal", append(cqltest.I32(1), cqltest.Hex("0a")...), append(cqltest.I32(2), cqltest.Hex("64")...)},
 		// Redundant sign bytes do not change a varint.
-		{"varint", hx("0001"), hx("01")},
-		{"varint", hx("ffff"), hx("ff")},
+		{"varint", cqltest.Hex("0001"), cqltest.Hex("01")},
+		{"varint", cqltest.Hex("ffff"), cqltest.Hex("ff")},
 		// Missing trailing tuple fields equal nulls.
-		{"tuple<int, int>", tuple(i32(1)), tuple(i32(1), nil)},
+		{"tuple<int, int>", cqltest.Tuple(cqltest.I32(1)), cqltest.Tuple(cqltest.I32(1), nil)},
 		// Any non-zero boolean byte is true.
 		{"boolean", []byte{1}, []byte{7}},
-		{"float", f32(float32(math.NaN())), binaryNaN32()},
+		{"float", cqltest.F32(float32(math.NaN())), binaryNaN32()},
 		{"empty", nil, nil},
 	}
 	for _, c := range cases {
@@ -112,7 +114,7 @@ func TestCompareEqualValues(t *testing.T) {
 	}
 }
 
-func binaryNaN32() []byte { return hx("7fc00001") }
+func binaryNaN32() []byte { return cqltest.Hex("7fc00001") }
 
 func TestCompareComposite(t *testing.T) {
 	// AbstractCompositeType.compareCustom: static first, component-wise with
@@ -132,12 +134,12 @@ func TestCompareComposite(t *testing.T) {
 	}
 	asc := [][]byte{
 		nil,
-		comp(true, i32(5)),
-		comp(false, i32(-1), []byte("a")),
-		comp(false, i32(1)),
-		comp(false, i32(1), []byte("b")), // reversed text: b before a
-		comp(false, i32(1), []byte("a")),
-		comp(false, i32(2)),
+		comp(true, cqltest.I32(5)),
+		comp(false, cqltest.I32(-1), []byte("a")),
+		comp(false, cqltest.I32(1)),
+		comp(false, cqltest.I32(1), []byte("b")), // reversed text: b before a
+		comp(false, cqltest.I32(1), []byte("a")),
+		comp(false, cqltest.I32(2)),
 	}
 	for i, a := range asc {
 		for j, b := range asc {
@@ -149,7 +151,7 @@ func TestCompareComposite(t *testing.T) {
 }
 
 func TestCompareMalformedDoesNotPanic(t *testing.T) {
-	junk := [][]byte{nil, {0}, {1, 2, 3}, hx("ffffffff"), hx("0000000100000009"), hx("ffff0001"), hx("0003616263")}
+	junk := [][]byte{nil, {0}, {1, 2, 3}, cqltest.Hex("ffffffff"), cqltest.Hex("0000000100000009"), cqltest.Hex("ffff0001"), cqltest.Hex("0003616263")}
 	for _, c := range typeCases {
 		ty := mustCQL(t, c.cql, testUDTs)
 		for _, a := range junk {

@@ -1,9 +1,15 @@
 // Package cql is Cassandra's type system as an offline reader needs it: it parses
 // the marshal type strings of sstable headers (ParseMarshal) and CQL DDL
 // (ParseCQL, ParseSchema), and for each type knows how long a value is on disk
-// (ValueLengthIfFixed), how values sort (Compare), how SELECT JSON renders them
-// (AppendJSON, AppendMultiCellJSON) and how sstabledump prints keys and cell
-// paths (AppendString).
+// (ValueLengthIfFixed), how values sort (Compare), whether bytes are a valid
+// value (Validate), and how a value splits into its parts (Elems, VectorElems,
+// CompositeStart and NextComponent, DynamicComponents, FieldIndex,
+// DecodeDuration).
+//
+// Rendering lives elsewhere: internal/render/cqljson prints values as SELECT
+// JSON and sstabledump do, and internal/javafmt holds the Java number and date
+// formatting both of them use. The sstable reader needs only widths, so it
+// imports neither.
 //
 // It mirrors org.apache.cassandra.db.marshal.* and serializers.* of Cassandra
 // 4.0/5.0 (checked against the 3.11, 4.0 and trunk sources), which are the final
@@ -26,12 +32,10 @@
 //	CompositeType                    [FF FF static] per component: u16 len | bytes | eoc byte
 //
 // A non-frozen collection or UDT (MultiCell) is never one value: the row decoder
-// hands its cells to AppendMultiCellJSON, and PathType and CellValueType give the
-// types of their paths and values.
+// hands its cells to cqljson.AppendMultiCell, and PathType and CellValueType give
+// the types of their paths and values.
 //
-// Types are immutable after parsing and safe for concurrent use. The Append
-// methods append to the caller's buffer and keep no reference to it; they do not
-// allocate for fixed-width types, text, ascii and blob. Bad bytes give an error
-// wrapping wire.ErrCorrupt that says what was expected; nothing here panics on
-// input.
+// Types are immutable after parsing and safe for concurrent use. Bad bytes give
+// an error wrapping wire.ErrCorrupt that says what was expected; nothing here
+// panics on input.
 package cql

@@ -3,11 +3,12 @@ package cql
 import (
 	"encoding/json"
 	"errors"
-	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/corpustest"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )

@@ -109,6 +109,16 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
 
+// CQLName returns the CQL spelling of a native kind ("int", "text") or of a
+// collection's keyword ("list"), and "" for kinds without one (UDT, Composite,
+// the Thrift-era classes).
+func (k Kind) CQLName() string {
+	if k < numKinds {
+		return kinds[k].cql
+	}
+	return ""
+}
+
 // Type is a parsed Cassandra type: AbstractType with its parameters.
 //
 // A Type is immutable once built by ParseMarshal, ParseCQL or ParseSchema, and safe

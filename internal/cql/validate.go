@@ -26,7 +26,7 @@ func (t *Type) validate(v []byte) error {
 	}
 	switch t.Kind {
 	case Ascii:
-		if i := nonASCII(v); i >= 0 {
+		if i := NonASCII(v); i >= 0 {
 			return fmt.Errorf("ascii value has byte 0x%02x at %d: %w", v[i], i, wire.ErrCorrupt)
 		}
 	case Text:
@@ -81,7 +81,7 @@ func (t *Type) validate(v []byte) error {
 		if len(v) < 3 {
 			return fmt.Errorf("duration value: want at least 3 bytes, have %d: %w", len(v), wire.ErrCorrupt)
 		}
-		_, _, _, err := decodeDuration(v)
+		_, _, _, err := DecodeDuration(v)
 		return err
 	case Empty:
 		if len(v) != 0 {
@@ -95,7 +95,7 @@ func (t *Type) validate(v []byte) error {
 		if t.Kind == Map {
 			per = 2
 		}
-		return elems(v, per, func(i int, e []byte) error {
+		return Elems(v, per, func(i int, e []byte) error {
 			if e == nil {
 				return fmt.Errorf("%s: element %d is null: %w", t.Kind, i/per, wire.ErrCorrupt)
 			}
@@ -130,7 +130,7 @@ func (t *Type) validate(v []byte) error {
 		if len(v) == 0 {
 			return nil
 		}
-		return t.vectorElems(v, func(i int, e []byte) error {
+		return t.VectorElems(v, func(i int, e []byte) error {
 			if err := t.Params[0].validate(e); err != nil {
 				return fmt.Errorf("vector element %d: %w", i, err)
 			}
@@ -152,7 +152,7 @@ func (t *Type) validate(v []byte) error {
 		return verr
 	case DynamicComposite:
 		var verr error
-		err := t.dynamicComponents(v, func(_ int, _ byte, _ string, ct *Type, c []byte, _ byte) bool {
+		err := t.DynamicComponents(v, func(_ int, _ byte, _ string, ct *Type, c []byte, _ byte) bool {
 			verr = ct.validate(c)
 			return verr == nil
 		})
@@ -162,4 +162,8 @@ func (t *Type) validate(v []byte) error {
 		return verr
 	}
 	return nil
+}
+
+func lengthError(what string, want, have int) error {
+	return fmt.Errorf("%s value: want %d bytes, have %d: %w", what, want, have, wire.ErrCorrupt)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/stats"
@@ -315,7 +316,7 @@ func valueString(t *cql.Type, v []byte) string {
 	if t == nil {
 		return hex.EncodeToString(v)
 	}
-	b, err := t.AppendString(nil, v)
+	b, err := cqljson.AppendString(nil, t, v)
 	if err != nil {
 		return hex.EncodeToString(v)
 	}

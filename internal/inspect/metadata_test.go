@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/javafmt"
 )
 
 func TestMetadataHelpers(t *testing.T) {
@@ -14,8 +14,8 @@ func TestMetadataHelpers(t *testing.T) {
 		want string
 	}{{0.01, "0.01"}, {0, "0.0"}, {1, "1.0"}, {-1, "-1.0"}, {1e7, "1.0E7"}, {1.5e-5, "1.5E-5"}, {0.001, "0.001"}, {123.25, "123.25"}}
 	for _, d := range doubles {
-		if got := cql.JavaDouble(d.f); got != d.want {
-			t.Errorf("cql.JavaDouble(%v) = %q, want %q", d.f, got, d.want)
+		if got := string(javafmt.AppendDouble(nil, d.f)); got != d.want {
+			t.Errorf("string(javafmt.AppendDouble(nil, %v)) = %q, want %q", d.f, got, d.want)
 		}
 	}
 	words := []struct {

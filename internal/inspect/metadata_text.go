@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/javafmt"
 	"github.com/aegisthus/aegisthus/internal/sstable/stats"
 )
 
@@ -71,7 +71,7 @@ func (m *Metadata) WriteText(w *bufio.Writer) {
 	field := func(name, value string, comment ...string) { writeField(w, name, value, comment...) }
 	field("SSTable", m.SSTable)
 	field("Partitioner", m.Partitioner)
-	field("Bloom Filter FP chance", cql.JavaDouble(m.BloomFilterFPChance))
+	field("Bloom Filter FP chance", string(javafmt.AppendDouble(nil, m.BloomFilterFPChance)))
 	if m.hasStats {
 		m.writeStatsText(w)
 	}
@@ -147,7 +147,7 @@ func (m *Metadata) writeStatsText(w *bufio.Writer) {
 	field("SSTable max local deletion time", v, c)
 	if m.Compressor != nil {
 		field("Compressor", *m.Compressor)
-		field("Compression ratio", cql.JavaDouble(m.CompressionRatio))
+		field("Compression ratio", string(javafmt.AppendDouble(nil, m.CompressionRatio)))
 	} else {
 		field("Compressor", "-")
 	}
@@ -165,7 +165,7 @@ func (m *Metadata) writeStatsText(w *bufio.Writer) {
 	if m.CoveredClusterings != nil {
 		field("Covered clusterings", *m.CoveredClusterings)
 	}
-	field("Estimated droppable tombstones", cql.JavaDouble(m.DroppableTombstones))
+	field("Estimated droppable tombstones", string(javafmt.AppendDouble(nil, m.DroppableTombstones)))
 	field("SSTable Level", i64(int64(m.SSTableLevel)))
 	var repaired string
 	if m.RepairedAt != 0 {

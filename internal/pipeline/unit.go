@@ -11,6 +11,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/plan"
+	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/sink"
 )
 
@@ -103,7 +104,7 @@ func (j *Job) writeMerged(ctx context.Context, m *merge.Merger, lw layoutWriter,
 		}
 		mp := m.Partition()
 		if j.keep.keys != nil {
-			keyBuf, err = j.tbl.KeyType.AppendString(keyBuf[:0], mp.Key)
+			keyBuf, err = cqljson.AppendString(keyBuf[:0], j.tbl.KeyType, mp.Key)
 			if err != nil || !j.keep.keys[string(keyBuf)] {
 				continue
 			}

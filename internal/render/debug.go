@@ -6,6 +6,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable"
@@ -90,7 +91,7 @@ func (d *Dump) appendDebugUnfiltered(dst []byte, u *rows.Unfiltered) ([]byte, er
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
-			if dst, err = d.s.Clustering[i].Type.AppendString(dst, v); err != nil {
+			if dst, err = cqljson.AppendString(dst, d.s.Clustering[i].Type, v); err != nil {
 				return dst, err
 			}
 		}
@@ -124,7 +125,7 @@ func (d *Dump) appendDebugUnfiltered(dst []byte, u *rows.Unfiltered) ([]byte, er
 		if i > 0 {
 			dst = append(dst, ", "...)
 		}
-		if dst, err = d.s.Clustering[i].Type.AppendString(dst, v); err != nil {
+		if dst, err = cqljson.AppendString(dst, d.s.Clustering[i].Type, v); err != nil {
 			return dst, err
 		}
 	}
@@ -204,7 +205,7 @@ func appendCellString(dst []byte, col *schema.Column, c *rows.Cell) ([]byte, err
 	}
 	if t.IsMultiCell() && t.IsCollection() {
 		dst = append(dst, '[')
-		if dst, err = t.PathType().AppendString(dst, c.Path); err != nil {
+		if dst, err = cqljson.AppendString(dst, t.PathType(), c.Path); err != nil {
 			return dst, fmt.Errorf("column %s path: %w", col.Name, err)
 		}
 		dst = append(dst, ']')
@@ -214,11 +215,11 @@ func appendCellString(dst []byte, col *schema.Column, c *rows.Cell) ([]byte, err
 	case c.Tombstone:
 		dst = append(dst, "<tombstone>"...)
 	case t.IsMultiCell() && t.IsCollection():
-		if dst, err = t.CellValueType().AppendString(dst, c.Value); err != nil {
+		if dst, err = cqljson.AppendString(dst, t.CellValueType(), c.Value); err != nil {
 			return dst, err
 		}
 	default:
-		if dst, err = t.AppendString(dst, c.Value); err != nil {
+		if dst, err = cqljson.AppendString(dst, t, c.Value); err != nil {
 			dst = append(dst, "0x"...)
 			dst = appendHex(dst, c.Value)
 		}

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/javafmt"
 	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable"
@@ -33,7 +35,7 @@ func NewDump(s *schema.Table, rawTimestamps bool, now int64) *Dump {
 	names := func(cols []schema.Column) [][]byte {
 		out := make([][]byte, len(cols))
 		for i := range cols {
-			out[i] = cql.AppendJSONString(nil, []byte(cql.QuoteIdent(cols[i].Name)))
+			out[i] = cqljson.AppendJSONString(nil, []byte(cql.QuoteIdent(cols[i].Name)))
 		}
 		return out
 	}
@@ -74,17 +76,17 @@ func (d *Dump) AppendKey(dst, key []byte) ([]byte, error) {
 // KeyString is the key as sstabledump's -x option compares it (type.getString of
 // the whole key).
 func (d *Dump) KeyString(key []byte) (string, error) {
-	b, err := d.s.KeyType.AppendString(nil, key)
+	b, err := cqljson.AppendString(nil, d.s.KeyType, key)
 	return string(b), err
 }
 
 func appendStringOf(dst []byte, t *cql.Type, v []byte) ([]byte, error) {
 	var scratch [128]byte
-	s, err := t.AppendString(scratch[:0], v)
+	s, err := cqljson.AppendString(scratch[:0], t, v)
 	if err != nil {
 		return dst, fmt.Errorf("%s value: %w", t.CQL(), err)
 	}
-	return cql.AppendJSONString(dst, s), nil
+	return cqljson.AppendJSONString(dst, s), nil
 }
 
 // AppendPartition renders the partition the scanner is on, reading all of it.
@@ -221,7 +223,7 @@ func (d *Dump) appendCell(dst []byte, col *schema.Column, name []byte, c *rows.C
 			if err != nil || idx >= len(t.FieldNames) {
 				return dst, fmt.Errorf("column %s: udt field path %x", col.Name, c.Path)
 			}
-			dst = cql.AppendJSONString(dst, []byte(t.FieldNames[idx]))
+			dst = cqljson.AppendJSONString(dst, []byte(t.FieldNames[idx]))
 			cellType = t.FieldType(idx)
 		} else {
 			if dst, err = appendStringOf(dst, t.PathType(), c.Path); err != nil {
@@ -250,7 +252,7 @@ func (d *Dump) appendCell(dst []byte, col *schema.Column, name []byte, c *rows.C
 			} else {
 				return dst, fmt.Errorf("column %s: %w", col.Name, err)
 			}
-		} else if dst, err = cellType.AppendJSON(dst, c.Value); err != nil {
+		} else if dst, err = cqljson.Append(dst, cellType, c.Value); err != nil {
 			return dst, fmt.Errorf("column %s: %w", col.Name, err)
 		}
 	}
@@ -287,7 +289,7 @@ func (d *Dump) appendClustering(dst []byte, vals [][]byte) ([]byte, error) {
 		case vals[i] == nil:
 			dst = append(dst, "null"...)
 		default:
-			if dst, err = c.Type.AppendJSON(dst, vals[i]); err != nil {
+			if dst, err = cqljson.Append(dst, c.Type, vals[i]); err != nil {
 				return dst, fmt.Errorf("clustering %s: %w", c.Name, err)
 			}
 		}
@@ -371,7 +373,7 @@ func AppendInstant(dst []byte, secs, nanos int64) []byte {
 		// 1970 to 9999, every cell of a dump: no time.Time, no layout parsing.
 		days := secs / 86400
 		rem := int(secs - days*86400)
-		y, mo, dd := cql.CivilFromDays(days)
+		y, mo, dd := javafmt.CivilFromDays(days)
 		yy, h, mi, sec := int(y), rem/3600, rem/60%60, rem%60
 		b := [19]byte{
 			byte('0' + yy/1000), byte('0' + yy/100%10), byte('0' + yy/10%10), byte('0' + yy%10),

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/partfile"
+	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/schema"
 )
@@ -33,7 +33,7 @@ type PartitionsLayout struct {
 func NewPartitionsLayout(t *schema.Table) *PartitionsLayout {
 	p := &PartitionsLayout{t: t, keys: NewRows(t, 0), cmp: merge.NewTable(t).Clustering}
 	for _, c := range t.Columns {
-		p.names = append(p.names, cql.AppendJSONString(nil, []byte(c.Name)))
+		p.names = append(p.names, cqljson.AppendJSONString(nil, []byte(c.Name)))
 	}
 	return p
 }

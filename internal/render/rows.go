@@ -9,6 +9,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/schema"
 )
@@ -77,7 +78,7 @@ func NewRowsWith(t *schema.Table, now int64, opts RowsOptions) *Rows {
 		}
 		r.order = order
 	}
-	name := func(n string) []byte { return append(cql.AppendColumnNameJSON(nil, n), ':', ' ') }
+	name := func(n string) []byte { return append(cqljson.AppendColumnName(nil, n), ':', ' ') }
 	for _, c := range t.PartitionKey {
 		r.pkNames = append(r.pkNames, name(c.Name))
 	}
@@ -166,7 +167,7 @@ func (r *Rows) StartPartition(key []byte) error {
 	var err error
 	for i, c := range r.t.PartitionKey {
 		r.keyJSON = append(r.keyJSON, r.pkNames[i]...)
-		if r.keyJSON, err = c.Type.AppendJSON(r.keyJSON, comps[i]); err != nil {
+		if r.keyJSON, err = cqljson.Append(r.keyJSON, c.Type, comps[i]); err != nil {
 			return fmt.Errorf("partition key %s: %w", c.Name, err)
 		}
 		r.keyJSON = append(r.keyJSON, ',', ' ')
@@ -234,7 +235,7 @@ func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 	for i, c := range r.t.Clustering {
 		dst = append(dst, r.ckNames[i]...)
 		if i < len(m.Clustering) && m.Clustering[i] != nil {
-			if dst, err = c.Type.AppendJSON(dst, m.Clustering[i]); err != nil {
+			if dst, err = cqljson.Append(dst, c.Type, m.Clustering[i]); err != nil {
 				return dst, false, fmt.Errorf("clustering %s: %w", c.Name, err)
 			}
 		} else {
@@ -361,7 +362,7 @@ func (r *Rows) appendValue(dst []byte, c int, cells []rows.Cell) ([]byte, bool, 
 			}
 			return strconv.AppendInt(dst, v, 10), true, nil
 		}
-		if dst, err = col.Type.AppendJSON(dst, cell.Value); err != nil {
+		if dst, err = cqljson.Append(dst, col.Type, cell.Value); err != nil {
 			return dst, false, fmt.Errorf("column %s: %w", col.Name, err)
 		}
 		return dst, true, nil
@@ -376,7 +377,7 @@ func (r *Rows) appendValue(dst []byte, c int, cells []rows.Cell) ([]byte, bool, 
 	if len(r.paths) == 0 {
 		return dst, false, nil
 	}
-	if dst, err = col.Type.AppendMultiCellJSON(dst, r.paths, r.values); err != nil {
+	if dst, err = cqljson.AppendMultiCell(dst, col.Type, r.paths, r.values); err != nil {
 		return dst, false, fmt.Errorf("column %s: %w", col.Name, err)
 	}
 	return dst, true, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/legacy"
 )
@@ -82,7 +83,7 @@ func (r *Sstable2JSON) KeyString(key []byte) (string, error) {
 	if r.raw {
 		return hex.EncodeToString(key), nil
 	}
-	b, err := r.key.AppendString(nil, key)
+	b, err := cqljson.AppendString(nil, r.key, key)
 	return string(b), err
 }
 
@@ -93,7 +94,7 @@ func (r *Sstable2JSON) AppendPartitionStart(dst, key []byte, markedForDeleteAt, 
 		return dst, fmt.Errorf("key: %w", err)
 	}
 	dst = append(dst, `{"key": `...)
-	dst = cql.AppendJSONString(dst, []byte(ks))
+	dst = cqljson.AppendJSONString(dst, []byte(ks))
 	dst = append(dst, ",\n"...)
 	if deleted {
 		dst = append(dst, ` "metadata": {"deletionInfo": {"markedForDeleteAt":`...)
@@ -187,7 +188,7 @@ func (r *Sstable2JSON) appendName(dst, name []byte) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	return cql.AppendJSONString(dst, s), nil
+	return cqljson.AppendJSONString(dst, s), nil
 }
 
 // appendComposite is AbstractCType.getString of a CompoundSparse or
@@ -285,7 +286,7 @@ func (r *Sstable2JSON) appendValue(dst, name, v []byte) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	return cql.AppendJSONString(dst, s), nil
+	return cqljson.AppendJSONString(dst, s), nil
 }
 
 // validator is CFMetaData.getValueValidator(cellName).
@@ -355,5 +356,5 @@ func appendTypeString(dst []byte, t *cql.Type, v []byte) ([]byte, error) {
 		ms := int64(binary.BigEndian.Uint64(v))
 		return append(dst, time.UnixMilli(ms).UTC().Format("2006-01-02 15:04Z")...), nil
 	}
-	return t.AppendString(dst, v)
+	return cqljson.AppendString(dst, t, v)
 }

@@ -1,4 +1,4 @@
-package cql
+package javafmt
 
 import (
 	"bufio"
@@ -175,7 +175,7 @@ func TestJavaDouble(t *testing.T) {
 		v    float64
 		want string
 	}{{1e23, "9.999999999999999E22"}, {2e23, "1.9999999999999998E23"}, {0.01, "0.01"}, {1e7, "1.0E7"}, {-0.0, "0.0"}} {
-		if got := JavaDouble(c.v); got != c.want {
+		if got := string(AppendDouble(nil, c.v)); got != c.want {
 			t.Errorf("JavaDouble(%v) = %q, want %q", c.v, got, c.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package cql
+package javafmt
 
 import (
 	"encoding/binary"
@@ -6,193 +6,13 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
-	"slices"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
-// This file holds the Java formatting rules the value renderers reproduce:
-// Float/Double.toString, BigInteger/BigDecimal.toString, Jackson's JSON string
-// quoting, java.util.UUID, InetAddress.getHostAddress, SimpleDateFormat and
-// DateTimeFormatter for timestamps and dates, TimeSerializer, and
-// org.apache.cassandra.cql3.Duration.toString.
-
 const hexDigits = "0123456789abcdef"
-
-// AppendJSONString appends s as a JSON string literal (with the quotes), escaped as
-// Cassandra's JsonUtils.quoteAsJsonString (Jackson's JsonStringEncoder) does:
-// '"' and '\\' with a backslash, \b \t \n \f \r in short form, other control
-// characters as \u00XX with upper-case hex, everything else (non-ASCII included)
-// as is. s must be valid UTF-8.
-func AppendJSONString(dst []byte, s []byte) []byte {
-	dst = append(dst, '"')
-	dst = appendJSONEscaped(dst, s)
-	return append(dst, '"')
-}
-
-func appendJSONEscaped(dst []byte, s []byte) []byte {
-	dst, _ = appendJSONEscapedValid(dst, s)
-	return dst
-}
-
-const (
-	lo7  = 0x0101010101010101
-	hi7  = 0x8080808080808080
-	quot = 0x2222222222222222 // '"'
-	bsl  = 0x5c5c5c5c5c5c5c5c // '\\'
-)
-
-// plain8 reports whether the 8 bytes of w (little-endian load) are ASCII, not
-// control characters and neither '"' nor '\\': bytes JSON copies as they are.
-// The SWAR tests are exact for bytes below 0x80, and any byte of 0x80 and up
-// fails the ASCII test anyway.
-func plain8(w uint64) bool {
-	ctl := (w - 0x2020202020202020) &^ w // a byte < 0x20 borrows into its top bit
-	q := w ^ quot
-	q = (q - lo7) &^ q // a zero byte (== '"')
-	b := w ^ bsl
-	b = (b - lo7) &^ b
-	return (w|ctl|q|b)&hi7 == 0
-}
-
-// plainJSON reports whether appendJSONEscaped would copy s unchanged.
-func plainJSON(s []byte) bool {
-	for _, c := range s {
-		if c < 0x20 || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-// appendJSONEscapedValid escapes s as appendJSONEscaped documents and reports
-// whether s is valid UTF-8, in one pass: runs of eight plain ASCII bytes are
-// copied without looking at each byte (most text is such runs).
-func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
-	// Most strings need no escaping: copy them as they are checked, eight bytes
-	// at a time into room made once, and leave the rest to the general loop at
-	// the first byte that needs a look.
-	dst = slices.Grow(dst, len(s)+8)
-	d := len(dst)
-	out := dst[:cap(dst)]
-	i := 0
-	for len(s)-i >= 8 {
-		w := binary.LittleEndian.Uint64(s[i:])
-		if !plain8(w) {
-			break
-		}
-		binary.LittleEndian.PutUint64(out[d:], w)
-		i += 8
-		d += 8
-	}
-	for i < len(s) && jsonPlain[s[i]] {
-		out[d] = s[i]
-		d++
-		i++
-	}
-	if i == len(s) {
-		return out[:d], true
-	}
-	return appendJSONEscapedRest(out[:d], s[i:])
-}
-
-// appendJSONEscapedRest is appendJSONEscapedValid's general loop.
-func appendJSONEscapedRest(dst []byte, s []byte) ([]byte, bool) {
-	valid := true
-	start, i, n := 0, 0, len(s)
-	for i < n {
-		for n-i >= 16 && plain8(binary.LittleEndian.Uint64(s[i:])) && plain8(binary.LittleEndian.Uint64(s[i+8:])) {
-			i += 16
-		}
-		if n-i >= 8 && plain8(binary.LittleEndian.Uint64(s[i:])) {
-			i += 8
-		}
-		for i < n && jsonPlain[s[i]] {
-			i++
-		}
-		if i >= n {
-			break
-		}
-		c := s[i]
-		if c >= 0x80 {
-			r, size := utf8.DecodeRune(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				valid = false
-			}
-			i += size
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
-		}
-		i++
-		start = i
-	}
-	return append(dst, s[start:]...), valid
-}
-
-// jsonPlain marks the bytes plain8 accepts: ASCII from 0x20 but '"' and '\\'.
-var jsonPlain = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-func appendJSONEscapedString(dst []byte, s string) []byte {
-	// The conversion does not allocate: the compiler sees the slice does not escape.
-	return appendJSONEscaped(dst, []byte(s))
-}
-
-// AppendColumnNameJSON appends a column (or UDT field) name as a JSON object key
-// the way Selection.rowToJson and UserType.toJSONString do: a name that is not all
-// lower case is wrapped in escaped double quotes ("\"Name\"").
-func AppendColumnNameJSON(dst []byte, name string) []byte {
-	dst = append(dst, '"')
-	if !isLowerCase(name) {
-		dst = append(dst, '\\', '"')
-		dst = appendJSONEscapedString(dst, name)
-		dst = append(dst, '\\', '"')
-	} else {
-		dst = appendJSONEscapedString(dst, name)
-	}
-	return append(dst, '"')
-}
-
-// isLowerCase reports whether name equals name.toLowerCase(Locale.US). Only
-// ASCII upper case letters are checked; names with other upper-case letters are
-// rare enough that the approximation is documented rather than handled.
-func isLowerCase(name string) bool {
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; c >= 'A' && c <= 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
-// JavaDouble returns v as JDK 11/17's Double.toString prints it (1e23 is
-// "9.999999999999999E22" there, not the shortest "1.0E23"). It is the one Java
-// double formatter: tools that mirror Cassandra's text output (sstablemetadata)
-// use it rather than keep a copy that drifts.
-func JavaDouble(v float64) string { return string(appendJavaFloat(nil, v, 64)) }
 
 // appendJavaFloat appends v as Java 11/17's Float.toString (bitSize 32; v must
 // then be a float32 value) or Double.toString (bitSize 64) print it: "NaN",
@@ -260,6 +80,15 @@ func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
 	d.dtoa(binExp, fractBits, nSignificantBits)
 	return d.appendChars(dst, neg)
 }
+
+// AppendDouble appends f as JDK 11/17's Double.toString prints it; see
+// appendJavaFloat for the forms.
+func AppendDouble(dst []byte, f float64) []byte { return appendJavaFloat(dst, f, 64) }
+
+// AppendFloat appends f as JDK 11/17's Float.toString prints it: the digits
+// that tell f apart from its float32 neighbours, which are fewer than
+// AppendDouble(float64(f)) would print.
+func AppendFloat(dst []byte, f float32) []byte { return appendJavaFloat(dst, float64(f), 32) }
 
 func appendSigned(dst []byte, neg bool, s string) []byte {
 	if neg {
@@ -711,9 +540,9 @@ func (d *javaDigits) appendChars(dst []byte, neg bool) []byte {
 	}
 }
 
-// appendVarint appends the two's-complement big-endian integer v (IntegerType,
+// AppendVarint appends the two's-complement big-endian integer v (IntegerType,
 // Java's BigInteger(byte[])) in decimal. v must not be empty.
-func appendVarint(dst []byte, v []byte) []byte {
+func AppendVarint(dst []byte, v []byte) []byte {
 	if len(v) <= 8 {
 		return strconv.AppendInt(dst, varintInt64(v), 10)
 	}
@@ -755,13 +584,13 @@ func absDigits(dst []byte, v []byte) ([]byte, bool) {
 }
 
 // maxPlainPadding bounds the zeros BigDecimal.toPlainString would write for an
-// extreme scale; beyond it appendDecimal falls back to the scientific form.
+// extreme scale; beyond it AppendDecimal falls back to the scientific form.
 // Cassandra would try to build the string (and run out of memory).
 const maxPlainPadding = 1 << 12
 
-// appendDecimal appends a DecimalType value (i32 scale, then the unscaled varint)
+// AppendDecimal appends a DecimalType value (i32 scale, then the unscaled varint)
 // as Java's BigDecimal.toString (plain false) or toPlainString (plain true).
-func appendDecimal(dst []byte, v []byte, plain bool) ([]byte, error) {
+func AppendDecimal(dst []byte, v []byte, plain bool) ([]byte, error) {
 	if len(v) < 5 {
 		// Java's BigInteger rejects a zero-length magnitude.
 		return dst, fmt.Errorf("decimal: need a 4-byte scale and at least 1 byte of unscaled value, have %d bytes: %w", len(v), wire.ErrCorrupt)
@@ -827,8 +656,8 @@ func appendPointed(dst, coeff []byte, scale int64) []byte {
 	return append(dst, coeff...)
 }
 
-// appendUUID appends the 16 bytes of v as java.util.UUID.toString does.
-func appendUUID(dst []byte, v []byte) []byte {
+// AppendUUID appends the 16 bytes of v as java.util.UUID.toString does.
+func AppendUUID(dst []byte, v []byte) []byte {
 	for i, c := range v[:16] {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
 			dst = append(dst, '-')
@@ -838,11 +667,11 @@ func appendUUID(dst []byte, v []byte) []byte {
 	return dst
 }
 
-// appendInet appends an address as InetAddress.getHostAddress does: dotted quad
+// AppendInet appends an address as InetAddress.getHostAddress does: dotted quad
 // for IPv4 and for IPv4-mapped IPv6 (InetAddress.getByAddress turns ::ffff:a.b.c.d
 // into an Inet4Address), else eight colon-separated groups in lower-case hex
 // without leading zeros and without "::" compression.
-func appendInet(dst []byte, v []byte) ([]byte, error) {
+func AppendInet(dst []byte, v []byte) ([]byte, error) {
 	switch len(v) {
 	case 4:
 		return appendIPv4(dst, v), nil
@@ -919,12 +748,9 @@ func javaDigitLoop[T int32 | int64](digits []byte, b, s, m T, decExp int) (low, 
 	return low, high, int64((b << 1) - tens), ndigit, decExp
 }
 
-// CivilFromDays converts days since 1970-01-01 to a proleptic Gregorian date.
-func CivilFromDays(days int64) (y int64, m, d int) { return civilFromDays(days) }
-
-// civilFromDays converts days since 1970-01-01 to a proleptic Gregorian date
+// CivilFromDays converts days since 1970-01-01 to a proleptic Gregorian date
 // (Howard Hinnant's algorithm), valid for the whole int64 day range used here.
-func civilFromDays(z int64) (y int64, m, d int) {
+func CivilFromDays(z int64) (y int64, m, d int) {
 	z += 719468
 	era := floorDiv(z, 146097)
 	doe := z - era*146097
@@ -974,25 +800,25 @@ func appendPad(dst []byte, v int64, width int) []byte {
 	return append(dst, s...)
 }
 
-// appendTimestamp appends milliseconds since the epoch as Cassandra 5.0's
+// AppendTimestamp appends milliseconds since the epoch as Cassandra 5.0's
 // TimestampSerializer formats them (java.time DateTimeFormatter in UTC, so the
 // proleptic Gregorian calendar): "yyyy-MM-dd HH:mm:ss.SSSX" for JSON (iso false)
 // and "yyyy-MM-dd'T'HH:mm:ss.SSSX" for getString (iso true). "yyyy" is the year
 // of era (1 BC prints "0001") with a '+' past 9999. Checked against SELECT JSON
 // and sstabledump output of Cassandra 5.0.9 (testdata/cassandra-5.0); 4.0 and
 // older used SimpleDateFormat (Julian before 1582) and dropped seconds in getString.
-func appendTimestamp(dst []byte, ms int64, iso bool) []byte {
+func AppendTimestamp(dst []byte, ms int64, iso bool) []byte {
 	if ms >= 0 && ms < 253402300800000 { // 1970-01-01 to 9999-12-31: four-digit years
 		return appendTimestampFast(dst, ms, iso)
 	}
 	return appendTimestampAny(dst, ms, iso)
 }
 
-// appendTimestampAny is appendTimestamp for every instant.
+// appendTimestampAny is AppendTimestamp for every instant.
 func appendTimestampAny(dst []byte, ms int64, iso bool) []byte {
 	days := floorDiv(ms, 86400000)
 	rem := ms - days*86400000
-	y, mo, d := civilFromDays(days)
+	y, mo, d := CivilFromDays(days)
 	if y <= 0 {
 		y = 1 - y
 	}
@@ -1014,13 +840,13 @@ func appendTimestampAny(dst []byte, ms int64, iso bool) []byte {
 		'.', byte('0'+milli/100), byte('0'+milli/10%10), byte('0'+milli%10), 'Z')
 }
 
-// appendTimestampFast is appendTimestamp for the common years 1970 to 9999,
+// appendTimestampFast is AppendTimestamp for the common years 1970 to 9999,
 // written into a fixed array and appended once: it runs for every timestamp cell
 // of an export.
 func appendTimestampFast(dst []byte, ms int64, iso bool) []byte {
 	days := ms / 86400000
 	rem := int(ms - days*86400000)
-	y, mo, d := civilFromDays(days)
+	y, mo, d := CivilFromDays(days)
 	yy := int(y)
 	h, mi, sec, milli := rem/3600000, rem/60000%60, rem/1000%60, rem%1000
 	b := [24]byte{
@@ -1036,13 +862,13 @@ func appendTimestampFast(dst []byte, ms int64, iso bool) []byte {
 	return append(dst, b[:]...)
 }
 
-// appendDate appends a SimpleDateType value (days with the epoch at 2^31) as
+// AppendDate appends a SimpleDateType value (days with the epoch at 2^31) as
 // SimpleDateSerializer.toString does with DateTimeFormatter.ISO_LOCAL_DATE:
 // proleptic Gregorian, at least four year digits, '+' before years past 9999 and
 // '-' before years before 0.
-func appendDate(dst []byte, u uint32) []byte {
+func AppendDate(dst []byte, u uint32) []byte {
 	days := int64(u) - 1<<31
-	y, m, d := civilFromDays(days)
+	y, m, d := CivilFromDays(days)
 	switch {
 	case y > 9999:
 		dst = append(dst, '+')
@@ -1061,9 +887,9 @@ func appendDate(dst []byte, u uint32) []byte {
 
 const nanosPerDay = 86400 * 1000 * 1000 * 1000
 
-// appendTime appends nanoseconds since midnight as TimeSerializer.toString does:
+// AppendTime appends nanoseconds since midnight as TimeSerializer.toString does:
 // "HH:MM:SS.nnnnnnnnn".
-func appendTime(dst []byte, n int64) ([]byte, error) {
+func AppendTime(dst []byte, n int64) ([]byte, error) {
 	if n < 0 || n >= nanosPerDay {
 		return dst, fmt.Errorf("time: %d nanoseconds is outside a day: %w", n, wire.ErrCorrupt)
 	}
@@ -1076,37 +902,12 @@ func appendTime(dst []byte, n int64) ([]byte, error) {
 	return appendPad(dst, n%1_000_000_000, 9), nil
 }
 
-// decodeDuration reads DurationSerializer's three signed vints and checks them as
-// DurationSerializer.validate does.
-func decodeDuration(v []byte) (months, days int32, nanos int64, err error) {
-	var vals [3]int64
-	off := 0
-	for i := range vals {
-		u, n := wire.UVint(v[off:])
-		if n == 0 {
-			return 0, 0, 0, fmt.Errorf("duration: %d bytes end inside vint %d: %w", len(v), i, wire.ErrCorrupt)
-		}
-		vals[i] = wire.ZigZag(u)
-		off += n
-	}
-	if off != len(v) {
-		return 0, 0, 0, fmt.Errorf("duration: %d bytes after the three vints: %w", len(v)-off, wire.ErrCorrupt)
-	}
-	if vals[0] != int64(int32(vals[0])) || vals[1] != int64(int32(vals[1])) {
-		return 0, 0, 0, fmt.Errorf("duration: months %d or days %d do not fit 32 bits: %w", vals[0], vals[1], wire.ErrCorrupt)
-	}
-	if !(vals[0] >= 0 && vals[1] >= 0 && vals[2] >= 0) && !(vals[0] <= 0 && vals[1] <= 0 && vals[2] <= 0) {
-		return 0, 0, 0, fmt.Errorf("duration: months, days and nanoseconds (%d, %d, %d) must have the same sign: %w", vals[0], vals[1], vals[2], wire.ErrCorrupt)
-	}
-	return int32(vals[0]), int32(vals[1]), vals[2], nil
-}
-
-// appendDuration appends org.apache.cassandra.cql3.Duration.toString: a '-' if
+// AppendDuration appends org.apache.cassandra.cql3.Duration.toString: a '-' if
 // any part is negative, then y, mo, d, h, m, s, ms, us, ns units, each only when
 // non-zero ("1h4m48s20ms"; a zero duration is the empty string). Math.abs
 // overflow is reproduced: it leaves the minimum values negative, and they print
 // nothing.
-func appendDuration(dst []byte, months, days int32, nanos int64) []byte {
+func AppendDuration(dst []byte, months, days int32, nanos int64) []byte {
 	if months < 0 || days < 0 || nanos < 0 {
 		dst = append(dst, '-')
 	}

@@ -1,32 +1,34 @@
-package cql
+package cqljson
 
 import (
 	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/cql/cqltest"
 )
 
 var benchValues = []struct {
 	name, typ string
 	v         []byte
 }{
-	{"int", "int", i32(-2147483648)},
-	{"bigint", "bigint", i64(9223372036854775807)},
+	{"int", "int", cqltest.I32(-2147483648)},
+	{"bigint", "bigint", cqltest.I64(9223372036854775807)},
 	{"boolean", "boolean", []byte{1}},
-	{"float", "float", f32(7.62)},
-	{"double", "double", f64(36.6)},
-	{"uuid", "uuid", hx("0123456701230123012301234567 89ab")},
-	{"timeuuid", "timeuuid", hx("50554d6e29bb11e5b345feff819cdc9f")},
-	{"timestamp", "timestamp", i64(1430472654234)},
+	{"float", "float", cqltest.F32(7.62)},
+	{"double", "double", cqltest.F64(36.6)},
+	{"uuid", "uuid", cqltest.Hex("0123456701230123012301234567 89ab")},
+	{"timeuuid", "timeuuid", cqltest.Hex("50554d6e29bb11e5b345feff819cdc9f")},
+	{"timestamp", "timestamp", cqltest.I64(1430472654234)},
 	{"text", "text", []byte("variable length text with \"quotes\" and привет")},
 	{"ascii", "ascii", []byte("hello world")},
 	{"blob", "blob", []byte("great bytes here")},
-	{"date", "date", date(17291)},
-	{"time", "time", i64(71105090000000)},
-	{"inet", "inet", hx("c0a8006e")},
-	{"varint", "varint", hx("7b")},
-	{"decimal", "decimal", append(i32(2), hx("0221")...)},
-	{"duration", "duration", duration(0, 0, 3888020000000)},
-	{"list", "frozen<list<int>>", coll(i32(1), i32(2), i32(3))},
-	{"map", "frozen<map<int, text>>", mapv(i32(1), []byte("a"), i32(2), []byte("b"))},
+	{"date", "date", cqltest.Date(17291)},
+	{"time", "time", cqltest.I64(71105090000000)},
+	{"inet", "inet", cqltest.Hex("c0a8006e")},
+	{"varint", "varint", cqltest.Hex("7b")},
+	{"decimal", "decimal", append(cqltest.I32(2), cqltest.Hex("0221")...)},
+	{"duration", "duration", cqltest.Duration(0, 0, 3888020000000)},
+	{"list", "frozen<list<int>>", cqltest.Coll(cqltest.I32(1), cqltest.I32(2), cqltest.I32(3))},
+	{"map", "frozen<map<int, text>>", cqltest.Map(cqltest.I32(1), []byte("a"), cqltest.I32(2), []byte("b"))},
 }
 
 // zeroAlloc lists the kinds whose AppendJSON must not allocate.
@@ -45,7 +47,7 @@ func BenchmarkAppendJSON(b *testing.B) {
 			dst := make([]byte, 0, 256)
 			var err error
 			for b.Loop() {
-				dst, err = ty.AppendJSON(dst[:0], c.v)
+				dst, err = Append(dst[:0], ty, c.v)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -62,30 +64,10 @@ func TestAppendJSONNoAlloc(t *testing.T) {
 		ty := mustCQL(t, c.typ, nil)
 		dst := make([]byte, 0, 256)
 		allocs := testing.AllocsPerRun(100, func() {
-			dst, _ = ty.AppendJSON(dst[:0], c.v)
+			dst, _ = Append(dst[:0], ty, c.v)
 		})
 		if allocs != 0 {
 			t.Errorf("%s: AppendJSON allocates %.1f times per call", c.name, allocs)
 		}
-	}
-}
-
-// BenchmarkJavaDouble renders varied doubles of full precision (random values
-// in [0, 1000), as the benchmark table's scores), where Java's digit loop runs
-// for ~16 digits.
-func BenchmarkJavaDouble(b *testing.B) {
-	vals := make([]float64, 4096)
-	x := uint64(0x9E3779B97F4A7C15)
-	for i := range vals {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
-		vals[i] = float64(x>>11) / (1 << 53) * 1000
-	}
-	dst := make([]byte, 0, 64)
-	i := 0
-	for b.Loop() {
-		dst = appendJavaFloat(dst[:0], vals[i&4095], 64)
-		i++
 	}
 }

@@ -1,5 +1,5 @@
 // Gen prints Double.toString and Float.toString for the inputs of
-// internal/cql/javafloat_test.go. Run it with a JDK 17 (Cassandra 5.0's JDK;
+// internal/javafmt/javafloat_test.go. Run it with a JDK 17 (Cassandra 5.0's JDK;
 // JDK 19 and later print shortest digits instead) from this directory:
 //
 //	java Gen.java | gzip -9n > ../javafloat.txt.gz
