@@ -1,4 +1,4 @@
-// Package sink is where an export's files go: a local directory or (later) an S3
+// Package sink is where an export's files go: a local directory (Local) or an S3
 // prefix. Part files are written under a temporary name and appear under their
 // final name only when Commit succeeds, so a reader never sees half a part.
 package sink
