@@ -1,4 +1,4 @@
-package cql
+package cql_test
 
 import (
 	"math"
@@ -152,12 +152,12 @@ func TestCompareComposite(t *testing.T) {
 
 func TestCompareMalformedDoesNotPanic(t *testing.T) {
 	junk := [][]byte{nil, {0}, {1, 2, 3}, cqltest.Hex("ffffffff"), cqltest.Hex("0000000100000009"), cqltest.Hex("ffff0001"), cqltest.Hex("0003616263")}
-	for _, c := range typeCases {
-		ty := mustCQL(t, c.cql, testUDTs)
+	for _, c := range cqltest.Types {
+		ty := mustCQL(t, c.CQL, testUDTs)
 		for _, a := range junk {
 			for _, b := range junk {
 				if x, y := ty.Compare(a, b), ty.Compare(b, a); x != -y {
-					t.Errorf("%s: Compare(%x, %x) = %d but Compare(%x, %x) = %d", c.cql, a, b, x, b, a, y)
+					t.Errorf("%s: Compare(%x, %x) = %d but Compare(%x, %x) = %d", c.CQL, a, b, x, b, a, y)
 				}
 			}
 		}
