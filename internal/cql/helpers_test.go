@@ -32,16 +32,5 @@ var testUDTs = func() map[string]*cql.Type {
 	return map[string]*cql.Type{"ut": ut, "ks.ut": ut, "Mixed": mixed, "ks.Mixed": mixed}
 }()
 
-// sign maps a comparison result to -1, 0 or 1.
-func sign(c int) int {
-	switch {
-	case c < 0:
-		return -1
-	case c > 0:
-		return 1
-	}
-	return 0
-}
-
 // nanosPerDay bounds a TimeType value (nanoseconds since midnight).
 const nanosPerDay = 86400 * 1000 * 1000 * 1000
