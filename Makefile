@@ -56,8 +56,8 @@ FUZZ_TARGETS ?= \
 	FuzzRawScanner:./internal/sstable/legacy \
 	FuzzParseMarshal:./internal/cql \
 	FuzzReader:./internal/partfile \
-	FuzzParseCQL:./internal/cql \
-	FuzzParseSchema:./internal/cql \
+	FuzzParseCQL:./internal/cql/cqlparse \
+	FuzzParseSchema:./internal/cql/cqlparse \
 	FuzzAppendJSON:./internal/render/cqljson \
 	FuzzEscape:./internal/render/cqljson \
 	FuzzJavaDouble:./internal/javafmt

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/aegisthus/aegisthus/internal/corpustest"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 
-	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
@@ -108,7 +108,7 @@ func TestCorpusExpectedRows(t *testing.T) {
 			if err := json.Unmarshal(b, &exp); err != nil {
 				t.Fatal(err)
 			}
-			sc, err := cql.ParseSchema(exp.Schema)
+			sc, err := cqlparse.Parse(exp.Schema)
 			if err != nil {
 				t.Fatalf("schema: %v", err)
 			}
@@ -299,7 +299,7 @@ func TestCorpusMixedVersionMerge(t *testing.T) {
 			if err := json.Unmarshal(b, &exp); err != nil {
 				t.Fatal(err)
 			}
-			sc, err := cql.ParseSchema(exp.Schema)
+			sc, err := cqlparse.Parse(exp.Schema)
 			if err != nil {
 				t.Fatal(err)
 			}

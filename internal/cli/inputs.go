@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/storage"
@@ -25,7 +25,7 @@ const maxSchemaFile = 16 << 20
 // schemaSource holds --schema and picks the table definition for each table found.
 type schemaSource struct {
 	path   string
-	parsed *cql.Schema
+	parsed *cqlparse.Schema
 }
 
 func (s *schemaSource) load(store storage.Store) error {
@@ -39,7 +39,7 @@ func (s *schemaSource) load(store storage.Store) error {
 	if len(b) > maxSchemaFile {
 		return &UsageError{fmt.Errorf("--schema %s: larger than %d bytes", s.path, maxSchemaFile)}
 	}
-	if s.parsed, err = cql.ParseSchema(string(b)); err != nil {
+	if s.parsed, err = cqlparse.Parse(string(b)); err != nil {
 		return &UsageError{fmt.Errorf("--schema %s: %w", s.path, err)}
 	}
 	return nil
@@ -47,7 +47,7 @@ func (s *schemaSource) load(store storage.Store) error {
 
 // tableFor returns the CQL definition for t: from --schema (by name, or the only
 // table it defines), else from a schema.cql found beside the SSTables, else nil.
-func (s *schemaSource) tableFor(store storage.Store, t *discover.SSTableSet) (*cql.Table, error) {
+func (s *schemaSource) tableFor(store storage.Store, t *discover.SSTableSet) (*cqlparse.Table, error) {
 	if s.parsed != nil {
 		if tbl := pickTable(s.parsed, t); tbl != nil {
 			return tbl, nil
@@ -59,7 +59,7 @@ func (s *schemaSource) tableFor(store storage.Store, t *discover.SSTableSet) (*c
 		if err != nil {
 			return nil, err
 		}
-		sc, err := cql.ParseSchema(string(b))
+		sc, err := cqlparse.Parse(string(b))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w: %w", f, ErrInput, err)
 		}
@@ -70,7 +70,7 @@ func (s *schemaSource) tableFor(store storage.Store, t *discover.SSTableSet) (*c
 	return nil, nil
 }
 
-func pickTable(sc *cql.Schema, t *discover.SSTableSet) *cql.Table {
+func pickTable(sc *cqlparse.Schema, t *discover.SSTableSet) *cqlparse.Table {
 	if len(sc.Tables) == 1 {
 		return sc.Tables[0]
 	}
@@ -159,7 +159,7 @@ func withHints(err error) error {
 
 // oneTable loads --schema, discovers the inputs, insists they hold one table,
 // and returns it with its CQL definition (nil without one).
-func (s *schemaSource) oneTable(store storage.Store, paths []string) (*discover.SSTableSet, *cql.Table, error) {
+func (s *schemaSource) oneTable(store storage.Store, paths []string) (*discover.SSTableSet, *cqlparse.Table, error) {
 	if err := s.load(store); err != nil {
 		return nil, nil, err
 	}

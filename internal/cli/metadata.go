@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/inspect"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
@@ -88,7 +88,7 @@ func (o *metadataOptions) run(ctx context.Context, store storage.Store, stdout i
 	}
 	w := bufio.NewWriter(stdout)
 	for _, t := range tables {
-		var tbl *cql.Table
+		var tbl *cqlparse.Table
 		if !o.noSchema {
 			if tbl, err = o.schema.tableFor(store, t); err != nil {
 				return err

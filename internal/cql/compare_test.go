@@ -1,6 +1,7 @@
-package cql
+package cql_test
 
 import (
+	"cmp"
 	"math"
 	"testing"
 
@@ -77,7 +78,7 @@ func TestCompare(t *testing.T) {
 		rev := ty.WithReversed(true)
 		for i, a := range c.values {
 			for j, b := range c.values {
-				want := sign(i - j)
+				want := cmp.Compare(i, j)
 				if got := ty.Compare(a, b); got != want {
 					t.Errorf("%s: Compare(%x, %x) = %d, want %d", c.typ, a, b, got, want)
 				}
@@ -143,7 +144,7 @@ func TestCompareComposite(t *testing.T) {
 	}
 	for i, a := range asc {
 		for j, b := range asc {
-			if got, want := ty.Compare(a, b), sign(i-j); got != want {
+			if got, want := ty.Compare(a, b), cmp.Compare(i, j); got != want {
 				t.Errorf("Compare(%x, %x) = %d, want %d", a, b, got, want)
 			}
 		}
@@ -152,12 +153,12 @@ func TestCompareComposite(t *testing.T) {
 
 func TestCompareMalformedDoesNotPanic(t *testing.T) {
 	junk := [][]byte{nil, {0}, {1, 2, 3}, cqltest.Hex("ffffffff"), cqltest.Hex("0000000100000009"), cqltest.Hex("ffff0001"), cqltest.Hex("0003616263")}
-	for _, c := range typeCases {
-		ty := mustCQL(t, c.cql, testUDTs)
+	for _, c := range cqltest.Types {
+		ty := mustCQL(t, c.CQL, testUDTs)
 		for _, a := range junk {
 			for _, b := range junk {
 				if x, y := ty.Compare(a, b), ty.Compare(b, a); x != -y {
-					t.Errorf("%s: Compare(%x, %x) = %d but Compare(%x, %x) = %d", c.cql, a, b, x, b, a, y)
+					t.Errorf("%s: Compare(%x, %x) = %d but Compare(%x, %x) = %d", c.CQL, a, b, x, b, a, y)
 				}
 			}
 		}

@@ -1,13 +1,20 @@
-// Package cql is Cassandra's type system as an offline reader needs it: it parses
-// the marshal type strings of sstable headers (ParseMarshal) and CQL DDL
-// (ParseCQL, ParseSchema), and for each type knows how long a value is on disk
-// (ValueLengthIfFixed), how values sort (Compare), whether bytes are a valid
-// value (Validate), and how a value splits into its parts (Elems, VectorElems,
-// CompositeStart and NextComponent, DynamicComponents, FieldIndex,
-// DecodeDuration).
+// Package cql is Cassandra's type system as an offline reader needs it: Type
+// and Kind, and for each type how long a value is on disk (ValueLengthIfFixed),
+// how values sort (Compare), whether bytes are a valid value (Validate), and how
+// a value splits into its parts (Elems, VectorElems, CompositeStart and
+// NextComponent, DynamicComponents, FieldIndex, DecodeDuration). A type spells
+// itself both ways: as the marshal class string of sstable headers (Marshal)
+// and as CQL (CQL, with QuoteIdent for names).
 //
-// Rendering lives elsewhere: internal/render/cqljson prints values as SELECT
-// JSON and sstabledump do, and internal/javafmt holds the Java number and date
+// ParseMarshal, the parser of marshal class strings, belongs here and not with
+// the CQL parsers: a DynamicCompositeType value names the type of each of its
+// components by class string inside the value, so DynamicComponents, and with
+// it Compare and Validate, parse type strings as they read values.
+//
+// The rest lives elsewhere. internal/cql/cqlparse parses CQL: type strings and
+// the DDL of schema files, into the Schema, Table and Column of a table
+// definition. internal/render/cqljson prints values as SELECT JSON and
+// sstabledump do, and internal/javafmt holds the Java number and date
 // formatting both of them use. The sstable reader needs only widths, so it
 // imports neither.
 //

@@ -11,9 +11,10 @@ import (
 
 const marshalPackage = "org.apache.cassandra.db.marshal."
 
-// maxDepth bounds type nesting in every parser, so hostile input cannot exhaust
-// the stack. Cassandra has no such limit; real schemas nest a handful of levels.
-const maxDepth = 64
+// MaxDepth bounds type nesting in every type parser (ParseMarshal here, the CQL
+// type parser in cqlparse), so hostile input cannot exhaust the stack. Cassandra
+// has no such limit; real schemas nest a handful of levels.
+const MaxDepth = 64
 
 // classKinds maps simple class names to kinds. Keys are the names TypeParser
 // resolves in org.apache.cassandra.db.marshal.
@@ -170,8 +171,8 @@ func (p *marshalParser) hexIdent(what string) (string, error) {
 // parse reads one type. nested is true inside another type's parameters, where
 // collections and UDTs are frozen.
 func (p *marshalParser) parse(nested bool, depth int) (*Type, error) {
-	if depth > maxDepth {
-		return nil, p.errorf("types nested deeper than %d", maxDepth)
+	if depth > MaxDepth {
+		return nil, p.errorf("types nested deeper than %d", MaxDepth)
 	}
 	p.skipBlank()
 	name := p.ident()
@@ -306,7 +307,7 @@ func (p *marshalParser) parse(nested bool, depth int) (*Type, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := t.check(); err != nil {
+	if err := t.Check(); err != nil {
 		return nil, p.errorf("%v", err)
 	}
 	switch kind {

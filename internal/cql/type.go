@@ -121,8 +121,8 @@ func (k Kind) CQLName() string {
 
 // Type is a parsed Cassandra type: AbstractType with its parameters.
 //
-// A Type is immutable once built by ParseMarshal, ParseCQL or ParseSchema, and safe
-// for concurrent use by any number of goroutines. Types may share sub-trees.
+// A Type is immutable once built by ParseMarshal or by cqlparse, and safe for
+// concurrent use by any number of goroutines. Types may share sub-trees.
 type Type struct {
 	Kind       Kind
 	Params     []*Type  // list/set: [elem]; map: [key, value]; tuple/UDT/composite: components; vector: [elem]
@@ -293,7 +293,7 @@ func (t *Type) WithMultiCell(m bool) *Type {
 	if m == t.MultiCell {
 		return t
 	}
-	if m && !t.canBeMultiCell() {
+	if m && !t.CanBeMultiCell() {
 		return t
 	}
 	c := *t
@@ -301,7 +301,9 @@ func (t *Type) WithMultiCell(m bool) *Type {
 	return &c
 }
 
-func (t *Type) canBeMultiCell() bool {
+// CanBeMultiCell reports whether t is of a kind that can be stored one cell per
+// element when not frozen: list, set, map or UDT.
+func (t *Type) CanBeMultiCell() bool {
 	switch t.Kind {
 	case List, Set, Map, UDT:
 		return true
@@ -339,9 +341,12 @@ func (t *Type) Equal(o *Type) bool {
 // String returns the CQL spelling; see CQL.
 func (t *Type) String() string { return t.CQL() }
 
-// check verifies the structural invariants every constructor relies on, so that
-// the value code can index Params without further checks.
-func (t *Type) check() error {
+// Check verifies the structural invariants every constructor relies on, so that
+// the value code can index Params without further checks: the number of type
+// parameters of a collection or vector, the field names of a UDT, a positive
+// vector dimension. A parser that builds a Type by hand calls it before handing
+// the Type out. The error wraps wire.ErrCorrupt.
+func (t *Type) Check() error {
 	want := -1
 	switch t.Kind {
 	case List, Set, Vector:

@@ -1,4 +1,4 @@
-package cql
+package cql_test
 
 import (
 	"errors"

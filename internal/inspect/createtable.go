@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/stats"
 )
@@ -12,7 +13,7 @@ import (
 // createTable renders the serialization header as CQL. Key and clustering names
 // come from tbl when given, else are placeholders (key, key1..., clustering,
 // clustering1..., as sstabledump names them).
-func createTable(d format.Descriptor, h *stats.Header, keyType *cql.Type, clustering []*cql.Type, tbl *cql.Table) string {
+func createTable(d format.Descriptor, h *stats.Header, keyType *cql.Type, clustering []*cql.Type, tbl *cqlparse.Table) string {
 	ks, name := d.Keyspace, d.Table
 	if tbl != nil {
 		if tbl.Keyspace != "" {

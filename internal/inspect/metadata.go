@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
@@ -101,7 +102,7 @@ type HeaderColumn struct {
 // ReadMetadata reads Statistics.db, CompressionInfo.db and (before oa) the
 // first and last keys of Summary.db. It works for every version stats.Parse reads,
 // legacy ones included.
-func ReadMetadata(store storage.Store, d format.Descriptor, tbl *cql.Table, gcBefore int64) (*Metadata, error) {
+func ReadMetadata(store storage.Store, d format.Descriptor, tbl *cqlparse.Table, gcBefore int64) (*Metadata, error) {
 	md, err := sstable.ReadStatistics(store, d)
 	if err != nil {
 		if errors.As(err, new(*sstable.ReadError)) {

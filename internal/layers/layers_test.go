@@ -51,6 +51,7 @@ var rank = map[string]int{
 	"internal/rows":           15,
 	"internal/schema":         12,
 	"internal/cql/cqltest":    12,
+	"internal/cql/cqlparse":   11,
 
 	// Types, codecs, formats and byte sources.
 	"internal/cql":            10,

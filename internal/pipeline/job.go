@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/render"
@@ -32,11 +32,11 @@ import (
 // looks at strings again.
 type Options struct {
 	Table     *discover.SSTableSet
-	Schema    *cql.Table // optional CQL definition
-	Workers   int        // default runtime.NumCPU()
-	SplitSize int64      // default plan.DefaultSplitSize
-	Now       int64      // seconds since the epoch; 0 means the run's start
-	Compress  string     // "none" (default), "gzip" or "zstd": see ParseCompress
+	Schema    *cqlparse.Table // optional CQL definition
+	Workers   int             // default runtime.NumCPU()
+	SplitSize int64           // default plan.DefaultSplitSize
+	Now       int64           // seconds since the epoch; 0 means the run's start
+	Compress  string          // "none" (default), "gzip" or "zstd": see ParseCompress
 	Resume    bool
 	Overwrite bool
 	Version   string // tool version for the manifest

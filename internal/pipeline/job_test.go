@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/render"
 	"github.com/aegisthus/aegisthus/internal/storage"
@@ -22,7 +22,7 @@ import (
 // diverged, and the rows SELECT JSON * returned at ALL.
 type sample struct {
 	table  *discover.SSTableSet
-	schema *cql.Table
+	schema *cqlparse.Table
 	now    int64
 	want   []string // expected rows, canonical and sorted
 }
@@ -50,7 +50,7 @@ func loadSample(t testing.TB) sample {
 	if err := json.Unmarshal(b, &meta); err != nil {
 		t.Fatal(err)
 	}
-	sc, err := cql.ParseSchema(strings.Join(meta.CQL, ";\n") + ";\n")
+	sc, err := cqlparse.Parse(strings.Join(meta.CQL, ";\n") + ";\n")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/token"
 )
 
@@ -56,7 +57,7 @@ type Table struct {
 	StaticCompact bool
 	// CQL is the user's table definition when one was given; its Dropped are the
 	// table's dropped columns.
-	CQL *cql.Table
+	CQL *cqlparse.Table
 
 	byName map[string]int
 }

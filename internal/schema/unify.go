@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/token"
@@ -39,11 +40,11 @@ func Unify(srcs []Source, base *Desc, baseName string) (*Table, error) {
 	if s.CQL != nil {
 		// The user's schema decides which columns exist (a column without data in
 		// these SSTables still prints as null); header types decide decoding.
-		for _, group := range [][]*cql.Column{s.CQL.Static, s.CQL.Regular} {
+		for _, group := range [][]*cqlparse.Column{s.CQL.Static, s.CQL.Regular} {
 			for _, c := range group {
 				t.byName[c.Name] = len(t.Columns)
 				origin[c.Name] = "the schema"
-				t.Columns = append(t.Columns, Column{Name: c.Name, Type: c.Type, Static: c.Kind == cql.Static || s.StaticCompact})
+				t.Columns = append(t.Columns, Column{Name: c.Name, Type: c.Type, Static: c.Kind == cqlparse.Static || s.StaticCompact})
 			}
 		}
 	}

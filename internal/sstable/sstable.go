@@ -23,6 +23,7 @@ import (
 	"slices"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
@@ -77,7 +78,7 @@ func (t *SSTable) Close() error {
 type Options struct {
 	// Table, when set, names the key and clustering columns and fixes the header's
 	// frozen-ness of UDTs (CASSANDRA-15035). A type contradicting the header is an error.
-	Table *cql.Table
+	Table *cqlparse.Table
 	// Raw opens a pre-3.0 SSTable without a Table: names and values stay
 	// bytes, read through Atoms (sstable2json's and Aegisthus's view).
 	Raw bool
@@ -276,7 +277,7 @@ func (s *source) ReadChunk(i int, dst []byte) ([]byte, error) {
 }
 
 // schemaFromHeader parses the header's types and merges in the CQL schema.
-func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cql.Table) (*schema.Table, error) {
+func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cqlparse.Table) (*schema.Table, error) {
 	path := d.Path(format.Statistics)
 	parse := func(what, s string) (*cql.Type, error) {
 		t, err := cql.ParseMarshal(s)
@@ -334,7 +335,7 @@ func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cql.Table) (*sc
 // applyCQL takes names from the user's schema and checks its types against the
 // header's. Frozen UDTs recorded as non-frozen by Cassandra 3.0 (CASSANDRA-15035)
 // are frozen when the schema says so.
-func applyCQL(s *schema.Table, tbl *cql.Table, path string) error {
+func applyCQL(s *schema.Table, tbl *cqlparse.Table, path string) error {
 	mismatch := func(col string, header, schema *cql.Type) error {
 		return wire.Errorf(path, format.Statistics, -1, wire.ErrCorrupt,
 			"column %s: the header says %s, the schema says %s", col, header.CQL(), schema.CQL())
@@ -430,7 +431,7 @@ func layoutFor(v format.Version, h *stats.Header, s *schema.Table) *row.Layout {
 // columns become static and dynamic cells go to a hidden "value" blob column; a
 // COMPACT STORAGE table whose columns are all in the primary key gets a hidden
 // value column "" of EmptyType.
-func schemaFromCQL(d format.Descriptor, tbl *cql.Table) (*schema.Table, *legacy.Layout, error) {
+func schemaFromCQL(d format.Descriptor, tbl *cqlparse.Table) (*schema.Table, *legacy.Layout, error) {
 	path := d.Path(format.Data)
 	var merr error
 	marshal := func(s string) *cql.Type {
@@ -477,7 +478,7 @@ func schemaFromCQL(d format.Descriptor, tbl *cql.Table) (*schema.Table, *legacy.
 	for _, ck := range tbl.Clustering {
 		s.Clustering = append(s.Clustering, schema.Column{Name: ck.Name, Type: ck.Type})
 	}
-	cols := func(in []*cql.Column, static bool) []schema.Column {
+	cols := func(in []*cqlparse.Column, static bool) []schema.Column {
 		out := make([]schema.Column, 0, len(in))
 		for _, c := range in {
 			out = append(out, schema.Column{Name: c.Name, Type: c.Type, Static: static})

@@ -1,6 +1,7 @@
-// Package cqltest builds serialized CQL values for the tests of internal/cql
-// and internal/render/cqljson. It imports no aegisthus package but wire, so
-// that the tests of cql itself can use it.
+// Package cqltest builds serialized CQL values, and lists CQL types spelled
+// both ways (Types), for the tests of internal/cql, internal/cql/cqlparse and
+// internal/render/cqljson. It imports no aegisthus package but wire, so that
+// the tests of cql itself can use it.
 package cqltest
 
 import (

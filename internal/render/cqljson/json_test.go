@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/cql/cqltest"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -23,9 +24,9 @@ func mustMarshal(t testing.TB, s string) *cql.Type {
 
 func mustCQL(t testing.TB, s string, udts map[string]*cql.Type) *cql.Type {
 	t.Helper()
-	ty, err := cql.ParseCQL(s, udts)
+	ty, err := cqlparse.Type(s, udts)
 	if err != nil {
-		t.Fatalf("ParseCQL(%q): %v", s, err)
+		t.Fatalf("cqlparse.Type(%q): %v", s, err)
 	}
 	return ty
 }

@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/corpustest"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/row/rowtest"
 
-	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
@@ -67,7 +67,7 @@ type seed struct {
 
 func open(t testing.TB, prefix, schema string) *sstable.SSTable {
 	t.Helper()
-	sc, err := cql.ParseSchema(schema)
+	sc, err := cqlparse.Parse(schema)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,10 @@
-package cql
+package cqlparse
 
 import (
 	"sort"
 	"strconv"
+
+	"github.com/aegisthus/aegisthus/internal/cql"
 )
 
 // ColumnKind says what part of the primary key a column is, if any
@@ -33,8 +35,8 @@ func (k ColumnKind) String() string {
 
 // Column is one column of a table.
 type Column struct {
-	Name     string // as stored: lower case unless it was quoted
-	Type     *Type  // Reversed for DESC clustering columns
+	Name     string    // as stored: lower case unless it was quoted
+	Type     *cql.Type // Reversed for DESC clustering columns
 	Kind     ColumnKind
 	Position int  // index in the partition key or clustering; -1 for static and regular columns
 	Desc     bool // clustering column in DESC order
@@ -44,7 +46,7 @@ type Column struct {
 // before Timestamp is to be discarded (schema_dropped_columns).
 type DroppedColumn struct {
 	Name      string
-	Type      *Type // the type it had, nil if unknown
+	Type      *cql.Type // the type it had, nil if unknown
 	Kind      ColumnKind
 	Timestamp int64 // microseconds since the epoch, from USING TIMESTAMP; 0 when not given
 }
@@ -92,11 +94,11 @@ func (t *Table) SelectOrder() []*Column {
 // (CompactTables), which is how they appear in the sstable header.
 func (t *Table) IsStaticCompact() bool { return t.CompactStorage && len(t.Clustering) == 0 }
 
-// Schema is what ParseSchema found.
+// Schema is what Parse found.
 type Schema struct {
 	// Types holds each user type under "ks.name" and under "name" (the last
 	// definition wins for the unqualified name).
-	Types  map[string]*Type
+	Types  map[string]*cql.Type
 	Tables []*Table
 }
 
@@ -118,7 +120,7 @@ func (s *Schema) Table(ks, name string) *Table {
 	return found
 }
 
-// ParseSchema parses CQL DDL: hand-written files and the schema.cql Cassandra
+// Parse parses CQL DDL: hand-written files and the schema.cql Cassandra
 // writes into snapshots. It understands CREATE TYPE, CREATE TABLE (IF NOT EXISTS,
 // keyspace-qualified or not, inline or separate PRIMARY KEY with composite
 // partition keys, STATIC, WITH ID = ..., CLUSTERING ORDER BY, COMPACT STORAGE),
@@ -127,12 +129,12 @@ func (s *Schema) Table(ks, name string) *Table {
 // functions, DML) are skipped. Comments may be "--", "//" or "/* */".
 //
 // Errors are *SyntaxError values naming the line and column.
-func ParseSchema(src string) (*Schema, error) {
+func Parse(src string) (*Schema, error) {
 	toks, err := lex(src)
 	if err != nil {
 		return nil, err
 	}
-	sp := &schemaParser{parser: parser{toks: toks}, src: src, s: &Schema{Types: map[string]*Type{}}}
+	sp := &schemaParser{parser: parser{toks: toks}, src: src, s: &Schema{Types: map[string]*cql.Type{}}}
 	if err := sp.run(); err != nil {
 		return nil, err
 	}
@@ -248,7 +250,7 @@ func (p *schemaParser) qualifiedName(what string) (ks, name string, err error) {
 }
 
 func (p *schemaParser) resolver(ks string) udtResolver {
-	return func(qks, name string) *Type {
+	return func(qks, name string) *cql.Type {
 		if qks != "" {
 			return p.s.Types[qks+"."+name]
 		}
@@ -261,7 +263,7 @@ func (p *schemaParser) resolver(ks string) udtResolver {
 	}
 }
 
-func (p *schemaParser) putType(t *Type) {
+func (p *schemaParser) putType(t *cql.Type) {
 	if t.Keyspace != "" {
 		p.s.Types[t.Keyspace+"."+t.Name] = t
 	}
@@ -276,7 +278,7 @@ func (p *schemaParser) createType() error {
 	if err != nil {
 		return err
 	}
-	u := &Type{Kind: UDT, Keyspace: ks, Name: name}
+	u := &cql.Type{Kind: cql.UDT, Keyspace: ks, Name: name}
 	if err := p.expect("("); err != nil {
 		return err
 	}
@@ -318,12 +320,12 @@ func (p *schemaParser) alterType() error {
 		return err
 	}
 	old := p.resolver(ks)("", name)
-	if old == nil || old.Kind != UDT {
+	if old == nil || old.Kind != cql.UDT {
 		return p.errorf(start, "ALTER TYPE: unknown type %s", name)
 	}
 	u := *old
 	u.FieldNames = append([]string(nil), old.FieldNames...)
-	u.Params = append([]*Type(nil), old.Params...)
+	u.Params = append([]*cql.Type(nil), old.Params...)
 	switch {
 	case p.accept("add"):
 		if err := p.ifNotExists(); err != nil {
@@ -519,10 +521,10 @@ func (t *Table) applyPrimaryKey(pk [][]string) error {
 		for j, n := range g {
 			c := t.Column(n)
 			if c == nil {
-				return schemaError("PRIMARY KEY names unknown column " + QuoteIdent(n))
+				return schemaError("PRIMARY KEY names unknown column " + cql.QuoteIdent(n))
 			}
 			if c.Kind != Regular {
-				return schemaError("column " + QuoteIdent(n) + " is listed twice in the PRIMARY KEY, or is static")
+				return schemaError("column " + cql.QuoteIdent(n) + " is listed twice in the PRIMARY KEY, or is static")
 			}
 			if i == 0 {
 				c.Kind, c.Position = PartitionKey, j
@@ -530,7 +532,7 @@ func (t *Table) applyPrimaryKey(pk [][]string) error {
 				c.Kind, c.Position = Clustering, i-1
 			}
 			if c.Type.MultiCell {
-				return schemaError("primary key column " + QuoteIdent(n) + " cannot be a non-frozen " + c.Type.CQL())
+				return schemaError("primary key column " + cql.QuoteIdent(n) + " cannot be a non-frozen " + c.Type.CQL())
 			}
 		}
 	}

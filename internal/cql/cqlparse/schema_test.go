@@ -1,4 +1,4 @@
-package cql
+package cqlparse
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/corpustest"
+	"github.com/aegisthus/aegisthus/internal/cql"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -55,7 +56,7 @@ CREATE FUNCTION ks.f(a int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE java
 `
 
 func TestParseSchemaSnapshot(t *testing.T) {
-	s, err := ParseSchema(snapshotSchema)
+	s, err := Parse(snapshotSchema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,14 +97,14 @@ func TestParseSchemaSnapshot(t *testing.T) {
 		t.Errorf("Bucket: %+v", b)
 	}
 	home := tb.Column("home").Type
-	if home.Kind != UDT || home.MultiCell || home.Name != "address" || home.FieldNames[1] != "Zip" {
+	if home.Kind != cql.UDT || home.MultiCell || home.Name != "address" || home.FieldNames[1] != "Zip" {
 		t.Errorf("home: %+v", home)
 	}
 	if got := tb.Column("prefs").Type.CQL(); got != "map<text, frozen<list<int>>>" {
 		t.Errorf("prefs: %s", got)
 	}
 	d := tb.Dropped["old_col"]
-	if d == nil || d.Timestamp != 1609459200000000 || d.Type.Kind != Text || d.Kind != Regular {
+	if d == nil || d.Timestamp != 1609459200000000 || d.Type.Kind != cql.Text || d.Kind != Regular {
 		t.Errorf("dropped: %+v", d)
 	}
 	if s.Types["ks.address"] == nil || s.Types["address"] == nil {
@@ -133,7 +134,7 @@ ALTER TABLE t4 WITH comment = 'ignored';
 INSERT INTO t4 (kk) VALUES (1);
 CREATE TABLE t5 (k int PRIMARY KEY) WITH id = d3e9b1c0-a234-11e5-9f22-ba0be0483c18 AND comment = '';
 `
-	s, err := ParseSchema(src)
+	s, err := Parse(src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +198,7 @@ func TestParseSchemaErrors(t *testing.T) {
 		{"CREATE TYPE ut (a int, a int);", "line 1:24"},
 	}
 	for _, c := range cases {
-		_, err := ParseSchema(c.src)
+		_, err := Parse(c.src)
 		var se *SyntaxError
 		if !errors.As(err, &se) {
 			t.Errorf("%q: error %v, want *SyntaxError", c.src, err)
@@ -247,9 +248,9 @@ func TestCorpusSchemas(t *testing.T) {
 			t.Errorf("%s: %v", rel, err)
 			continue
 		}
-		s, err := ParseSchema(exp.Schema)
+		s, err := Parse(exp.Schema)
 		if err != nil {
-			t.Errorf("%s: ParseSchema: %v\n%s", rel, err, exp.Schema)
+			t.Errorf("%s: Parse: %v\n%s", rel, err, exp.Schema)
 			continue
 		}
 		if len(s.Tables) == 0 {
@@ -314,7 +315,7 @@ func TestCorpusHeaderTypes(t *testing.T) {
 					continue
 				}
 				s := string(b[at : at+int(n)])
-				ty, err := ParseMarshal(s)
+				ty, err := cql.ParseMarshal(s)
 				if err != nil {
 					if firstErr == nil {
 						firstErr = err
@@ -323,7 +324,7 @@ func TestCorpusHeaderTypes(t *testing.T) {
 				}
 				firstErr = nil
 				end = at + int(n)
-				if again, err := ParseMarshal(ty.Marshal()); err != nil || !again.Equal(ty) {
+				if again, err := cql.ParseMarshal(ty.Marshal()); err != nil || !again.Equal(ty) {
 					t.Errorf("%s: %q does not round-trip via %q", f, s, ty.Marshal())
 				}
 				seen[s] = true
@@ -346,7 +347,7 @@ func TestCorpusHeaderTypes(t *testing.T) {
 		return
 	}
 	t.Logf("cross-checking %d UDT header types against the schema", len(udtHeader))
-	s, err := ParseSchema(`CREATE TYPE ks.ut (a int, b int); CREATE TABLE ks.t (pk int PRIMARY KEY, m map<int, frozen<ut>>, fm frozen<map<int, frozen<ut>>>, mm map<int, frozen<map<int, frozen<ut>>>>, fmm frozen<map<int, frozen<map<int, frozen<ut>>>>>, s set<frozen<ut>>, fs frozen<set<frozen<ut>>>, l list<frozen<ut>>, fl frozen<list<frozen<ut>>>)`)
+	s, err := Parse(`CREATE TYPE ks.ut (a int, b int); CREATE TABLE ks.t (pk int PRIMARY KEY, m map<int, frozen<ut>>, fm frozen<map<int, frozen<ut>>>, mm map<int, frozen<map<int, frozen<ut>>>>, fmm frozen<map<int, frozen<map<int, frozen<ut>>>>>, s set<frozen<ut>>, fs frozen<set<frozen<ut>>>, l list<frozen<ut>>, fl frozen<list<frozen<ut>>>)`)
 	if err != nil {
 		t.Fatal(err)
 	}
