@@ -236,7 +236,7 @@ func classifyPipeline(err error) error {
 	switch {
 	case errors.Is(err, sink.ErrOutput):
 		return &OutputError{err}
-	case errors.Is(err, pipeline.ErrOutputNotEmpty), errors.Is(err, pipeline.ErrNothingToResume):
+	case errors.Is(err, pipeline.ErrOutputNotEmpty), errors.Is(err, pipeline.ErrNothingToResume), errors.Is(err, pipeline.ErrForeignFile):
 		return &UsageError{err}
 	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist), errors.Is(err, pipeline.ErrBadBase):
 		return fmt.Errorf("%w: %w", ErrInput, err)
@@ -258,6 +258,8 @@ func wordPipeline(err error) error {
 	switch {
 	case errors.Is(err, pipeline.ErrOutputNotEmpty):
 		msg += " (use --resume to finish a run, --overwrite to replace it)"
+	case errors.Is(err, pipeline.ErrForeignFile):
+		msg += " (--overwrite deletes only what an export wrote: move it, or choose another --out)"
 	case errors.As(err, &rd) && rd.Now != 0:
 		msg = strings.Replace(msg, rd.Error(), "--"+rd.Error(), 1)
 	case errors.As(err, &rd):

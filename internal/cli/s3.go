@@ -112,15 +112,14 @@ func (o *s3Options) store(ctx context.Context, paths []string) (storage.Store, e
 	return storage.Local{}, nil
 }
 
-// sink opens --out: a local directory or an s3:// prefix. It clears what a
-// killed run left behind: temporary files, or multipart uploads never aborted.
+// sink opens --out: a local directory or an s3:// prefix. It removes nothing:
+// the export clears what a killed run of its own left, once it has checked --out.
 func (o *s3Options) sink(ctx context.Context, out string) (sink.Sink, error) {
 	if !s3store.IsURL(out) {
 		l, err := sink.NewLocal(out)
 		if err != nil {
 			return nil, &OutputError{err}
 		}
-		_ = l.CleanTemp()
 		return l, nil
 	}
 	c, err := o.s3Client(ctx)
@@ -130,9 +129,6 @@ func (o *s3Options) sink(ctx context.Context, out string) (sink.Sink, error) {
 	s, err := s3sink.New(c, out, o.sinkOpts)
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("--out: %w", err)}
-	}
-	if _, err := s.AbortPending(ctx); err != nil {
-		return nil, &OutputError{err}
 	}
 	if o.wrapSink != nil {
 		return o.wrapSink(s), nil

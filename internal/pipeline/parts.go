@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/aegisthus/aegisthus/internal/sink"
 )
@@ -19,6 +20,52 @@ const partMetaPre = "_part-"
 // extension. Every writer and reader of part files (units, resume, base) asks it.
 func partName(id int, c codec) string {
 	return fmt.Sprintf("part-%05d.jsonl%s", id, c.ext)
+}
+
+// ourFile reports whether name is a file an export writes into its output:
+// part files, part records, and the head, manifest and success markers.
+// --overwrite removes only these, and refuses an output holding anything else.
+func ourFile(name string) bool {
+	switch name {
+	case HeadFile, ManifestFile, SuccessFile:
+		return true
+	}
+	if id, ok := strings.CutPrefix(name, partMetaPre); ok {
+		return digits5(strings.TrimSuffix(id, ".json")) && strings.HasSuffix(id, ".json")
+	}
+	if id, ok := strings.CutPrefix(name, "part-"); ok {
+		i := strings.IndexByte(id, '.')
+		if i < 0 || !digits5(id[:i]) {
+			return false
+		}
+		switch id[i:] {
+		case ".jsonl", ".jsonl.gz", ".jsonl.zst": // codecFor's extensions
+			return true
+		}
+	}
+	return false
+}
+
+// digits5 reports a unit number as partName spells it: at least five digits.
+func digits5(s string) bool {
+	if len(s) < 5 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// unitFiles names every file units 0..n-1 of a run with codec c write.
+func unitFiles(n int, c codec) []string {
+	names := make([]string, 0, 2*n)
+	for id := range n {
+		names = append(names, partName(id, c), partMetaName(id))
+	}
+	return names
 }
 
 // partMetaName names unit id's part record.

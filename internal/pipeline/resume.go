@@ -26,10 +26,8 @@ func (j *Job) prepareOutput(ctx context.Context, out sink.Sink) (map[int]PartInf
 			return nil, fmt.Errorf("%s: %w: the output is empty", out, ErrNothingToResume)
 		}
 	case j.o.Overwrite:
-		for _, n := range names {
-			if err := out.Remove(ctx, n); err != nil {
-				return nil, outputError(err)
-			}
+		if err := j.overwrite(ctx, out, names); err != nil {
+			return nil, err
 		}
 	case j.o.Resume:
 		return j.resume(ctx, out, names)
@@ -41,6 +39,47 @@ func (j *Job) prepareOutput(ctx context.Context, out sink.Sink) (map[int]PartInf
 		return nil, outputError(err)
 	}
 	return map[int]PartInfo{}, nil
+}
+
+// ErrForeignFile is an output that --overwrite would have to delete a file
+// from that no export wrote: it refuses instead.
+var ErrForeignFile = errors.New("holds a file that no export wrote")
+
+// overwrite removes what a previous export wrote into out (ourFile), after
+// checking that out holds nothing else, and clears what its interrupted
+// writes left (temporary files, open multipart uploads) under names this run
+// may not write again. A name a run writes again needs no cleanup: the sink's
+// Create replaces a stale temporary file or upload of the same name.
+func (j *Job) overwrite(ctx context.Context, out sink.Sink, names []string) error {
+	for _, n := range names {
+		if !ourFile(n) {
+			return fmt.Errorf("%s %w: %s", out, ErrForeignFile, n)
+		}
+	}
+	var prev Head
+	if b, err := out.Get(ctx, HeadFile); err == nil && json.Unmarshal(b, &prev) == nil && prev.Plan != nil {
+		if c, err := codecFor(prev.Compress); err == nil {
+			if err := cleanup(ctx, out, unitFiles(len(prev.Plan.Units), c)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range names {
+		if err := out.Remove(ctx, n); err != nil {
+			return outputError(err)
+		}
+	}
+	return nil
+}
+
+// cleanup clears what interrupted writes of names left in out, when out can.
+func cleanup(ctx context.Context, out sink.Sink, names []string) error {
+	if c, ok := out.(sink.Cleaner); ok {
+		if err := c.Cleanup(ctx, names); err != nil {
+			return outputError(err)
+		}
+	}
+	return nil
 }
 
 // resume checks that the previous run exported the same thing and keeps its

@@ -356,3 +356,43 @@ func TestRunCancel(t *testing.T) {
 		t.Errorf("%d part records, progress told about %d units", parts, seen.Load())
 	}
 }
+
+// TestOverwrite: --overwrite replaces a previous export, and refuses (naming
+// the file) an output holding anything an export did not write, deleting
+// nothing; the file names it accepts are exactly the ones exports write.
+func TestOverwrite(t *testing.T) {
+	s := loadSample(t)
+	out, _ := export(t, s.options())
+	before := out.Files()
+	ctx := context.Background()
+	if err := out.Put(ctx, "notes.txt", []byte("mine")); err != nil {
+		t.Fatal(err)
+	}
+	o := s.options()
+	o.Overwrite = true
+	_, err := Export(ctx, storage.Local{}, out, o)
+	if !errors.Is(err, ErrForeignFile) || !strings.Contains(err.Error(), "notes.txt") {
+		t.Fatalf("overwrite with a foreign file: %v", err)
+	}
+	if got := out.Files(); len(got) != len(before)+1 {
+		t.Fatalf("a refused overwrite removed files: %d left of %d", len(got), len(before)+1)
+	}
+	out.Remove(ctx, "notes.txt")
+	o.SplitSize = 16 << 10 // another plan: more parts
+	if _, err := Export(ctx, storage.Local{}, out, o); err != nil {
+		t.Fatalf("overwrite: %v", err)
+	}
+	if got := exportedRows(t, out); !slices.Equal(got, s.want) {
+		t.Fatalf("overwritten export: %d rows differ from the %d wanted", len(got), len(s.want))
+	}
+	for name, ok := range map[string]bool{
+		"part-00000.jsonl": true, "part-12345.jsonl.gz": true, "part-00001.jsonl.zst": true,
+		"_part-00003.json": true, "_export.json": true, "_manifest.json": true, "_SUCCESS": true,
+		"part-1.jsonl": false, "part-00000.json": false, "part-00000.jsonl.bz2": false,
+		"_part-00003.jsonl": false, "_part-x.json": false, "notes.txt": false, "_SUCCESS.bak": false,
+	} {
+		if ourFile(name) != ok {
+			t.Errorf("ourFile(%q) = %v", name, !ok)
+		}
+	}
+}

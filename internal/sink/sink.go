@@ -38,6 +38,14 @@ type Sink interface {
 	String() string
 }
 
+// Cleaner is implemented by sinks that can clear what an interrupted write of
+// a file left behind: a local temporary file, an open S3 multipart upload. An
+// export calls it only with names it writes itself, and only after it has
+// checked the output, so nothing another program or run owns is touched.
+type Cleaner interface {
+	Cleanup(ctx context.Context, names []string) error
+}
+
 // Writer is a file being written.
 type Writer interface {
 	io.Writer
@@ -70,9 +78,12 @@ type localWriter struct {
 	done bool
 }
 
-// Create writes to a hidden temporary file in the same directory.
+// Create writes to a hidden temporary file in the same directory, named for
+// name alone, so that creating name again replaces what an interrupted write
+// of it left. Two writers of one name in one directory are the caller's to
+// prevent (an export holds a lock on its output).
 func (l *Local) Create(_ context.Context, name string) (Writer, error) {
-	f, err := os.CreateTemp(l.Dir, tmpPrefix+name+"-*")
+	f, err := os.OpenFile(filepath.Join(l.Dir, tmpPrefix+name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +98,7 @@ func (w *localWriter) Commit() error {
 		return errors.New("sink: commit after commit or abort")
 	}
 	w.done = true
-	// CreateTemp makes files private; an export is meant to be read by others.
+	// An export is meant to be read by others, whatever the umask.
 	if err := w.f.Chmod(0o644); err != nil {
 		w.f.Close()
 		os.Remove(w.f.Name())
@@ -170,18 +181,42 @@ func (l *Local) Remove(_ context.Context, name string) error {
 	return err
 }
 
-// CleanTemp removes temporary files a killed run left behind.
-func (l *Local) CleanTemp() error {
+var _ Cleaner = (*Local)(nil)
+
+// Cleanup removes the temporary files an interrupted Create of one of names
+// left behind (".tmp-<name>", or ".tmp-<name>-<digits>" as versions before
+// 2026-12 named them), and nothing else.
+func (l *Local) Cleanup(_ context.Context, names []string) error {
 	ents, err := os.ReadDir(l.Dir)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
 		return err
 	}
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
 	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), tmpPrefix) {
-			if err := os.Remove(filepath.Join(l.Dir, e.Name())); err != nil {
-				return fmt.Errorf("removing %s: %w", e.Name(), err)
-			}
+		rest, ok := strings.CutPrefix(e.Name(), tmpPrefix)
+		if !ok {
+			continue
+		}
+		if i := strings.LastIndexByte(rest, '-'); !want[rest] && (i < 0 || !want[rest[:i]] || !allDigits(rest[i+1:])) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(l.Dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing %s: %w", e.Name(), err)
 		}
 	}
 	return nil
+}
+
+func allDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

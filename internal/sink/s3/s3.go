@@ -257,20 +257,18 @@ func (s *Sink) Pending(ctx context.Context) ([]string, error) {
 	return keys, err
 }
 
-// AbortPending aborts every multipart upload open under the prefix: what a run
-// that could not reach S3 to abort its own uploads left behind. It returns how
-// many it aborted. Some S3-compatible stores (MinIO) list uploads only by
-// exact key or from memory, so Create also aborts stale uploads of its own key.
-func (s *Sink) AbortPending(ctx context.Context) (int, error) {
-	n := 0
-	err := s.eachUpload(ctx, func(key, id string) error {
-		if err := s.abort(ctx, key, id); err != nil {
+var _ sink.Cleaner = (*Sink)(nil)
+
+// Cleanup aborts the multipart uploads that an interrupted run left open for
+// exactly the keys of names, and no other: a bucket is shared, and an upload
+// under the same prefix may be another program's.
+func (s *Sink) Cleanup(ctx context.Context, names []string) error {
+	for _, n := range names {
+		if err := s.abortStale(ctx, s.key(n)); err != nil {
 			return err
 		}
-		n++
-		return nil
-	})
-	return n, err
+	}
+	return nil
 }
 
 func (s *Sink) abort(ctx context.Context, key, id string) error {

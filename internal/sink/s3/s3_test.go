@@ -3,6 +3,7 @@ package s3_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,13 +90,14 @@ func TestBadCredentials(t *testing.T) {
 }
 
 // A run that died without aborting leaves an upload open; the next upload of
-// the same name and AbortPending clear it.
+// the same name and Cleanup of its name clear it, and an upload of any other
+// key under the same prefix (another program's) survives both.
 func TestStaleUploads(t *testing.T) {
 	srv := s3test.Shared(t)
 	c := srv.Client(t)
 	bucket := s3test.Bucket(t, c)
 	ctx := context.Background()
-	for _, k := range []string{"out/part-00000.jsonl", "out/part-00001.jsonl"} {
+	for _, k := range []string{"out/part-00000.jsonl", "out/part-00001.jsonl", "out/theirs.bin"} {
 		if _, err := c.CreateMultipartUpload(ctx, &awss3.CreateMultipartUploadInput{Bucket: &bucket, Key: &k}); err != nil {
 			t.Fatal(err)
 		}
@@ -112,13 +114,13 @@ func TestStaleUploads(t *testing.T) {
 	if err := w.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := s.Pending(ctx); len(p) != 1 || p[0] != "out/part-00001.jsonl" {
-		t.Fatalf("Pending after re-upload of part 0 = %v, want part 1 only", p)
+	if p, _ := s.Pending(ctx); !slices.Equal(p, []string{"out/part-00001.jsonl", "out/theirs.bin"}) {
+		t.Fatalf("Pending after re-upload of part 0 = %v, want part 1 and theirs.bin", p)
 	}
-	if n, err := s.AbortPending(ctx); err != nil || n != 1 {
-		t.Fatalf("AbortPending = %d, %v; want 1", n, err)
+	if err := s.Cleanup(ctx, []string{"part-00001.jsonl", "part-00002.jsonl"}); err != nil {
+		t.Fatalf("Cleanup: %v", err)
 	}
-	if p, _ := s.Pending(ctx); len(p) != 0 {
-		t.Fatalf("Pending after AbortPending = %v", p)
+	if p, _ := s.Pending(ctx); !slices.Equal(p, []string{"out/theirs.bin"}) {
+		t.Fatalf("Pending after Cleanup = %v, want theirs.bin only", p)
 	}
 }
