@@ -236,7 +236,8 @@ func classifyPipeline(err error) error {
 	switch {
 	case errors.Is(err, sink.ErrOutput):
 		return &OutputError{err}
-	case errors.Is(err, pipeline.ErrOutputNotEmpty), errors.Is(err, pipeline.ErrNothingToResume), errors.Is(err, pipeline.ErrForeignFile):
+	case errors.Is(err, pipeline.ErrOutputNotEmpty), errors.Is(err, pipeline.ErrNothingToResume), errors.Is(err, pipeline.ErrForeignFile),
+		errors.Is(err, sink.ErrLocked):
 		return &UsageError{err}
 	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist), errors.Is(err, pipeline.ErrBadBase):
 		return fmt.Errorf("%w: %w", ErrInput, err)

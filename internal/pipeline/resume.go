@@ -20,6 +20,7 @@ func (j *Job) prepareOutput(ctx context.Context, out sink.Sink) (map[int]PartInf
 	if err != nil {
 		return nil, outputError(err)
 	}
+	names = slices.DeleteFunc(names, func(n string) bool { return n == sink.LockFile }) // ours, held
 	switch {
 	case len(names) == 0:
 		if j.o.Resume {
@@ -70,6 +71,24 @@ func (j *Job) overwrite(ctx context.Context, out sink.Sink, names []string) erro
 		}
 	}
 	return nil
+}
+
+// lock takes out's lock, when out has one, for the length of a run: a second
+// run into the same output fails at once (an error wrapping sink.ErrLocked
+// that names the first), instead of removing the first one's files.
+func lock(ctx context.Context, out sink.Sink) (unlock func(), err error) {
+	l, ok := out.(sink.Locker)
+	if !ok {
+		return func() {}, nil
+	}
+	release, err := l.Lock(ctx, sink.Self())
+	if err != nil {
+		if errors.Is(err, sink.ErrLocked) {
+			return nil, err
+		}
+		return nil, outputError(err)
+	}
+	return func() { release() }, nil
 }
 
 // cleanup clears what interrupted writes of names left in out, when out can.

@@ -14,6 +14,11 @@ import (
 // Options.Overwrite, runs every unit not already committed, and commits
 // _manifest.json and _SUCCESS. The first error stops the run.
 func (j *Job) Run(ctx context.Context, out sink.Sink) (*Summary, error) {
+	unlock, err := lock(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	done, err := j.prepareOutput(ctx, out)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -394,5 +395,37 @@ func TestOverwrite(t *testing.T) {
 		if ourFile(name) != ok {
 			t.Errorf("ourFile(%q) = %v", name, !ok)
 		}
+	}
+}
+
+// TestLocked: an export into an output another run holds fails at once,
+// naming the holder, and touches nothing; once the lock is released (or its
+// holder is gone), the export runs.
+func TestLocked(t *testing.T) {
+	s := loadSample(t)
+	ctx := context.Background()
+	out, err := sink.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := sink.Self()
+	holder.PID = os.Getppid() // a live process that is not this one
+	unlock, err := out.Lock(ctx, holder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Export(ctx, storage.Local{}, out, s.options())
+	if !errors.Is(err, sink.ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", holder.PID)) {
+		t.Fatalf("export into a locked output: %v", err)
+	}
+	if names, _ := out.List(ctx); !slices.Equal(names, []string{sink.LockFile}) {
+		t.Fatalf("a refused export wrote %v", names)
+	}
+	unlock()
+	if _, err := Export(ctx, storage.Local{}, out, s.options()); err != nil {
+		t.Fatalf("export after unlock: %v", err)
+	}
+	if names, _ := out.List(ctx); slices.Contains(names, sink.LockFile) {
+		t.Fatalf("lock left after the export: %v", names)
 	}
 }

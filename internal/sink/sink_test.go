@@ -2,9 +2,14 @@ package sink_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/sink"
@@ -39,5 +44,42 @@ func TestLocalCleanup(t *testing.T) {
 	want := []string{".tmp-notes.txt-1", ".tmp-part-00000.jsonl-abc", ".tmp-part-00001.jsonl-999", "mine.txt", "part-00000.jsonl"}
 	if !slices.Equal(left, want) {
 		t.Fatalf("left %v, want %v", left, want)
+	}
+}
+
+// TestLocalLock: a second Lock fails at once naming the holder; a lock whose
+// holder is gone (killed) is taken over; unlock frees the output.
+func TestLocalLock(t *testing.T) {
+	ctx := context.Background()
+	l, _ := sink.NewLocal(t.TempDir())
+	unlock, err := l.Lock(ctx, sink.Self())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := sink.Self()
+	other.PID = os.Getppid()
+	if _, err := l.Lock(ctx, other); !errors.Is(err, sink.ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("second lock: %v", err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	// A holder that no longer runs: a child process that has exited.
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip(err)
+	}
+	dead := sink.Self()
+	dead.PID = cmd.Process.Pid
+	if _, err := l.Lock(ctx, dead); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err = l.Lock(ctx, sink.Self())
+	if err != nil {
+		t.Fatalf("taking over a dead holder's lock: %v", err)
+	}
+	unlock()
+	if _, err := os.Stat(filepath.Join(l.Dir, sink.LockFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("lock left after unlock: %v", err)
 	}
 }

@@ -124,3 +124,36 @@ func TestStaleUploads(t *testing.T) {
 		t.Fatalf("Pending after Cleanup = %v, want theirs.bin only", p)
 	}
 }
+
+// TestLock: the lock object is created only when absent (a conditional PUT),
+// a second run fails naming the first, and unlock removes it.
+func TestLock(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	ctx := context.Background()
+	s, err := s3sink.New(c, "s3://"+bucket+"/out", testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := s.Lock(ctx, sink.Self())
+	if err != nil {
+		t.Fatalf("Lock: %v", err)
+	}
+	other := sink.Self()
+	other.PID++
+	if _, err := s.Lock(ctx, other); !errors.Is(err, sink.ErrLocked) || !strings.Contains(err.Error(), "pid") {
+		t.Fatalf("second Lock: %v, want ErrLocked naming the holder", err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatalf("unlock: %v", err)
+	}
+	unlock, err = s.Lock(ctx, other)
+	if err != nil {
+		t.Fatalf("Lock after unlock: %v", err)
+	}
+	unlock()
+	if names, _ := s.List(ctx); len(names) != 0 {
+		t.Fatalf("left %v", names)
+	}
+}
