@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -41,6 +42,15 @@ type Config struct {
 	// MaxBackoff bounds the jittered exponential backoff between attempts
 	// (default 20s).
 	MaxBackoff time.Duration
+	// ConnectTimeout bounds a TCP connect and TLS handshake (default
+	// DefaultConnectTimeout); IdleTimeout bounds how long a connection may go
+	// without a byte read or written (default DefaultIdleTimeout).
+	ConnectTimeout, IdleTimeout time.Duration
+	// Profile names the shared config profile (default: AWS_PROFILE, else default).
+	Profile string
+	// Log receives a warning per retried request and the SDK's own log lines
+	// (default: slog.Default()).
+	Log *slog.Logger
 	// HTTPClient replaces the SDK's HTTP client (tests inject faults with it).
 	HTTPClient aws.HTTPClient
 }
@@ -68,7 +78,16 @@ func (e *Error) Unwrap() error { return e.Err }
 // NewClient builds an S3 client from the standard AWS configuration chain and
 // cfg. It fails early, with ErrNoCredentials, when no credentials can be found.
 func NewClient(ctx context.Context, cfg Config) (*awss3.Client, error) {
-	ac, err := config.LoadDefaultConfig(ctx)
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	var opts []func(*config.LoadOptions) error
+	if cfg.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(cfg.Profile))
+	}
+	opts = append(opts, config.WithLogger(sdkLogger{log}))
+	ac, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("s3: loading AWS configuration: %w", err)
 	}
@@ -88,11 +107,11 @@ func NewClient(ctx context.Context, cfg Config) (*awss3.Client, error) {
 	// for interactive services; a batch export would rather wait than fail, so
 	// it is off.
 	ac.Retryer = func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
+		return retryer{RetryerV2: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = maxAttempts
 			o.MaxBackoff = maxBackoff
 			o.RateLimiter = ratelimit.None
-		})
+		}), log: log}
 	}
 	if cfg.Region != "" {
 		ac.Region = cfg.Region
@@ -107,6 +126,14 @@ func NewClient(ctx context.Context, cfg Config) (*awss3.Client, error) {
 		return nil, fmt.Errorf("s3: %w (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where a role is available): %v",
 			ErrNoCredentials, err)
 	}
+	connect, idle := cfg.ConnectTimeout, cfg.IdleTimeout
+	if connect <= 0 {
+		connect = DefaultConnectTimeout
+	}
+	if idle <= 0 {
+		idle = DefaultIdleTimeout
+	}
+	ac.HTTPClient = httpClient(connect, idle)
 	if cfg.HTTPClient != nil {
 		ac.HTTPClient = cfg.HTTPClient
 	}
@@ -174,6 +201,9 @@ func Classify(op, bucket, key string, err error) error {
 		return nil
 	}
 	e := &Error{Op: op, URL: URL(bucket, key), Err: err}
+	if unreachable(err) && !errors.Is(err, ErrUnreachable) {
+		e.Err = fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
 	var ae smithy.APIError
 	code := ""
 	if errors.As(err, &ae) {
