@@ -19,67 +19,39 @@ import (
 	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
 )
 
-// maxSchemaFile bounds a --schema file.
-const maxSchemaFile = 16 << 20
-
-// schemaSource holds --schema and picks the table definition for each table found.
+// schemaSource holds --schema and picks the table definition for each table
+// found (discover.SchemaSource); a --schema of one table defines whichever
+// table a single-table command reads.
 type schemaSource struct {
-	path   string
-	parsed *cql.Schema
+	path string
+	src  *discover.SchemaSource
 }
 
 func (s *schemaSource) load(store storage.Store) error {
+	s.src = &discover.SchemaSource{AnyName: true}
 	if s.path == "" {
 		return nil
 	}
-	b, err := os.ReadFile(s.path)
+	src, err := discover.LoadSchema(s.path)
 	if err != nil {
 		return &UsageError{fmt.Errorf("--schema: %w", err)}
 	}
-	if len(b) > maxSchemaFile {
-		return &UsageError{fmt.Errorf("--schema %s: larger than %d bytes", s.path, maxSchemaFile)}
-	}
-	if s.parsed, err = cql.ParseSchema(string(b)); err != nil {
-		return &UsageError{fmt.Errorf("--schema %s: %w", s.path, err)}
-	}
+	src.AnyName = true
+	s.src = src
 	return nil
 }
 
 // tableFor returns the CQL definition for t: from --schema (by name, or the only
 // table it defines), else from a schema.cql found beside the SSTables, else nil.
 func (s *schemaSource) tableFor(store storage.Store, t *discover.SSTableSet) (*cql.Table, error) {
-	if s.parsed != nil {
-		if tbl := pickTable(s.parsed, t); tbl != nil {
-			return tbl, nil
-		}
-		return nil, &UsageError{fmt.Errorf("--schema %s defines no table %s", s.path, t)}
+	tbl, _, err := s.src.TableFor(store, t)
+	switch {
+	case errors.Is(err, discover.ErrNotInSchema):
+		return nil, &UsageError{fmt.Errorf("--schema %w", err)}
+	case errors.Is(err, discover.ErrBadSchema):
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	for _, f := range t.SchemaFiles {
-		b, err := store.ReadFile(f, maxSchemaFile)
-		if err != nil {
-			return nil, err
-		}
-		sc, err := cql.ParseSchema(string(b))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w: %w", f, ErrInput, err)
-		}
-		if tbl := pickTable(sc, t); tbl != nil {
-			return tbl, nil
-		}
-	}
-	return nil, nil
-}
-
-func pickTable(sc *cql.Schema, t *discover.SSTableSet) *cql.Table {
-	if len(sc.Tables) == 1 {
-		return sc.Tables[0]
-	}
-	for _, tbl := range sc.Tables {
-		if tbl.Name == t.Name && (tbl.Keyspace == "" || tbl.Keyspace == t.Keyspace) {
-			return tbl
-		}
-	}
-	return nil
+	return tbl, err
 }
 
 // findTables discovers the SSTables under paths, mapping a missing path to a usage error.
