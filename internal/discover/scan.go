@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
@@ -46,10 +47,12 @@ func Scan(store storage.Store, paths []string) (*Inventory, error) {
 	}
 	inv := &Inventory{}
 	var sets []*group
+	attached := map[string]bool{}
 	for _, key := range sortedGroupKeys(g.groups) {
 		gr := g.groups[key]
 		for _, dir := range gr.set.Dirs {
 			gr.set.SchemaFiles = appendNew(gr.set.SchemaFiles, g.schemas[dir]...)
+			attached[dir] = true
 		}
 		if err := gr.resolve(store, inv); err != nil {
 			return nil, err
@@ -57,7 +60,7 @@ func Scan(store storage.Store, paths []string) (*Inventory, error) {
 		sortSSTables(gr.set.SSTables)
 		sets = append(sets, gr)
 	}
-	inv.generations(sets)
+	inv.generations(sets, g.looseIDs(store, attached, inv))
 	return inv, nil
 }
 
@@ -65,8 +68,8 @@ func Scan(store storage.Store, paths []string) (*Inventory, error) {
 // Scan collects them.
 type group struct {
 	set       *SSTableSet
-	keyspaces map[string]int // the keyspace each directory reads as → SSTables
-	schema    *schemaInfo    // from the first readable schema.cql, nil without
+	keyspaces map[string]bool // the keyspaces its directories read as
+	schema    *schemaInfo     // from the first readable schema.cql, nil without
 }
 
 type grouper struct {
@@ -154,17 +157,48 @@ func (g *grouper) add(d format.Descriptor, size int64) bool {
 	}
 	gr := g.groups[key]
 	if gr == nil {
-		gr = &group{set: &SSTableSet{Name: d.Table, ID: strings.ToLower(id)}, keyspaces: map[string]int{}}
+		gr = &group{set: &SSTableSet{Name: d.Table, ID: strings.ToLower(id)}, keyspaces: map[string]bool{}}
 		if id != "" {
 			gr.set.IDs = []string{gr.set.ID}
 		}
 		g.groups[key] = gr
 	}
-	gr.keyspaces[d.Keyspace]++
+	gr.keyspaces[d.Keyspace] = true
 	gr.set.Dirs = appendNew(gr.set.Dirs, d.Dir)
 	gr.set.SSTables = append(gr.set.SSTables, d)
 	gr.set.DataBytes += size
 	return true
+}
+
+// looseIDs reads the schema.cql files beside no SSTables (a cluster's schema
+// put beside the backup): ks.table → the ids they name.
+func (g *grouper) looseIDs(store storage.Store, attached map[string]bool, inv *Inventory) map[string][]schemaInfo {
+	ids := map[string][]schemaInfo{}
+	var dirs []string
+	for dir := range g.schemas {
+		if !attached[dir] {
+			dirs = append(dirs, dir)
+		}
+	}
+	slices.Sort(dirs)
+	for _, dir := range dirs {
+		for _, f := range g.schemas[dir] {
+			b, err := store.ReadFile(f, MaxSchemaFile)
+			if err == nil {
+				var sc *cql.Schema
+				if sc, err = cql.ParseSchema(string(b)); err == nil {
+					for _, t := range sc.Tables {
+						if t.ID != "" {
+							ids[t.Keyspace+"."+t.Name] = append(ids[t.Keyspace+"."+t.Name], schemaInfo{path: f, keyspace: t.Keyspace, name: t.Name, id: hexID(t.ID)})
+						}
+					}
+					continue
+				}
+			}
+			inv.Notes = append(inv.Notes, fmt.Sprintf("%s: not read: %v", f, err))
+		}
+	}
+	return ids
 }
 
 // schemaDir is the directory of a schema.cql as a Descriptor in it spells it.
@@ -203,13 +237,7 @@ func (gr *group) resolve(store storage.Store, inv *Inventory) error {
 	for k := range gr.keyspaces {
 		names = append(names, k)
 	}
-	// The most SSTables first, then by name: a stable choice.
-	slices.SortFunc(names, func(a, b string) int {
-		if c := cmp.Compare(gr.keyspaces[b], gr.keyspaces[a]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
+	slices.Sort(names) // the first name is kept when no schema.cql names one
 	t.Keyspace = names[0]
 	if gr.schema != nil {
 		t.View = gr.schema.view
@@ -220,7 +248,7 @@ func (gr *group) resolve(store storage.Store, inv *Inventory) error {
 	if len(names) == 1 && t.Keyspace == names[0] {
 		return nil
 	}
-	what := fmt.Sprintf("%s (id %s): replicas found under %d parent names (%s)", t.Name, t.ID, len(names), strings.Join(sorted(names), ", "))
+	what := fmt.Sprintf("%s (id %s): replicas found under %d parent names (%s)", t.Name, t.ID, len(names), strings.Join(names, ", "))
 	if len(names) == 1 {
 		what = fmt.Sprintf("%s (id %s): found under %s", t.Name, t.ID, names[0])
 	}
@@ -232,15 +260,9 @@ func (gr *group) resolve(store storage.Store, inv *Inventory) error {
 	return nil
 }
 
-func sorted(s []string) []string {
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return s
-}
-
 // generations sorts the groups into inv: one set per ks.table is current; the
 // others are superseded, or all are ambiguous when nothing decides.
-func (inv *Inventory) generations(groups []*group) {
+func (inv *Inventory) generations(groups []*group, loose map[string][]schemaInfo) {
 	byName := map[string][]*group{}
 	var names []string
 	for _, gr := range groups {
@@ -262,7 +284,7 @@ func (inv *Inventory) generations(groups []*group) {
 		for i, gr := range gens {
 			ids[i] = idOrNone(gr.set.ID)
 		}
-		cur, why := currentGeneration(gens)
+		cur, why := currentGeneration(gens, loose[n])
 		if cur == nil {
 			for _, gr := range gens {
 				inv.Ambiguous = append(inv.Ambiguous, gr.set)
@@ -289,15 +311,23 @@ func idOrNone(id string) string {
 }
 
 // currentGeneration picks the current one of several generations of a table:
-// the only one whose id a schema.cql names, else the newest by the time in
-// its id. It returns nil and why when neither decides.
-func currentGeneration(gens []*group) (*group, string) {
+// the only one whose id a schema names, else the newest by the time in its id.
+// It returns nil and why when neither decides. The schemas that count are
+// those not beside the SSTables (loose: a cluster's schema kept with the
+// backup) and a schema.cql naming another generation's id than its own: a
+// schema.cql always names its own directory's id, which says nothing of which
+// generation came last.
+func currentGeneration(gens []*group, loose []schemaInfo) (*group, string) {
 	named := map[string]bool{}
 	var from []string
+	for _, l := range loose {
+		named[l.id] = true
+		from = appendNew(from, l.path)
+	}
 	for _, gr := range gens {
-		if gr.schema != nil && gr.schema.id != "" {
+		if gr.schema != nil && gr.schema.id != "" && gr.schema.id != gr.set.ID {
 			named[gr.schema.id] = true
-			from = append(from, gr.schema.path)
+			from = appendNew(from, gr.schema.path)
 		}
 	}
 	var match []*group

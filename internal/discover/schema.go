@@ -128,7 +128,7 @@ func readSchemaInfo(store storage.Store, path, name string) (*schemaInfo, error)
 	if m := viewRE.FindStringSubmatchIndex(src); m != nil {
 		info := &schemaInfo{path: path, keyspace: cqlName(src, m[2], m[3]), name: cqlName(src, m[4], m[5]), view: true}
 		if id := idRE.FindStringSubmatch(src[m[1]:]); id != nil {
-			info.id = strings.ReplaceAll(strings.ToLower(id[1]), "-", "")
+			info.id = hexID(id[1])
 		}
 		if info.name == name {
 			return info, nil
@@ -142,7 +142,7 @@ func readSchemaInfo(store storage.Store, path, name string) (*schemaInfo, error)
 	if tbl == nil {
 		return nil, nil
 	}
-	return &schemaInfo{path: path, keyspace: tbl.Keyspace, name: tbl.Name, id: strings.ReplaceAll(strings.ToLower(tbl.ID), "-", "")}, nil
+	return &schemaInfo{path: path, keyspace: tbl.Keyspace, name: tbl.Name, id: hexID(tbl.ID)}, nil
 }
 
 // cqlName is the identifier at src[i:j]: a quoted one as written, another in
@@ -157,3 +157,6 @@ func cqlName(src string, i, j int) string {
 	}
 	return strings.ToLower(s)
 }
+
+// hexID spells a table id as directory names do: 32 lower-case hex digits.
+func hexID(id string) string { return strings.ReplaceAll(strings.ToLower(id), "-", "") }

@@ -149,6 +149,7 @@ func (inv *Inventory) Select(sel Selection) ([]*SSTableSet, []Skip, error) {
 	var chosen []*SSTableSet
 	var skips []Skip
 	var errs []error
+	reported := map[string]bool{} // ambiguous tables already in errs
 	for _, c := range cands {
 		t := c.t
 		skip := func(reason string) { skips = append(skips, Skip{Table: t.String(), ID: t.ID, Reason: reason}) }
@@ -163,6 +164,16 @@ func (inv *Inventory) Select(sel Selection) ([]*SSTableSet, []Skip, error) {
 			skip(ReasonExcluded + " " + excl[i].raw)
 			continue
 		}
+		if id, ok := chosenID[t.String()]; ok {
+			if id != t.ID {
+				skip(fmt.Sprintf("%s %s (chosen: %s)", ReasonOther, t, id))
+				continue
+			}
+			if len(matched) > 0 {
+				chosen = append(chosen, t)
+				continue
+			}
+		}
 		if len(incl) > 0 && len(matched) == 0 {
 			skip(ReasonNotMatched)
 			continue
@@ -175,21 +186,14 @@ func (inv *Inventory) Select(sel Selection) ([]*SSTableSet, []Skip, error) {
 			skip(ReasonView)
 			continue
 		}
-		if id, ok := chosenID[t.String()]; ok {
-			if id != t.ID {
-				skip(fmt.Sprintf("%s %s (chosen: %s)", ReasonOther, t, id))
-				continue
-			}
-			chosen = append(chosen, t)
-			continue
-		}
 		switch {
 		case c.current != nil:
 			skip(fmt.Sprintf("%s %s (current: %s)", ReasonOlder, t, c.current.ID))
 			continue
 		case c.gens != nil:
 			skip(fmt.Sprintf("%s %s (ids %s)", ReasonAmbiguous, t, strings.Join(c.gens, ", ")))
-			if t.ID == c.gens[0] || c.gens[0] == "none" && t.ID == "" {
+			if !reported[t.String()] {
+				reported[t.String()] = true
 				errs = append(errs, fmt.Errorf("%s: %w (ids %s): name one as %s-<id>", t, ErrAmbiguousGeneration, strings.Join(c.gens, ", "), t))
 			}
 			continue
