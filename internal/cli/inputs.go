@@ -56,20 +56,42 @@ func (s *schemaSource) tableFor(store storage.Store, t *discover.SSTableSet) (*c
 
 // findTables discovers the SSTables under paths, mapping a missing path to a usage error.
 func findTables(store storage.Store, paths []string) ([]*discover.SSTableSet, error) {
+	if err := checkPaths(paths); err != nil {
+		return nil, err
+	}
+	tables, err := discover.Find(store, paths)
+	return tables, wordDiscover(err)
+}
+
+// scanBackup discovers every table under paths (discover.Scan).
+func scanBackup(store storage.Store, paths []string) (*discover.Inventory, error) {
+	if err := checkPaths(paths); err != nil {
+		return nil, err
+	}
+	inv, err := discover.Scan(store, paths)
+	return inv, wordDiscover(err)
+}
+
+// checkPaths fails on a local path that does not exist.
+func checkPaths(paths []string) error {
 	for _, p := range paths {
 		if s3store.IsURL(p) {
 			continue // an empty prefix shows up as no sstables found
 		}
 		if _, err := os.Stat(p); err != nil && errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w: no such file or directory", p, ErrInput)
+			return fmt.Errorf("%s: %w: no such file or directory", p, ErrInput)
 		}
 	}
-	tables, err := discover.Find(store, paths)
+	return nil
+}
+
+// wordDiscover classifies discovery errors: no SSTables, or S3 failing, is bad input.
+func wordDiscover(err error) error {
 	var se *s3store.Error
 	if errors.Is(err, discover.ErrNoSSTables) || errors.As(err, &se) {
-		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	return tables, err
+	return err
 }
 
 // openSSTable opens one SSTable, classifying a missing component as bad input.

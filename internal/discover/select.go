@@ -101,18 +101,9 @@ type candidate struct {
 // ambiguous (ErrAmbiguousGeneration): with such an error the lists are still
 // filled in, for a listing.
 func (inv *Inventory) Select(sel Selection) ([]*SSTableSet, []Skip, error) {
-	var incl, excl []pattern
-	for _, list := range []struct {
-		in  []string
-		out *[]pattern
-	}{{sel.Include, &incl}, {sel.Exclude, &excl}} {
-		for _, s := range list.in {
-			p, err := parsePattern(s)
-			if err != nil {
-				return nil, nil, err
-			}
-			*list.out = append(*list.out, p)
-		}
+	incl, excl, err := sel.parse()
+	if err != nil {
+		return nil, nil, err
 	}
 	var cands []candidate
 	for _, t := range inv.Tables {
@@ -208,6 +199,30 @@ func (inv *Inventory) Select(sel Selection) ([]*SSTableSet, []Skip, error) {
 	slices.SortStableFunc(chosen, func(a, b *SSTableSet) int { return strings.Compare(a.String(), b.String()) })
 	slices.SortStableFunc(skips, func(a, b Skip) int { return strings.Compare(a.Table, b.Table) })
 	return chosen, skips, errors.Join(errs...)
+}
+
+// Check reports the first pattern of sel that does not parse.
+func (sel Selection) Check() error {
+	_, _, err := sel.parse()
+	return err
+}
+
+func (sel Selection) parse() (incl, excl []pattern, err error) {
+	for _, s := range sel.Include {
+		p, err := parsePattern(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		incl = append(incl, p)
+	}
+	for _, s := range sel.Exclude {
+		p, err := parsePattern(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		excl = append(excl, p)
+	}
+	return incl, excl, nil
 }
 
 // names lists the tables inv holds, for an error.
