@@ -127,7 +127,6 @@ func TestScanReplicasAcrossParents(t *testing.T) {
 // TestScanGroupsByID: the sample snapshot's tables on three nodes are two
 // tables, each with its id and three directories; no note for ordinary replicas.
 func TestScanGroupsByID(t *testing.T) {
-	root := filepath.Join(corpustest.ModuleRoot(), "testdata", "sample-snapshot")
 	var paths []string
 	for _, n := range []string{"node1", "node2", "node3"} {
 		paths = append(paths, sampleDir(t, n, "events"), sampleDir(t, n, "page_views"))
@@ -150,7 +149,6 @@ func TestScanGroupsByID(t *testing.T) {
 	if len(inv.Notes) != 0 {
 		t.Errorf("notes %q", inv.Notes)
 	}
-	_ = root
 }
 
 // TestScanGenerations: one ks.table under two ids. The current one is named by
