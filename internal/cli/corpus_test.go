@@ -124,7 +124,10 @@ func TestCorpusExpectedRows(t *testing.T) {
 				}
 				tbl := sc.Tables[0]
 				if len(sc.Tables) > 1 {
-					tbl = pickTable(sc, &discover.SSTableSet{Keyspace: d.Keyspace, Name: d.Table})
+					src := &discover.SchemaSource{Given: sc}
+					if tbl, _, err = src.TableFor(storage.Local{}, &discover.SSTableSet{Keyspace: d.Keyspace, Name: d.Table}); err != nil {
+						t.Fatal(err)
+					}
 				}
 				sst, err := sstable.Open(storage.Local{}, d, sstable.Options{Table: tbl})
 				if err != nil {

@@ -19,85 +19,79 @@ import (
 	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
 )
 
-// maxSchemaFile bounds a --schema file.
-const maxSchemaFile = 16 << 20
-
-// schemaSource holds --schema and picks the table definition for each table found.
+// schemaSource holds --schema and picks the table definition for each table
+// found (discover.SchemaSource); a --schema of one table defines whichever
+// table a single-table command reads.
 type schemaSource struct {
-	path   string
-	parsed *cqlparse.Schema
+	path string
+	src  *discover.SchemaSource
 }
 
 func (s *schemaSource) load(store storage.Store) error {
+	s.src = &discover.SchemaSource{AnyName: true}
 	if s.path == "" {
 		return nil
 	}
-	b, err := os.ReadFile(s.path)
+	src, err := discover.LoadSchema(s.path)
 	if err != nil {
 		return &UsageError{fmt.Errorf("--schema: %w", err)}
 	}
-	if len(b) > maxSchemaFile {
-		return &UsageError{fmt.Errorf("--schema %s: larger than %d bytes", s.path, maxSchemaFile)}
-	}
-	if s.parsed, err = cqlparse.Parse(string(b)); err != nil {
-		return &UsageError{fmt.Errorf("--schema %s: %w", s.path, err)}
-	}
+	src.AnyName = true
+	s.src = src
 	return nil
 }
 
 // tableFor returns the CQL definition for t: from --schema (by name, or the only
 // table it defines), else from a schema.cql found beside the SSTables, else nil.
 func (s *schemaSource) tableFor(store storage.Store, t *discover.SSTableSet) (*cqlparse.Table, error) {
-	if s.parsed != nil {
-		if tbl := pickTable(s.parsed, t); tbl != nil {
-			return tbl, nil
-		}
-		return nil, &UsageError{fmt.Errorf("--schema %s defines no table %s", s.path, t)}
+	tbl, _, err := s.src.TableFor(store, t)
+	switch {
+	case errors.Is(err, discover.ErrNotInSchema):
+		return nil, &UsageError{fmt.Errorf("--schema %w", err)}
+	case errors.Is(err, discover.ErrBadSchema):
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	for _, f := range t.SchemaFiles {
-		b, err := store.ReadFile(f, maxSchemaFile)
-		if err != nil {
-			return nil, err
-		}
-		sc, err := cqlparse.Parse(string(b))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w: %w", f, ErrInput, err)
-		}
-		if tbl := pickTable(sc, t); tbl != nil {
-			return tbl, nil
-		}
-	}
-	return nil, nil
-}
-
-func pickTable(sc *cqlparse.Schema, t *discover.SSTableSet) *cqlparse.Table {
-	if len(sc.Tables) == 1 {
-		return sc.Tables[0]
-	}
-	for _, tbl := range sc.Tables {
-		if tbl.Name == t.Name && (tbl.Keyspace == "" || tbl.Keyspace == t.Keyspace) {
-			return tbl
-		}
-	}
-	return nil
+	return tbl, err
 }
 
 // findTables discovers the SSTables under paths, mapping a missing path to a usage error.
 func findTables(store storage.Store, paths []string) ([]*discover.SSTableSet, error) {
+	if err := checkPaths(paths); err != nil {
+		return nil, err
+	}
+	tables, err := discover.Find(store, paths)
+	return tables, wordDiscover(err)
+}
+
+// scanBackup discovers every table under paths (discover.Scan).
+func scanBackup(store storage.Store, paths []string) (*discover.Inventory, error) {
+	if err := checkPaths(paths); err != nil {
+		return nil, err
+	}
+	inv, err := discover.Scan(store, paths)
+	return inv, wordDiscover(err)
+}
+
+// checkPaths fails on a local path that does not exist.
+func checkPaths(paths []string) error {
 	for _, p := range paths {
 		if s3store.IsURL(p) {
 			continue // an empty prefix shows up as no sstables found
 		}
 		if _, err := os.Stat(p); err != nil && errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w: no such file or directory", p, ErrInput)
+			return fmt.Errorf("%s: %w: no such file or directory", p, ErrInput)
 		}
 	}
-	tables, err := discover.Find(store, paths)
+	return nil
+}
+
+// wordDiscover classifies discovery errors: no SSTables, or S3 failing, is bad input.
+func wordDiscover(err error) error {
 	var se *s3store.Error
 	if errors.Is(err, discover.ErrNoSSTables) || errors.As(err, &se) {
-		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	return tables, err
+	return err
 }
 
 // openSSTable opens one SSTable, classifying a missing component as bad input.

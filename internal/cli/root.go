@@ -147,6 +147,7 @@ and backups, without touching the live cluster.`,
 	root.AddCommand(newDumpCmd())
 	root.AddCommand(newExportCmd())
 	root.AddCommand(newPlanCmd())
+	root.AddCommand(newLsCmd())
 	root.AddCommand(newVerifyCmd())
 	root.AddCommand(newMetadataCmd())
 	root.AddCommand(newInspectCmd())

@@ -52,8 +52,8 @@ type BackupFilter struct {
 	Backup string   // snapshot tag (plain), backup name (Medusa) or date (Priam)
 }
 
-// Selection is what SelectBackups found.
-type Selection struct {
+// BackupSelection is what SelectBackups found.
+type BackupSelection struct {
 	Dirs   []string // SSTable directories to read
 	Layout string   // the layout used (auto resolved)
 	Framed bool     // files are Snappy-framed (Priam)
@@ -64,7 +64,7 @@ type Selection struct {
 
 // Store returns inner as the selection must read it: unframed, and showing
 // only the chosen backup's files.
-func (s *Selection) Store(inner storage.Store) storage.Store {
+func (s *BackupSelection) Store(inner storage.Store) storage.Store {
 	if s.Framed {
 		inner = storage.SnappyFramed{Inner: inner}
 	}
@@ -107,14 +107,14 @@ type backupDir struct {
 // directory, or a path already inside one snapshot) comes back unchanged, so
 // plain inputs behave as they do without this step. With several backups and no
 // f.Backup it fails with ErrBackupChoice naming them.
-func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Selection, error) {
+func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*BackupSelection, error) {
 	if f.Layout == "" {
 		f.Layout = LayoutAuto
 	}
 	if !slices.Contains(Layouts, f.Layout) {
 		return nil, fmt.Errorf("backup layout %q: want one of %s", f.Layout, strings.Join(Layouts, ", "))
 	}
-	sel := &Selection{Layout: f.Layout}
+	sel := &BackupSelection{Layout: f.Layout}
 	var found []backupDir
 	seen := map[string]bool{}
 	for _, root := range roots {
@@ -208,7 +208,7 @@ func scanRoot(store storage.Store, root string, f BackupFilter, seen map[string]
 
 // pick keeps the backup f names (or the only one) on the nodes f names, and
 // adds its directories and manifests to sel.
-func (sel *Selection) pick(store storage.Store, found []backupDir, f BackupFilter) error {
+func (sel *BackupSelection) pick(store storage.Store, found []backupDir, f BackupFilter) error {
 	layouts := map[string]bool{}
 	for _, b := range found {
 		layouts[b.layout] = true
@@ -271,7 +271,7 @@ type medusaManifest []struct {
 // addManifest adds the files a differential Medusa backup's manifest lists.
 // Object paths are taken from <node>/data/ on, under the root that holds the
 // manifest, so a bucket prefix or a copied tree reads the same.
-func (s *Selection) addManifest(store storage.Store, b backupDir) error {
+func (s *BackupSelection) addManifest(store storage.Store, b backupDir) error {
 	raw, err := store.ReadFile(b.manifest, maxManifest)
 	if err != nil {
 		return err
