@@ -185,3 +185,66 @@ func (l *Local) CleanTemp() error {
 	}
 	return nil
 }
+
+// Tree is a sink holding other sinks in subdirectories: the output of a
+// many-table export, one complete export per OUT/<keyspace>/<table>/.
+type Tree interface {
+	Sink
+	// Sub returns the sink of subdirectory dir ("ks/t": slash-separated,
+	// relative). Nothing is created until a file is written into it.
+	Sub(dir string) (Sink, error)
+	// Dirs returns the names of the subdirectories directly below, sorted.
+	Dirs(ctx context.Context) ([]string, error)
+}
+
+// Sub returns the sink of subdirectory dir of s, or an error when s cannot
+// hold subdirectories.
+func Sub(s Sink, dir string) (Sink, error) {
+	t, ok := s.(Tree)
+	if !ok {
+		return nil, fmt.Errorf("%s: this output cannot hold subdirectories", s)
+	}
+	if err := CheckDir(dir); err != nil {
+		return nil, err
+	}
+	return t.Sub(dir)
+}
+
+// CheckDir refuses a subdirectory name that would leave its parent.
+func CheckDir(dir string) error {
+	if dir == "" || strings.HasPrefix(dir, "/") || strings.HasSuffix(dir, "/") {
+		return fmt.Errorf("bad subdirectory %q", dir)
+	}
+	for _, p := range strings.Split(dir, "/") {
+		if p == "" || p == "." || p == ".." || strings.ContainsRune(p, '\\') {
+			return fmt.Errorf("bad subdirectory %q", dir)
+		}
+	}
+	return nil
+}
+
+var _ Tree = (*Local)(nil)
+
+// Sub returns the sink of l.Dir/dir, creating the directory.
+func (l *Local) Sub(dir string) (Sink, error) {
+	return NewLocal(filepath.Join(l.Dir, filepath.FromSlash(dir)))
+}
+
+// Dirs returns the subdirectories of l.Dir.
+func (l *Local) Dirs(_ context.Context) ([]string, error) {
+	ents, err := os.ReadDir(l.Dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

@@ -332,3 +332,38 @@ func (s *Sink) listUploads(ctx context.Context, prefix string, fn func(key, id s
 		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
 	}
 }
+
+var _ sink.Tree = (*Sink)(nil)
+
+// Sub returns the sink of the prefix's subdirectory dir: the same client and
+// uploads, under prefix/dir/.
+func (s *Sink) Sub(dir string) (sink.Sink, error) {
+	if err := sink.CheckDir(dir); err != nil {
+		return nil, err
+	}
+	sub := *s
+	sub.prefix = s.prefix + dir + "/"
+	sub.url = s3store.URL(s.bucket, strings.TrimSuffix(sub.prefix, "/"))
+	return &sub, nil
+}
+
+// Dirs returns the names of the common prefixes directly under the prefix.
+func (s *Sink) Dirs(ctx context.Context) ([]string, error) {
+	var out []string
+	p := awss3.NewListObjectsV2Paginator(s.client, &awss3.ListObjectsV2Input{
+		Bucket: &s.bucket, Prefix: &s.prefix, Delimiter: aws.String("/"),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, s.classify("ListObjectsV2", "", err)
+		}
+		for _, cp := range page.CommonPrefixes {
+			if n := strings.TrimSuffix(strings.TrimPrefix(aws.ToString(cp.Prefix), s.prefix), "/"); n != "" {
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
