@@ -35,6 +35,8 @@ type PartInfo struct {
 	Tombstones int64  `json:"tombstones"` // read and applied by the merge
 	Bytes      int64  `json:"bytes"`
 	SHA256     string `json:"sha256"`
+	// Skipped are the SSTables its unit ran without (Options.MaxErrors).
+	Skipped []Skip `json:"skipped,omitempty"`
 }
 
 // commitPart makes a written part durable under its final name, then records
