@@ -57,14 +57,14 @@ type Filters struct {
 // Manifest is _manifest.json.
 type Manifest struct {
 	Head
-	Parts      []PartInfo `json:"parts"`
-	Rows       int64      `json:"rows"`
+	Parts []PartInfo `json:"parts"`
+	Rows  int64      `json:"rows"`
 	// Incomplete says SSTables were left out (Options.MaxErrors): Skipped
 	// lists them, as _errors.jsonl does.
-	Incomplete bool   `json:"incomplete,omitempty"`
-	Skipped    []Skip `json:"skipped,omitempty"`
-	FinishedAt string     `json:"finished_at"`
-	DurationS  float64    `json:"duration_s"`
+	Incomplete bool    `json:"incomplete,omitempty"`
+	Skipped    []Skip  `json:"skipped,omitempty"`
+	FinishedAt string  `json:"finished_at"`
+	DurationS  float64 `json:"duration_s"`
 }
 
 // newHead records what the job exports, as _export.json and the manifest say it.
