@@ -46,6 +46,9 @@ type exportOptions struct {
 	keys       []string
 	// incremental runs
 	base string
+	// many tables
+	failFast  bool
+	maxErrors int
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -67,7 +70,9 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.ttl, "ttl", false, `add "ttl(c)" (seconds left at --now) for every printed non-key column`)
 	fs.StringVar(&o.tokenRange, "token-range", "", "only partitions with LO < token <= HI, as LO:HI (either side may be empty)")
 	fs.StringArrayVar(&o.keys, "keys", nil, "only this partition key, as dump prints it (repeatable)")
-	fs.StringVar(&o.base, "base", "", "a previous export of the table with --layout partitions (directory or s3:// prefix) to merge with the inputs: an incremental run")
+	fs.StringVar(&o.base, "base", "", "a previous export of the table with --layout partitions (directory or s3:// prefix) to merge with the inputs: an incremental run; with many tables, the previous run's --out (each table pairs with BASE/<keyspace>/<table>/)")
+	fs.BoolVar(&o.failFast, "fail-fast", false, "with many tables, stop at the first table that fails (default: finish the others and exit 5)")
+	fs.IntVar(&o.maxErrors, "max-errors", 0, "SSTables per table that may fail to open or decode and be left out, each recorded in _manifest.json and _errors.jsonl (0: none, the table fails)")
 }
 
 func (o *exportOptions) validate() error {
@@ -89,6 +94,8 @@ func (o *exportOptions) validate() error {
 		return &UsageError{fmt.Errorf("--columns, --writetime and --ttl shape the rows layout; the %s layout keeps everything", o.layout)}
 	case o.logFormat != "text" && o.logFormat != "json":
 		return &UsageError{fmt.Errorf("--log-format %q: want text or json", o.logFormat)}
+	case o.maxErrors < 0:
+		return &UsageError{fmt.Errorf("--max-errors %d: want 0 or more", o.maxErrors)}
 	case o.workers < 1:
 		return &UsageError{fmt.Errorf("--workers %d: want at least 1", o.workers)}
 	case o.tokenRange != "" && strings.Count(o.tokenRange, ":") != 1:
@@ -111,12 +118,20 @@ func newExportCmd() *cobra.Command {
 snapshot or backup directories), cuts the token ring into units of balanced bytes,
 merges every version of every cell as Cassandra does for a read at CONSISTENCY
 ALL, and writes one JSON object per live CQL row (what SELECT JSON * returns) into
-part files. _manifest.json and then _SUCCESS are written only when every part is.`,
+part files. _manifest.json and then _SUCCESS are written only when every part is.
+
+Inputs holding one table are written into --out itself. Inputs holding many
+tables (or any selection flag) are written one complete export per table into
+--out/<keyspace>/<table>/, on one pool of workers, plus a top-level
+_manifest.json with every table's outcome and a top-level _SUCCESS only when
+every table succeeded. A table that fails does not stop the others (unless
+--fail-fast): the run exits 5, and --resume finishes what is missing.`,
 		Example: `  aegisthus export node1/ks/t-1b2c.../snapshots/s1 node2/ks/t-1b2c.../snapshots/s1 --out /tmp/t
   aegisthus export /backups/*/ks/t-* --out /tmp/t --compress zstd --now 2024-06-01T00:00:00Z
   aegisthus export ... --out /tmp/t --resume
   aegisthus export ... --out /data/t-0601 --layout partitions
-  aegisthus export node*/ks/t-*/backups --out /data/t-0602 --layout partitions --base /data/t-0601`,
+  aegisthus export node*/ks/t-*/backups --out /data/t-0602 --layout partitions --base /data/t-0601
+  aegisthus export node*/data --out /data/all-0602 --layout partitions --base /data/all-0601 --max-errors 1`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			o.layoutSet = cmd.Flags().Changed("layout")
@@ -153,16 +168,21 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	if err := o.validate(); err != nil {
 		return err
 	}
-	split, _ := parseSize(o.splitSize)
-	tokLo, tokHi, _ := strings.Cut(o.tokenRange, ":")
-	var now int64
-	if o.now != "" {
-		var err error
-		if now, err = parseNow(o.now); err != nil {
-			return err
-		}
+	if err := o.schema.load(store); err != nil {
+		return err
 	}
-	t, tbl, err := o.schema.oneTable(store, o.paths)
+	sets, skipped, err := selectTables(store, o.paths)
+	if err != nil {
+		return err
+	}
+	if len(sets) > 1 || selectionGiven() {
+		return o.runBatch(ctx, store, stderr, sets, skipped)
+	}
+	tbl, err := o.schema.tableFor(store, sets[0])
+	if err != nil {
+		return err
+	}
+	po, err := o.pipelineOptions(ctx)
 	if err != nil {
 		return err
 	}
@@ -170,21 +190,10 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	if err != nil {
 		return err
 	}
-	baseStore, err := baseStore(ctx, &o.s3, o.base)
-	if err != nil {
-		return err
-	}
 	prog := newProgress(stderr, o.quiet || o.logFormat == "json")
 	log := o.logger(prog) // lines logged during the run print above the bar
-	sum, err := o.export(ctx, store, out, pipeline.Options{
-		Table: t, Schema: tbl, Workers: o.workers, SplitSize: split, Now: now,
-		Compress: o.compress, Resume: o.resume, Overwrite: o.overwrite, Version: Version,
-		Log: log, Progress: prog.update,
-		Layout:  o.layoutArg(),
-		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
-		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
-		Base: o.base, BaseStore: baseStore,
-	})
+	po.Table, po.Schema, po.Log, po.Progress = sets[0], tbl, log, prog.update
+	sum, err := o.export(ctx, store, out, po)
 	prog.finish()
 	if err != nil {
 		return classifyPipeline(err)
@@ -194,6 +203,31 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", fmt.Sprintf("%.1f", sum.Duration.Seconds()),
 		"out", o.out)
 	return nil
+}
+
+// pipelineOptions are the options every table of the run shares.
+func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, error) {
+	split, _ := parseSize(o.splitSize)
+	tokLo, tokHi, _ := strings.Cut(o.tokenRange, ":")
+	var now int64
+	if o.now != "" {
+		var err error
+		if now, err = parseNow(o.now); err != nil {
+			return pipeline.Options{}, err
+		}
+	}
+	baseStore, err := baseStore(ctx, &o.s3, o.base)
+	if err != nil {
+		return pipeline.Options{}, err
+	}
+	return pipeline.Options{
+		Workers: o.workers, SplitSize: split, Now: now,
+		Compress: o.compress, Resume: o.resume, Overwrite: o.overwrite, Version: Version,
+		Layout:  o.layoutArg(),
+		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
+		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
+		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors,
+	}, nil
 }
 
 // export prepares the job and runs it, saying which layout it chose for
@@ -240,8 +274,10 @@ func classifyPipeline(err error) error {
 		return &UsageError{err}
 	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist), errors.Is(err, pipeline.ErrBadBase):
 		return fmt.Errorf("%w: %w", ErrInput, err)
-	case errors.Is(err, pipeline.ErrNeedsSchema), errors.As(err, new(*pipeline.OptionError)):
+	case errors.Is(err, pipeline.ErrNeedsSchema), errors.As(err, new(*pipeline.OptionError)), errors.Is(err, pipeline.ErrForeignFiles):
 		return &UsageError{err}
+	case errors.Is(err, pipeline.ErrPartial):
+		return &PartialError{err}
 	}
 	return err
 }
