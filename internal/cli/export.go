@@ -182,17 +182,12 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	if err != nil {
 		return err
 	}
-	po, err := o.pipelineOptions(ctx)
+	po, out, prog, err := o.start(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	out, err := o.s3.sink(ctx, o.out)
-	if err != nil {
-		return err
-	}
-	prog := newProgress(stderr, o.quiet || o.logFormat == "json")
-	log := o.logger(prog) // lines logged during the run print above the bar
-	po.Table, po.Schema, po.Log, po.Progress = sets[0], tbl, log, prog.update
+	log := po.Log
+	po.Table, po.Schema = sets[0], tbl
 	sum, err := o.export(ctx, store, out, po)
 	prog.finish()
 	if err != nil {
@@ -203,6 +198,22 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", fmt.Sprintf("%.1f", sum.Duration.Seconds()),
 		"out", o.out)
 	return nil
+}
+
+// start opens --out and the progress bar, and returns the options every
+// table of the run shares, logging above the bar.
+func (o *exportOptions) start(ctx context.Context, stderr io.Writer) (pipeline.Options, sink.Sink, *progress, error) {
+	po, err := o.pipelineOptions(ctx)
+	if err != nil {
+		return po, nil, nil, err
+	}
+	out, err := o.s3.sink(ctx, o.out)
+	if err != nil {
+		return po, nil, nil, err
+	}
+	prog := newProgress(stderr, o.quiet || o.logFormat == "json")
+	po.Log, po.Progress = o.logger(prog), prog.update // lines logged during the run print above the bar
+	return po, out, prog, nil
 }
 
 // pipelineOptions are the options every table of the run shares.

@@ -21,17 +21,12 @@ func (o *exportOptions) runBatch(ctx context.Context, store storage.Store, stder
 	if err != nil {
 		return err
 	}
-	po, err := o.pipelineOptions(ctx)
+	po, out, prog, err := o.start(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	out, err := o.s3.sink(ctx, o.out)
-	if err != nil {
-		return err
-	}
-	prog := newProgress(stderr, o.quiet || o.logFormat == "json")
-	log := o.logger(prog)
-	po.Log, po.Progress, po.Base = log, prog.update, ""
+	log := po.Log
+	po.Base = ""
 	bo := pipeline.BatchOptions{Options: po, Tables: specs, Skipped: skipped, BaseRoot: o.base, FailFast: o.failFast}
 	b, err := pipeline.PrepareBatch(ctx, store, bo)
 	if err != nil {

@@ -38,33 +38,16 @@ func manyFixtures(t *testing.T) (root, schema string, dirs []string) {
 
 // runMany runs export with the test defaults and returns its error.
 func runMany(o exportOptions) error {
-	if o.workers == 0 {
-		o.workers = 2
-	}
 	if o.splitSize == "" {
 		o.splitSize = "16KiB"
 	}
-	if o.compress == "" {
-		o.compress = "none"
-	}
-	if o.layout == "" {
-		o.layout = "rows"
-	}
-	o.logFormat, o.quiet = "text", true
+	testDefaults(&o)
 	return o.run(context.Background(), storage.Local{}, &bytes.Buffer{})
 }
 
 func readBatchManifest(t *testing.T, dir string) pipeline.BatchManifest {
 	t.Helper()
-	var m pipeline.BatchManifest
-	b, err := os.ReadFile(filepath.Join(dir, pipeline.ManifestFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return readJSONFile[pipeline.BatchManifest](t, filepath.Join(dir, pipeline.ManifestFile))
 }
 
 // tableOut is where a fixture table's export lands below a batch's --out.

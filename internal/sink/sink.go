@@ -144,6 +144,12 @@ func (l *Local) Open(_ context.Context, name string) (io.ReadCloser, error) {
 
 // List returns committed file names (temporary files are left out).
 func (l *Local) List(_ context.Context) ([]string, error) {
+	return l.entries(func(e fs.DirEntry) bool { return e.Type().IsRegular() && !strings.HasPrefix(e.Name(), tmpPrefix) })
+}
+
+// entries returns the sorted names of the entries of l.Dir that keep keeps;
+// a missing directory has none.
+func (l *Local) entries(keep func(fs.DirEntry) bool) ([]string, error) {
 	ents, err := os.ReadDir(l.Dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -153,7 +159,7 @@ func (l *Local) List(_ context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, e := range ents {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), tmpPrefix) {
+		if keep(e) {
 			out = append(out, e.Name())
 		}
 	}
@@ -232,19 +238,5 @@ func (l *Local) Sub(dir string) (Sink, error) {
 
 // Dirs returns the subdirectories of l.Dir.
 func (l *Local) Dirs(_ context.Context) ([]string, error) {
-	ents, err := os.ReadDir(l.Dir)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	var out []string
-	for _, e := range ents {
-		if e.IsDir() {
-			out = append(out, e.Name())
-		}
-	}
-	slices.Sort(out)
-	return out, nil
+	return l.entries(fs.DirEntry.IsDir)
 }
