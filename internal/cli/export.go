@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"runtime"
@@ -17,7 +16,6 @@ import (
 	"github.com/aegisthus/aegisthus/internal/pipeline"
 	"github.com/aegisthus/aegisthus/internal/render"
 	"github.com/aegisthus/aegisthus/internal/sink"
-	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/storage"
 	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
 )
@@ -36,6 +34,7 @@ type exportOptions struct {
 	logFormat string
 	quiet     bool
 	schema    schemaSource
+	sel       selectionFlags
 	paths     []string
 	s3        s3Options
 	// filters and extra fields
@@ -46,6 +45,9 @@ type exportOptions struct {
 	keys       []string
 	// incremental runs
 	base string
+	// many tables
+	failFast  bool
+	maxErrors int
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -61,13 +63,16 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.overwrite, "overwrite", false, "replace whatever --out holds")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary on success")
+	o.sel.AddFlags(fs)
 	fs.StringVar(&o.schema.path, "schema", "", "CQL file with CREATE TYPE/TABLE statements (default: schema.cql beside the SSTables)")
 	fs.StringSliceVar(&o.columns, "columns", nil, "print only these non-key columns (comma-separated; key columns are always printed)")
 	fs.BoolVar(&o.writetime, "writetime", false, `add "writetime(c)" for every printed non-key column`)
 	fs.BoolVar(&o.ttl, "ttl", false, `add "ttl(c)" (seconds left at --now) for every printed non-key column`)
 	fs.StringVar(&o.tokenRange, "token-range", "", "only partitions with LO < token <= HI, as LO:HI (either side may be empty)")
 	fs.StringArrayVar(&o.keys, "keys", nil, "only this partition key, as dump prints it (repeatable)")
-	fs.StringVar(&o.base, "base", "", "a previous export of the table with --layout partitions (directory or s3:// prefix) to merge with the inputs: an incremental run")
+	fs.StringVar(&o.base, "base", "", "a previous export of the table with --layout partitions (directory or s3:// prefix) to merge with the inputs: an incremental run; with many tables, the previous run's --out (each table pairs with BASE/<keyspace>/<table>/)")
+	fs.BoolVar(&o.failFast, "fail-fast", false, "with many tables, stop at the first table that fails (default: finish the others and exit 5)")
+	fs.IntVar(&o.maxErrors, "max-errors", 0, "SSTables per table that may fail to open or decode and be left out, each recorded in _manifest.json and _errors.jsonl (0: none, the table fails)")
 }
 
 func (o *exportOptions) validate() error {
@@ -89,6 +94,8 @@ func (o *exportOptions) validate() error {
 		return &UsageError{fmt.Errorf("--columns, --writetime and --ttl shape the rows layout; the %s layout keeps everything", o.layout)}
 	case o.logFormat != "text" && o.logFormat != "json":
 		return &UsageError{fmt.Errorf("--log-format %q: want text or json", o.logFormat)}
+	case o.maxErrors < 0:
+		return &UsageError{fmt.Errorf("--max-errors %d: want 0 or more", o.maxErrors)}
 	case o.workers < 1:
 		return &UsageError{fmt.Errorf("--workers %d: want at least 1", o.workers)}
 	case o.tokenRange != "" && strings.Count(o.tokenRange, ":") != 1:
@@ -111,12 +118,20 @@ func newExportCmd() *cobra.Command {
 snapshot or backup directories), cuts the token ring into units of balanced bytes,
 merges every version of every cell as Cassandra does for a read at CONSISTENCY
 ALL, and writes one JSON object per live CQL row (what SELECT JSON * returns) into
-part files. _manifest.json and then _SUCCESS are written only when every part is.`,
+part files. _manifest.json and then _SUCCESS are written only when every part is.
+
+Inputs holding one table are written into --out itself. Inputs holding many
+tables (or any selection flag) are written one complete export per table into
+--out/<keyspace>/<table>/, on one pool of workers, plus a top-level
+_manifest.json with every table's outcome and a top-level _SUCCESS only when
+every table succeeded. A table that fails does not stop the others (unless
+--fail-fast): the run exits 5, and --resume finishes what is missing.`,
 		Example: `  aegisthus export node1/ks/t-1b2c.../snapshots/s1 node2/ks/t-1b2c.../snapshots/s1 --out /tmp/t
   aegisthus export /backups/*/ks/t-* --out /tmp/t --compress zstd --now 2024-06-01T00:00:00Z
   aegisthus export ... --out /tmp/t --resume
   aegisthus export ... --out /data/t-0601 --layout partitions
-  aegisthus export node*/ks/t-*/backups --out /data/t-0602 --layout partitions --base /data/t-0601`,
+  aegisthus export node*/ks/t-*/backups --out /data/t-0602 --layout partitions --base /data/t-0601
+  aegisthus export node*/data --out /data/all-0602 --layout partitions --base /data/all-0601 --max-errors 1`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			o.layoutSet = cmd.Flags().Changed("layout")
@@ -153,38 +168,27 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	if err := o.validate(); err != nil {
 		return err
 	}
-	split, _ := parseSize(o.splitSize)
-	tokLo, tokHi, _ := strings.Cut(o.tokenRange, ":")
-	var now int64
-	if o.now != "" {
-		var err error
-		if now, err = parseNow(o.now); err != nil {
-			return err
-		}
+	if err := o.schema.load(store); err != nil {
+		return err
 	}
-	t, tbl, err := o.schema.oneTable(store, o.paths)
+	sets, skipped, notes, err := selectTables(store, o.paths, &o.sel)
 	if err != nil {
 		return err
 	}
-	out, err := o.s3.sink(ctx, o.out)
+	if len(sets) > 1 || o.sel.given() {
+		return o.runBatch(ctx, store, stderr, sets, skipped, notes)
+	}
+	tbl, err := o.schema.tableFor(store, sets[0])
 	if err != nil {
 		return err
 	}
-	baseStore, err := baseStore(ctx, &o.s3, o.base)
+	po, out, prog, err := o.start(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	prog := newProgress(stderr, o.quiet || o.logFormat == "json")
-	log := o.logger(prog) // lines logged during the run print above the bar
-	sum, err := o.export(ctx, store, out, pipeline.Options{
-		Table: t, Schema: tbl, Workers: o.workers, SplitSize: split, Now: now,
-		Compress: o.compress, Resume: o.resume, Overwrite: o.overwrite, Version: Version,
-		Log: log, Progress: prog.update,
-		Layout:  o.layoutArg(),
-		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
-		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
-		Base: o.base, BaseStore: baseStore,
-	})
+	log := po.Log
+	po.Table, po.Schema = sets[0], tbl
+	sum, err := o.export(ctx, store, out, po)
 	prog.finish()
 	if err != nil {
 		return classifyPipeline(err)
@@ -194,6 +198,47 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", fmt.Sprintf("%.1f", sum.Duration.Seconds()),
 		"out", o.out)
 	return nil
+}
+
+// start opens --out and the progress bar, and returns the options every
+// table of the run shares, logging above the bar.
+func (o *exportOptions) start(ctx context.Context, stderr io.Writer) (pipeline.Options, sink.Sink, *progress, error) {
+	po, err := o.pipelineOptions(ctx)
+	if err != nil {
+		return po, nil, nil, err
+	}
+	out, err := o.s3.sink(ctx, o.out)
+	if err != nil {
+		return po, nil, nil, err
+	}
+	prog := newProgress(stderr, o.quiet || o.logFormat == "json")
+	po.Log, po.Progress = o.logger(prog), prog.update // lines logged during the run print above the bar
+	return po, out, prog, nil
+}
+
+// pipelineOptions are the options every table of the run shares.
+func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, error) {
+	split, _ := parseSize(o.splitSize)
+	tokLo, tokHi, _ := strings.Cut(o.tokenRange, ":")
+	var now int64
+	if o.now != "" {
+		var err error
+		if now, err = parseNow(o.now); err != nil {
+			return pipeline.Options{}, err
+		}
+	}
+	baseStore, err := baseStore(ctx, &o.s3, o.base)
+	if err != nil {
+		return pipeline.Options{}, err
+	}
+	return pipeline.Options{
+		Workers: o.workers, SplitSize: split, Now: now,
+		Compress: o.compress, Resume: o.resume, Overwrite: o.overwrite, Version: Version,
+		Layout:  o.layoutArg(),
+		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
+		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
+		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors,
+	}, nil
 }
 
 // export prepares the job and runs it, saying which layout it chose for
@@ -228,59 +273,3 @@ func samePlace(a, b string) bool {
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
 }
-
-// classifyPipeline words the pipeline's errors for the command line and sorts
-// them by exit code.
-func classifyPipeline(err error) error {
-	err = wordPipeline(err)
-	switch {
-	case errors.Is(err, sink.ErrOutput):
-		return &OutputError{err}
-	case errors.Is(err, pipeline.ErrOutputNotEmpty), errors.Is(err, pipeline.ErrNothingToResume), errors.Is(err, pipeline.ErrForeignFile),
-		errors.Is(err, sink.ErrLocked):
-		return &UsageError{err}
-	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist), errors.Is(err, pipeline.ErrBadBase):
-		return fmt.Errorf("%w: %w", ErrInput, err)
-	case errors.Is(err, pipeline.ErrNeedsSchema), errors.As(err, new(*pipeline.OptionError)):
-		return &UsageError{err}
-	}
-	return err
-}
-
-// wordPipeline words the pipeline's errors as the command line has them: an
-// option as its flag (each option is named as its flag without the dashes),
-// with a hint at the flag that helps.
-func wordPipeline(err error) error {
-	msg := err.Error()
-	var rd *pipeline.RunDiffersError
-	if oe := (*pipeline.OptionError)(nil); errors.As(err, &oe) {
-		msg = strings.Replace(msg, oe.Error(), "--"+oe.Error(), 1)
-	}
-	switch {
-	case errors.Is(err, pipeline.ErrOutputNotEmpty):
-		msg += " (use --resume to finish a run, --overwrite to replace it)"
-	case errors.Is(err, pipeline.ErrForeignFile):
-		msg += " (--overwrite deletes only what an export wrote: move it, or choose another --out)"
-	case errors.As(err, &rd) && rd.Now != 0:
-		msg = strings.Replace(msg, rd.Error(), "--"+rd.Error(), 1)
-	case errors.As(err, &rd):
-		msg += "; use --overwrite to start again"
-	case errors.Is(err, pipeline.ErrNeedsSchema):
-		msg += " (--schema FILE.cql)"
-	case errors.Is(err, pipeline.ErrBaseLayout):
-		msg += " (--layout partitions)"
-	}
-	if msg == err.Error() {
-		return err
-	}
-	return &rewordedError{msg: msg, err: err}
-}
-
-// rewordedError is err with another message.
-type rewordedError struct {
-	msg string
-	err error
-}
-
-func (e *rewordedError) Error() string { return e.msg }
-func (e *rewordedError) Unwrap() error { return e.err }

@@ -114,15 +114,21 @@ func (s incremental) checkPlan(t *testing.T, baseDir string, m pipeline.Manifest
 
 func readManifest(t *testing.T, dir string) pipeline.Manifest {
 	t.Helper()
-	var m pipeline.Manifest
-	b, err := os.ReadFile(filepath.Join(dir, pipeline.ManifestFile))
+	return readJSONFile[pipeline.Manifest](t, filepath.Join(dir, pipeline.ManifestFile))
+}
+
+// readJSONFile reads a JSON file into a T.
+func readJSONFile[T any](t *testing.T, path string) T {
+	t.Helper()
+	var v T
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
-	return m
+	return v
 }
 
 // TestIncrementalSampleSnapshot: the 3-replica sample snapshot, one replica as

@@ -27,11 +27,21 @@ func exportLines(t *testing.T, o exportOptions) ([]string, string) {
 	if o.out == "" {
 		o.out = t.TempDir()
 	}
-	if o.workers == 0 {
-		o.workers = 2
-	}
 	if o.splitSize == "" {
 		o.splitSize = "256MiB"
+	}
+	testDefaults(&o)
+	if err := o.run(context.Background(), storage.Local{}, &bytes.Buffer{}); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	return readParts(t, o.out), o.out
+}
+
+// testDefaults fills what the flags would: 2 workers, no compression, rows,
+// quiet text logs.
+func testDefaults(o *exportOptions) {
+	if o.workers == 0 {
+		o.workers = 2
 	}
 	if o.compress == "" {
 		o.compress = "none"
@@ -40,10 +50,6 @@ func exportLines(t *testing.T, o exportOptions) ([]string, string) {
 		o.layout = "rows"
 	}
 	o.logFormat, o.quiet = "text", true
-	if err := o.run(context.Background(), storage.Local{}, &bytes.Buffer{}); err != nil {
-		t.Fatalf("export: %v", err)
-	}
-	return readParts(t, o.out), o.out
 }
 
 func readParts(t *testing.T, dir string) []string {

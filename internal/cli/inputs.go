@@ -151,36 +151,6 @@ func withHints(err error) error {
 	return err
 }
 
-// oneTable loads --schema, discovers the inputs, insists they hold one table,
-// and returns it with its CQL definition (nil without one).
-func (s *schemaSource) oneTable(store storage.Store, paths []string) (*discover.SSTableSet, *cqlparse.Table, error) {
-	if err := s.load(store); err != nil {
-		return nil, nil, err
-	}
-	t, err := oneTable(store, paths)
-	if err != nil {
-		return nil, nil, err
-	}
-	tbl, err := s.tableFor(store, t)
-	return t, tbl, err
-}
-
-// oneTable discovers the inputs and insists they hold one table.
-func oneTable(store storage.Store, paths []string) (*discover.SSTableSet, error) {
-	tables, err := findTables(store, paths)
-	if err != nil {
-		return nil, err
-	}
-	if len(tables) > 1 {
-		names := make([]string, len(tables))
-		for i, t := range tables {
-			names[i] = t.String()
-		}
-		return nil, &UsageError{fmt.Errorf("the inputs hold %d tables (%s): export one table at a time", len(tables), strings.Join(names, ", "))}
-	}
-	return tables[0], nil
-}
-
 // parseSize reads sizes like 256MiB, 1GB, 1048576.
 func parseSize(s string) (int64, error) {
 	s = strings.TrimSpace(s)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +19,7 @@ type planOptions struct {
 	json      bool
 	base      string
 	schema    schemaSource
+	sel       selectionFlags
 	paths     []string
 	s3        s3Options
 }
@@ -33,6 +35,7 @@ func newPlanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the plan as JSON")
 	cmd.Flags().StringVar(&o.schema.path, "schema", "", "CQL schema file")
+	o.sel.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.base, "base", "", "plan an incremental run over this previous partitions-layout export, as export --base would")
 	o.s3.AddFlags(cmd.Flags())
 	o.s3.AddBackupFlags(cmd.Flags())
@@ -44,7 +47,14 @@ func (o *planOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 	if err != nil {
 		return &UsageError{fmt.Errorf("--split-size: %w", err)}
 	}
-	t, tbl, err := o.schema.oneTable(store, o.paths)
+	if err := o.schema.load(store); err != nil {
+		return err
+	}
+	sets, _, _, err := selectTables(store, o.paths, &o.sel)
+	if err != nil {
+		return err
+	}
+	specs, err := o.schema.tableSpecs(store, sets)
 	if err != nil {
 		return err
 	}
@@ -52,7 +62,24 @@ func (o *planOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	res, err := pipeline.Plan(ctx, store, pipeline.Options{Table: t, Schema: tbl, SplitSize: split, Base: o.base, BaseStore: bs})
+	for _, sp := range specs {
+		base := o.base
+		if base != "" && len(specs) > 1 { // the previous many-table run: BASE/<ks>/<table>/
+			if base = strings.TrimSuffix(base, "/") + "/" + sp.Table.Keyspace + "/" + sp.Table.Name; !bs.Exists(base + "/" + pipeline.ManifestFile) {
+				base = ""
+			}
+		}
+		if err := o.planTable(ctx, store, stdout, pipeline.Options{Table: sp.Table, Schema: sp.Schema, SplitSize: split, Base: base, BaseStore: bs}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planTable prints one table's plan.
+func (o *planOptions) planTable(ctx context.Context, store storage.Store, stdout io.Writer, po pipeline.Options) error {
+	t, split := po.Table, po.SplitSize
+	res, err := pipeline.Plan(ctx, store, po)
 	if err != nil {
 		return wordPipeline(err)
 	}

@@ -28,6 +28,7 @@ const (
 	ExitUsage    = 2 // bad flags or arguments
 	ExitOutput   = 3 // the sink failed (disk full, S3 error)
 	ExitInternal = 4 // anything else
+	ExitPartial  = 5 // some tables failed; the others are complete; see OUT/_manifest.json
 	// A run stopped by a signal exits 128 + its number, as shells report it:
 	// 130 for SIGINT (Ctrl-C), 143 for SIGTERM (kill, Kubernetes, AWS Batch).
 	ExitSIGINT  = 130
@@ -54,6 +55,13 @@ type OutputError struct{ Err error }
 func (e *OutputError) Error() string { return e.Err.Error() }
 func (e *OutputError) Unwrap() error { return e.Err }
 
+// PartialError marks a many-table export in which some tables failed and
+// the others are complete.
+type PartialError struct{ Err error }
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }
+
 // ExitCode maps an error returned by a command to the process exit code.
 func ExitCode(err error) int {
 	var ue *UsageError
@@ -65,6 +73,8 @@ func ExitCode(err error) int {
 		return ExitUsage
 	case errors.As(err, &oe):
 		return ExitOutput
+	case errors.As(err, new(*PartialError)):
+		return ExitPartial
 	case errors.Is(err, sstable.ErrCorrupt), errors.Is(err, sstable.ErrUnsupported), errors.Is(err, ErrInput):
 		return ExitBadInput
 	case errors.As(err, new(*s3store.Error)): // reading inputs from S3; the sink's errors are OutputErrors

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
@@ -59,6 +60,11 @@ type Options struct {
 	// nil): its partitions are merged with the SSTables' as one more source.
 	Base      string
 	BaseStore storage.Store
+	// MaxErrors is how many SSTables that fail to open or to decode may be
+	// left out of the export, each recorded in the manifest and _errors.jsonl
+	// (which then says the output is incomplete). 0 skips nothing: the first
+	// such error fails the export.
+	MaxErrors int
 }
 
 // Progress is a snapshot of a running export.
@@ -82,6 +88,8 @@ type Summary struct {
 	BytesOut     int64         `json:"bytes_out"`
 	Now          int64         `json:"now"`
 	Duration     time.Duration `json:"duration_ns"`
+	// Skipped counts the SSTables left out (Options.MaxErrors).
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // ErrOutputNotEmpty is returned when the output holds files and neither
@@ -142,6 +150,10 @@ type Job struct {
 	base    *base // Options.Base, or nil
 	keep    filter
 	head    Head // what _export.json records; a resumed run adopts the first run's Now
+
+	skipped []Skip // SSTables that failed to open (Options.MaxErrors)
+	skipMu  sync.Mutex
+	bad     map[int]bool // Job.ssts left out after a decode error
 }
 
 // filter is what Options.TokenLo/TokenHi and Options.Keys keep.
@@ -154,7 +166,7 @@ type filter struct {
 // plans the units. It reads no output: Run does. Errors in options are
 // *OptionError; inputs that need a schema wrap ErrNeedsSchema.
 func Prepare(ctx context.Context, store storage.Store, o Options) (*Job, error) {
-	j := &Job{start: time.Now()}
+	j := &Job{start: time.Now(), bad: map[int]bool{}}
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
 	}
@@ -215,6 +227,9 @@ func (j *Job) open(ctx context.Context, store storage.Store) error {
 		}
 		sst, err := sstable.Open(store, d, sstable.Options{Table: j.o.Schema, Raw: j.layout == LayoutAegisthus})
 		if err != nil {
+			if j.skipOpen(d, err) {
+				continue
+			}
 			return err
 		}
 		j.ssts = append(j.ssts, sst)

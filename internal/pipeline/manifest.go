@@ -57,10 +57,14 @@ type Filters struct {
 // Manifest is _manifest.json.
 type Manifest struct {
 	Head
-	Parts      []PartInfo `json:"parts"`
-	Rows       int64      `json:"rows"`
-	FinishedAt string     `json:"finished_at"`
-	DurationS  float64    `json:"duration_s"`
+	Parts []PartInfo `json:"parts"`
+	Rows  int64      `json:"rows"`
+	// Incomplete says SSTables were left out (Options.MaxErrors): Skipped
+	// lists them, as _errors.jsonl does.
+	Incomplete bool    `json:"incomplete,omitempty"`
+	Skipped    []Skip  `json:"skipped,omitempty"`
+	FinishedAt string  `json:"finished_at"`
+	DurationS  float64 `json:"duration_s"`
 }
 
 // newHead records what the job exports, as _export.json and the manifest say it.
@@ -92,6 +96,13 @@ func (j *Job) commit(ctx context.Context, out sink.Sink, parts []PartInfo, took 
 	m := Manifest{Head: j.head, Parts: parts, FinishedAt: time.Now().UTC().Format(time.RFC3339), DurationS: took.Seconds()}
 	for _, p := range parts {
 		m.Rows += p.Rows
+	}
+	m.Skipped = j.allSkips(parts)
+	m.Incomplete = len(m.Skipped) > 0
+	if j.o.MaxErrors > 0 || m.Incomplete {
+		if err := putErrors(ctx, out, m.Skipped); err != nil {
+			return err
+		}
 	}
 	b, _ := json.MarshalIndent(m, "", "  ")
 	if err := out.Put(ctx, ManifestFile, append(b, '\n')); err != nil {

@@ -27,7 +27,7 @@ func partName(id int, c codec) string {
 // --overwrite removes only these, and refuses an output holding anything else.
 func ourFile(name string) bool {
 	switch name {
-	case HeadFile, ManifestFile, SuccessFile:
+	case HeadFile, ManifestFile, SuccessFile, ErrorsFile:
 		return true
 	}
 	if id, ok := strings.CutPrefix(name, partMetaPre); ok {
@@ -82,6 +82,8 @@ type PartInfo struct {
 	Tombstones int64  `json:"tombstones"` // read and applied by the merge
 	Bytes      int64  `json:"bytes"`
 	SHA256     string `json:"sha256"`
+	// Skipped are the SSTables its unit ran without (Options.MaxErrors).
+	Skipped []Skip `json:"skipped,omitempty"`
 }
 
 // commitPart makes a written part durable under its final name, then records

@@ -20,7 +20,6 @@ func (j *Job) prepareOutput(ctx context.Context, out sink.Sink) (map[int]PartInf
 	if err != nil {
 		return nil, outputError(err)
 	}
-	names = slices.DeleteFunc(names, func(n string) bool { return n == sink.LockFile }) // ours, held
 	switch {
 	case len(names) == 0:
 		if j.o.Resume {
@@ -42,10 +41,6 @@ func (j *Job) prepareOutput(ctx context.Context, out sink.Sink) (map[int]PartInf
 	return map[int]PartInfo{}, nil
 }
 
-// ErrForeignFile is an output that --overwrite would have to delete a file
-// from that no export wrote: it refuses instead.
-var ErrForeignFile = errors.New("holds a file that no export wrote")
-
 // overwrite removes what a previous export wrote into out (ourFile), after
 // checking that out holds nothing else, and clears what its interrupted
 // writes left (temporary files, open multipart uploads) under names this run
@@ -54,7 +49,7 @@ var ErrForeignFile = errors.New("holds a file that no export wrote")
 func (j *Job) overwrite(ctx context.Context, out sink.Sink, names []string) error {
 	for _, n := range names {
 		if !ourFile(n) {
-			return fmt.Errorf("%s %w: %s", out, ErrForeignFile, n)
+			return fmt.Errorf("%s %w: %s (remove it, or write somewhere else)", out, ErrForeignFiles, n)
 		}
 	}
 	var prev Head

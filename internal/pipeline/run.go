@@ -5,8 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/aegisthus/aegisthus/internal/sink"
 )
 
@@ -79,6 +77,7 @@ func (j *Job) Run(ctx context.Context, out sink.Sink) (*Summary, error) {
 		sum.Tombstones += p.Tombstones
 		sum.BytesOut += p.Bytes
 	}
+	sum.Skipped = len(j.allSkips(parts))
 	sum.Duration = time.Since(j.start)
 	return sum, nil
 }
@@ -89,68 +88,12 @@ func (j *Job) Run(ctx context.Context, out sink.Sink) (*Summary, error) {
 // parts written but not committed by then are aborted. It writes no manifest:
 // any subset of units can run, in any process.
 func (j *Job) runUnits(ctx context.Context, out sink.Sink, ids []int, committed func(PartInfo)) error {
-	n := j.o.Workers
-	g, gctx := errgroup.WithContext(ctx)
-	work := make(chan int)
-	// Written parts are committed off the workers, one committer per worker: a
-	// local commit waits for the disk, an S3 one for the upload's last part and
-	// its completion, and either overlaps the next unit's decoding. At most one
-	// part per worker waits for a committer.
-	commits := make(chan *pendingPart, n)
-	g.Go(func() error {
-		defer close(work)
-		for _, id := range ids {
-			select {
-			case work <- id:
-			case <-gctx.Done():
-				return nil
-			}
-		}
-		return nil
+	tasks := make([]task, len(ids))
+	for i, id := range ids {
+		tasks[i] = task{j: j, out: out, id: id}
+	}
+	return runPool(ctx, j.o.Workers, tasks, poolHooks{
+		committed: func(_ task, p PartInfo) { committed(p) },
+		failed:    func(_ task, err error) error { return err },
 	})
-	var workers sync.WaitGroup
-	for range n {
-		workers.Add(1)
-		g.Go(func() error {
-			defer workers.Done()
-			for id := range work {
-				pp, err := j.runUnit(gctx, out, id)
-				if err != nil {
-					return err
-				}
-				select {
-				case commits <- pp:
-				case <-gctx.Done():
-					pp.w.Abort()
-					return gctx.Err()
-				}
-			}
-			return nil
-		})
-	}
-	g.Go(func() error {
-		workers.Wait()
-		close(commits)
-		return nil
-	})
-	for range n {
-		g.Go(func() error {
-			for pp := range commits {
-				p, err := j.commitPart(gctx, out, pp)
-				if err != nil {
-					return err
-				}
-				committed(p)
-			}
-			return nil
-		})
-	}
-	err := g.Wait()
-	for pp := range commits { // left by committers that failed
-		pp.w.Abort()
-	}
-	if err != nil {
-		return err
-	}
-	return context.Cause(ctx)
 }

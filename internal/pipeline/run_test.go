@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -372,7 +374,7 @@ func TestOverwrite(t *testing.T) {
 	o := s.options()
 	o.Overwrite = true
 	_, err := Export(ctx, storage.Local{}, out, o)
-	if !errors.Is(err, ErrForeignFile) || !strings.Contains(err.Error(), "notes.txt") {
+	if !errors.Is(err, ErrForeignFiles) || !strings.Contains(err.Error(), "notes.txt") {
 		t.Fatalf("overwrite with a foreign file: %v", err)
 	}
 	if got := out.Files(); len(got) != len(before)+1 {
@@ -418,14 +420,14 @@ func TestLocked(t *testing.T) {
 	if !errors.Is(err, sink.ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", holder.PID)) {
 		t.Fatalf("export into a locked output: %v", err)
 	}
-	if names, _ := out.List(ctx); !slices.Equal(names, []string{sink.LockFile}) {
+	if names, _ := out.List(ctx); len(names) != 0 {
 		t.Fatalf("a refused export wrote %v", names)
 	}
 	unlock()
 	if _, err := Export(ctx, storage.Local{}, out, s.options()); err != nil {
 		t.Fatalf("export after unlock: %v", err)
 	}
-	if names, _ := out.List(ctx); slices.Contains(names, sink.LockFile) {
-		t.Fatalf("lock left after the export: %v", names)
+	if _, err := os.Stat(filepath.Join(out.Dir, sink.LockFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("lock left after the export: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/sink"
+	"github.com/aegisthus/aegisthus/internal/sstable"
 )
 
 // runUnit writes one unit's part file. The caller commits it with commitPart,
@@ -65,7 +66,14 @@ func (j *Job) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p *P
 	mt := merge.NewTable(j.tbl)
 	if lo == nil || hi == nil || bytes.Compare(lo, hi) < 0 {
 		for _, r := range u.Ranges {
-			in := merge.NewInput(j.ssts[r.SSTable].SharedScanner(r.Start, r.End, len(u.Ranges)), j.ssts[r.SSTable].Schema, j.tbl)
+			if j.isBad(r.SSTable) {
+				continue
+			}
+			var sc sstable.Partitions = j.ssts[r.SSTable].SharedScanner(r.Start, r.End, len(u.Ranges))
+			if j.o.MaxErrors > 0 {
+				sc = &taggedScanner{Partitions: sc, idx: r.SSTable}
+			}
+			in := merge.NewInput(sc, j.ssts[r.SSTable].Schema, j.tbl)
 			in.Lo, in.Hi = lo, hi
 			inputs = append(inputs, in)
 		}

@@ -30,7 +30,8 @@ type Sink interface {
 	Get(ctx context.Context, name string) ([]byte, error)
 	// Open reads a file as a stream (for checksum verification on resume).
 	Open(ctx context.Context, name string) (io.ReadCloser, error)
-	// List returns the names of the committed files, sorted.
+	// List returns the names of the committed files, sorted; a sink's lock
+	// (LockFile) is not one of them.
 	List(ctx context.Context) ([]string, error)
 	// Remove deletes a file; a missing file is not an error.
 	Remove(ctx context.Context, name string) error
@@ -153,8 +154,16 @@ func (l *Local) Open(_ context.Context, name string) (io.ReadCloser, error) {
 	return os.Open(filepath.Join(l.Dir, name))
 }
 
-// List returns committed file names (temporary files are left out).
+// List returns committed file names (temporary files and the lock are left out).
 func (l *Local) List(_ context.Context) ([]string, error) {
+	return l.entries(func(e fs.DirEntry) bool {
+		return e.Type().IsRegular() && !strings.HasPrefix(e.Name(), tmpPrefix) && e.Name() != LockFile
+	})
+}
+
+// entries returns the sorted names of the entries of l.Dir that keep keeps;
+// a missing directory has none.
+func (l *Local) entries(keep func(fs.DirEntry) bool) ([]string, error) {
 	ents, err := os.ReadDir(l.Dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -164,7 +173,7 @@ func (l *Local) List(_ context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, e := range ents {
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), tmpPrefix) {
+		if keep(e) {
 			out = append(out, e.Name())
 		}
 	}
@@ -219,4 +228,53 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// Tree is a sink holding other sinks in subdirectories: the output of a
+// many-table export, one complete export per OUT/<keyspace>/<table>/.
+type Tree interface {
+	Sink
+	// Sub returns the sink of subdirectory dir ("ks/t": slash-separated,
+	// relative). Nothing is created until a file is written into it.
+	Sub(dir string) (Sink, error)
+	// Dirs returns the names of the subdirectories directly below, sorted.
+	Dirs(ctx context.Context) ([]string, error)
+}
+
+// Sub returns the sink of subdirectory dir of s, or an error when s cannot
+// hold subdirectories.
+func Sub(s Sink, dir string) (Sink, error) {
+	t, ok := s.(Tree)
+	if !ok {
+		return nil, fmt.Errorf("%s: this output cannot hold subdirectories", s)
+	}
+	if err := CheckDir(dir); err != nil {
+		return nil, err
+	}
+	return t.Sub(dir)
+}
+
+// CheckDir refuses a subdirectory name that would leave its parent.
+func CheckDir(dir string) error {
+	if dir == "" || strings.HasPrefix(dir, "/") || strings.HasSuffix(dir, "/") {
+		return fmt.Errorf("bad subdirectory %q", dir)
+	}
+	for _, p := range strings.Split(dir, "/") {
+		if p == "" || p == "." || p == ".." || strings.ContainsRune(p, '\\') {
+			return fmt.Errorf("bad subdirectory %q", dir)
+		}
+	}
+	return nil
+}
+
+var _ Tree = (*Local)(nil)
+
+// Sub returns the sink of l.Dir/dir, creating the directory.
+func (l *Local) Sub(dir string) (Sink, error) {
+	return NewLocal(filepath.Join(l.Dir, filepath.FromSlash(dir)))
+}
+
+// Dirs returns the subdirectories of l.Dir.
+func (l *Local) Dirs(_ context.Context) ([]string, error) {
+	return l.entries(fs.DirEntry.IsDir)
 }

@@ -222,23 +222,35 @@ func (s *Sink) Open(ctx context.Context, name string) (io.ReadCloser, error) {
 
 // List returns the names of the objects directly under the prefix, sorted.
 func (s *Sink) List(ctx context.Context) ([]string, error) {
-	var out []string
+	files, _, err := s.listing(ctx)
+	return files, err
+}
+
+// listing lists the prefix one level deep: the objects' names and the
+// common prefixes' (subdirectories), each sorted.
+func (s *Sink) listing(ctx context.Context) (files, dirs []string, err error) {
 	p := awss3.NewListObjectsV2Paginator(s.client, &awss3.ListObjectsV2Input{
 		Bucket: &s.bucket, Prefix: &s.prefix, Delimiter: aws.String("/"),
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, s.classify("ListObjectsV2", "", err)
+			return nil, nil, s.classify("ListObjectsV2", "", err)
 		}
 		for _, o := range page.Contents {
-			if n := strings.TrimPrefix(aws.ToString(o.Key), s.prefix); n != "" {
-				out = append(out, n)
+			if n := strings.TrimPrefix(aws.ToString(o.Key), s.prefix); n != "" && n != sink.LockFile {
+				files = append(files, n)
+			}
+		}
+		for _, cp := range page.CommonPrefixes {
+			if n := strings.TrimSuffix(strings.TrimPrefix(aws.ToString(cp.Prefix), s.prefix), "/"); n != "" {
+				dirs = append(dirs, n)
 			}
 		}
 	}
-	slices.Sort(out)
-	return out, nil
+	slices.Sort(files)
+	slices.Sort(dirs)
+	return files, dirs, nil
 }
 
 // Remove deletes an object; a missing one is not an error.
@@ -329,4 +341,24 @@ func (s *Sink) listUploads(ctx context.Context, prefix string, fn func(key, id s
 		}
 		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
 	}
+}
+
+var _ sink.Tree = (*Sink)(nil)
+
+// Sub returns the sink of the prefix's subdirectory dir: the same client and
+// uploads, under prefix/dir/.
+func (s *Sink) Sub(dir string) (sink.Sink, error) {
+	if err := sink.CheckDir(dir); err != nil {
+		return nil, err
+	}
+	sub := *s
+	sub.prefix = s.prefix + dir + "/"
+	sub.url = s3store.URL(s.bucket, strings.TrimSuffix(sub.prefix, "/"))
+	return &sub, nil
+}
+
+// Dirs returns the names of the common prefixes directly under the prefix.
+func (s *Sink) Dirs(ctx context.Context) ([]string, error) {
+	_, dirs, err := s.listing(ctx)
+	return dirs, err
 }

@@ -46,6 +46,7 @@ func Run(t *testing.T, newSink func(t *testing.T) sink.Sink, o Options) {
 		{"put-get-remove", testPutGetRemove},
 		{"missing", testMissing},
 		{"concurrent", testConcurrent},
+		{"sub", testSub},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, context.Background(), newSink(t), o) })
 	}
@@ -243,4 +244,46 @@ func noPending(t *testing.T, s sink.Sink) {
 func sha(b []byte) []byte {
 	h := sha256.Sum256(b)
 	return h[:]
+}
+
+// testSub: a Tree's subdirectory holds its own files, listed apart from the
+// parent's, and shows up in the parent's Dirs.
+func testSub(t *testing.T, ctx context.Context, s sink.Sink, _ Options) {
+	if _, ok := s.(sink.Tree); !ok {
+		t.Skip("not a sink.Tree")
+	}
+	must(t, s.Put(ctx, "_SUCCESS", nil))
+	sub, err := sink.Sub(s, "ks/t")
+	must(t, err)
+	w, err := sub.Create(ctx, "part-00000.jsonl")
+	must(t, err)
+	write(t, w, []byte("{}\n"))
+	must(t, w.Commit())
+	must(t, sub.Put(ctx, "_manifest.json", []byte("{}")))
+	if got := list(t, sub); !slices.Equal(got, []string{"_manifest.json", "part-00000.jsonl"}) {
+		t.Fatalf("sub lists %v", got)
+	}
+	if got := list(t, s); !slices.Equal(got, []string{"_SUCCESS"}) {
+		t.Fatalf("parent lists %v", got)
+	}
+	dirs, err := s.(sink.Tree).Dirs(ctx)
+	must(t, err)
+	if !slices.Equal(dirs, []string{"ks"}) {
+		t.Fatalf("parent dirs %v", dirs)
+	}
+	ks, err := sink.Sub(s, "ks")
+	must(t, err)
+	if dirs, err := ks.(sink.Tree).Dirs(ctx); err != nil || !slices.Equal(dirs, []string{"t"}) {
+		t.Fatalf("ks dirs %v %v", dirs, err)
+	}
+	b, err := sub.Get(ctx, "part-00000.jsonl")
+	must(t, err)
+	if string(b) != "{}\n" {
+		t.Fatalf("read back %q", b)
+	}
+	for _, bad := range []string{"", "../x", "a//b", "/a"} {
+		if _, err := sink.Sub(s, bad); err == nil {
+			t.Errorf("Sub(%q) accepted", bad)
+		}
+	}
 }
