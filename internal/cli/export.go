@@ -171,7 +171,7 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	if err := o.schema.load(store); err != nil {
 		return err
 	}
-	sets, skipped, notes, err := selectTables(store, o.paths, &o.sel)
+	sets, skipped, notes, err := o.schema.selectTables(store, o.paths, &o.sel)
 	if err != nil {
 		return err
 	}

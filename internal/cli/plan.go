@@ -50,7 +50,7 @@ func (o *planOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 	if err := o.schema.load(store); err != nil {
 		return err
 	}
-	sets, _, _, err := selectTables(store, o.paths, &o.sel)
+	sets, _, _, err := o.schema.selectTables(store, o.paths, &o.sel)
 	if err != nil {
 		return err
 	}

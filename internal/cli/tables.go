@@ -13,8 +13,9 @@ import (
 // selectTables is the one place export and plan learn which tables to
 // export: discover's inventory of the inputs narrowed by the selection flags,
 // the tables left out with the reason, and discovery's notes (replicas found
-// by table id, the generation taken as current) for the log.
-func selectTables(store storage.Store, paths []string, flags *selectionFlags) ([]*discover.SSTableSet, []pipeline.SkippedTable, []string, error) {
+// by table id, the generation taken as current) for the log. It points the
+// schema source at the inventory, where a view finds its base table.
+func (s *schemaSource) selectTables(store storage.Store, paths []string, flags *selectionFlags) ([]*discover.SSTableSet, []pipeline.SkippedTable, []string, error) {
 	sel, err := flags.Selection()
 	if err != nil {
 		return nil, nil, nil, err
@@ -23,6 +24,7 @@ func selectTables(store storage.Store, paths []string, flags *selectionFlags) ([
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	s.src.Bases = inv.Lookup
 	sets, skips, err := inv.Select(sel)
 	if err != nil {
 		return nil, nil, nil, wordSelect(err)

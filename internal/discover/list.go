@@ -34,6 +34,9 @@ func (inv *Inventory) List(store storage.Store, sel Selection, schemas *SchemaSo
 	if chosen == nil && skips == nil && err != nil {
 		return nil, err
 	}
+	if schemas != nil && schemas.Bases == nil {
+		schemas.Bases = inv.Lookup
+	}
 	var all []*SSTableSet
 	for _, list := range [][]*SSTableSet{inv.Tables, inv.Superseded, inv.Ambiguous} {
 		all = append(all, list...)

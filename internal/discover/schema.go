@@ -30,6 +30,9 @@ type SchemaSource struct {
 	// AnyName lets a Given schema of a single table define whichever table
 	// is read, as a single-table command's --schema does.
 	AnyName bool
+	// Bases, when set, finds a view's base table among the inputs
+	// (Inventory.Lookup): a view's schema.cql gives no column types.
+	Bases func(keyspace, name string) *SSTableSet
 }
 
 // LoadSchema reads and parses a local schema file.
@@ -75,8 +78,40 @@ func (s *SchemaSource) TableFor(store storage.Store, t *SSTableSet) (*cqlparse.T
 		if tbl := pickTable(sc, t, true); tbl != nil {
 			return tbl, f, nil
 		}
+		// A view's schema.cql names its columns, not their types: those are
+		// its base table's, found through Bases.
+		for _, v := range sc.Views {
+			if v.Name != t.Name || v.Keyspace != "" && t.Keyspace != "" && v.Keyspace != t.Keyspace {
+				continue
+			}
+			tbl, err := s.resolveView(store, v)
+			if err != nil {
+				return nil, "", fmt.Errorf("%s: %w: %w", f, ErrBadSchema, err)
+			}
+			if tbl != nil {
+				return tbl, f, nil
+			}
+		}
 	}
 	return nil, "", nil
+}
+
+// resolveView builds view v's table from its base table's schema, when Bases
+// finds the base table among the inputs and it has one; else nil, and the
+// view is read with its SSTable headers for schema.
+func (s *SchemaSource) resolveView(store storage.Store, v *cqlparse.View) (*cqlparse.Table, error) {
+	if s == nil || s.Bases == nil {
+		return nil, nil
+	}
+	base := s.Bases(v.BaseKeyspace, v.Base)
+	if base == nil {
+		return nil, nil
+	}
+	bt, _, err := s.TableFor(store, base)
+	if err != nil || bt == nil {
+		return nil, err
+	}
+	return v.Resolve(bt)
 }
 
 // pickTable finds t in sc: by keyspace and name; else by name among the tables

@@ -241,3 +241,13 @@ func (inv *Inventory) names() string {
 	}
 	return strings.Join(n, ", ")
 }
+
+// Lookup returns the current generation of table ks.name, or nil.
+func (inv *Inventory) Lookup(ks, name string) *SSTableSet {
+	for _, t := range inv.Tables {
+		if t.Keyspace == ks && t.Name == name {
+			return t
+		}
+	}
+	return nil
+}

@@ -20,9 +20,10 @@ import (
 //	for each merged row: dst, _, err = r.AppendRow(dst, row)   (the static row first)
 //	dst, _, err = r.EndPartition(dst)
 type Rows struct {
-	t     *schema.Table
-	now   int64 // seconds since the epoch
-	order []int // static and regular column ids in output order
+	t      *schema.Table
+	strict bool  // t.StrictLiveness(): only the primary key liveness keeps a row
+	now    int64 // seconds since the epoch
+	order  []int // static and regular column ids in output order
 	// Pre-encoded `"name": ` for every column.
 	pkNames, ckNames, colNames [][]byte
 
@@ -64,7 +65,7 @@ func NewRows(t *schema.Table, now int64) *Rows { return NewRowsWith(t, now, Rows
 // NewRowsWith is NewRows with options. Unknown names in opts.Columns are left to
 // the caller to reject (see schema.Table.Column).
 func NewRowsWith(t *schema.Table, now int64, opts RowsOptions) *Rows {
-	r := &Rows{t: t, now: now, order: t.OutputOrder(), opts: opts}
+	r := &Rows{t: t, strict: t.StrictLiveness(), now: now, order: t.OutputOrder(), opts: opts}
 	if len(opts.Columns) > 0 {
 		keep := map[string]bool{}
 		for _, c := range opts.Columns {
@@ -217,8 +218,10 @@ func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 	if r.t.StaticCompact {
 		return dst, false, nil // CQL sees only the static part of such a table
 	}
+	// Row.hasLiveData: the primary key liveness, or (unless the table enforces
+	// strict liveness) any live cell, keeps a row.
 	visible := m.Liveness.IsLive(r.now)
-	if !visible {
+	if !visible && !r.strict {
 		for i := range m.Cells {
 			if m.Cells[i].IsLive(r.now) {
 				visible = true

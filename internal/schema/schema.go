@@ -62,6 +62,12 @@ type Table struct {
 	byName map[string]int
 }
 
+// StrictLiveness reports a materialized view whose rows live only while their
+// primary key liveness does, whatever their cells (TableMetadata.
+// enforceStrictLiveness): a view keyed on a column that is not in its base
+// table's key. Known from the view's CQL definition only.
+func (t *Table) StrictLiveness() bool { return t.CQL != nil && t.CQL.StrictLiveness }
+
 // Sort puts Columns in Cassandra's column order and indexes them by name. Call it
 // after building or changing Columns.
 func (t *Table) Sort() {

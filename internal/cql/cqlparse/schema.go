@@ -62,6 +62,9 @@ type Table struct {
 	CompactStorage bool
 	ID             string // WITH ID = ..., "" when not given
 	Dropped        map[string]*DroppedColumn
+	// View marks a materialized view's table (View.Resolve); StrictLiveness a
+	// view whose rows live only while their primary key liveness does.
+	View, StrictLiveness bool
 }
 
 // Column returns the column named name (exactly as stored), or nil.
@@ -99,7 +102,8 @@ type Schema struct {
 	// Types holds each user type under "ks.name" and under "name" (the last
 	// definition wins for the unqualified name).
 	Types  map[string]*cql.Type
-	Tables []*Table
+	Tables []*Table // with every view whose base table is here, resolved
+	Views  []*View  // every view, resolved or not
 }
 
 // Table returns the table named name in keyspace ks, or the only table with
@@ -125,7 +129,8 @@ func (s *Schema) Table(ks, name string) *Table {
 // keyspace-qualified or not, inline or separate PRIMARY KEY with composite
 // partition keys, STATIC, WITH ID = ..., CLUSTERING ORDER BY, COMPACT STORAGE),
 // ALTER TABLE ... ADD / DROP [USING TIMESTAMP] / RENAME, ALTER TYPE ... ADD /
-// RENAME, and USE. Other statements (CREATE KEYSPACE, CREATE INDEX, views,
+// RENAME, CREATE MATERIALIZED VIEW (View, resolved against its base table when
+// that is here too), and USE. Other statements (CREATE KEYSPACE, CREATE INDEX,
 // functions, DML) are skipped. Comments may be "--", "//" or "/* */".
 //
 // Errors are *SyntaxError values naming the line and column.
@@ -136,6 +141,9 @@ func Parse(src string) (*Schema, error) {
 	}
 	sp := &schemaParser{parser: parser{toks: toks}, src: src, s: &Schema{Types: map[string]*cql.Type{}}}
 	if err := sp.run(); err != nil {
+		return nil, err
+	}
+	if err := sp.s.resolveViews(); err != nil {
 		return nil, err
 	}
 	return sp.s, nil
@@ -172,6 +180,10 @@ func (p *schemaParser) run() error {
 				err = p.createType()
 			case p.accept("table"), p.accept("columnfamily"):
 				err = p.createTable()
+			case p.accept("materialized"):
+				if err = p.expect("view"); err == nil {
+					err = p.createView()
+				}
 			default:
 				p.skipStatement()
 			}
@@ -611,23 +623,27 @@ func (p *schemaParser) tableOption(tbl *Table) error {
 		return err
 	}
 	if name == "id" {
-		// A uuid lexes as several tokens when a group starts with a letter
-		// (d3e9b1c0-a234-...): take every token that touches the previous one.
-		start := p.next()
-		end := start.off + len(start.text)
-		for t := p.peek(); t.kind != tEOF && t.kind != tString && t.off == end && !t.is(";"); t = p.peek() {
-			p.next()
-			end = t.off + len(t.text)
-		}
-		if start.kind == tString {
-			tbl.ID = start.text
-		} else {
-			tbl.ID = p.src[start.off:end]
-		}
+		tbl.ID = p.uuidValue()
 		return nil
 	}
 	p.skipValue()
 	return nil
+}
+
+// uuidValue consumes a uuid option value. A uuid lexes as several tokens when
+// a group starts with a letter (d3e9b1c0-a234-...): take every token that
+// touches the previous one.
+func (p *schemaParser) uuidValue() string {
+	start := p.next()
+	end := start.off + len(start.text)
+	for t := p.peek(); t.kind != tEOF && t.kind != tString && t.off == end && !t.is(";"); t = p.peek() {
+		p.next()
+		end = t.off + len(t.text)
+	}
+	if start.kind == tString {
+		return start.text
+	}
+	return p.src[start.off:end]
 }
 
 // skipValue consumes an option value (one term: a constant, or a map, list or
