@@ -14,7 +14,7 @@ BENCH_OUT    ?= $(INTEROP)/.cache/benchdata
 WIDE_SIZE    ?= 1G
 WIDE_OUT     ?= $(INTEROP)/.cache/widedata
 
-.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster benchdata benchdata-narrow benchdata-wide bench-sstabledump interop interop-compare interop-clean
+.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster testdata-backup benchdata benchdata-narrow benchdata-wide bench-sstabledump interop interop-compare interop-clean
 
 interop-tools:
 	@cd $(INTEROP) && go build -o .cache/bin/gen ./cmd/gen
@@ -24,7 +24,8 @@ interop-compare-tool:
 	@cd $(INTEROP) && go build -o .cache/bin/compare ./cmd/compare
 
 # Regenerates the committed fixtures: every format x compression, the edge
-# cases, and the 3-replica sample snapshot. Never hand-edit the result.
+# cases, the 3-replica sample snapshot and the whole-backup snapshot. Never
+# hand-edit the result.
 testdata: interop-tools
 	@for f in $(FORMATS); do \
 	  (cd $(INTEROP) && .cache/bin/gen fixtures -format $$f -seed $(SEED) -out ../$(TESTDATA)) || exit 1; \
@@ -32,9 +33,16 @@ testdata: interop-tools
 	@# time-UUID SSTable ids (uuid_sstable_identifiers_enabled), as cassandra_latest.yaml sets
 	cd $(INTEROP) && .cache/bin/gen fixtures -format oa -seed $(SEED) -uuid-ids -ks-prefix uuid_ -compressions lz4,zstd -tables 1 -edge=false -out ../$(TESTDATA)
 	@$(MAKE) --no-print-directory testdata-cluster
+	@$(MAKE) --no-print-directory testdata-backup
 
 testdata-cluster: interop-tools
 	cd $(INTEROP) && .cache/bin/gen cluster -out ../testdata/sample-snapshot
+
+# Issue 11's whole backup: 3 nodes, keyspaces shop and metrics (legacy index,
+# SAI index, materialized view, TTLs, counters, a dropped-and-recreated table)
+# and the system keyspaces, all snapshotted with -t backup.
+testdata-backup: interop-tools
+	cd $(INTEROP) && .cache/bin/gen backup -seed $(SEED) -out ../testdata/backup-snapshot
 
 # A large LZ4 table written through a real node (not committed).
 # make benchdata BENCH_SIZE=256M for a small one.
