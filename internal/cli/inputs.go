@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
@@ -151,22 +152,13 @@ func withHints(err error) error {
 	return err
 }
 
-// parseSize reads sizes like 256MiB, 1GB, 1048576.
+// parseSize reads a size: IEC (256MiB, 1.5GiB, 16KiB) or SI (64MB, 1GB, 64k
+// = 64,000), case-insensitive, fractional, or plain bytes (go-humanize's
+// ParseBytes). A size is at least one byte and at most 2^62.
 func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		m      int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.m
-			break
-		}
+	n, err := humanize.ParseBytes(strings.TrimSpace(s))
+	if err != nil || n == 0 || n > 1<<62 {
+		return 0, fmt.Errorf("%q is not a size (like 256MiB, 1.5GiB or 64MB)", s)
 	}
-	var n int64
-	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || fmt.Sprint(n) != s || n <= 0 {
-		return 0, fmt.Errorf("%q is not a size (like 256MiB)", s)
-	}
-	return n * mult, nil
+	return int64(n), nil
 }
