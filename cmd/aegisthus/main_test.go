@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -41,6 +43,21 @@ func TestExitCodes(t *testing.T) {
 	}
 	if got := code(exec.Command(bin, "version").Run()); got != 0 {
 		t.Errorf("version: exit %d, want 0", got)
+	}
+	// An S3 endpoint that refuses connections: exit 6 (unreachable), not 1
+	// (bad input), after a bounded, logged retry.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "export", "s3://bucket/backup", "--out", t.TempDir(), "--s3-endpoint", "http://"+addr)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true")
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if got := code(err); got != 6 || time.Since(start) > 20*time.Second || !strings.Contains(string(out), "retrying") {
+		t.Errorf("unreachable S3: exit %d after %v, want 6 within 20 s with retries logged:\n%s", got, time.Since(start), out)
 	}
 	for _, tc := range []struct {
 		sig  syscall.Signal

@@ -53,6 +53,7 @@ type exportOptions struct {
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	o.s3.AddFlags(fs)
 	o.s3.AddBackupFlags(fs)
+	o.s3.AddSinkFlags(fs)
 	fs.StringVarP(&o.out, "out", "o", "", "output directory or s3://bucket/prefix (required)")
 	fs.IntVarP(&o.workers, "workers", "w", runtime.NumCPU(), "units decoded in parallel")
 	fs.StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit (part file)")
@@ -76,6 +77,9 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 }
 
 func (o *exportOptions) validate() error {
+	if err := o.s3.validateSink(); err != nil {
+		return err
+	}
 	switch {
 	case o.out == "":
 		return &UsageError{errors.New("--out is required")}

@@ -61,7 +61,7 @@ func TestLs(t *testing.T) {
 	}{
 		{"all", nil, `
 KEYSPACE  TABLE             ID                                NODES  SSTABLES  BYTES   FORMATS  SCHEMA                                                                    STATUS
-demo      by_kind (view)    11111111e6b411f182511dc39b92446a  1      1         1       nb       none                                                                      skipped: materialized view not named
+demo      by_kind (view)    11111111e6b411f182511dc39b92446a  1      1         1       nb       ROOT/nodeA/demo/by_kind-11111111e6b411f182511dc39b92446a/schema.cql skipped: materialized view not named
 demo      events            82ab9260e6b411f182511dc39b92446a  3      10        348202  nb       ROOT/nodeA/events-82ab9260e6b411f182511dc39b92446a/schema.cql      selected
 demo      page_views        84637b90e6b411f182511dc39b92446a  3      10        9674    nb       ROOT/nodeA/page_views-84637b90e6b411f182511dc39b92446a/schema.cql  selected
 system    local             7ad54392bcdd35a684174e047860b377  1      1         1       nb       none                                                                      skipped: system keyspace
@@ -70,7 +70,7 @@ note: page_views (id ` + pv + `): replicas found under 3 parent names (nodeA, no
 `},
 		{"selection", []string{"--keyspace", "demo", "--table", "demo.by_kind", "--table", "local", "--exclude", "*.page_views"}, `
 KEYSPACE  TABLE             ID                                NODES  SSTABLES  BYTES   FORMATS  SCHEMA                                                                    STATUS
-demo      by_kind (view)    11111111e6b411f182511dc39b92446a  1      1         1       nb       none                                                                      selected
+demo      by_kind (view)    11111111e6b411f182511dc39b92446a  1      1         1       nb       ROOT/nodeA/demo/by_kind-11111111e6b411f182511dc39b92446a/schema.cql selected
 demo      events            82ab9260e6b411f182511dc39b92446a  3      10        348202  nb       ROOT/nodeA/events-82ab9260e6b411f182511dc39b92446a/schema.cql      selected
 demo      page_views        84637b90e6b411f182511dc39b92446a  3      10        9674    nb       ROOT/nodeA/page_views-84637b90e6b411f182511dc39b92446a/schema.cql  skipped: excluded by *.page_views
 system    local             7ad54392bcdd35a684174e047860b377  1      1         1       nb       none                                                                      skipped: system keyspace

@@ -29,6 +29,9 @@ const (
 	ExitOutput   = 3 // the sink failed (disk full, S3 error)
 	ExitInternal = 4 // anything else
 	ExitPartial  = 5 // some tables failed; the others are complete; see OUT/_manifest.json
+	// ExitUnreachable: the S3 endpoint could not be reached (refused, no such
+	// host, timeouts): nothing is wrong with the input or the output.
+	ExitUnreachable = 6
 	// A run stopped by a signal exits 128 + its number, as shells report it:
 	// 130 for SIGINT (Ctrl-C), 143 for SIGTERM (kill, Kubernetes, AWS Batch).
 	ExitSIGINT  = 130
@@ -69,6 +72,10 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.Is(err, s3store.ErrUnreachable):
+		return ExitUnreachable
+	case errors.Is(err, s3store.ErrNoCredentials): // the environment, not the input
+		return ExitUsage
 	case errors.As(err, &ue):
 		return ExitUsage
 	case errors.As(err, &oe):

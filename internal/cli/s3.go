@@ -29,6 +29,7 @@ type s3Options struct {
 	// lastStore is the S3 store of the last run, for tests and benchmarks.
 	lastStore *s3store.Store
 	backup    discover.BackupFilter
+	partSize  string // --s3-part-size, parsed into sinkOpts by validateSink
 	// wrapSink, when set, wraps the S3 sink (fault injection in tests).
 	wrapSink func(sink.Sink) sink.Sink
 }
@@ -37,6 +38,43 @@ func (o *s3Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.cfg.Endpoint, "s3-endpoint", "", "S3 endpoint URL for s3:// paths (default: AWS_ENDPOINT_URL_S3, else AWS)")
 	fs.StringVar(&o.cfg.Region, "s3-region", "", "S3 region (default: AWS_REGION or the profile's, else us-east-1)")
 	fs.BoolVar(&o.cfg.PathStyle, "s3-path-style", false, "address buckets as endpoint/bucket (S3-compatible stores; on for IP and localhost endpoints)")
+	fs.StringVar(&o.cfg.Profile, "s3-profile", "", "shared config profile for S3 (default: AWS_PROFILE, else default)")
+	fs.IntVar(&o.cfg.MaxAttempts, "s3-max-attempts", 0, "attempts per S3 request, retries included (default: AWS_MAX_ATTEMPTS or the profile's, else 8; 3 at most for an unreachable endpoint)")
+	fs.DurationVar(&o.cfg.ConnectTimeout, "s3-connect-timeout", s3store.DefaultConnectTimeout, "S3 connect and TLS handshake timeout")
+	fs.DurationVar(&o.cfg.IdleTimeout, "s3-timeout", s3store.DefaultIdleTimeout, "fail an S3 attempt whose connection moves no byte for this long")
+}
+
+// AddSinkFlags adds the flags of an S3 --out: upload sizes, encryption and
+// storage class.
+func (o *s3Options) AddSinkFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.partSize, "s3-part-size", "8MiB", "size of each part of an S3 multipart upload (at least 5MiB)")
+	fs.IntVar(&o.sinkOpts.Concurrency, "s3-concurrency", 2, "parts of one file uploaded at once")
+	fs.StringVar(&o.sinkOpts.SSE, "s3-sse", "", "server-side encryption of the objects written: AES256, aws:kms or aws:kms:dsse (default: the bucket's)")
+	fs.StringVar(&o.sinkOpts.SSEKMSKeyID, "s3-sse-kms-key-id", "", "KMS key for --s3-sse aws:kms (default: the account's S3 key)")
+	fs.StringVar(&o.sinkOpts.StorageClass, "s3-storage-class", "", "storage class of the objects written, e.g. STANDARD_IA, INTELLIGENT_TIERING (default: STANDARD)")
+}
+
+// validateSink checks the S3 --out flags.
+func (o *s3Options) validateSink() error {
+	if o.partSize != "" {
+		n, err := parseSize(o.partSize)
+		if err != nil || n < 5<<20 {
+			return &UsageError{fmt.Errorf("--s3-part-size %q: want a size of at least 5MiB", o.partSize)}
+		}
+		o.sinkOpts.PartSize = n
+	}
+	switch o.sinkOpts.SSE {
+	case "", "AES256", "aws:kms", "aws:kms:dsse":
+	default:
+		return &UsageError{fmt.Errorf("--s3-sse %q: want AES256, aws:kms or aws:kms:dsse", o.sinkOpts.SSE)}
+	}
+	if o.sinkOpts.SSEKMSKeyID != "" && !strings.HasPrefix(o.sinkOpts.SSE, "aws:kms") {
+		return &UsageError{errors.New("--s3-sse-kms-key-id needs --s3-sse aws:kms or aws:kms:dsse")}
+	}
+	if o.sinkOpts.Concurrency < 0 {
+		return &UsageError{fmt.Errorf("--s3-concurrency %d: want at least 1", o.sinkOpts.Concurrency)}
+	}
+	return nil
 }
 
 func (o *s3Options) AddBackupFlags(fs *pflag.FlagSet) {

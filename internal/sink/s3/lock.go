@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/aegisthus/aegisthus/internal/sink"
 	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
@@ -81,8 +79,7 @@ func (s *Sink) Lock(ctx context.Context, owner sink.Owner) (func() error, error)
 func (s *Sink) putLock(ctx context.Context, owner sink.Owner, create bool) error {
 	owner.Expires = time.Now().Add(lockLease).UTC()
 	b, _ := json.Marshal(owner)
-	in := &awss3.PutObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(sink.LockFile)),
-		Body: bytes.NewReader(b), ContentLength: aws.Int64(int64(len(b)))}
+	in := s.put(sink.LockFile, b)
 	if create {
 		in.IfNoneMatch = aws.String("*")
 	}

@@ -18,7 +18,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	tm "github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	tmtypes "github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager/types"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/aegisthus/aegisthus/internal/sink"
 	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
@@ -34,10 +36,17 @@ type Options struct {
 	MultipartThreshold int64
 	// Concurrency is the number of parts of one file in flight (default 2).
 	Concurrency int
+	// SSE is the server-side encryption of every object written ("AES256",
+	// "aws:kms", "aws:kms:dsse"; "" for the bucket's default), with the KMS
+	// key SSEKMSKeyID for the KMS kinds ("" for the account's default key).
+	SSE, SSEKMSKeyID string
+	// StorageClass of every object written ("" for STANDARD).
+	StorageClass string
 }
 
 // Sink writes files as objects named prefix/name.
 type Sink struct {
+	o      Options
 	client *awss3.Client
 	up     *tm.Client
 	bucket string
@@ -76,7 +85,7 @@ func New(client *awss3.Client, dir string, o Options) (*Sink, error) {
 		to.FailTimeout = abortTimeout
 		to.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 	})
-	return &Sink{client: client, up: up, bucket: bucket, prefix: prefix, url: s3store.URL(bucket, key)}, nil
+	return &Sink{o: o, client: client, up: up, bucket: bucket, prefix: prefix, url: s3store.URL(bucket, key)}, nil
 }
 
 func (s *Sink) String() string { return s.url }
@@ -107,7 +116,12 @@ func (s *Sink) Create(ctx context.Context, name string) (sink.Writer, error) {
 	go func() {
 		err := s.abortStale(ctx, key)
 		if err == nil {
-			_, err = s.up.UploadObject(ctx, &tm.UploadObjectInput{Bucket: &s.bucket, Key: &key, Body: pr})
+			in := &tm.UploadObjectInput{Bucket: &s.bucket, Key: &key, Body: pr,
+				ServerSideEncryption: tmtypes.ServerSideEncryption(s.o.SSE), StorageClass: tmtypes.StorageClass(s.o.StorageClass)}
+			if s.o.SSEKMSKeyID != "" {
+				in.SSEKMSKeyID = &s.o.SSEKMSKeyID
+			}
+			_, err = s.up.UploadObject(ctx, in)
 		}
 		// Unblock a writer whose upload failed before its body was read.
 		if err != nil {
@@ -190,11 +204,19 @@ func (w *writer) Abort() error {
 
 // Put writes a small object with one PUT.
 func (s *Sink) Put(ctx context.Context, name string, data []byte) error {
-	_, err := s.client.PutObject(ctx, &awss3.PutObjectInput{
-		Bucket: &s.bucket, Key: aws.String(s.key(name)), Body: bytes.NewReader(data),
-		ContentLength: aws.Int64(int64(len(data))),
-	})
+	_, err := s.client.PutObject(ctx, s.put(name, data))
 	return s.classify("PutObject", name, err)
+}
+
+// put is the PutObject of name with the sink's encryption and storage class.
+func (s *Sink) put(name string, data []byte) *awss3.PutObjectInput {
+	in := &awss3.PutObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(name)), Body: bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))), ServerSideEncryption: s3types.ServerSideEncryption(s.o.SSE),
+		StorageClass: s3types.StorageClass(s.o.StorageClass)}
+	if s.o.SSEKMSKeyID != "" {
+		in.SSEKMSKeyId = &s.o.SSEKMSKeyID
+	}
+	return in
 }
 
 // Get reads a small object; a missing one wraps fs.ErrNotExist.
