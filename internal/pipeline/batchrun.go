@@ -98,15 +98,28 @@ func (b *Batch) Run(ctx context.Context, out sink.Sink) (*BatchSummary, error) {
 	})
 	prog := b.newProgress(tasks)
 	err = runPool(ctx, b.o.Workers, tasks, poolHooks{
+		start: func(t task) error { return b.startUnit(b.tables[t.tag], t.id) },
 		committed: func(t task, p PartInfo) {
 			bt := b.tables[t.tag]
 			if err := b.committed(ctx, bt, p); err != nil {
 				b.fail(bt, err)
 			}
+			bt.ended()
 			prog(t, p)
 		},
-		failed: func(t task, err error) error { return b.unitFailed(b.tables[t.tag], err) },
-		skip:   func(t task) bool { return b.tables[t.tag].failed() },
+		failed: func(t task, err error) error {
+			bt := b.tables[t.tag]
+			defer bt.ended()
+			return b.unitFailed(bt, err)
+		},
+		skip: func(t task) bool {
+			bt := b.tables[t.tag]
+			if !bt.failed() {
+				return false
+			}
+			bt.ended()
+			return true
+		},
 	})
 	b.Close()
 	if err != nil {
@@ -162,7 +175,7 @@ func (b *Batch) startTable(ctx context.Context, root sink.Sink, bt *batchTable, 
 		}
 		ts = append(ts, task{j: j, out: out, id: id})
 	}
-	bt.left = len(ts)
+	bt.left, bt.pending = len(ts), len(ts)
 	b.o.Log.Info("table planned", "table", bt.name, "sstables", len(j.ssts), "units", len(units),
 		"bytes", j.bytesIn, "resumed_units", len(done), "base", bt.base)
 	if bt.left == 0 {
@@ -221,6 +234,35 @@ func (b *Batch) fail(bt *batchTable, err error) {
 	bt.mu.Unlock()
 	if first {
 		b.o.Log.Error("table failed", "table", bt.name, "error", err)
+	}
+}
+
+// startUnit opens the table's Data.db files for its first unit to start;
+// units of the same table starting meanwhile wait for them.
+func (b *Batch) startUnit(bt *batchTable, unit int) error {
+	if b.onStart != nil {
+		b.onStart(bt.name, unit)
+	}
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	if bt.open {
+		return nil
+	}
+	if err := bt.job.openData(); err != nil {
+		return err
+	}
+	bt.open = true
+	return nil
+}
+
+// ended counts a unit of the table that will not run again: after the last,
+// the table's Data.db files are closed (a failed table's too).
+func (bt *batchTable) ended() {
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	if bt.pending--; bt.pending == 0 && bt.open {
+		bt.job.closeData()
+		bt.open = false
 	}
 }
 
