@@ -67,7 +67,7 @@ type BatchSummary struct {
 }
 
 // Run exports every prepared table into out/<keyspace>/<table>/ on one pool of
-// Options.Workers workers, units of all tables largest first. Each table
+// Options.Workers workers, units largest first table by table (sortTasks). Each table
 // commits its manifest and _SUCCESS as soon as its last unit is committed.
 // The top-level _manifest.json records every table's outcome; _SUCCESS follows
 // it only when every table succeeded, else Run returns a *PartialError.
@@ -92,10 +92,7 @@ func (b *Batch) Run(ctx context.Context, out sink.Sink) (*BatchSummary, error) {
 			tasks = append(tasks, t)
 		}
 	}
-	// Largest first: the long units start while the small tables fill the gaps.
-	slices.SortStableFunc(tasks, func(x, y task) int {
-		return cmp.Compare(y.j.pl.Units[y.id].Bytes, x.j.pl.Units[x.id].Bytes)
-	})
+	sortTasks(tasks)
 	prog := b.newProgress(tasks)
 	err = runPool(ctx, b.o.Workers, tasks, poolHooks{
 		start: func(t task) error { return b.startUnit(b.tables[t.tag], t.id) },
@@ -129,6 +126,27 @@ func (b *Batch) Run(ctx context.Context, out sink.Sink) (*BatchSummary, error) {
 		return nil, err
 	}
 	return b.commitRoot(ctx, out, now)
+}
+
+// sortTasks orders a batch's units largest first, so that the long units
+// start while the small ones fill the gaps at the end, but table by table: a
+// table's units run one after the other (tables by their largest unit, then
+// their units largest first), so only the tables the workers are on hold
+// their Data.db files open (startUnit, ended), not every table started.
+func sortTasks(tasks []task) {
+	largest := map[*Job]int64{}
+	for _, t := range tasks {
+		largest[t.j] = max(largest[t.j], t.j.pl.Units[t.id].Bytes)
+	}
+	slices.SortStableFunc(tasks, func(x, y task) int {
+		if c := cmp.Compare(largest[y.j], largest[x.j]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.tag, y.tag); c != 0 {
+			return c
+		}
+		return cmp.Compare(y.j.pl.Units[y.id].Bytes, x.j.pl.Units[x.id].Bytes)
+	})
 }
 
 // startTable checks a table's output and returns the tasks of its units left
