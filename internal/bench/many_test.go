@@ -3,12 +3,12 @@ package bench
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
+	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/pipeline"
 	"github.com/aegisthus/aegisthus/internal/sink"
@@ -35,7 +35,7 @@ func BenchmarkExportMany(b *testing.B) {
 		b.Fatalf("rand_lz4/t1: %v", src)
 	}
 	for i := range 200 {
-		copyTable(b, src[0], filepath.Join(in, fmt.Sprintf("ks_%d", i), fmt.Sprintf("t-%032x", i+1)))
+		corpustest.CopyFiles(b, src[0], filepath.Join(in, fmt.Sprintf("ks_%d", i), fmt.Sprintf("t-%032x", i+1)))
 	}
 	inputs := [][]string{{in}}
 	if dir := benchDir(); dir != "" {
@@ -98,26 +98,6 @@ func selectAll(b *testing.B, paths []string) []pipeline.TableSpec {
 		specs[i] = pipeline.TableSpec{Table: s}
 	}
 	return specs
-}
-
-// copyTable copies the files of table directory src into dst.
-func copyTable(b *testing.B, src, dst string) {
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	ents, _ := os.ReadDir(src)
-	for _, e := range ents {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644)
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
 }
 
 // discardSink is a memsink whose part files are counted and hashed by the

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/plan"
@@ -369,24 +370,8 @@ func TestBatchOpenFiles(t *testing.T) {
 
 // copyFixture copies a fixture table directory's files to dst/<ks>/<its name>.
 func copyFixture(t *testing.T, src, dst, ks string) string {
-	t.Helper()
 	to := filepath.Join(dst, ks, filepath.Base(src))
-	if err := os.MkdirAll(to, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ents, _ := os.ReadDir(src)
-	for _, e := range ents {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err == nil {
-			err = os.WriteFile(filepath.Join(to, e.Name()), b, 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	corpustest.CopyFiles(t, src, to)
 	return to
 }
 
