@@ -72,14 +72,9 @@ func (m *cpuMeter) stop(bytes, rows int64) {
 // benchSSTable opens the largest SSTable under $AEGISTHUS_BENCHDATA, or under
 // interop/.cache/benchdata*.
 func benchSSTable(b testing.TB) *sstable.SSTable {
-	dir := os.Getenv("AEGISTHUS_BENCHDATA")
+	dir := benchDir()
 	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		matches, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "..", "..", "interop", ".cache", "benchdata*"))
-		if len(matches) == 0 {
-			b.Skip("no benchmark table: run make benchdata (or set AEGISTHUS_BENCHDATA)")
-		}
-		dir = matches[0]
+		b.Skip("no benchmark table: run make benchdata (or set AEGISTHUS_BENCHDATA)")
 	}
 	tables, err := discover.Find(storage.Local{}, []string{dir})
 	if err != nil {
@@ -106,6 +101,19 @@ func benchSSTable(b testing.TB) *sstable.SSTable {
 		b.Skip("no sstable found")
 	}
 	return best
+}
+
+// benchDir is $AEGISTHUS_BENCHDATA, or interop/.cache/benchdata*, or "".
+func benchDir() string {
+	if dir := os.Getenv("AEGISTHUS_BENCHDATA"); dir != "" {
+		return dir
+	}
+	_, file, _, _ := runtime.Caller(0)
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "..", "..", "interop", ".cache", "benchdata*"))
+	if len(matches) == 0 {
+		return ""
+	}
+	return matches[0]
 }
 
 // benchLength is how many uncompressed bytes of s Decode and Rows read: all of

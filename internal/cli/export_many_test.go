@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"github.com/aegisthus/aegisthus/internal/pipeline"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
@@ -130,20 +131,8 @@ func TestExportManySampleSnapshot(t *testing.T) {
 
 // copyTable copies a fixture table directory to dst/ks/<its dir name>.
 func copyTable(t *testing.T, src, dst, ks string) string {
-	t.Helper()
 	to := filepath.Join(dst, ks, filepath.Base(src))
-	if err := os.MkdirAll(to, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ents, _ := os.ReadDir(src)
-	for _, e := range ents {
-		if e.Type().IsRegular() {
-			b, _ := os.ReadFile(filepath.Join(src, e.Name()))
-			if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	corpustest.CopyFiles(t, src, to)
 	return to
 }
 

@@ -37,3 +37,29 @@ func Exists() bool {
 	_, err := os.Stat(filepath.Join(ModuleRoot(), "..", "shared", "corpus", "CORPUS.md"))
 	return err == nil
 }
+
+// CopyFiles copies the regular files of directory src (not its
+// subdirectories) into dst, creating it: a fixture table to edit or to
+// present under another name.
+func CopyFiles(tb testing.TB, src, dst string) {
+	tb.Helper()
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644)
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+}

@@ -70,6 +70,8 @@ type Batch struct {
 	start  time.Time
 	tables []*batchTable
 	gone   []TableOutcome
+	// onStart, when set (tests), is told of each unit as it starts.
+	onStart func(table string, unit int)
 }
 
 // batchTable is one table of a batch and its run.
@@ -80,15 +82,20 @@ type batchTable struct {
 	base string // the previous export merged, or ""
 	out  sink.Sink
 
-	mu     sync.Mutex
-	err    error // Prepare's, or the first of its units'
-	parts  []PartInfo
-	left   int // units not committed yet
-	result *TableOutcome
+	mu      sync.Mutex
+	err     error // Prepare's, or the first of its units'
+	parts   []PartInfo
+	left    int  // units not committed yet
+	pending int  // units not ended yet: committed, failed or dropped
+	open    bool // Data.db files reopened for the units (openData)
+	result  *TableOutcome
 }
 
 // PrepareBatch prepares every table as Prepare does. A table that fails to
-// prepare is kept with its error (Run reports it) unless FailFast.
+// prepare is kept with its error (Run reports it) unless FailFast. Each
+// table's Data.db files are closed once it is planned: Run opens them again
+// when its first unit starts and closes them when its last ends, so a backup
+// of many tables holds open only the files of the tables being exported.
 func PrepareBatch(ctx context.Context, store storage.Store, bo BatchOptions) (*Batch, error) {
 	b := &Batch{o: bo, start: time.Now()}
 	if b.o.BaseStore == nil {
@@ -122,6 +129,7 @@ func PrepareBatch(ctx context.Context, store storage.Store, bo BatchOptions) (*B
 			bo.Log.Error("table failed", "table", bt.name, "error", err)
 			continue
 		}
+		j.closeData()
 		bt.job = j
 	}
 	if bo.BaseRoot != "" {

@@ -67,7 +67,7 @@ type BatchSummary struct {
 }
 
 // Run exports every prepared table into out/<keyspace>/<table>/ on one pool of
-// Options.Workers workers, units of all tables largest first. Each table
+// Options.Workers workers, units largest first table by table (sortTasks). Each table
 // commits its manifest and _SUCCESS as soon as its last unit is committed.
 // The top-level _manifest.json records every table's outcome; _SUCCESS follows
 // it only when every table succeeded, else Run returns a *PartialError.
@@ -92,21 +92,31 @@ func (b *Batch) Run(ctx context.Context, out sink.Sink) (*BatchSummary, error) {
 			tasks = append(tasks, t)
 		}
 	}
-	// Largest first: the long units start while the small tables fill the gaps.
-	slices.SortStableFunc(tasks, func(x, y task) int {
-		return cmp.Compare(y.j.pl.Units[y.id].Bytes, x.j.pl.Units[x.id].Bytes)
-	})
+	sortTasks(tasks)
 	prog := b.newProgress(tasks)
 	err = runPool(ctx, b.o.Workers, tasks, poolHooks{
+		start: func(t task) error { return b.startUnit(b.tables[t.tag], t.id) },
 		committed: func(t task, p PartInfo) {
 			bt := b.tables[t.tag]
 			if err := b.committed(ctx, bt, p); err != nil {
 				b.fail(bt, err)
 			}
+			bt.ended()
 			prog(t, p)
 		},
-		failed: func(t task, err error) error { return b.unitFailed(b.tables[t.tag], err) },
-		skip:   func(t task) bool { return b.tables[t.tag].failed() },
+		failed: func(t task, err error) error {
+			bt := b.tables[t.tag]
+			defer bt.ended()
+			return b.unitFailed(bt, err)
+		},
+		skip: func(t task) bool {
+			bt := b.tables[t.tag]
+			if !bt.failed() {
+				return false
+			}
+			bt.ended()
+			return true
+		},
 	})
 	b.Close()
 	if err != nil {
@@ -116,6 +126,27 @@ func (b *Batch) Run(ctx context.Context, out sink.Sink) (*BatchSummary, error) {
 		return nil, err
 	}
 	return b.commitRoot(ctx, out, now)
+}
+
+// sortTasks orders a batch's units largest first, so that the long units
+// start while the small ones fill the gaps at the end, but table by table: a
+// table's units run one after the other (tables by their largest unit, then
+// their units largest first), so only the tables the workers are on hold
+// their Data.db files open (startUnit, ended), not every table started.
+func sortTasks(tasks []task) {
+	largest := map[*Job]int64{}
+	for _, t := range tasks {
+		largest[t.j] = max(largest[t.j], t.j.pl.Units[t.id].Bytes)
+	}
+	slices.SortStableFunc(tasks, func(x, y task) int {
+		if c := cmp.Compare(largest[y.j], largest[x.j]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.tag, y.tag); c != 0 {
+			return c
+		}
+		return cmp.Compare(y.j.pl.Units[y.id].Bytes, x.j.pl.Units[x.id].Bytes)
+	})
 }
 
 // startTable checks a table's output and returns the tasks of its units left
@@ -162,7 +193,7 @@ func (b *Batch) startTable(ctx context.Context, root sink.Sink, bt *batchTable, 
 		}
 		ts = append(ts, task{j: j, out: out, id: id})
 	}
-	bt.left = len(ts)
+	bt.left, bt.pending = len(ts), len(ts)
 	b.o.Log.Info("table planned", "table", bt.name, "sstables", len(j.ssts), "units", len(units),
 		"bytes", j.bytesIn, "resumed_units", len(done), "base", bt.base)
 	if bt.left == 0 {
@@ -221,6 +252,35 @@ func (b *Batch) fail(bt *batchTable, err error) {
 	bt.mu.Unlock()
 	if first {
 		b.o.Log.Error("table failed", "table", bt.name, "error", err)
+	}
+}
+
+// startUnit opens the table's Data.db files for its first unit to start;
+// units of the same table starting meanwhile wait for them.
+func (b *Batch) startUnit(bt *batchTable, unit int) error {
+	if b.onStart != nil {
+		b.onStart(bt.name, unit)
+	}
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	if bt.open {
+		return nil
+	}
+	if err := bt.job.openData(); err != nil {
+		return err
+	}
+	bt.open = true
+	return nil
+}
+
+// ended counts a unit of the table that will not run again: after the last,
+// the table's Data.db files are closed (a failed table's too).
+func (bt *batchTable) ended() {
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	if bt.pending--; bt.pending == 0 && bt.open {
+		bt.job.closeData()
+		bt.open = false
 	}
 }
 

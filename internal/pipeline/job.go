@@ -291,6 +291,28 @@ func (j *Job) Close() error {
 	return first
 }
 
+// closeData closes the SSTables' Data.db, keeping them described (plan,
+// schema, chunk offsets) for openData.
+func (j *Job) closeData() {
+	for _, s := range j.ssts {
+		s.Close()
+	}
+}
+
+// openData opens the SSTables' Data.db again after closeData; on an error,
+// those it opened are closed again.
+func (j *Job) openData() error {
+	for i, s := range j.ssts {
+		if err := s.ReopenData(); err != nil {
+			for _, o := range j.ssts[:i] {
+				o.Close()
+			}
+			return err
+		}
+	}
+	return nil
+}
+
 // Layout is the layout the job writes (LayoutAuto resolved).
 func (j *Job) Layout() Layout { return j.layout }
 

@@ -28,6 +28,9 @@ type poolHooks struct {
 	// skip, when set, reports whether a task is no longer wanted (its table
 	// failed): it is dropped without running.
 	skip func(t task) bool
+	// start, when set, is told of a task about to run (after skip): an error
+	// fails the task as running it would have.
+	start func(t task) error
 }
 
 // runPool writes and commits the parts of tasks, in order, on n workers.
@@ -65,7 +68,14 @@ func runPool(ctx context.Context, n int, tasks []task, h poolHooks) error {
 				if h.skip != nil && h.skip(t) {
 					continue
 				}
-				pp, err := t.j.runUnitSkipping(gctx, t.out, t.id)
+				var pp *pendingPart
+				var err error
+				if h.start != nil {
+					err = h.start(t)
+				}
+				if err == nil {
+					pp, err = t.j.runUnitSkipping(gctx, t.out, t.id)
+				}
 				if err != nil {
 					if err := h.failed(t, err); err != nil {
 						return err

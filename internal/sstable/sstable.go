@@ -57,7 +57,7 @@ type SSTable struct {
 	Chunks   *chunk.Reader
 	DataSize int64 // stored size of Data.db
 	store    storage.Store
-	data     storage.File
+	data     *dataFile // nil until Data.db is opened
 }
 
 // Path returns the path of one component.
@@ -66,13 +66,63 @@ func (t *SSTable) Path(component string) string { return t.Desc.Path(component) 
 // Has reports whether the SSTable has component c.
 func (t *SSTable) Has(c string) bool { return slices.Contains(t.Components, c) }
 
-// Close releases Data.db.
+// Close releases Data.db. The SSTable stays described (metadata, schema,
+// chunk offsets): ReopenData makes it readable again.
 func (t *SSTable) Close() error {
-	if t.data == nil {
+	if t.data == nil || t.data.f == nil {
 		return nil
 	}
-	return t.data.Close()
+	err := t.data.f.Close()
+	t.data.f = nil
+	return err
 }
+
+// ReopenData opens Data.db again after Close, for an SSTable described long
+// before it is read (a many-table export plans every table first and holds
+// Data.db open only while the table's units run). The file must still have
+// the size it had when the SSTable was opened. The caller orders it before
+// any read, as it does Close after the last.
+func (t *SSTable) ReopenData() error {
+	if t.data == nil || t.data.f != nil {
+		return nil
+	}
+	path := t.Desc.Path(format.Data)
+	f, err := t.store.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s: %w", path, ErrMissingComponent)
+		}
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if f.Size() != t.DataSize {
+		f.Close()
+		return wire.Errorf(path, format.Data, -1, wire.ErrCorrupt, "%d bytes, %d when it was planned: the file changed", f.Size(), t.DataSize)
+	}
+	t.data.f = f
+	return nil
+}
+
+// dataFile is Data.db as the chunk reader sees it: the open handle, which
+// Close drops and ReopenData replaces without touching the reader.
+type dataFile struct {
+	f    storage.File // nil while closed
+	path string
+	size int64
+}
+
+// ErrDataClosed is a read of an SSTable's Data.db between Close and ReopenData.
+var ErrDataClosed = errors.New("read while closed")
+
+func (d *dataFile) ReadAt(p []byte, off int64) (int, error) {
+	if d.f == nil {
+		return 0, fmt.Errorf("%s: %w", d.path, ErrDataClosed)
+	}
+	return d.f.ReadAt(p, off)
+}
+
+func (d *dataFile) Size() int64  { return d.size }
+func (d *dataFile) Name() string { return d.path }
+func (d *dataFile) Close() error { return nil } // SSTable.Close closes d.f
 
 // Options adjust how an SSTable is opened.
 type Options struct {
@@ -176,9 +226,10 @@ func (t *SSTable) openData() error {
 		}
 		return err
 	}
-	t.data, t.DataSize = f, f.Size()
-	if t.Chunks, err = OpenChunks(t.store, d, f, t.Has); err != nil {
+	t.data, t.DataSize = &dataFile{f: f, path: d.Path(format.Data), size: f.Size()}, f.Size()
+	if t.Chunks, err = OpenChunks(t.store, d, t.data, t.Has); err != nil {
 		f.Close()
+		t.data.f = nil
 		return withComponent(err)
 	}
 	return nil
