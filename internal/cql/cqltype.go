@@ -1,6 +1,7 @@
 package cql
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -41,11 +42,20 @@ func QuoteIdent(name string) string {
 // ('org.apache.cassandra.db.marshal.LexicalUUIDType').
 func (t *Type) CQL() string {
 	var b strings.Builder
-	t.writeCQL(&b)
+	t.writeCQL(&b, false)
 	return b.String()
 }
 
-func (t *Type) writeCQL(b *strings.Builder) {
+// QualifiedCQL is CQL with every user type named with its keyspace
+// (frozen<ks.address>), for messages that compare two types: two UDTs of one
+// name in two keyspaces are different types.
+func (t *Type) QualifiedCQL() string {
+	var b strings.Builder
+	t.writeCQL(&b, true)
+	return b.String()
+}
+
+func (t *Type) writeCQL(b *strings.Builder, qualified bool) {
 	switch t.Kind {
 	case List, Set, Map:
 		if !t.MultiCell {
@@ -57,7 +67,7 @@ func (t *Type) writeCQL(b *strings.Builder) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			p.writeCQL(b)
+			p.writeCQL(b, qualified)
 		}
 		b.WriteByte('>')
 		if !t.MultiCell {
@@ -69,12 +79,16 @@ func (t *Type) writeCQL(b *strings.Builder) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			p.writeCQL(b)
+			p.writeCQL(b, qualified)
 		}
 		b.WriteString(">>")
 	case UDT:
 		if !t.MultiCell {
 			b.WriteString("frozen<")
+		}
+		if qualified && t.Keyspace != "" {
+			b.WriteString(QuoteIdent(t.Keyspace))
+			b.WriteByte('.')
 		}
 		b.WriteString(QuoteIdent(t.Name))
 		if !t.MultiCell {
@@ -82,7 +96,7 @@ func (t *Type) writeCQL(b *strings.Builder) {
 		}
 	case Vector:
 		b.WriteString("vector<")
-		t.Params[0].writeCQL(b)
+		t.Params[0].writeCQL(b, qualified)
 		b.WriteString(", ")
 		b.WriteString(strconv.Itoa(t.Dimension))
 		b.WriteByte('>')
@@ -101,4 +115,34 @@ func (t *Type) writeCQL(b *strings.Builder) {
 		b.WriteString(strings.ReplaceAll(t.WithReversed(false).Marshal(), "'", "''"))
 		b.WriteByte('\'')
 	}
+}
+
+// InKeyspace returns t with every user type that names no keyspace placed in
+// ks, as Cassandra resolves an unqualified type name to the keyspace of the
+// table that uses it. It returns t itself when nothing changes.
+func (t *Type) InKeyspace(ks string) *Type {
+	if t == nil || ks == "" {
+		return t
+	}
+	var params []*Type
+	for i, p := range t.Params {
+		q := p.InKeyspace(ks)
+		if q != p && params == nil {
+			params = slices.Clone(t.Params)
+		}
+		if params != nil {
+			params[i] = q
+		}
+	}
+	if params == nil && (t.Kind != UDT || t.Keyspace != "") {
+		return t
+	}
+	c := *t
+	if params != nil {
+		c.Params = params
+	}
+	if c.Kind == UDT && c.Keyspace == "" {
+		c.Keyspace = ks
+	}
+	return &c
 }

@@ -389,7 +389,7 @@ func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cqlparse.Table)
 func applyCQL(s *schema.Table, tbl *cqlparse.Table, path string) error {
 	mismatch := func(col string, header, schema *cql.Type) error {
 		return wire.Errorf(path, format.Statistics, -1, wire.ErrCorrupt,
-			"column %s: the header says %s, the schema says %s", col, header.CQL(), schema.CQL())
+			"column %s: the header says %s, the schema says %s", col, header.QualifiedCQL(), schema.InKeyspace(s.Keyspace).QualifiedCQL())
 	}
 	s.CQL = tbl
 	if tbl.Keyspace != "" {
@@ -400,7 +400,7 @@ func applyCQL(s *schema.Table, tbl *cqlparse.Table, path string) error {
 	}
 	if len(tbl.PartitionKey) == 1 {
 		pk := tbl.PartitionKey[0]
-		if !compatible(s.KeyType, pk.Type) {
+		if !compatible(s.KeyType, pk.Type, s.Keyspace) {
 			return mismatch(pk.Name, s.KeyType, pk.Type)
 		}
 		s.PartitionKey = []schema.Column{{Name: pk.Name, Type: s.KeyType}}
@@ -411,7 +411,7 @@ func applyCQL(s *schema.Table, tbl *cqlparse.Table, path string) error {
 		}
 		s.PartitionKey = s.PartitionKey[:0]
 		for i, pk := range tbl.PartitionKey {
-			if !compatible(s.KeyType.Params[i], pk.Type) {
+			if !compatible(s.KeyType.Params[i], pk.Type, s.Keyspace) {
 				return mismatch(pk.Name, s.KeyType.Params[i], pk.Type)
 			}
 			s.PartitionKey = append(s.PartitionKey, schema.Column{Name: pk.Name, Type: s.KeyType.Params[i]})
@@ -425,7 +425,7 @@ func applyCQL(s *schema.Table, tbl *cqlparse.Table, path string) error {
 			"the header has %d clustering columns, the schema %d", len(s.Clustering), len(tbl.Clustering))
 	}
 	for i, ck := range tbl.Clustering {
-		if !compatible(s.Clustering[i].Type, ck.Type) {
+		if !compatible(s.Clustering[i].Type, ck.Type, s.Keyspace) {
 			return mismatch(ck.Name, s.Clustering[i].Type, ck.Type)
 		}
 		s.Clustering[i].Name = ck.Name
@@ -436,7 +436,7 @@ func applyCQL(s *schema.Table, tbl *cqlparse.Table, path string) error {
 			if sc == nil {
 				continue // dropped since, or added after the schema was written
 			}
-			if !compatible(cols[i].Type, sc.Type) {
+			if !compatible(cols[i].Type, sc.Type, s.Keyspace) {
 				return mismatch(sc.Name, cols[i].Type, sc.Type)
 			}
 			if cols[i].Type.Kind == cql.UDT && cols[i].Type.IsMultiCell() && !sc.Type.IsMultiCell() {
@@ -451,8 +451,8 @@ func applyCQL(s *schema.Table, tbl *cqlparse.Table, path string) error {
 // compatible reports whether the header type h and the schema type c describe the
 // same values, ignoring frozen-ness and clustering order (which the header and
 // CQL spell differently).
-func compatible(h, c *cql.Type) bool {
-	return h.Frozen().WithReversed(false).Equal(c.Frozen().WithReversed(false))
+func compatible(h, c *cql.Type, ks string) bool {
+	return h.Frozen().WithReversed(false).Equal(c.InKeyspace(ks).Frozen().WithReversed(false))
 }
 
 // layoutFor builds the decoder's view of the header.
