@@ -81,6 +81,7 @@ type grouper struct {
 func (g *grouper) walk(store storage.Store, root string) error {
 	found := 0
 	var skipped []string // snapshots/<tag> and backups directories passed over, for the error
+	var why notTaken     // files that look like SSTable components but were not taken, for the error
 	err := store.Walk(root, func(path string, size int64) error {
 		rel, err := filepath.Rel(root, path)
 		if err != nil {
@@ -108,9 +109,15 @@ func (g *grouper) walk(store storage.Store, root string) error {
 			return nil
 		}
 		d, comp, err := format.ParseName(path)
-		if err != nil || comp != format.Data {
+		if err != nil {
+			why.unreadable(path, err)
 			return nil
 		}
+		if comp != format.Data {
+			why.component(d, comp)
+			return nil
+		}
+		why.data(d)
 		if g.add(d, size) {
 			found++
 		}
@@ -123,7 +130,8 @@ func (g *grouper) walk(store storage.Store, root string) error {
 		return nil
 	}
 	// A single component of an SSTable names its SSTable.
-	if d, _, err := format.ParseName(root); err == nil && store.Exists(d.Path(format.Data)) {
+	d, _, perr := format.ParseName(root)
+	if perr == nil && store.Exists(d.Path(format.Data)) {
 		var size int64
 		_ = store.Walk(d.Path(format.Data), func(_ string, n int64) error { size = n; return nil })
 		g.add(d, size)
@@ -137,7 +145,58 @@ func (g *grouper) walk(store storage.Store, root string) error {
 		return fmt.Errorf("%s: %w outside snapshots and backups; name the one to read: %s",
 			root, ErrNoSSTables, strings.Join(skipped, ", "))
 	}
+	if perr != nil && strings.HasSuffix(root, ".db") {
+		why.unreadable(root, perr)
+	}
+	if r := why.String(); r != "" {
+		return fmt.Errorf("%s: %w: %s", root, ErrNoSSTables, r)
+	}
 	return fmt.Errorf("%s: %w", root, ErrNoSSTables)
+}
+
+// notTaken keeps, for the error of a path where no SSTable was found, why the
+// files that look like SSTable components were not taken: a name that does
+// not parse (an unsupported version, say), or components whose Data.db is not
+// there.
+type notTaken struct {
+	reasons []string
+	orphans map[string][]string // SSTable (Data.db path) → its components found
+	order   []string
+}
+
+const maxReasons = 5
+
+func (w *notTaken) unreadable(path string, err error) {
+	if len(w.reasons) < maxReasons && strings.HasSuffix(path, "Data.db") && !slices.Contains(w.reasons, err.Error()) {
+		w.reasons = append(w.reasons, err.Error())
+	}
+}
+
+func (w *notTaken) component(d format.Descriptor, comp string) {
+	if w.orphans == nil {
+		w.orphans = map[string][]string{}
+	}
+	k := d.Path(format.Data)
+	if _, ok := w.orphans[k]; !ok {
+		w.order = append(w.order, k)
+	}
+	w.orphans[k] = append(w.orphans[k], comp)
+}
+
+func (w *notTaken) data(d format.Descriptor) {
+	if w.orphans != nil {
+		w.orphans[d.Path(format.Data)] = nil
+	}
+}
+
+func (w *notTaken) String() string {
+	r := slices.Clone(w.reasons)
+	for _, k := range w.order {
+		if comps := w.orphans[k]; len(comps) > 0 && len(r) < maxReasons {
+			r = append(r, fmt.Sprintf("%s is missing (found %s)", k, strings.Join(comps, ", ")))
+		}
+	}
+	return strings.Join(r, "; ")
 }
 
 // add puts one SSTable (by its Data.db) in its group; it reports whether the

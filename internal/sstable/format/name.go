@@ -74,7 +74,7 @@ func ParseName(path string) (Descriptor, string, error) {
 		}
 		v, err := ParseVersion(toks[0], kind)
 		if err != nil {
-			return bad(err.Error(), wire.ErrUnsupported)
+			return Descriptor{}, "", fmt.Errorf("sstable file name %q: %w", base, err)
 		}
 		d.Version, d.Generation, comp = v, toks[1], toks[3]
 	case len(toks) == 5:
@@ -84,7 +84,7 @@ func ParseName(path string) (Descriptor, string, error) {
 		}
 		v, err := ParseVersion(toks[2], Big)
 		if err != nil {
-			return bad(err.Error(), wire.ErrUnsupported)
+			return Descriptor{}, "", fmt.Errorf("sstable file name %q: %w", base, err)
 		}
 		if v.StoresRows() {
 			return bad("a 3.0+ version in a legacy name", wire.ErrCorrupt)
