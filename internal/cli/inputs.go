@@ -162,3 +162,7 @@ func parseSize(s string) (int64, error) {
 	}
 	return int64(n), nil
 }
+
+// iec prints a byte count in IEC units (KiB, MiB), as every size aegisthus
+// prints is.
+func iec(n int64) string { return humanize.IBytes(uint64(max(n, 0))) }
