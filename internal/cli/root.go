@@ -140,7 +140,11 @@ and backups, without touching the live cluster.`,
 	var cpuProfile string
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
+	addLogFormat(root)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := checkLogFormat(cmd); err != nil {
+			return err
+		}
 		if cpuProfile == "" || cmd.RunE == nil {
 			return nil
 		}
