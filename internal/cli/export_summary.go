@@ -19,23 +19,28 @@ func (o *exportOptions) summary(stderr io.Writer, log *slog.Logger, sum *pipelin
 	if o.quiet {
 		return
 	}
-	secs := sum.Duration.Seconds()
 	if o.logFormat == "text" && isTerminal(stderr) {
-		writeSummary(stderr, [][2]string{
-			{"sstables", humanize.Comma(int64(sum.SSTables))},
-			{"units", fmt.Sprintf("%s (%s resumed)", humanize.Comma(int64(sum.Units)), humanize.Comma(int64(sum.UnitsResumed)))},
-			{"partitions", humanize.Comma(sum.Partitions)},
-			{"rows", humanize.Comma(sum.Rows)},
-			{"tombstones", humanize.Comma(sum.Tombstones)},
-			{"rows/s", humanize.Comma(int64(float64(sum.Rows) / max(secs, 0.001)))},
-			{"read", iec(sum.BytesIn) + " uncompressed"},
-			{"written", iec(sum.BytesOut)},
-		}, fmt.Sprintf("export of %s completed in %.1f s into %s", sum.Table, secs, o.out))
+		o.summaryBlock(stderr, sum)
 		return
 	}
 	log.Info("export done", "table", sum.Table, "sstables", sum.SSTables, "units", sum.Units,
 		"resumed_units", sum.UnitsResumed, "partitions", sum.Partitions, "rows", sum.Rows, "tombstones", sum.Tombstones,
-		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", round1(secs), "out", o.out)
+		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", round1(sum.Duration.Seconds()), "out", o.out)
+}
+
+// summaryBlock writes the summary a terminal gets.
+func (o *exportOptions) summaryBlock(w io.Writer, sum *pipeline.Summary) {
+	secs := sum.Duration.Seconds()
+	writeSummary(w, [][2]string{
+		{"sstables", humanize.Comma(int64(sum.SSTables))},
+		{"units", fmt.Sprintf("%s (%s resumed)", humanize.Comma(int64(sum.Units)), humanize.Comma(int64(sum.UnitsResumed)))},
+		{"partitions", humanize.Comma(sum.Partitions)},
+		{"rows", humanize.Comma(sum.Rows)},
+		{"tombstones", humanize.Comma(sum.Tombstones)},
+		{"rows/s", humanize.Comma(int64(float64(sum.Rows) / max(secs, 0.001)))},
+		{"read", iec(sum.BytesIn) + " uncompressed"},
+		{"written", iec(sum.BytesOut)},
+	}, fmt.Sprintf("export of %s completed in %.1f s into %s", sum.Table, secs, o.out))
 }
 
 // batchSummary reports a finished many-table export, as summary does.
