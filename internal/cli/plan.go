@@ -29,8 +29,10 @@ func newPlanCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan INPUT...",
 		Short: "Print how export would cut a table into units (token ranges and bytes per SSTable)",
-		Args:  usageArgs(cobra.MinimumNArgs(1)),
-		RunE:  runOn(&o.s3, &o.paths, o.run, false),
+		Example: `  aegisthus plan node*/ks/t-1b2c.../snapshots/nightly --split-size 64MiB
+  aegisthus plan node*/data --keyspace ks --json | jq '.plan.units | length'`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: runOn(&o.s3, &o.paths, o.run, false),
 	}
 	cmd.Flags().StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the plan as JSON")
