@@ -21,6 +21,7 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	root := cli.NewRoot()
 	var sig os.Signal
 	caught := make(chan struct{})
 	go func() {
@@ -31,21 +32,19 @@ func main() {
 		case <-sigs: // a second signal: stop now
 		case <-time.After(grace):
 		}
-		fmt.Fprintf(os.Stderr, "aegisthus: %s: stopped\n", sig)
-		os.Exit(cli.SignalExitCode(sig))
+		code := cli.SignalExitCode(sig)
+		cli.PrintError(os.Stderr, root, os.Args[1:], fmt.Errorf("%s: stopped", sig), code)
+		os.Exit(code)
 	}()
-	err := cli.NewRoot().ExecuteContext(ctx)
+	err := root.ExecuteContext(ctx)
+	code := cli.ExitCode(err)
 	select {
-	case <-caught:
-		// The run ended because of the signal, whatever error it returned.
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "aegisthus:", err)
-		}
-		os.Exit(cli.SignalExitCode(sig))
+	case <-caught: // the run ended because of the signal, whatever error it returned
+		code = cli.SignalExitCode(sig)
 	default:
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "aegisthus:", err)
+		cli.PrintError(os.Stderr, root, os.Args[1:], err, code)
 	}
-	os.Exit(cli.ExitCode(err))
+	os.Exit(code)
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -31,7 +32,9 @@ type exportOptions struct {
 	layoutSet bool // --layout given: no automatic choice
 	resume    bool
 	overwrite bool
-	logFormat string
+	logFormat string        // the root's --log-format
+	logw      *switchWriter // where the run's logs go: stderr, then above the bar
+	progEvery time.Duration // --progress-interval
 	quiet     bool
 	schema    schemaSource
 	sel       selectionFlags
@@ -62,15 +65,17 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.layout, "layout", "rows", "output layout: rows (SELECT JSON * per live CQL row), partitions (one lossless record per partition) or aegisthus (Netflix Aegisthus's line per partition)")
 	fs.BoolVar(&o.resume, "resume", false, "finish an interrupted run in --out, keeping its committed parts")
 	fs.BoolVar(&o.overwrite, "overwrite", false, "replace whatever --out holds")
-	fs.StringVar(&o.logFormat, "log-format", "text", "log format on stderr: text or json")
-	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary on success")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no summary on success")
+	fs.DurationVar(&o.progEvery, "progress-interval", 30*time.Second, "when stderr is not a terminal (or with --log-format json), log a progress line this often (0: never)")
 	o.sel.AddFlags(fs)
 	fs.StringVar(&o.schema.path, "schema", "", "CQL file with CREATE TYPE/TABLE statements (default: schema.cql beside the SSTables)")
 	fs.StringSliceVar(&o.columns, "columns", nil, "print only these non-key columns (comma-separated; key columns are always printed)")
 	fs.BoolVar(&o.writetime, "writetime", false, `add "writetime(c)" for every printed non-key column`)
 	fs.BoolVar(&o.ttl, "ttl", false, `add "ttl(c)" (seconds left at --now) for every printed non-key column`)
 	fs.StringVar(&o.tokenRange, "token-range", "", "only partitions with LO < token <= HI, as LO:HI (either side may be empty)")
-	fs.StringArrayVar(&o.keys, "keys", nil, "only this partition key, as dump prints it (repeatable)")
+	fs.StringArrayVarP(&o.keys, "key", "k", nil, "only this partition key, as dump prints it (repeatable)")
+	fs.StringArrayVar(&o.keys, "keys", nil, "only this partition key (deprecated: --key)")
+	fs.MarkDeprecated("keys", "use --key")
 	fs.StringVar(&o.base, "base", "", "a previous export of the table with --layout partitions (directory or s3:// prefix) to merge with the inputs: an incremental run; with many tables, the previous run's --out (each table pairs with BASE/<keyspace>/<table>/)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "with many tables, stop at the first table that fails (default: finish the others and exit 5)")
 	fs.IntVar(&o.maxErrors, "max-errors", 0, "SSTables per table that may fail to open or decode and be left out, each recorded in _manifest.json and _errors.jsonl (0: none, the table fails)")
@@ -98,6 +103,8 @@ func (o *exportOptions) validate() error {
 		return &UsageError{fmt.Errorf("--columns, --writetime and --ttl shape the rows layout; the %s layout keeps everything", o.layout)}
 	case o.logFormat != "text" && o.logFormat != "json":
 		return &UsageError{fmt.Errorf("--log-format %q: want text or json", o.logFormat)}
+	case o.progEvery < 0:
+		return &UsageError{fmt.Errorf("--progress-interval %s: want 0 or more", o.progEvery)}
 	case o.maxErrors < 0:
 		return &UsageError{fmt.Errorf("--max-errors %d: want 0 or more", o.maxErrors)}
 	case o.workers < 1:
@@ -139,6 +146,9 @@ every table succeeded. A table that fails does not stop the others (unless
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			o.layoutSet = cmd.Flags().Changed("layout")
+			o.logFormat = logFormatOf(cmd)
+			o.logw = &switchWriter{w: cmd.ErrOrStderr()}
+			o.s3.cfg.Log = o.logger(o.logw) // S3 and the SDK log as the export does
 			return o.validate()
 		},
 		RunE: runOn(&o.s3, &o.paths, o.run, true),
@@ -158,14 +168,10 @@ func (o *exportOptions) layoutArg() pipeline.Layout {
 }
 
 func (o *exportOptions) logger(stderr io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
 	if o.quiet {
-		opts.Level = slog.LevelWarn
+		return newLogger(o.logFormat, slog.LevelWarn, stderr)
 	}
-	if o.logFormat == "json" {
-		return slog.New(slog.NewJSONHandler(stderr, opts))
-	}
-	return slog.New(slog.NewTextHandler(stderr, opts))
+	return newLogger(o.logFormat, slog.LevelInfo, stderr)
 }
 
 func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.Writer) error {
@@ -190,17 +196,13 @@ func (o *exportOptions) run(ctx context.Context, store storage.Store, stderr io.
 	if err != nil {
 		return err
 	}
-	log := po.Log
 	po.Table, po.Schema = sets[0], tbl
 	sum, err := o.export(ctx, store, out, po)
 	prog.finish()
 	if err != nil {
 		return classifyPipeline(err)
 	}
-	log.Info("export done", "table", sum.Table, "sstables", sum.SSTables, "units", sum.Units,
-		"resumed_units", sum.UnitsResumed, "partitions", sum.Partitions, "rows", sum.Rows, "tombstones", sum.Tombstones,
-		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", fmt.Sprintf("%.1f", sum.Duration.Seconds()),
-		"out", o.out)
+	o.summary(stderr, po.Log, sum)
 	return nil
 }
 
@@ -216,7 +218,14 @@ func (o *exportOptions) start(ctx context.Context, stderr io.Writer) (pipeline.O
 		return po, nil, nil, err
 	}
 	prog := newProgress(stderr, o.quiet || o.logFormat == "json")
-	po.Log, po.Progress = o.logger(prog), prog.update // lines logged during the run print above the bar
+	if o.logw == nil { // run without cobra (tests)
+		o.logw = &switchWriter{}
+	}
+	o.logw.set(prog) // lines logged during the run print above the bar
+	po.Log, po.Meter = o.logger(o.logw), &pipeline.Meter{}
+	if !o.quiet {
+		prog.watch(po.Meter, po.Log, o.progEvery)
+	}
 	return po, out, prog, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/pipeline"
@@ -15,7 +14,7 @@ import (
 // runBatch exports many tables, each into --out/<keyspace>/<table>/.
 func (o *exportOptions) runBatch(ctx context.Context, store storage.Store, stderr io.Writer, sets []*discover.SSTableSet, skipped []pipeline.SkippedTable, notes []string) error {
 	if len(o.keys) > 0 {
-		return &UsageError{errors.New("--keys picks partitions of one table; the inputs hold " + fmt.Sprint(len(sets)) + " tables")}
+		return &UsageError{errors.New("--key picks partitions of one table; the inputs hold " + fmt.Sprint(len(sets)) + " tables")}
 	}
 	specs, err := o.schema.tableSpecs(store, sets)
 	if err != nil {
@@ -39,15 +38,7 @@ func (o *exportOptions) runBatch(ctx context.Context, store storage.Store, stder
 	sum, err := b.Run(ctx, out)
 	prog.finish()
 	if sum != nil {
-		m := sum.Manifest
-		log.Info("export done", "tables_ok", m.OK, "tables_failed", m.Failed, "tables_skipped", m.Skipped,
-			"tables_gone", m.Gone, "rows", sum.Rows, "bytes_out", sum.BytesOut,
-			"seconds", fmt.Sprintf("%.1f", sum.Duration.Seconds()), "out", o.out)
-		for _, t := range m.Outcomes {
-			if t.Status == pipeline.StatusFailed {
-				log.Error("table failed", "table", t.Table, "error", strings.TrimPrefix(t.Error, t.Table+": "))
-			}
-		}
+		o.batchSummary(stderr, log, sum)
 	}
 	if err != nil {
 		return classifyPipeline(err)

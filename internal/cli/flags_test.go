@@ -82,3 +82,53 @@ func TestUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestFlagsConsistent checks that a flag means one thing across commands:
+// -k is --key and -v is --verbose wherever they exist, enumerated flags
+// complete their values, and every command has an example.
+func TestFlagsConsistent(t *testing.T) {
+	root := NewRoot()
+	if f := root.Flags().Lookup("version"); f == nil || f.Shorthand != "" {
+		t.Errorf("--version: %+v, want it spelled out (-v is --verbose)", f)
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if c.Hidden || c.Name() == "help" || c.Name() == "completion" || c.HasParent() && c.Parent().Name() == "completion" {
+			return
+		}
+		if strings.TrimSpace(c.Example) == "" {
+			t.Errorf("%s: no example", c.CommandPath())
+		}
+		for short, long := range map[string]string{"k": "key", "v": "verbose"} {
+			if f := c.Flags().ShorthandLookup(short); f != nil && f.Name != long {
+				t.Errorf("%s: -%s is --%s, want --%s", c.CommandPath(), short, f.Name, long)
+			}
+		}
+		for name, values := range enumFlags {
+			if c.Flags().Lookup(name) == nil {
+				continue
+			}
+			fn, ok := c.GetFlagCompletionFunc(name)
+			if !ok {
+				t.Errorf("%s --%s: no value completion", c.CommandPath(), name)
+				continue
+			}
+			if got, _ := fn(c, nil, ""); strings.Join(got, ",") != strings.Join(values, ",") {
+				t.Errorf("%s --%s completes %v, want %v", c.CommandPath(), name, got, values)
+			}
+		}
+	}
+	walk(root)
+	for _, cmd := range []string{"export", "dump"} {
+		c, _, _ := root.Find([]string{cmd})
+		if f := c.Flags().ShorthandLookup("k"); f == nil {
+			t.Errorf("%s has no -k/--key", cmd)
+		}
+	}
+	if !strings.Contains(root.Example, "aegisthus export") {
+		t.Errorf("the top-level examples leave out export")
+	}
+}

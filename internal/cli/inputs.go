@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -129,6 +130,9 @@ func parseNow(s string) (int64, error) {
 // and runs. Output goes to stdout, or to stderr for commands whose stdout is data.
 func runOn(s3 *s3Options, paths *[]string, run func(ctx context.Context, store storage.Store, w io.Writer) error, toStderr bool) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
+		if s3.cfg.Log == nil { // the S3 client's and the SDK's lines, in the run's log format
+			s3.cfg.Log = newLogger(logFormatOf(cmd), slog.LevelInfo, cmd.ErrOrStderr())
+		}
 		p, store, err := s3.inputs(cmd.Context(), args)
 		if err != nil {
 			return err
@@ -162,3 +166,7 @@ func parseSize(s string) (int64, error) {
 	}
 	return int64(n), nil
 }
+
+// iec prints a byte count in IEC units (KiB, MiB), as every size aegisthus
+// prints is.
+func iec(n int64) string { return humanize.IBytes(uint64(max(n, 0))) }

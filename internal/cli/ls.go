@@ -30,6 +30,8 @@ func newLsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ls INPUT...",
 		Short: "List the tables a backup holds, and which of them a selection exports",
+		Example: `  aegisthus ls /backups/medusa --backup nightly-0601
+  aegisthus ls node*/data --keyspace 'app_*' --exclude app_tmp.cache`,
 		Long: `ls lists every table found under the inputs (data directories, node roots,
 snapshots, backups/, Medusa and Priam layouts, local or s3://), one line per
 table: keyspace, table, id, nodes, SSTables, Data.db bytes, formats, where its

@@ -29,8 +29,10 @@ func newPlanCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan INPUT...",
 		Short: "Print how export would cut a table into units (token ranges and bytes per SSTable)",
-		Args:  usageArgs(cobra.MinimumNArgs(1)),
-		RunE:  runOn(&o.s3, &o.paths, o.run, false),
+		Example: `  aegisthus plan node*/ks/t-1b2c.../snapshots/nightly --split-size 64MiB
+  aegisthus plan node*/data --keyspace ks --json | jq '.plan.units | length'`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: runOn(&o.s3, &o.paths, o.run, false),
 	}
 	cmd.Flags().StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the plan as JSON")
@@ -91,14 +93,20 @@ func (o *planOptions) planTable(ctx context.Context, store storage.Store, stdout
 		}
 		return nil
 	}
-	fmt.Fprintf(stdout, "table %s: %d sstables, %d units, split size %d\n", t, len(res.SSTables), len(res.Plan.Units), split)
+	var in, scan, parts int64
+	for _, u := range res.Plan.Units {
+		in, scan, parts = in+u.Bytes, scan+u.Scan, parts+u.Partitions
+	}
+	fmt.Fprintf(stdout, "table %s: %d sstables, %d units, split size %s; %s uncompressed, read %s (units overlap at their ends), ~%d partitions (in every sstable holding them)\n",
+		t, len(res.SSTables), len(res.Plan.Units), iec(split), iec(in), iec(scan), parts)
 	if res.Base != "" {
 		fmt.Fprintf(stdout, "base %s\n", res.Base)
 	}
 	for _, u := range res.Plan.Units {
-		fmt.Fprintf(stdout, "unit %d: tokens (%s, %s] %d bytes, ~%d partitions\n", u.ID, res.Lo[u.ID], res.Hi[u.ID], u.Bytes, u.Partitions)
+		fmt.Fprintf(stdout, "unit %d: tokens (%s, %s] %s uncompressed, reads %s, ~%d partitions\n",
+			u.ID, res.Lo[u.ID], res.Hi[u.ID], iec(u.Bytes), iec(u.Scan), u.Partitions)
 		for _, r := range u.Ranges {
-			fmt.Fprintf(stdout, "  %s [%d, %d)\n", res.SSTables[r.SSTable], r.Start, r.End)
+			fmt.Fprintf(stdout, "  %s [%d, %d) own %d\n", res.SSTables[r.SSTable], r.Start, r.End, r.Own)
 		}
 		if res.BaseParts != nil {
 			for _, p := range res.BaseParts[u.ID] {

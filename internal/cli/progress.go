@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -15,10 +16,11 @@ import (
 	"github.com/aegisthus/aegisthus/internal/pipeline"
 )
 
-// progress draws a progress bar for a running export on stderr when stderr is
-// a terminal, and nothing otherwise (cron jobs and --log-format json get only
-// the final summary). The bar is github.com/vbauerster/mpb: it redraws on its
-// own ticker, so the workers' updates only hand it numbers.
+// progress shows a running export on stderr: a bar when stderr is a terminal,
+// else (or with --log-format json) a log line every --progress-interval. The
+// bar is github.com/vbauerster/mpb: it redraws on its own ticker, so updates
+// only hand it numbers. Numbers come from the pipeline's Meter, polled (watch):
+// bytes move as the scanners advance, not only when a unit ends.
 //
 // progress is also an io.Writer: give it to the logger, and a line logged
 // while the bar is drawn is printed above the bar instead of through it. Once
@@ -35,8 +37,11 @@ type progress struct {
 	bar      *mpb.Bar
 	finished bool
 	last     pipeline.Progress // newest update drawn
-	base     pipeline.Progress // what was done before this run (resumed units)
+	rmu      sync.Mutex        // guards rate; taken after mu, never before
+	rate     rateWindow
 	shown    atomic.Pointer[pipeline.Progress]
+	stop     chan struct{} // closed by finish: ends watch
+	watching sync.WaitGroup
 }
 
 // progressOption adjusts a progress; tests use it in place of a terminal.
@@ -51,15 +56,21 @@ func forceTerminal(width int) progressOption {
 	}
 }
 
+// isTerminal reports whether w is a terminal with a width (a pseudo-terminal
+// nobody sized is not one).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	return err == nil && width > 0
+}
+
 // newProgress returns the progress of an export logging to stderr. off (from
 // --quiet or --log-format json) means no bar even on a terminal.
 func newProgress(stderr io.Writer, off bool, opts ...progressOption) *progress {
-	p := &progress{stderr: stderr}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		// A terminal with no width (a pseudo-terminal nobody sized) shows no bar.
-		w, _, err := term.GetSize(int(f.Fd()))
-		p.on = err == nil && w > 0
-	}
+	p := &progress{stderr: stderr, on: isTerminal(stderr), stop: make(chan struct{})}
 	for _, o := range opts {
 		o(p)
 	}
@@ -67,62 +78,120 @@ func newProgress(stderr io.Writer, off bool, opts ...progressOption) *progress {
 	return p
 }
 
-// update is pipeline.Options.Progress: it is called from the workers, once
-// per finished unit, possibly out of order.
+// watch polls m until finish: into the bar when one is drawn, else into a
+// "progress" line on log every interval (none when interval is 0).
+func (p *progress) watch(m *pipeline.Meter, log *slog.Logger, interval time.Duration) {
+	every := interval
+	if p.on {
+		every = 100 * time.Millisecond
+	}
+	if every <= 0 {
+		return
+	}
+	p.watching.Go(func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+			}
+			s, ok := m.Progress()
+			if !ok {
+				continue
+			}
+			if p.on {
+				p.update(s)
+			} else {
+				p.logLine(log, s)
+			}
+		}
+	})
+}
+
+// logLine logs one progress line: bytes done/total, rows, rows/s, units,
+// ETA; numbers as numbers.
+func (p *progress) logLine(log *slog.Logger, s pipeline.Progress) {
+	p.rmu.Lock()
+	rate := p.rate.add(s)
+	p.rmu.Unlock()
+	args := []any{"bytes_done", s.BytesDone, "bytes_total", s.Bytes,
+		"rows", s.Rows, "rows_per_second", round1(rowRate(s)),
+		"units_done", s.UnitsDone, "units", s.Units, "elapsed_seconds", round1(s.Elapsed.Seconds())}
+	if eta, ok := etaOf(s, rate); ok {
+		args = append(args, "eta_seconds", round1(eta.Seconds()))
+	}
+	log.Info("progress", args...)
+}
+
+// update hands the bar a snapshot, from any goroutine; an older snapshot
+// overtaken by a newer one is dropped.
 func (p *progress) update(s pipeline.Progress) {
 	if !p.on {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.finished || s.UnitsDone <= p.last.UnitsDone || s.Bytes <= 0 {
-		return // a worker's older snapshot overtaken by a newer one
+	if p.finished || s.Bytes <= 0 || (p.p != nil && s.Elapsed < p.last.Elapsed) {
+		return
 	}
 	if p.p == nil {
 		p.start(s)
 	}
+	p.rmu.Lock()
+	p.rate.add(s)
+	p.rmu.Unlock()
 	p.shown.Store(&s)
-	// Speed and ETA are moving averages of the time per byte between updates
-	// (see recentMean); fed the pipeline's clock, they come out the same in
-	// tests.
-	p.bar.EwmaSetCurrent(s.BytesDone, s.Elapsed-p.last.Elapsed)
+	p.bar.SetTotal(s.Bytes, false) // a batch's tables are planned one by one
+	p.bar.SetCurrent(s.BytesDone)
 	p.last = s
 }
 
 // start creates the bar at the first update, when the totals are known.
-// Units resumed from an earlier run are counted as done but not as speed: the
-// first update is one unit of this run's work plus the resumed ones, and since
-// units hold balanced bytes, one unit's share stands for this run's part.
 func (p *progress) start(s pipeline.Progress) {
-	p.base = pipeline.Progress{
-		UnitsDone: s.UnitsDone - 1,
-		BytesDone: s.BytesDone - s.BytesDone/int64(s.UnitsDone),
-		Rows:      s.Rows - s.Rows/int64(s.UnitsDone),
-	}
 	p.p = mpb.New(append([]mpb.ContainerOption{mpb.WithOutput(p.stderr)}, p.opts...)...)
 	p.bar = p.p.AddBar(s.Bytes,
 		mpb.PrependDecorators(decor.NewPercentage("%.1f", decor.WC{W: 6})),
 		mpb.AppendDecorators(
 			decor.Counters(decor.SizeB1024(0), " % .1f / % .1f"),
-			decor.MovingAverageSpeed(decor.SizeB1000(0), "  % .1f", newRecentMean()),
+			decor.Any(p.speed),
 			decor.Any(p.units),
-			decor.OnComplete(decor.Name("  ETA "), ""),
-			decor.OnComplete(decor.MovingAverageETA(decor.ET_STYLE_GO, newRecentMean(),
-				decor.MaxTolerateTimeNormalizer(time.Minute)), ""),
+			decor.OnComplete(decor.Any(p.eta), ""),
 			decor.Any(p.rows), // last: a narrow terminal cuts it first
 		),
 	)
-	p.bar.SetCurrent(p.base.BytesDone)
 }
 
-// rows renders "rows N (R/s)", the rate over this run's units.
+// speed renders "  1.0 MiB/s", the smoothed rate (rateWindow).
+func (p *progress) speed(decor.Statistics) string {
+	p.rmu.Lock()
+	defer p.rmu.Unlock()
+	return "  " + iec(int64(p.rate.value)) + "/s"
+}
+
+// eta renders "  ETA 2s" from the smoothed rate, or nothing while unknown.
+func (p *progress) eta(decor.Statistics) string {
+	s := p.shown.Load()
+	if s == nil {
+		return ""
+	}
+	p.rmu.Lock()
+	eta, ok := etaOf(*s, p.rate.value)
+	p.rmu.Unlock()
+	if !ok {
+		return ""
+	}
+	return "  ETA " + eta.String()
+}
+
+// rows renders "rows N (R/s)", the rate over this run's work.
 func (p *progress) rows(decor.Statistics) string {
 	s := p.shown.Load()
 	if s == nil {
 		return ""
 	}
-	rate := float64(s.Rows-p.base.Rows) / max(s.Elapsed.Seconds(), 0.001)
-	return fmt.Sprintf("  rows %d (%.0f/s)", s.Rows, rate)
+	return fmt.Sprintf("  rows %d (%.0f/s)", s.Rows, rowRate(*s))
 }
 
 // units renders "units done/total".
@@ -132,44 +201,6 @@ func (p *progress) units(decor.Statistics) string {
 		return ""
 	}
 	return fmt.Sprintf("  units %d/%d", s.UnitsDone, s.Units)
-}
-
-// recentMean is the ewma.MovingAverage behind the bar's speed and ETA: the
-// plain mean of the last samples of time per byte, one sample per finished
-// unit. Units hold balanced bytes but finish in bursts, one per worker: with
-// two workers, samples alternate between a unit's whole time and almost none.
-// A plain mean weighs them right; the library's exponential average would let
-// the first sample (a whole unit, plus the planning) dominate for dozens of
-// units, showing half the real speed.
-//
-// It is not safe for concurrent use; each bar's decorator is updated and
-// drawn by that bar's goroutine alone.
-type recentMean struct {
-	v []float64
-	n int // samples added
-}
-
-func newRecentMean() *recentMean { return &recentMean{v: make([]float64, 16)} }
-
-func (m *recentMean) Add(x float64) { m.v[m.n%len(m.v)] = x; m.n++ }
-
-func (m *recentMean) Set(x float64) {
-	for i := range m.v {
-		m.v[i] = x
-	}
-	m.n = len(m.v)
-}
-
-func (m *recentMean) Value() float64 {
-	k := min(m.n, len(m.v))
-	if k == 0 {
-		return 0
-	}
-	var sum float64
-	for _, x := range m.v[:k] {
-		sum += x
-	}
-	return sum / float64(k)
 }
 
 // Write prints b above the bar while one is drawn, and on stderr otherwise.
@@ -184,13 +215,19 @@ func (p *progress) Write(b []byte) (int, error) {
 	return p.stderr.Write(b)
 }
 
-// finish draws the bar a last time and stops it, leaving it on screen as it
-// was (complete, or where a failed run stopped), so that the summary or the
-// error printed next starts on a line of its own.
+// finish stops watching, draws the bar a last time and stops it, leaving it
+// on screen as it was (complete, or where a failed run stopped), so that the
+// summary or the error printed next starts on a line of its own.
 func (p *progress) finish() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	if !p.finished {
+		close(p.stop)
+	}
 	p.finished = true
+	p.mu.Unlock()
+	p.watching.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.p == nil {
 		return
 	}

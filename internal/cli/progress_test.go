@@ -35,8 +35,8 @@ func TestProgressBar(t *testing.T) {
 		done int
 		want []string
 	}{
-		{"running", 2, []string{" 50.0%", "2.0 MiB / 4.0 MiB", "1.0 MB/s", "units 2/4", "ETA 2s", "rows 200 (100/s)"}},
-		{"complete", 4, []string{"100.0%", "4.0 MiB / 4.0 MiB", "1.0 MB/s", "rows 400 (100/s)", "units 4/4"}},
+		{"running", 2, []string{" 50.0%", "2.0 MiB / 4.0 MiB", "1.0 MiB/s", "units 2/4", "ETA 2s", "rows 200 (100/s)"}},
+		{"complete", 4, []string{"100.0%", "4.0 MiB / 4.0 MiB", "1.0 MiB/s", "rows 400 (100/s)", "units 4/4"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -66,7 +66,7 @@ func TestProgressBursts(t *testing.T) {
 	}
 	p.finish()
 	frame := lastFrame(buf.String())
-	for _, w := range []string{" 50.0%", "1.0 MB/s", "units 4/8", "ETA 4s", "rows 400 (100/s)"} {
+	for _, w := range []string{" 50.0%", "1.0 MiB/s", "units 4/8", "ETA 4s", "rows 400 (100/s)"} {
 		if !strings.Contains(frame, w) {
 			t.Errorf("bar %q lacks %q", frame, w)
 		}
@@ -80,11 +80,12 @@ func TestProgressResumed(t *testing.T) {
 	// 6 of 8 units were committed by an earlier run; this one did 2 in 2s.
 	for i := 7; i <= 8; i++ {
 		p.update(pipeline.Progress{UnitsDone: i, Units: 8, BytesDone: int64(i) * mib,
-			Bytes: 8 * mib, Rows: int64(i) * 100, Elapsed: time.Duration(i-6) * time.Second})
+			Bytes: 8 * mib, Rows: int64(i) * 100, Elapsed: time.Duration(i-6) * time.Second,
+			UnitsResumed: 6, BytesResumed: 6 * mib, RowsResumed: 600})
 	}
 	p.finish()
 	frame := lastFrame(buf.String())
-	for _, w := range []string{"100.0%", "8.0 MiB / 8.0 MiB", "1.0 MB/s", "rows 800 (100/s)", "units 8/8"} {
+	for _, w := range []string{"100.0%", "8.0 MiB / 8.0 MiB", "1.0 MiB/s", "rows 800 (100/s)", "units 8/8"} {
 		if !strings.Contains(frame, w) {
 			t.Errorf("bar %q lacks %q", frame, w)
 		}

@@ -105,7 +105,10 @@ func NewRoot() *cobra.Command {
 		Short: "Read Cassandra SSTables offline: export, dump, inspect",
 		Long: `aegisthus reads Apache Cassandra SSTables (1.2 to 5.0) straight from snapshots
 and backups, without touching the live cluster.`,
-		Example: `  # print the live CQL rows of one SSTable, as SELECT JSON * would
+		Example: `  # export a table from every replica's snapshot, merged like a read at ALL
+  aegisthus export node*/ks/t-1b2c.../snapshots/nightly --out /data/t --now 2024-06-01T00:00:00Z
+
+  # print the live CQL rows of one SSTable, as SELECT JSON * would
   aegisthus dump --rows ks/t-1b2c.../nb-1-big-Data.db
 
   # what sstabledump prints
@@ -140,7 +143,11 @@ and backups, without touching the live cluster.`,
 	var cpuProfile string
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
+	addLogFormat(root)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := checkLogFormat(cmd); err != nil {
+			return err
+		}
 		if cpuProfile == "" || cmd.RunE == nil {
 			return nil
 		}
@@ -168,12 +175,16 @@ and backups, without touching the live cluster.`,
 	root.AddCommand(newVerifyCmd())
 	root.AddCommand(newMetadataCmd())
 	root.AddCommand(newInspectCmd())
+	// --version is spelled out: -v is --verbose, as in sstableverify.
+	root.Flags().Bool("version", false, "print the version")
 	root.AddCommand(&cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "aegisthus", Version) },
+		Use:     "version",
+		Short:   "Print the version",
+		Example: "  aegisthus version",
+		Args:    cobra.NoArgs,
+		Run:     func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "aegisthus", Version) },
 	})
+	completeEnums(root)
 	return root
 }
 

@@ -102,6 +102,7 @@ func (b *Batch) Run(ctx context.Context, out sink.Sink) (*BatchSummary, error) {
 				b.fail(bt, err)
 			}
 			bt.ended()
+			b.o.Meter.unitDone(&t.j.pl.Units[t.id], &t.j.counted[t.id], p.Rows)
 			prog(t, p)
 		},
 		failed: func(t task, err error) error {
@@ -194,6 +195,7 @@ func (b *Batch) startTable(ctx context.Context, root sink.Sink, bt *batchTable, 
 		ts = append(ts, task{j: j, out: out, id: id})
 	}
 	bt.left, bt.pending = len(ts), len(ts)
+	b.o.Meter.plan(b.start, j.pl, done)
 	b.o.Log.Info("table planned", "table", bt.name, "sstables", len(j.ssts), "units", len(units),
 		"bytes", j.bytesIn, "resumed_units", len(done), "base", bt.base)
 	if bt.left == 0 {

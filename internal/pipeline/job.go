@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
@@ -44,6 +45,9 @@ type Options struct {
 	Log       *slog.Logger
 	// Progress, when set, is told about every finished unit.
 	Progress func(p Progress)
+	// Meter, when set, counts the work as it happens (bytes as the scanners
+	// advance), for a display that polls it.
+	Meter *Meter
 	// Layout is the output layout; LayoutAuto picks rows, or aegisthus for
 	// pre-3.0 SSTables without a schema.
 	Layout Layout
@@ -67,12 +71,19 @@ type Options struct {
 	MaxErrors int
 }
 
-// Progress is a snapshot of a running export.
+// Progress is a snapshot of a running export. Bytes are uncompressed
+// SSTable bytes, each counted once (plan.Unit.Bytes): Bytes is
+// Summary.BytesIn when no base is merged. The Resumed fields are what an
+// earlier run did (counted in the Done fields too), and are left out of
+// speeds.
 type Progress struct {
 	UnitsDone, Units int
-	BytesDone, Bytes int64 // uncompressed SSTable bytes scanned
+	BytesDone, Bytes int64
 	Rows             int64
 	Elapsed          time.Duration
+
+	UnitsResumed              int
+	BytesResumed, RowsResumed int64
 }
 
 // Summary is what an export did.
@@ -150,6 +161,8 @@ type Job struct {
 	base    *base // Options.Base, or nil
 	keep    filter
 	head    Head // what _export.json records; a resumed run adopts the first run's Now
+
+	counted []atomic.Int64 // per unit: bytes its scanners counted into Options.Meter
 
 	skipped []Skip // SSTables that failed to open (Options.MaxErrors)
 	skipMu  sync.Mutex
@@ -251,6 +264,9 @@ func (j *Job) open(ctx context.Context, store storage.Store) error {
 		return err
 	}
 	j.pl, err = plan.MakeWith(store, j.ssts, j.tbl.Partitioner, j.o.SplitSize, spans)
+	if err == nil {
+		j.counted = make([]atomic.Int64, len(j.pl.Units))
+	}
 	return err
 }
 

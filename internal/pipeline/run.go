@@ -50,7 +50,9 @@ func (j *Job) Run(ctx context.Context, out sink.Sink) (*Summary, error) {
 		progress.BytesDone += units[id].Bytes
 		progress.Rows += p.Rows
 	}
+	j.o.Meter.plan(j.start, j.pl, done)
 	err = j.runUnits(ctx, out, todo, func(p PartInfo) {
+		j.o.Meter.unitDone(&units[p.Unit], &j.counted[p.Unit], p.Rows)
 		mu.Lock()
 		parts[p.Unit] = p
 		progress.UnitsDone++

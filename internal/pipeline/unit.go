@@ -13,7 +13,6 @@ import (
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/render/cqljson"
 	"github.com/aegisthus/aegisthus/internal/sink"
-	"github.com/aegisthus/aegisthus/internal/sstable"
 )
 
 // runUnit writes one unit's part file. The caller commits it with commitPart,
@@ -69,7 +68,7 @@ func (j *Job) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p *P
 			if j.isBad(r.SSTable) {
 				continue
 			}
-			var sc sstable.Partitions = j.ssts[r.SSTable].SharedScanner(r.Start, r.End, len(u.Ranges))
+			sc := j.metered(j.ssts[r.SSTable].SharedScanner(r.Start, r.End, len(u.Ranges)), r, u.ID)
 			if j.o.MaxErrors > 0 {
 				sc = &taggedScanner{Partitions: sc, idx: r.SSTable}
 			}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"slices"
 
 	"github.com/aegisthus/aegisthus/internal/sstable"
@@ -31,10 +32,19 @@ const DefaultSplitSize = 256 << 20
 
 // Range is the part of one SSTable's uncompressed Data.db a unit scans:
 // partitions whose header starts in [Start, End).
+//
+// Consecutive units' ranges of one SSTable overlap: a unit scans up to the
+// first sample past its last token, the next starts just after the last
+// sample before its first token, and the merge drops what is not in its token
+// range. Own is the part of the range, [Start, Start+Own), that the unit
+// accounts for: the next unit's range of the SSTable starts at Start+Own, so
+// over all units the Own of an SSTable add up to its length, each byte
+// counted once (what progress and bytes_in count).
 type Range struct {
 	SSTable int   `json:"sstable"` // index into the SSTables the plan was made from
 	Start   int64 `json:"start"`
 	End     int64 `json:"end"`
+	Own     int64 `json:"own"`
 }
 
 // Unit is one token range (Lo, Hi] and the byte ranges holding it. A nil Lo is the
@@ -45,8 +55,15 @@ type Unit struct {
 	Lo     []byte  `json:"lo,omitempty"`
 	Hi     []byte  `json:"hi,omitempty"`
 	Ranges []Range `json:"ranges"`
-	Bytes  int64   `json:"bytes"` // uncompressed bytes scanned
-	// Partitions is estimated from the samples (each sample stands for its span).
+	// Bytes is the uncompressed bytes the unit accounts for (its ranges' Own,
+	// plus its share of the spans): the units' Bytes add up to the inputs'.
+	Bytes int64 `json:"bytes"`
+	// Scan is the uncompressed bytes the unit reads: its ranges' lengths,
+	// overlaps with the neighbouring units included.
+	Scan int64 `json:"scan"`
+	// Partitions estimates the partitions in the unit's Own bytes: the index
+	// entries there, as counted from the samples (a partition held by several
+	// SSTables counts once in each).
 	Partitions int64 `json:"partitions"`
 }
 
@@ -133,16 +150,10 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 		if u < len(cuts) {
 			unit.Hi = cuts[u]
 		}
-		for i, sst := range ssts {
-			r, parts := byteRange(bySST[i], sst.Chunks.Length(), unit.Lo, unit.Hi)
-			if r.End > r.Start {
-				r.SSTable = i
-				unit.Ranges = append(unit.Ranges, r)
-				unit.Bytes += r.End - r.Start
-				unit.Partitions += parts
-			}
-		}
 		pl.Units = append(pl.Units, unit)
+	}
+	for i, sst := range ssts {
+		addRanges(pl.Units, i, bySST[i], sst.Chunks.Length())
 	}
 	for _, sp := range spans {
 		var over []int
@@ -158,6 +169,46 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 	return pl, nil
 }
 
+// addRanges adds SSTable i's range to every unit that scans it, with the
+// bytes and partitions each unit accounts for: from its range's start to the
+// next unit's (see Range.Own).
+func addRanges(units []Unit, i int, ss []sample, length int64) {
+	rs := make([]Range, len(units))
+	for u := range units {
+		rs[u] = byteRange(ss, length, units[u].Lo, units[u].Hi)
+	}
+	for u, r := range rs {
+		ownEnd := length
+		if u+1 < len(rs) {
+			ownEnd = max(r.Start, rs[u+1].Start)
+		}
+		units[u].Partitions += partsIn(ss, length, r.Start, ownEnd)
+		units[u].Bytes += ownEnd - r.Start
+		if r.End > r.Start {
+			r.SSTable, r.Own = i, min(ownEnd, r.End)-r.Start
+			units[u].Ranges = append(units[u].Ranges, r)
+			units[u].Scan += r.End - r.Start
+		}
+	}
+}
+
+// partsIn estimates the partitions starting in [a, b): each sample's
+// partitions spread evenly over the bytes up to the next sample.
+func partsIn(ss []sample, length, a, b int64) int64 {
+	var n float64
+	for k, s := range ss {
+		end := length
+		if k+1 < len(ss) {
+			end = ss[k+1].pos
+		}
+		lo, hi := max(a, s.pos), min(b, end)
+		if hi > lo && end > s.pos {
+			n += float64(s.parts) * float64(hi-lo) / float64(end-s.pos)
+		}
+	}
+	return int64(math.Round(n))
+}
+
 // Overlaps reports whether the token ranges (lo1, hi1] and (lo2, hi2] share a
 // token; nil bounds are the ends of the ring.
 func Overlaps(lo1, hi1, lo2, hi2 []byte) bool {
@@ -169,9 +220,8 @@ func Overlaps(lo1, hi1, lo2, hi2 []byte) bool {
 // last sampled partition with token <= lo (or 0) to the first sample with token >
 // hi (or the end). Partitions after a sample have tokens at least its token, so
 // everything skipped at the start has a token <= lo.
-func byteRange(ss []sample, length int64, lo, hi []byte) (Range, int64) {
+func byteRange(ss []sample, length int64, lo, hi []byte) Range {
 	r := Range{Start: 0, End: length}
-	first := 0
 	if lo != nil {
 		i, _ := slices.BinarySearchFunc(ss, lo, func(s sample, t []byte) int {
 			if bytes.Compare(s.tok, t) <= 0 {
@@ -182,10 +232,8 @@ func byteRange(ss []sample, length int64, lo, hi []byte) (Range, int64) {
 		// ss[:i] have token <= lo.
 		if i > 0 {
 			r.Start = ss[i-1].after
-			first = i - 1
 		}
 	}
-	last := len(ss)
 	if hi != nil {
 		j, _ := slices.BinarySearchFunc(ss, hi, func(s sample, t []byte) int {
 			if bytes.Compare(s.tok, t) <= 0 {
@@ -196,16 +244,11 @@ func byteRange(ss []sample, length int64, lo, hi []byte) (Range, int64) {
 		if j < len(ss) {
 			r.End = ss[j].pos
 		}
-		last = j
-	}
-	var parts int64
-	for k := first; k < last && k < len(ss); k++ {
-		parts += ss[k].parts
 	}
 	if r.End < r.Start {
 		r.End = r.Start
 	}
-	return r, parts
+	return r
 }
 
 // samples reads an SSTable's partition index and keeps about one partition per

@@ -1,6 +1,14 @@
 package plan
 
-import "testing"
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/storage"
+	"github.com/aegisthus/aegisthus/internal/token"
+)
 
 // TestOverlaps checks Overlaps against membership over a small token universe,
 // for every pair of ranges (lo, hi] with nil ends (the ends of the ring).
@@ -33,4 +41,61 @@ func TestOverlaps(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestOwnBytesAddUp plans the sample snapshot (three replicas, ten SSTables)
+// at split sizes where units overlap a lot: the units' Bytes must add up to
+// the SSTables' uncompressed bytes, each counted once, whatever they scan.
+func TestOwnBytesAddUp(t *testing.T) {
+	ssts, length := openSample(t)
+	for _, split := range []int64{16 << 10, 64 << 10, 1 << 30} {
+		pl, err := Make(storage.Local{}, ssts, token.Murmur3{}, split)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var own, scan int64
+		for _, u := range pl.Units {
+			own += u.Bytes
+			scan += u.Scan
+			var rs int64
+			for _, r := range u.Ranges {
+				if r.Own < 0 || r.Start+r.Own > r.End {
+					t.Errorf("split %d unit %d: range %+v owns bytes it does not scan", split, u.ID, r)
+				}
+				rs += r.Own
+			}
+			if rs != u.Bytes {
+				t.Errorf("split %d unit %d: ranges own %d, unit says %d", split, u.ID, rs, u.Bytes)
+			}
+		}
+		if own != length || scan < own {
+			t.Errorf("split %d: units own %d bytes and scan %d, want %d owned", split, own, scan, length)
+		}
+	}
+}
+
+// openSample opens the sample snapshot's SSTables, and returns them with
+// their uncompressed Data.db bytes.
+func openSample(t *testing.T) ([]*sstable.SSTable, int64) {
+	t.Helper()
+	paths, _ := filepath.Glob("../../testdata/sample-snapshot/node*/demo/events-*/snapshots/sample/*-Data.db")
+	if len(paths) == 0 {
+		t.Skip("no sample snapshot")
+	}
+	var ssts []*sstable.SSTable
+	var length int64
+	for _, p := range paths {
+		d, _, err := format.ParseName(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sst, err := sstable.Open(storage.Local{}, d, sstable.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sst.Close() })
+		ssts = append(ssts, sst)
+		length += sst.Chunks.Length()
+	}
+	return ssts, length
 }

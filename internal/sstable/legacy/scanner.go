@@ -3,7 +3,6 @@ package legacy
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -157,13 +156,7 @@ func (s *Scanner) Offset() int64 { return s.winStart + int64(s.pos) }
 
 func (s *Scanner) fail(off int64, err error) bool {
 	if s.err == nil {
-		var fe *wire.FormatError
-		if errors.As(err, &fe) {
-			s.err = fe // a chunk error, already located
-		} else {
-			s.err = &wire.FormatError{Path: s.path, Component: component, Offset: off,
-				Err: fmt.Errorf("%s: %w", component, err)}
-		}
+		s.err = wire.Within(s.path, component, off, err) // a chunk's error names the file once
 	}
 	s.done, s.inPart = true, false
 	return false

@@ -106,8 +106,7 @@ func (s *Scanner) Offset() int64 { return s.winStart + int64(s.pos) }
 
 func (s *Scanner) fail(off int64, err error) bool {
 	if s.err == nil {
-		s.err = &wire.FormatError{Path: s.path, Component: component, Offset: -1,
-			Err: fmt.Errorf("%s: %w", component, err)}
+		s.err = wire.Within(s.path, component, -1, err) // a chunk's error names the file once
 		_ = off
 	}
 	s.done = true

@@ -7,6 +7,7 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error classes. Every decoding failure wraps exactly one of them.
@@ -61,3 +62,32 @@ func Locate(path, component string, offset int64, err error) error {
 	return &FormatError{Path: path, Component: component, Offset: offset,
 		Err: fmt.Errorf("%s: %w", component, err)}
 }
+
+// Within locates err, met while decoding component of path, as Locate does,
+// but when err already carries a *FormatError for the same file (a chunk that
+// failed under a partition), the location is given once: the message keeps
+// the outer context and drops the inner path and offset, which the inner
+// message states in its own words ("chunk 3 at offset 1234"). errors.Is and
+// errors.As still see every error of the chain.
+func Within(path, component string, offset int64, err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Path != path {
+		return Locate(path, component, offset, err)
+	}
+	inner := strings.TrimPrefix(fe.Err.Error(), fe.Component+": ")
+	msg := strings.Replace(err.Error(), fe.Error(), inner, 1)
+	return &FormatError{Path: path, Component: component, Offset: offset,
+		Err: &locatedError{msg: component + ": " + msg, err: err}}
+}
+
+// locatedError is err with the message Within gave it.
+type locatedError struct {
+	msg string
+	err error
+}
+
+func (e *locatedError) Error() string { return e.msg }
+func (e *locatedError) Unwrap() error { return e.err }
