@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aegisthus/aegisthus/internal/storage"
+)
+
+// javaHash is java.lang.String.hashCode.
+func javaHash(s string) int32 {
+	var h int32
+	for _, r := range s {
+		h = 31*h + r
+	}
+	return h
+}
+
+// priamUpload is one SSTable of a table directory uploaded by Priam v2 at a time.
+type priamUpload struct {
+	src, prefix string // the table's snapshot directory and the SSTable (nb-1-big)
+	at          time.Time
+}
+
+// priamV2 writes Priam v2 objects and meta files under base as Netflix/Priam
+// 3.1.127 lays them out (aws/RemoteBackupPath.java getV2Location: base/
+// <appName.hashCode()%10000>_<appName>/<token>/SST_V2/<ms>/<ks>/<table dir>/
+// SNAPPY/PLAINTEXT/<file>, ms the file's last-modified time truncated to
+// seconds; compress/ChunkedStream.java: one snappy-java stream per file), and
+// one meta file per snapshot (backupv2/MetaFileWriterBuilder.java,
+// MetaFileInfo.java, ColumnFamilyResult.java, FileUploadResult.java:
+// META_V2/<ms>/SNAPPY/PLAINTEXT/meta_v2_<yyyyMMddHHmm UTC>.json). Each
+// snapshot lists the SSTables it holds; an SSTable is uploaded once.
+func priamV2(t *testing.T, base, app, token, ks, tableDir string, snaps map[time.Time][]priamUpload, enc string) string {
+	t.Helper()
+	tokenDir := filepath.Join(base, fmt.Sprintf("%d_%s", javaHash(app)%10000, app), token)
+	rel := func(p string) string { r, _ := filepath.Rel(filepath.Dir(base), p); return filepath.ToSlash(r) }
+	put := func(dst string, b []byte) {
+		os.MkdirAll(filepath.Dir(dst), 0o755)
+		var buf bytes.Buffer
+		w := storage.NewSnappyJavaWriter(&buf)
+		w.Write(b)
+		w.Close()
+		if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type component struct {
+		FileName     string `json:"fileName"`
+		LastModified int64  `json:"lastModifiedTime"`
+		Created      int64  `json:"fileCreationTime"`
+		Size         int64  `json:"fileSizeOnDisk"`
+		Compression  string `json:"compression"`
+		Encryption   string `json:"encryption"`
+		IsUploaded   bool   `json:"isUploaded"`
+		BackupPath   string `json:"backupPath"`
+	}
+	type sstable struct {
+		Prefix     string      `json:"prefix"`
+		Components []component `json:"sstableComponents"`
+	}
+	for at, ups := range snaps {
+		var ssts []sstable
+		for _, u := range ups {
+			ms := u.at.UnixMilli() / 1000 * 1000
+			files, _ := filepath.Glob(filepath.Join(u.src, u.prefix+"-*"))
+			if u.prefix == "manifest" { // SnapshotMetaTask.getPrefix: manifest.json is "manifest"; schema.cql is not uploaded
+				files = []string{filepath.Join(u.src, "manifest.json")}
+			}
+			s := sstable{Prefix: u.prefix}
+			for _, f := range files {
+				b, _ := os.ReadFile(f)
+				dst := filepath.Join(tokenDir, "SST_V2", fmt.Sprint(ms), ks, tableDir, "SNAPPY", enc, filepath.Base(f))
+				put(dst, b)
+				s.Components = append(s.Components, component{FileName: filepath.Base(f), LastModified: ms, Created: ms, Size: int64(len(b)),
+					Compression: "SNAPPY", Encryption: enc, IsUploaded: true, BackupPath: rel(dst)})
+			}
+			ssts = append(ssts, s)
+		}
+		meta := map[string]any{
+			"info": map[string]any{"version": 1, "appName": app, "region": "us-east-1", "rack": "us-east-1a", "backupIdentifier": []string{token}},
+			"data": []any{map[string]any{"keyspaceName": ks, "columnfamilyName": tableDir, "sstables": ssts}},
+		}
+		b, _ := json.Marshal(meta)
+		put(filepath.Join(tokenDir, "META_V2", fmt.Sprint(at.UnixMilli()/1000*1000), "SNAPPY", "PLAINTEXT", "meta_v2_"+at.UTC().Format("200601021504")+".json"), b)
+	}
+	return base
+}
+
+// sampleGens returns node1's demo.events snapshot directory and the rows of
+// each listed set of its generations, exported from the files themselves.
+func sampleGens(t *testing.T, sets ...[]string) (src, tableDir string, rows [][]string) {
+	root, rel := sampleInputs(t, "events")
+	src = filepath.Join(root, rel[0])
+	tableDir = strings.Split(rel[0], "/")[2]
+	for _, gens := range sets {
+		var paths []string
+		for _, g := range gens {
+			paths = append(paths, filepath.Join(src, g+"-Data.db"))
+		}
+		o := exportOptions{paths: paths, now: sampleNow, splitSize: "8KiB"}
+		o.schema.path = filepath.Join(src, "schema.cql")
+		r, _ := exportLines(t, o)
+		if len(r) == 0 {
+			t.Fatalf("%v: no rows", gens)
+		}
+		rows = append(rows, r)
+	}
+	return src, tableDir, rows
+}
+
+// TestPriamV2: snapshots of a Priam v2 tree, each exports exactly its own
+// data: S2 still references the SSTable uploaded with S1 two days earlier;
+// by S3, nb-1 was compacted away (S3 lists nb-2 and nb-3 only); an RFC 3339
+// instant takes the newest meta file at or before it; S1.. is the
+// incremental run after S1; a PGP-encrypted backup is refused.
+func TestPriamV2(t *testing.T) {
+	src, tableDir, rows := sampleGens(t, []string{"nb-1-big"}, []string{"nb-1-big", "nb-2-big", "nb-3-big"}, []string{"nb-2-big", "nb-3-big"})
+	gen1, all, later := rows[0], rows[1], rows[2]
+	d1 := time.Date(2026, 12, 1, 7, 57, 12, 0, time.UTC)
+	d3, d5 := d1.Add(48*time.Hour), d1.Add(96*time.Hour)
+	up1 := priamUpload{src, "nb-1-big", d1.Add(-time.Hour)}
+	up2 := priamUpload{src, "nb-2-big", d3.Add(-time.Hour)}
+	up3 := priamUpload{src, "nb-3-big", d3.Add(-time.Hour)}
+	man := func(at time.Time) priamUpload { return priamUpload{src, "manifest", at} }
+	base := filepath.Join(t.TempDir(), "backups", "priam")
+	priamV2(t, base, "cass_demo", "1808575600", "demo", tableDir, map[time.Time][]priamUpload{
+		d1: {up1, man(d1)}, d3: {up1, up2, up3, man(d3)}, d5: {up2, up3, man(d5)},
+	}, "PLAINTEXT")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+		code int
+		msg  string
+	}{
+		{"needs a choice", []string{base}, nil, ExitUsage, "202612010757, 202612030757, 202612050757"},
+		{"S1", []string{base, "--backup", "202612010757"}, gen1, 0, ""},
+		{"S2 references S1's upload", []string{base, "--backup-layout", "priam", "--backup", "202612030757"}, all, 0, ""},
+		{"S3 after compaction", []string{base, "--backup", "202612050757"}, later, 0, ""},
+		{"instant", []string{base, "--backup", "2026-12-02T00:00:00Z"}, gen1, 0, ""},
+		{"instant at S2", []string{base, "--backup", "2026-12-03T07:57:12Z"}, all, 0, ""},
+		{"incremental after S1", []string{base, "--backup", "202612010757.."}, later, 0, ""},
+		{"nodes", []string{base, "--backup", "202612010757", "--nodes", "1808575600"}, gen1, 0, ""},
+		{"unknown", []string{base, "--backup", "202612040000"}, nil, ExitBadInput, "202612040000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if tc.code == 0 { // Priam v2 uploads no schema.cql (backupv2/SnapshotMetaTask.java getPrefix)
+				args = append(slices.Clone(args), "--schema", filepath.Join(src, "schema.cql"))
+			}
+			got, err := runExport(t, args...)
+			if c := ExitCode(err); c != tc.code || (tc.msg != "" && !strings.Contains(err.Error(), tc.msg)) {
+				t.Fatalf("exit code %d (%v), want %d and %q", c, err, tc.code, tc.msg)
+			}
+			if tc.code == 0 && !slices.Equal(got, tc.want) {
+				t.Fatalf("%d rows differ from the %d wanted: %s vs %s", len(got), len(tc.want), got[0], tc.want[0])
+			}
+		})
+	}
+	pgp := filepath.Join(t.TempDir(), "pgp")
+	priamV2(t, pgp, "cass_demo", "1808575600", "demo", tableDir, map[time.Time][]priamUpload{d1: {up1}}, "PGP")
+	_, err := runExport(t, pgp)
+	if err == nil || !strings.Contains(err.Error(), "encryption PGP") || !strings.Contains(err.Error(), "PLAINTEXT") {
+		t.Fatalf("a PGP backup: %v", err)
+	}
+}
