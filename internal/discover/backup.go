@@ -273,6 +273,7 @@ func (sel *BackupSelection) pick(store storage.Store, found []backupDir, f Backu
 			continue
 		}
 		var err error
+		before := len(sel.Dirs)
 		switch {
 		case b.priam != nil:
 			err = sel.addPriam(store, b)
@@ -285,6 +286,9 @@ func (sel *BackupSelection) pick(store storage.Store, found []backupDir, f Backu
 		}
 		if err != nil {
 			return err
+		}
+		if b.layout == LayoutMedusa {
+			sel.medusaSchema(store, b, sel.Dirs[before:])
 		}
 	}
 	// Priam's classic files are compressed in place; v2 objects are decoded
@@ -325,7 +329,14 @@ func (s *BackupSelection) addManifest(store storage.Store, b backupDir) error {
 			if len(parts) < 5 || parts[len(parts)-4] != "data" {
 				continue
 			}
-			p := filepath.Clean(filepath.Join(append([]string{b.root}, parts[len(parts)-5:]...)...))
+			// From the node on: <node>/data/... (differential) or
+			// <node>/<backup>/data/... (full, cassandra-medusa 0.31.0
+			// medusa/storage/node_backup.py data_path).
+			from := len(parts) - 5
+			if i := slices.Index(parts, b.node); i >= 0 && i < from {
+				from = i
+			}
+			p := filepath.Clean(filepath.Join(append([]string{b.root}, parts[from:]...)...))
 			s.Only[p] = true
 			if _, comp, err := format.ParseName(p); err == nil && comp == format.Data {
 				s.Dirs = append(s.Dirs, filepath.Dir(p))
@@ -333,6 +344,34 @@ func (s *BackupSelection) addManifest(store storage.Store, b backupDir) error {
 		}
 	}
 	return nil
+}
+
+// medusaSchema shows the schema Medusa keeps of a backup,
+// <node>/<backup>/meta/schema.cql (the whole cluster's, from DESCRIBE;
+// cassandra-medusa 0.31.0 medusa/storage/node_backup.py schema_path), as
+// the schema.cql of each of its table directories: Medusa uploads none
+// beside the SSTables.
+func (s *BackupSelection) medusaSchema(store storage.Store, b backupDir, dirs []string) {
+	meta := filepath.Dir(b.manifest)
+	if meta == "." {
+		rel, err := filepath.Rel(b.root, b.dir)
+		if err != nil {
+			return
+		}
+		meta = joinPath(b.root, strings.Split(filepath.ToSlash(rel), "/")[0], b.backup, "meta")
+	}
+	schema := joinPath(meta, "schema.cql")
+	if !store.Exists(schema) {
+		return
+	}
+	for _, d := range dirs {
+		if !store.Exists(joinPath(d, "schema.cql")) {
+			if s.Objects == nil {
+				s.Objects = map[string]object{}
+			}
+			s.Objects[joinPath(d, "schema.cql")] = object{path: schema}
+		}
+	}
 }
 
 // classify places a directory of SSTables (its path below the root, split) in

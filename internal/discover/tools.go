@@ -457,7 +457,16 @@ func (o objectStore) Walk(root string, fn func(string, int64) error) error {
 			return err
 		}
 	}
-	return nil
+	if !o.Store.Exists(root) {
+		return nil // a virtual directory only
+	}
+	// A real directory with virtual files added (Medusa's schema.cql).
+	return o.Store.Walk(root, func(p string, size int64) error {
+		if _, ok := o.objects[p]; ok {
+			return nil
+		}
+		return fn(p, size)
+	})
 }
 
 // Virtual reports whether p is a virtual path or directory of the selection.
