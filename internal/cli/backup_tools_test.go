@@ -172,3 +172,80 @@ func TestPriamV2(t *testing.T) {
 		t.Fatalf("a PGP backup: %v", err)
 	}
 }
+
+// esopTree writes node1's demo.events as instaclustr/esop 4.1.11 backs it up
+// to a local bucket: <cluster>/<dc>/<node>/data/<ks>/<table>-<id>/
+// <generation>-<Digest.crc32 content>/<file> (impl/SSTableUtils.java
+// getSSTables, sstableHash) and manifests/<tag>-<schema version>-<ms>.json
+// (impl/Manifest.java, Snapshots.java, ManifestEntry.java;
+// backup/coordination/BaseBackupOperationCoordinator.java), one manifest per
+// snapshot listing its SSTables.
+func esopTree(t *testing.T, base, src, tableDir string, snaps map[string][]string) string {
+	t.Helper()
+	node := filepath.Join(base, "test-cluster", "dc1", "node1")
+	name, id, _ := strings.Cut(tableDir, "-")
+	ms := int64(1796457420000)
+	for _, tag := range slices.Sorted(mapsKeys(snaps)) {
+		sstables := map[string][]map[string]any{}
+		for _, prefix := range snaps[tag] {
+			digest, _ := os.ReadFile(filepath.Join(src, prefix+"-Digest.crc32"))
+			gen := strings.Split(prefix, "-")[1]
+			files, _ := filepath.Glob(filepath.Join(src, prefix+"-*"))
+			for _, f := range files {
+				key := "data/demo/" + tableDir + "/" + gen + "-" + strings.TrimSpace(string(digest)) + "/" + filepath.Base(f)
+				b, _ := os.ReadFile(f)
+				os.MkdirAll(filepath.Join(node, filepath.Dir(key)), 0o755)
+				os.WriteFile(filepath.Join(node, key), b, 0o644)
+				sstables[prefix] = append(sstables[prefix], map[string]any{"objectKey": key, "size": len(b), "type": "FILE", "hash": "x"})
+			}
+		}
+		m := map[string]any{
+			"snapshot": map[string]any{"name": tag, "keyspaces": map[string]any{"demo": map[string]any{"tables": map[string]any{
+				name: map[string]any{"sstables": sstables, "id": id, "schemaContent": "CREATE TABLE demo.events (...)"}}}}},
+			"tokens": []string{"-9223372036854775808"}, "schemaVersion": "8d0b7ea5-2a0f-3b0c-a6f8-6c9e6e1b3c1d", "size": 1,
+		}
+		b, _ := json.Marshal(m)
+		ms += 86_400_000
+		os.MkdirAll(filepath.Join(node, "manifests"), 0o755)
+		os.WriteFile(filepath.Join(node, "manifests", fmt.Sprintf("%s-8d0b7ea5-2a0f-3b0c-a6f8-6c9e6e1b3c1d-%d.json", tag, ms)), b, 0o644)
+	}
+	return base
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// TestEsop: an esop snapshot is chosen by its tag and exports its own
+// SSTables; ls over the root shows both snapshots, their tool and time.
+func TestEsop(t *testing.T) {
+	src, tableDir, rows := sampleGens(t, []string{"nb-1-big"}, []string{"nb-1-big", "nb-2-big", "nb-3-big"})
+	base := esopTree(t, filepath.Join(t.TempDir(), "esop"), src, tableDir, map[string][]string{
+		"monday": {"nb-1-big"}, "tuesday": {"nb-1-big", "nb-2-big", "nb-3-big"},
+	})
+	schema := filepath.Join(src, "schema.cql")
+	for tag, want := range map[string][]string{"monday": rows[0], "tuesday": rows[1]} {
+		got, err := runExport(t, base, "--backup", tag, "--schema", schema)
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("%s: %d rows (%v), want %d", tag, len(got), err, len(want))
+		}
+	}
+	var out bytes.Buffer
+	r := NewRoot()
+	r.SetArgs([]string{"ls", base})
+	r.SetOut(&out)
+	if err := r.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"esop", "monday", "tuesday", "node1", "demo.events", "2026-12-0"} {
+		if !strings.Contains(out.String(), s) {
+			t.Fatalf("ls does not show %q:\n%s", s, out.String())
+		}
+	}
+}
