@@ -134,13 +134,7 @@ func TestPriamV2(t *testing.T) {
 	priamV2(t, base, "cass_demo", "1808575600", "demo", tableDir, map[time.Time][]priamUpload{
 		d1: {up1, man(d1)}, d3: {up1, up2, up3, man(d3)}, d5: {up2, up3, man(d5)},
 	}, "PLAINTEXT")
-	for _, tc := range []struct {
-		name string
-		args []string
-		want []string
-		code int
-		msg  string
-	}{
+	for _, tc := range []exportCase{
 		{"needs a choice", []string{base}, nil, ExitUsage, "202612010757, 202612030757, 202612050757"},
 		{"S1", []string{base, "--backup", "202612010757"}, gen1, 0, ""},
 		{"S2 references S1's upload", []string{base, "--backup-layout", "priam", "--backup", "202612030757"}, all, 0, ""},
@@ -156,13 +150,7 @@ func TestPriamV2(t *testing.T) {
 			if tc.code == 0 { // Priam v2 uploads no schema.cql (backupv2/SnapshotMetaTask.java getPrefix)
 				args = append(slices.Clone(args), "--schema", filepath.Join(src, "schema.cql"))
 			}
-			got, err := runExport(t, args...)
-			if c := ExitCode(err); c != tc.code || (tc.msg != "" && !strings.Contains(err.Error(), tc.msg)) {
-				t.Fatalf("exit code %d (%v), want %d and %q", c, err, tc.code, tc.msg)
-			}
-			if tc.code == 0 && !slices.Equal(got, tc.want) {
-				t.Fatalf("%d rows differ from the %d wanted: %s vs %s", len(got), len(tc.want), got[0], tc.want[0])
-			}
+			tc.check(t, args)
 		})
 	}
 	pgp := filepath.Join(t.TempDir(), "pgp")
