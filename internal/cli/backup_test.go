@@ -93,13 +93,7 @@ func layoutTrees(t testing.TB) (plain, medusa, priam string, want, node1 []strin
 func TestBackupLayouts(t *testing.T) {
 	plain, medusa, priam, want, node1 := layoutTrees(t)
 	diff, gen1 := medusaDifferential(t)
-	for _, tc := range []struct {
-		name string
-		args []string
-		want []string
-		code int
-		msg  string
-	}{
+	for _, tc := range []exportCase{
 		{"plain needs a choice", []string{plain}, nil, ExitUsage, "other, sample"},
 		{"plain --backup", []string{plain, "--backup", "sample"}, want, 0, ""},
 		{"plain --backup --nodes", []string{plain, "--backup-layout", "plain", "--backup", "other", "--nodes", "node1"}, node1, 0, ""},
@@ -115,15 +109,28 @@ func TestBackupLayouts(t *testing.T) {
 		{"medusa differential b2", []string{diff, "--backup", "b2"}, want, 0, ""},
 		{"medusa differential b1", []string{diff, "--backup-layout", "medusa", "--backup", "b1"}, gen1, 0, ""},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := runExport(t, tc.args...)
-			if c := ExitCode(err); c != tc.code || (tc.msg != "" && !strings.Contains(err.Error(), tc.msg)) {
-				t.Fatalf("exit code %d (%v), want %d and %q", c, err, tc.code, tc.msg)
-			}
-			if tc.code == 0 && !slices.Equal(got, tc.want) {
-				t.Fatalf("%d rows differ from the %d wanted", len(got), len(tc.want))
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { tc.check(t, tc.args) })
+	}
+}
+
+// exportCase is one export over a backup tree: its arguments, and the rows
+// (code 0) or the exit code and a part of the message it should end with.
+type exportCase struct {
+	name string
+	args []string
+	want []string
+	code int
+	msg  string
+}
+
+func (tc exportCase) check(t *testing.T, args []string) {
+	t.Helper()
+	got, err := runExport(t, args...)
+	if c := ExitCode(err); c != tc.code || (tc.msg != "" && !strings.Contains(err.Error(), tc.msg)) {
+		t.Fatalf("exit code %d (%v), want %d and %q", c, err, tc.code, tc.msg)
+	}
+	if tc.code == 0 && !slices.Equal(got, tc.want) {
+		t.Fatalf("%d rows differ from the %d wanted", len(got), len(tc.want))
 	}
 }
 

@@ -58,7 +58,7 @@ func (s *schemaSource) tableFor(store storage.Store, t *discover.SSTableSet) (*c
 
 // findTables discovers the SSTables under paths, mapping a missing path to a usage error.
 func findTables(store storage.Store, paths []string) ([]*discover.SSTableSet, error) {
-	if err := checkPaths(paths); err != nil {
+	if err := checkPaths(store, paths); err != nil {
 		return nil, err
 	}
 	tables, err := discover.Find(store, paths)
@@ -67,17 +67,19 @@ func findTables(store storage.Store, paths []string) ([]*discover.SSTableSet, er
 
 // scanBackup discovers every table under paths (discover.Scan).
 func scanBackup(store storage.Store, paths []string) (*discover.Inventory, error) {
-	if err := checkPaths(paths); err != nil {
+	if err := checkPaths(store, paths); err != nil {
 		return nil, err
 	}
 	inv, err := discover.Scan(store, paths)
 	return inv, wordDiscover(err)
 }
 
-// checkPaths fails on a local path that does not exist.
-func checkPaths(paths []string) error {
+// checkPaths fails on a local path that does not exist (a backup tool's
+// objects shown at virtual paths exist).
+func checkPaths(store storage.Store, paths []string) error {
+	virtual, _ := store.(interface{ Virtual(string) bool })
 	for _, p := range paths {
-		if s3store.IsURL(p) {
+		if s3store.IsURL(p) || virtual != nil && virtual.Virtual(p) {
 			continue // an empty prefix shows up as no sstables found
 		}
 		if _, err := os.Stat(p); err != nil && errors.Is(err, fs.ErrNotExist) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +38,14 @@ snapshots, backups/, Medusa and Priam layouts, local or s3://), one line per
 table: keyspace, table, id, nodes, SSTables, Data.db bytes, formats, where its
 schema comes from, and whether the selection flags choose it (or why not).`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
-		RunE: runOn(&o.s3, &o.paths, o.run, false),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			err := runOn(&o.s3, &o.paths, o.run, false)(cmd, args)
+			if !errors.Is(err, discover.ErrBackupChoice) {
+				return err
+			}
+			// Several backups and none chosen: list them.
+			return o.backups(cmd.Context(), args, cmd.OutOrStdout())
+		},
 	}
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the listing as JSON")
 	cmd.Flags().StringVar(&o.schema.path, "schema", "", "CQL schema file (a DESCRIBE SCHEMA dump: each table takes its own statements)")
@@ -45,6 +53,41 @@ schema comes from, and whether the selection flags choose it (or why not).`,
 	o.s3.AddFlags(cmd.Flags())
 	o.s3.AddBackupFlags(cmd.Flags())
 	return cmd
+}
+
+// backups prints the backups under args: the tool that wrote each, its name,
+// time, nodes and tables (ls --json: {"backups": [...]}).
+func (o *lsOptions) backups(ctx context.Context, args []string, stdout io.Writer) error {
+	store, err := o.s3.store(ctx, args)
+	if err != nil {
+		return err
+	}
+	list, err := discover.ListBackups(store, args, o.s3.backup)
+	if err != nil {
+		return wordDiscover(err)
+	}
+	if o.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(map[string][]discover.Backup{"backups": list}); err != nil {
+			return &OutputError{err}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TOOL\tBACKUP\tTIME\tNODES\tTABLES")
+	for _, b := range list {
+		at := "-"
+		if !b.Time.IsZero() {
+			at = b.Time.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", b.Tool, b.Name, at, strings.Join(b.Nodes, ","), strings.Join(b.Tables, ","))
+	}
+	if err := tw.Flush(); err != nil {
+		return &OutputError{err}
+	}
+	fmt.Fprintln(stdout, "note: the inputs hold several backups; name one with --backup to list its tables")
+	return nil
 }
 
 // lsListing is what ls --json prints.

@@ -17,11 +17,11 @@ const (
 	LayoutAuto   = "auto"
 	LayoutPlain  = "plain"  // <node>/<ks>/<table>-<id>/snapshots/<backup>/ (nodetool snapshot copies)
 	LayoutMedusa = "medusa" // <node>/<backup>/data/<ks>/<table>-<id>/, or differential: <node>/data/<ks>/<table>-<id>/ and <node>/<backup>/meta/manifest.json
-	LayoutPriam  = "priam"  // .../<token>/<date>/SNAP|SST/<ks>/<cf>/, Snappy-framed files
+	LayoutPriam  = "priam"  // .../<token>/<date>/SNAP|SST/<ks>/<cf>/ (classic), or <token>/META_V2 meta files over SST_V2 objects (v2)
 )
 
 // Layouts lists the BackupFilter.Layout values.
-var Layouts = []string{LayoutAuto, LayoutPlain, LayoutMedusa, LayoutPriam}
+var Layouts = []string{LayoutAuto, LayoutPlain, LayoutMedusa, LayoutPriam, LayoutEsop}
 
 // ErrBackupChoice is returned when the inputs hold several backups and none was chosen.
 var ErrBackupChoice = errors.New("choose a backup")
@@ -49,7 +49,11 @@ func (e *FilterError) Unwrap() error { return e.Err }
 type BackupFilter struct {
 	Layout string   // one of Layouts; "" is auto
 	Nodes  []string // node directory names (Priam: tokens); empty is all
-	Backup string   // snapshot tag (plain), backup name (Medusa) or date (Priam)
+	// Backup is the snapshot tag (plain), backup name (Medusa), date (Priam
+	// classic), meta file time yyyyMMddHHmm or RFC 3339 instant (Priam v2: the
+	// newest meta file at or before it; FROM..[TO]: the SSTables uploaded
+	// after FROM's snapshot, for an incremental run) or snapshot tag (esop).
+	Backup string
 }
 
 // BackupSelection is what SelectBackups found.
@@ -60,6 +64,9 @@ type BackupSelection struct {
 	// Only, when set, lists the files (cleaned paths) of the chosen backup in
 	// directories that several backups share (Medusa's differential mode).
 	Only map[string]bool
+	// Objects, when set, maps the virtual paths of Dirs' files to the objects
+	// a tool stored (Priam v2, esop) and how to decode them.
+	Objects map[string]object
 }
 
 // Store returns inner as the selection must read it: unframed, and showing
@@ -67,6 +74,9 @@ type BackupSelection struct {
 func (s *BackupSelection) Store(inner storage.Store) storage.Store {
 	if s.Framed {
 		inner = storage.SnappyFramed{Inner: inner}
+	}
+	if s.Objects != nil {
+		inner = objectStore{Store: inner, objects: s.Objects}
 	}
 	if s.Only != nil {
 		inner = onlyStore{Store: inner, only: s.Only, dirs: s.Dirs}
@@ -100,6 +110,11 @@ const maxManifest = 256 << 20
 type backupDir struct {
 	dir, layout, node, backup string
 	root, manifest            string
+	priam                     *priamMeta    // a Priam v2 snapshot
+	tree                      *toolTree     // its root's SST_V2 objects
+	incr                      bool          // the SSTables after priam, not in it
+	incrTo                    int64         // ... up to this epoch ms (0: all)
+	esop                      *esopManifest // an esop snapshot
 }
 
 // SelectBackups walks roots and returns the SSTable directories of the chosen
@@ -147,10 +162,14 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Backup
 // selects a backup: those are what the user means.
 func scanRoot(store storage.Store, root string, f BackupFilter, seen map[string]bool) ([]backupDir, error) {
 	var here []backupDir
-	live := false
+	var live []string // directories of SSTables in no layout
+	tree := &toolTree{}
 	manifests := map[string][]backupDir{} // node → its Medusa manifests
 	differential := map[string]bool{}     // nodes with <node>/data/<ks>/<table>
 	err := store.Walk(root, func(path string, _ int64) error {
+		if rel, err := filepath.Rel(root, path); err == nil && tree.take(root, strings.Split(filepath.ToSlash(rel), "/"), path) {
+			return nil
+		}
 		if filepath.Base(path) == "manifest.json" {
 			if rel, err := filepath.Rel(root, path); err == nil {
 				if p := strings.Split(filepath.ToSlash(rel), "/"); len(p) == 4 && p[2] == "meta" {
@@ -181,7 +200,7 @@ func scanRoot(store storage.Store, root string, f BackupFilter, seen map[string]
 		b, ok := classify(parts, f.Layout)
 		if !ok {
 			if !slices.Contains(parts, "backups") {
-				live = true
+				live = append(live, d.Dir)
 			}
 			return nil
 		}
@@ -198,9 +217,11 @@ func scanRoot(store storage.Store, root string, f BackupFilter, seen map[string]
 		}
 		here = append(here, manifests[node]...)
 	}
+	here = append(here, tree.backups(root, f.Layout)...)
+	live = slices.DeleteFunc(live, tree.under)
 	// Live SSTables beside snapshots: without --backup they are what the
 	// user means, as they are without a layout.
-	if live && f.Layout == LayoutAuto && f.Backup == "" && len(f.Nodes) == 0 {
+	if len(live) > 0 && f.Layout == LayoutAuto && f.Backup == "" && len(f.Nodes) == 0 {
 		here = nil
 	}
 	return here, nil
@@ -217,7 +238,12 @@ func (sel *BackupSelection) pick(store storage.Store, found []backupDir, f Backu
 		return &FilterError{Field: "layout", Err: fmt.Errorf("the inputs mix backup layouts (%s): choose a layout", strings.Join(sortedKeys(layouts), ", "))}
 	}
 	sel.Layout = found[0].layout
-	sel.Framed = sel.Layout == LayoutPriam
+	if f.Backup != "" && sel.Layout == LayoutPriam {
+		var err error
+		if found, err = resolvePriam(found, f.Backup); err != nil {
+			return err
+		}
+	}
 	backups := map[string]bool{}
 	nodes := map[string]bool{}
 	for _, b := range found {
@@ -246,14 +272,28 @@ func (sel *BackupSelection) pick(store storage.Store, found []backupDir, f Backu
 		if b.backup != backup || len(f.Nodes) != 0 && !slices.Contains(f.Nodes, b.node) {
 			continue
 		}
-		if b.manifest == "" {
+		var err error
+		before := len(sel.Dirs)
+		switch {
+		case b.priam != nil:
+			err = sel.addPriam(store, b)
+		case b.esop != nil:
+			err = sel.addEsop(store, b)
+		case b.manifest != "":
+			err = sel.addManifest(store, b)
+		default:
 			sel.Dirs = append(sel.Dirs, b.dir)
-			continue
 		}
-		if err := sel.addManifest(store, b); err != nil {
+		if err != nil {
 			return err
 		}
+		if b.layout == LayoutMedusa {
+			sel.medusaSchema(store, b, sel.Dirs[before:])
+		}
 	}
+	// Priam's classic files are compressed in place; v2 objects are decoded
+	// by their compression folder.
+	sel.Framed = sel.Layout == LayoutPriam && sel.Objects == nil
 	return nil
 }
 
@@ -289,7 +329,14 @@ func (s *BackupSelection) addManifest(store storage.Store, b backupDir) error {
 			if len(parts) < 5 || parts[len(parts)-4] != "data" {
 				continue
 			}
-			p := filepath.Clean(filepath.Join(append([]string{b.root}, parts[len(parts)-5:]...)...))
+			// From the node on: <node>/data/... (differential) or
+			// <node>/<backup>/data/... (full, cassandra-medusa 0.31.0
+			// medusa/storage/node_backup.py data_path).
+			from := len(parts) - 5
+			if i := slices.Index(parts, b.node); i >= 0 && i < from {
+				from = i
+			}
+			p := filepath.Clean(filepath.Join(append([]string{b.root}, parts[from:]...)...))
 			s.Only[p] = true
 			if _, comp, err := format.ParseName(p); err == nil && comp == format.Data {
 				s.Dirs = append(s.Dirs, filepath.Dir(p))
@@ -297,6 +344,34 @@ func (s *BackupSelection) addManifest(store storage.Store, b backupDir) error {
 		}
 	}
 	return nil
+}
+
+// medusaSchema shows the schema Medusa keeps of a backup,
+// <node>/<backup>/meta/schema.cql (the whole cluster's, from DESCRIBE;
+// cassandra-medusa 0.31.0 medusa/storage/node_backup.py schema_path), as
+// the schema.cql of each of its table directories: Medusa uploads none
+// beside the SSTables.
+func (s *BackupSelection) medusaSchema(store storage.Store, b backupDir, dirs []string) {
+	meta := filepath.Dir(b.manifest)
+	if meta == "." {
+		rel, err := filepath.Rel(b.root, b.dir)
+		if err != nil {
+			return
+		}
+		meta = joinPath(b.root, strings.Split(filepath.ToSlash(rel), "/")[0], b.backup, "meta")
+	}
+	schema := joinPath(meta, "schema.cql")
+	if !store.Exists(schema) {
+		return
+	}
+	for _, d := range dirs {
+		if !store.Exists(joinPath(d, "schema.cql")) {
+			if s.Objects == nil {
+				s.Objects = map[string]object{}
+			}
+			s.Objects[joinPath(d, "schema.cql")] = object{path: schema}
+		}
+	}
 }
 
 // classify places a directory of SSTables (its path below the root, split) in

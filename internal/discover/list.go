@@ -2,8 +2,12 @@ package discover
 
 import (
 	"cmp"
+	"encoding/json"
 	"slices"
+	"strings"
+	"time"
 
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
 
@@ -72,4 +76,98 @@ func (inv *Inventory) List(store storage.Store, sel Selection, schemas *SchemaSo
 		return cmp.Compare(a.ID, b.ID)
 	})
 	return out, err
+}
+
+// Backup is one backup found under the roots: the tool that wrote it (its
+// layout), its name, when it was taken (zero when the layout does not say),
+// its nodes and its tables (ks.table).
+type Backup struct {
+	Tool   string    `json:"tool"`
+	Name   string    `json:"name"`
+	Time   time.Time `json:"time,omitzero"`
+	Nodes  []string  `json:"nodes"`
+	Tables []string  `json:"tables"`
+}
+
+// ListBackups lists the backups under roots of the layout f asks for, by
+// tool and name.
+func ListBackups(store storage.Store, roots []string, f BackupFilter) ([]Backup, error) {
+	if f.Layout == "" {
+		f.Layout = LayoutAuto
+	}
+	f.Nodes = []string{"*"} // keep backups beside live SSTables
+	byKey := map[string]*Backup{}
+	seen := map[string]bool{}
+	for _, root := range roots {
+		found, err := scanRoot(store, root, f, seen)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range found {
+			k := b.layout + "\x00" + b.backup
+			e := byKey[k]
+			if e == nil {
+				e = &Backup{Tool: b.layout, Name: b.backup, Nodes: []string{}, Tables: []string{}}
+				byKey[k] = e
+			}
+			e.Nodes = appendNew(e.Nodes, b.node)
+			var tables []string
+			switch {
+			case b.priam != nil:
+				e.Time = time.UnixMilli(b.priam.ms).UTC()
+				if mf, err := b.priam.read(store); err == nil {
+					for _, t := range mf.Data {
+						tables = append(tables, t.Keyspace+"."+cutID(t.ColumnFamily))
+					}
+				}
+			case b.esop != nil:
+				e.Time = time.UnixMilli(b.esop.ms).UTC()
+				if mf, err := b.esop.read(store); err == nil {
+					for ks, k := range mf.Snapshot.Keyspaces {
+						for t := range k.Tables {
+							tables = append(tables, ks+"."+t)
+						}
+					}
+				}
+			case b.manifest != "":
+				raw, err := store.ReadFile(b.manifest, maxManifest)
+				var m medusaManifest
+				if err == nil && json.Unmarshal(raw, &m) == nil {
+					for _, t := range m {
+						if len(t.Objects) > 0 {
+							tables = append(tables, t.Keyspace+"."+cutID(t.ColumnFamily))
+						}
+					}
+				}
+			default:
+				if d, _, err := format.ParseName(joinPath(b.dir, "nb-1-big-Data.db")); err == nil && d.Keyspace != "" {
+					tables = append(tables, d.Keyspace+"."+d.Table)
+				}
+				if b.layout == LayoutPriam {
+					if t, ok := priamTime(b.backup); ok {
+						e.Time = t
+					}
+				}
+			}
+			e.Tables = appendNew(e.Tables, tables...)
+		}
+	}
+	var out []Backup
+	for _, e := range byKey {
+		slices.Sort(e.Nodes)
+		slices.Sort(e.Tables)
+		out = append(out, *e)
+	}
+	slices.SortFunc(out, func(a, b Backup) int {
+		return cmp.Or(cmp.Compare(a.Tool, b.Tool), a.Time.Compare(b.Time), cmp.Compare(a.Name, b.Name))
+	})
+	return out, nil
+}
+
+// cutID drops a table directory's -<id>.
+func cutID(t string) string {
+	if i := strings.LastIndexByte(t, '-'); i > 0 && len(t)-i-1 == 32 && isHex(t[i+1:]) {
+		return t[:i]
+	}
+	return t
 }
