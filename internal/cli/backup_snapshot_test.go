@@ -166,7 +166,7 @@ func TestBackupSnapshotNoKeyspaceLevel(t *testing.T) {
 		}
 		id := filepath.Base(filepath.Dir(filepath.Dir(dirs[0])))
 		dst := filepath.Join(tmp, "host-"+string(rune('a'+i)), id)
-		copyTree(t, dirs[0], dst, false)
+		copyTree(t, dirs[0], dst, "")
 		args = append(args, filepath.Dir(dst))
 	}
 	out, err := exportBackup(t, append(args, "--now", meta.Now)...)
@@ -189,10 +189,10 @@ func backupTrees(t *testing.T, nodes []string, oldCarts string) (medusa, priam s
 		for _, d := range dirs {
 			table := filepath.Base(filepath.Dir(filepath.Dir(d)))
 			ks := filepath.Base(filepath.Dir(filepath.Dir(filepath.Dir(d))))
-			copyTree(t, d, filepath.Join(medusa, filepath.Base(n), "nightly", "data", ks, table), false)
+			copyTree(t, d, filepath.Join(medusa, filepath.Base(n), "nightly", "data", ks, table), "")
 			if table != "carts-"+oldCarts {
 				name, _, _ := strings.Cut(table, "-")
-				copyTree(t, d, filepath.Join(priam, "prod", "tok"+string(rune('1'+i)), "202612050945", "SNAP", ks, name), true)
+				copyTree(t, d, filepath.Join(priam, "prod", "tok"+string(rune('1'+i)), "202612050945", "SNAP", ks, name), "java")
 			}
 		}
 	}

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aegisthus/aegisthus/internal/storage"
 	"github.com/golang/snappy"
 )
 
-// copyTree copies the files of src into dst; framed Snappy-frames each file as
-// Priam stores them.
-func copyTree(t *testing.T, src, dst string, framed bool) {
+// copyTree copies the files of src into dst, each compressed as framing says:
+// "" as is, "framed" in the Snappy framing format, "java" as one snappy-java
+// SnappyOutputStream (what Priam's compress/ChunkedStream writes).
+func copyTree(t *testing.T, src, dst string, framing string) {
 	t.Helper()
 	ents, err := os.ReadDir(src)
 	if err != nil {
@@ -30,19 +32,22 @@ func copyTree(t *testing.T, src, dst string, framed bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var w io.Writer = f
-		var sw *snappy.Writer
-		if framed {
-			sw = snappy.NewBufferedWriter(f)
-			w = sw
+		var w io.WriteCloser = nopWriteCloser{f}
+		switch framing {
+		case "framed":
+			w = snappy.NewBufferedWriter(f)
+		case "java":
+			w = storage.NewSnappyJavaWriter(f)
 		}
 		w.Write(b)
-		if sw != nil {
-			sw.Close()
-		}
+		w.Close()
 		f.Close()
 	}
 }
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
 
 // runExport runs the export command and returns its sorted rows.
 func runExport(t *testing.T, args ...string) ([]string, error) {
@@ -79,12 +84,12 @@ func layoutTrees(t testing.TB) (plain, medusa, priam string, want, node1 []strin
 		parts := strings.Split(r, "/") // node/ks/table-id/snapshots/tag
 		node, ks, table := parts[0], parts[1], parts[2]
 		src := filepath.Join(root, r)
-		copyTree(tt, src, filepath.Join(plain, node, ks, table, "snapshots", "sample"), false)
+		copyTree(tt, src, filepath.Join(plain, node, ks, table, "snapshots", "sample"), "")
 		if i == 0 {
-			copyTree(tt, src, filepath.Join(plain, node, ks, table, "snapshots", "other"), false)
+			copyTree(tt, src, filepath.Join(plain, node, ks, table, "snapshots", "other"), "")
 		}
-		copyTree(tt, src, filepath.Join(medusa, node, "nightly", "data", ks, table), false)
-		copyTree(tt, src, filepath.Join(priam, "demo-cluster", "tok"+string(rune('1'+i)), "202611220400", "SNAP", ks, strings.Split(table, "-")[0]), true)
+		copyTree(tt, src, filepath.Join(medusa, node, "nightly", "data", ks, table), "")
+		copyTree(tt, src, filepath.Join(priam, "demo-cluster", "tok"+string(rune('1'+i)), "202611220400", "SNAP", ks, strings.Split(table, "-")[0]), "java")
 	}
 	return plain, medusa, priam, want, node1
 }
@@ -145,7 +150,7 @@ func medusaDifferential(t *testing.T) (string, []string) {
 	for _, r := range rel {
 		parts := strings.Split(r, "/")
 		node, ks, table := parts[0], parts[1], parts[2]
-		copyTree(t, filepath.Join(root, r), filepath.Join(dir, node, "data", ks, table), false)
+		copyTree(t, filepath.Join(root, r), filepath.Join(dir, node, "data", ks, table), "")
 		ents, _ := os.ReadDir(filepath.Join(root, r))
 		type object struct {
 			Path string `json:"path"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -173,7 +174,7 @@ func esopTree(t *testing.T, base, src, tableDir string, snaps map[string][]strin
 	node := filepath.Join(base, "test-cluster", "dc1", "node1")
 	name, id, _ := strings.Cut(tableDir, "-")
 	ms := int64(1796457420000)
-	for _, tag := range slices.Sorted(mapsKeys(snaps)) {
+	for _, tag := range slices.Sorted(maps.Keys(snaps)) {
 		sstables := map[string][]map[string]any{}
 		for _, prefix := range snaps[tag] {
 			digest, _ := os.ReadFile(filepath.Join(src, prefix+"-Digest.crc32"))
@@ -198,16 +199,6 @@ func esopTree(t *testing.T, base, src, tableDir string, snaps map[string][]strin
 		os.WriteFile(filepath.Join(node, "manifests", fmt.Sprintf("%s-8d0b7ea5-2a0f-3b0c-a6f8-6c9e6e1b3c1d-%d.json", tag, ms)), b, 0o644)
 	}
 	return base
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // TestEsop: an esop snapshot is chosen by its tag and exports its own

@@ -18,7 +18,7 @@ func lsTree(t *testing.T) string {
 		root, rel := sampleInputs(t, table)
 		for i, r := range rel {
 			parts := strings.Split(r, "/") // node/ks/table-id/snapshots/tag
-			copyTree(t, filepath.Join(root, r), filepath.Join(tmp, "node"+string(rune('A'+i)), parts[2]), false)
+			copyTree(t, filepath.Join(root, r), filepath.Join(tmp, "node"+string(rune('A'+i)), parts[2]), "")
 		}
 	}
 	for _, f := range []string{

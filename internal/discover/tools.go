@@ -310,10 +310,21 @@ type object struct {
 	size  int64
 }
 
+// virtualKey spells p as the selection keys its objects: an s3:// URL stays
+// one whatever path cleaning made of it (filepath.Clean turns s3://b/k into
+// s3:/b/k), so that lookups find what addObject stored.
+func virtualKey(p string) string {
+	if rest, ok := strings.CutPrefix(p, "s3:/"); ok && !strings.HasPrefix(rest, "/") {
+		return "s3://" + rest
+	}
+	return p
+}
+
 func (s *BackupSelection) addObject(virtual string, o object) {
 	if s.Objects == nil {
 		s.Objects = map[string]object{}
 	}
+	virtual = virtualKey(virtual)
 	s.Objects[virtual] = o
 	if _, comp, err := format.ParseName(virtual); err == nil && comp == format.Data {
 		s.Dirs = append(s.Dirs, path.Dir(virtual))
@@ -441,7 +452,7 @@ type objectStore struct {
 }
 
 func (o objectStore) Walk(root string, fn func(string, int64) error) error {
-	root = strings.TrimSuffix(root, "/")
+	root = strings.TrimSuffix(virtualKey(root), "/")
 	var hits []string
 	for v := range o.objects {
 		if v == root || strings.HasPrefix(v, root+"/") {
@@ -471,7 +482,7 @@ func (o objectStore) Walk(root string, fn func(string, int64) error) error {
 
 // Virtual reports whether p is a virtual path or directory of the selection.
 func (o objectStore) Virtual(p string) bool {
-	p = strings.TrimSuffix(p, "/")
+	p = strings.TrimSuffix(virtualKey(p), "/")
 	for v := range o.objects {
 		if v == p || strings.HasPrefix(v, p+"/") {
 			return true
@@ -481,21 +492,21 @@ func (o objectStore) Virtual(p string) bool {
 }
 
 func (o objectStore) Exists(p string) bool {
-	if ob, ok := o.objects[p]; ok {
+	if ob, ok := o.objects[virtualKey(p)]; ok {
 		return o.Store.Exists(ob.path)
 	}
 	return o.Store.Exists(p)
 }
 
 func (o objectStore) Open(p string) (storage.File, error) {
-	if ob, ok := o.objects[p]; ok {
+	if ob, ok := o.objects[virtualKey(p)]; ok {
 		return storage.OpenCodec(o.Store, ob.path, ob.codec, o.tempDir)
 	}
 	return o.Store.Open(p)
 }
 
 func (o objectStore) ReadFile(p string, limit int64) ([]byte, error) {
-	if ob, ok := o.objects[p]; ok {
+	if ob, ok := o.objects[virtualKey(p)]; ok {
 		return storage.ReadFileCodec(o.Store, ob.path, ob.codec, limit)
 	}
 	return o.Store.ReadFile(p, limit)
