@@ -22,6 +22,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/index"
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/storage"
 	"github.com/aegisthus/aegisthus/internal/token"
 )
@@ -210,6 +211,16 @@ func byteRange(ss []sample, length int64, lo, hi []byte) (Range, int64) {
 
 // samples reads an SSTable's partition index and keeps about one partition per
 // granule of Data.db bytes, with its token.
+//
+// The partition index has no checksum, so nothing it says positions a read
+// unchecked: at every Data.db position a unit's scan may start or end at, the
+// partition found must be the one the index names (checkAt). A BIG Index.db
+// entry holds the whole key, which must equal the key in Data.db; a BTI
+// Partitions.db entry holds only a prefix, so the key is read from Data.db and
+// must equal Rows.db's where Rows.db has one. Sampled tokens must not decrease.
+// A BTI unit starts at the sample itself, not at the entry after it, whose key
+// may be known nowhere but in Data.db: the merge drops the sampled partition,
+// at the cost of decoding it twice.
 func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partitioner, granule int64) ([]sample, error) {
 	length := sst.Chunks.Length()
 	src := sstable.IndexSource(sst.Desc)
@@ -236,41 +247,46 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	if err != nil {
 		return nil, err
 	}
+	bti := src.Index == nil
+	idxPath, idxComp := src.IndexPath, format.Index
+	if bti {
+		idxPath, idxComp = src.PartitionsPath, format.Partitions
+	}
 	var out []sample
 	next := int64(0)
 	var n int64
-	bti := src.Index == nil
+	var key []byte
 	for it.Next() {
 		e := it.Entry()
 		n++
 		if k := len(out); k > 0 && out[k-1].after < 0 {
+			// The entry after a sample starts the next unit's scan.
+			if _, err := checkAt(sst, e, idxPath, idxComp, nil); err != nil {
+				return nil, err
+			}
 			out[k-1].after = e.Position
 		}
 		if e.Position < next {
 			continue
 		}
-		var tok []byte
-		if bti {
-			// Partitions.db holds key prefixes only: read the key from Data.db.
-			sc := sst.Scanner(e.Position, e.Position+1)
-			if !sc.NextPartition() {
-				if err := sc.Err(); err != nil {
-					return nil, err
-				}
-				return nil, fmt.Errorf("%s: no partition at index position %d", sst.Path(format.Data), e.Position)
-			}
-			tok = p.AppendToken(nil, sc.Partition().Key)
-		} else {
-			tok = p.AppendToken(nil, e.Key)
+		if key, err = checkAt(sst, e, idxPath, idxComp, key[:0]); err != nil {
+			return nil, err
 		}
+		tok := p.AppendToken(nil, key)
 		if k := len(out); k > 0 {
+			if bytes.Compare(tok, out[k-1].tok) < 0 {
+				return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
+					"partition at Data.db position %d: token %x below the token %x of the partition at %d: the index is out of order",
+					e.Position, tok, out[k-1].tok, out[k-1].pos)
+			}
 			out[k-1].parts = n - 1
 			n = 1
 		}
-		if k := len(out); k > 0 && out[k-1].after < 0 {
-			out[k-1].after = e.Position
+		after := int64(-1)
+		if bti {
+			after = e.Position
 		}
-		out = append(out, sample{tok: tok, sst: i, pos: e.Position, after: -1})
+		out = append(out, sample{tok: tok, sst: i, pos: e.Position, after: after})
 		next = e.Position + granule
 	}
 	if err := it.Err(); err != nil {
@@ -295,4 +311,31 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	// The first partition starts the file: scanning from 0 is always safe.
 	out[0].pos = 0
 	return out, nil
+}
+
+// checkAt reads the partition header at the index entry's Data.db position and
+// returns its key (appended to dst): a read may start there only if it holds
+// the partition the index names. The header costs one chunk read (and
+// decompression), no read-ahead. The error names the index file and the
+// entry's offset in it, and the Data.db position.
+func checkAt(sst *sstable.SSTable, e *index.Entry, idxPath, idxComp string, dst []byte) ([]byte, error) {
+	if e.Position >= sst.Chunks.Length() {
+		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
+			"data position %d past the end of %s (%d bytes uncompressed)", e.Position, sst.Path(format.Data), sst.Chunks.Length())
+	}
+	sc := sst.ScannerAhead(e.Position, e.Position+1, 1)
+	if !sc.NextPartition() {
+		if err := sc.Err(); err != nil {
+			return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
+				"no partition at data position %d: %v", e.Position, err)
+		}
+		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
+			"no partition at data position %d of %s", e.Position, sst.Path(format.Data))
+	}
+	got := sc.Partition().Key
+	if e.Key != nil && !bytes.Equal(got, e.Key) {
+		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
+			"entry for key %x: the partition at data position %d of %s has key %x", e.Key, e.Position, sst.Path(format.Data), got)
+	}
+	return append(dst, got...), nil
 }
