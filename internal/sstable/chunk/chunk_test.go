@@ -792,3 +792,41 @@ func TestReadAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestDataLengthDisagrees: CompressionInfo.db has no checksum, so its data
+// length is checked against the chunk table and what the chunks decode to. A
+// length of 0 (or one short by up to a chunk) used to pass as "one empty
+// trailing chunk" and read as an empty or shortened SSTable.
+func TestDataLengthDisagrees(t *testing.T) {
+	plain := rowLike(5000, 1)
+	random := make([]byte, 4096+2040)
+	rand.NewChaCha8([32]byte{3}).Read(random)
+	for _, tc := range []struct {
+		name  string
+		tt    table
+		plain []byte
+	}{
+		{"lz4/ma", buildCompressed(t, plain, 4096, "LZ4Compressor", ver("ma"), 0, false), plain},
+		{"raw-tail/nb", buildCompressed(t, random, 4096, "LZ4Compressor", ver("nb"), 2048, false), random},
+	} {
+		info, err := ParseCompressionInfo(tc.tt.info, tc.tt.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, length := range []int64{0, 4096, int64(len(tc.plain)) - 1, int64(len(tc.plain)) - 100} {
+			bad := *info
+			bad.DataLength = length
+			r, err := NewCompressed("/x/"+tc.tt.v.S+"-1-big-Data.db", bytes.NewReader(tc.tt.data), int64(len(tc.tt.data)), &bad, tc.tt.v)
+			if err == nil {
+				_, err = readAll(r)
+			}
+			if !errors.Is(err, wire.ErrCorrupt) {
+				t.Errorf("%s: data length %d of %d: %v, want a corrupt error", tc.name, length, len(tc.plain), err)
+				continue
+			}
+			if length == 0 && !strings.Contains(err.Error(), "CompressionInfo.db") {
+				t.Errorf("%s: data length 0: %v does not name CompressionInfo.db", tc.name, err)
+			}
+		}
+	}
+}

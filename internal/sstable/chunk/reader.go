@@ -141,6 +141,17 @@ func NewCompressed(path string, data io.ReaderAt, dataSize int64, info *Info, v 
 			return nil, r.corrupt(i, off, "payload of %d bytes exceeds the %d-byte limit for %d-byte chunks", end-off-4, limit, r.chunkLen)
 		}
 	}
+	if want := (info.DataLength + int64(info.ChunkLength) - 1) / int64(info.ChunkLength); int64(n) == want+1 {
+		// One chunk more than the data length needs: the empty trailing chunk a
+		// 3.0.x writer added, or a data length that is too small (CompressionInfo.db
+		// has no checksum; a length of 0 would read as an empty SSTable). Only the
+		// former decodes to nothing.
+		if _, err := r.Chunk(n-1, nil, nil); err != nil {
+			return nil, wire.Errorf(sibling(path, format.CompressionInfo), format.CompressionInfo, -1, wire.ErrCorrupt,
+				"data length %d in chunks of %d needs %d chunks, the chunk table has %d, and the last one is not the empty trailing chunk: %v",
+				info.DataLength, info.ChunkLength, want, n, err)
+		}
+	}
 	return r, nil
 }
 
@@ -336,6 +347,14 @@ func (r *Reader) Chunk(i int, dst []byte, buf *Buf) ([]byte, error) {
 		// Stored raw (na+): the uncompressed bytes, zero-padded at the end of the file.
 		if len(payload) < want {
 			return dst[:0], r.corrupt(i, off, "raw chunk of %d bytes is shorter than its %d uncompressed bytes", len(payload), want)
+		}
+		// Cassandra pads only with zeros (CompressedSequentialWriter): anything
+		// else past want means the data length cut the chunk short.
+		for k, c := range payload[want:] {
+			if c != 0 {
+				return dst[:0], r.corrupt(i, off, "raw chunk of %d bytes holds data at %d, past the %d bytes the data length %d leaves it (%s)",
+					len(payload), want+k, want, r.length, format.CompressionInfo)
+			}
 		}
 		out = append(dst[:0], payload[:want]...)
 	} else {
