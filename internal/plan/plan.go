@@ -326,8 +326,9 @@ func checkAt(sst *sstable.SSTable, e *index.Entry, idxPath, idxComp string, dst 
 	sc := sst.ScannerAhead(e.Position, e.Position+1, 1)
 	if !sc.NextPartition() {
 		if err := sc.Err(); err != nil {
-			return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
-				"no partition at data position %d: %v", e.Position, err)
+			// Data.db's own error (a checksum, or bytes that are no partition
+			// header), with the entry that led there.
+			return nil, fmt.Errorf("%s: %s entry at offset %d: data position %d: %w", idxPath, idxComp, e.IndexedOffset, e.Position, err)
 		}
 		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
 			"no partition at data position %d of %s", e.Position, sst.Path(format.Data))
