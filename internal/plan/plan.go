@@ -30,6 +30,11 @@ import (
 // DefaultSplitSize is the target uncompressed bytes per unit.
 const DefaultSplitSize = 256 << 20
 
+// MinGranule is the least Data.db distance between two samples, whatever the
+// split size: it bounds the partitions the planner reads (checkAt). Tests
+// lower it to cut small fixtures into many units.
+var MinGranule int64 = 64 << 10
+
 // Range is the part of one SSTable's uncompressed Data.db a unit scans:
 // partitions whose header starts in [Start, End).
 type Range struct {
@@ -88,7 +93,7 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 	if splitSize <= 0 {
 		splitSize = DefaultSplitSize
 	}
-	granule := max(splitSize/16, 64<<10)
+	granule := max(splitSize/16, MinGranule)
 	var all []sample
 	for i, sst := range ssts {
 		ss, err := samples(store, sst, i, p, granule)
@@ -114,7 +119,9 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 	var acc int64
 	for i, s := range all {
 		acc += s.bytes
-		if acc >= splitSize && i+1 < len(all) && !bytes.Equal(all[i+1].tok, s.tok) {
+		// A nil token (an SSTable that cannot be split) is the start of the
+		// ring, not a cut: a unit (nil, nil] would be the whole ring again.
+		if acc >= splitSize && s.tok != nil && i+1 < len(all) && !bytes.Equal(all[i+1].tok, s.tok) {
 			cuts = append(cuts, s.tok)
 			acc = 0
 		}
@@ -297,7 +304,10 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	}
 	for k := range out {
 		if out[k].after < 0 {
-			out[k].after = length
+			// The last entry: whether its partition is Data.db's last only
+			// Data.db knows (an index cut short still walks cleanly), so the
+			// unit after it scans from it.
+			out[k].after = out[k].pos
 		}
 		end := length
 		if k+1 < len(out) {
@@ -306,6 +316,9 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 		out[k].bytes = end - out[k].pos
 	}
 	if len(out) == 0 {
+		if length > 0 {
+			return nil, wire.Errorf(idxPath, idxComp, -1, wire.ErrCorrupt, "no partition, but %s holds %d bytes", sst.Path(format.Data), length)
+		}
 		return []sample{{tok: nil, sst: i, pos: 0, after: 0, bytes: length}}, nil
 	}
 	// The first partition starts the file: scanning from 0 is always safe.
