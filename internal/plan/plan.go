@@ -263,12 +263,13 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	next := int64(0)
 	var n int64
 	var key []byte
+	kr := sst.KeyReader()
 	for it.Next() {
 		e := it.Entry()
 		n++
 		if k := len(out); k > 0 && out[k-1].after < 0 {
 			// The entry after a sample starts the next unit's scan.
-			if _, err := checkAt(sst, e, idxPath, idxComp, nil); err != nil {
+			if _, err := checkAt(sst, kr, e, idxPath, idxComp, nil); err != nil {
 				return nil, err
 			}
 			out[k-1].after = e.Position
@@ -276,7 +277,7 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 		if e.Position < next {
 			continue
 		}
-		if key, err = checkAt(sst, e, idxPath, idxComp, key[:0]); err != nil {
+		if key, err = checkAt(sst, kr, e, idxPath, idxComp, key[:0]); err != nil {
 			return nil, err
 		}
 		tok := p.AppendToken(nil, key)
@@ -331,13 +332,13 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 // the partition the index names. The header costs one chunk read (and
 // decompression), no read-ahead. The error names the index file and the
 // entry's offset in it, and the Data.db position.
-func checkAt(sst *sstable.SSTable, e *index.Entry, idxPath, idxComp string, dst []byte) ([]byte, error) {
+func checkAt(sst *sstable.SSTable, kr *sstable.KeyReader, e *index.Entry, idxPath, idxComp string, dst []byte) ([]byte, error) {
 	if e.Position >= sst.Chunks.Length() {
 		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
 			"data position %d past the end of %s (%d bytes uncompressed)", e.Position, sst.Path(format.Data), sst.Chunks.Length())
 	}
-	sc := sst.ScannerAhead(e.Position, e.Position+1, 1)
-	if !sc.NextPartition() {
+	sc, ok := kr.PartitionAt(e.Position)
+	if !ok {
 		if err := sc.Err(); err != nil {
 			// Data.db's own error (a checksum, or bytes that are no partition
 			// header), with the entry that led there.
