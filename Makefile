@@ -39,7 +39,11 @@ lint:
 
 # -fuzz takes one target at a time; FUZZTIME bounds each. Keep it a count (Nx):
 # a duration races the fuzz coordinator in go1.26 (go.dev/issue/75804).
+# -timeout=0: a long count (make fuzz FUZZTIME=5000000x) outlives go test's
+# default 10-minute timeout; FUZZMINTIME bounds the minimization of a failing
+# input, which is otherwise unbounded in practice.
 FUZZTIME ?= 20000x
+FUZZMINTIME ?= 30s
 FUZZ_TARGETS ?= \
 	FuzzCursor:./internal/sstable/wire \
 	FuzzMurmur3:./internal/token \
@@ -66,7 +70,7 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  name=$${t%%:*}; pkg=$${t#*:}; \
 	  echo "fuzz $$name $$pkg"; \
-	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINTIME) -timeout=0 $$pkg || exit 1; \
 	done
 
 # DEMO_NOW is the instant Cassandra's SELECT ran (expected/events.meta.json):

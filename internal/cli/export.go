@@ -26,6 +26,7 @@ type exportOptions struct {
 	out       string
 	workers   int
 	splitSize string
+	baseMax   string // --base-max-record
 	now       string
 	compress  string
 	layout    string
@@ -77,6 +78,7 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.keys, "keys", nil, "only this partition key (deprecated: --key)")
 	fs.MarkDeprecated("keys", "use --key")
 	fs.StringVar(&o.base, "base", "", "a previous export of the table with --layout partitions (directory or s3:// prefix) to merge with the inputs: an incremental run; with many tables, the previous run's --out (each table pairs with BASE/<keyspace>/<table>/)")
+	fs.StringVar(&o.baseMax, "base-max-record", "256MiB", "the most one partition's record in a --base part file may take uncompressed (it is held whole)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "with many tables, stop at the first table that fails (default: finish the others and exit 5)")
 	fs.IntVar(&o.maxErrors, "max-errors", 0, "SSTables per table that may fail to open or decode and be left out, each recorded in _manifest.json and _errors.jsonl (0: none, the table fails)")
 }
@@ -116,6 +118,9 @@ func (o *exportOptions) validate() error {
 	}
 	if _, err := parseSize(o.splitSize); err != nil {
 		return &UsageError{fmt.Errorf("--split-size: %w", err)}
+	}
+	if n, err := parseSize(o.baseMax); o.baseMax != "" && (err != nil || n > 1<<40) {
+		return &UsageError{fmt.Errorf("--base-max-record: %q: want a size up to 1TiB", o.baseMax)}
 	}
 	return nil
 }
@@ -232,6 +237,7 @@ func (o *exportOptions) start(ctx context.Context, stderr io.Writer) (pipeline.O
 // pipelineOptions are the options every table of the run shares.
 func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, error) {
 	split, _ := parseSize(o.splitSize)
+	baseMax, _ := parseSize(o.baseMax)
 	tokLo, tokHi, _ := strings.Cut(o.tokenRange, ":")
 	var now int64
 	if o.now != "" {
@@ -250,7 +256,7 @@ func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, 
 		Layout:  o.layoutArg(),
 		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
 		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
-		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors,
+		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors, BaseMaxRecord: int(baseMax),
 	}, nil
 }
 

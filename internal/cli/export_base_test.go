@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"os"
@@ -10,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/aegisthus/aegisthus/internal/pipeline"
 	"github.com/aegisthus/aegisthus/internal/storage"
@@ -398,5 +402,41 @@ func TestS3IncrementalBase(t *testing.T) {
 	got := readParts(t, download(t, c, bucket, "exports/inc"))
 	if !slices.Equal(got, want) {
 		t.Errorf("incremental through S3: %d lines, want %d", len(got), len(want))
+	}
+}
+
+// TestIncrementalBaseBomb: a gzip part of a few KiB that inflates to one line
+// far longer than --base-max-record fails at the cap, naming the part file and
+// the record's offset (exit 1), instead of holding the line in memory (a 3 MB
+// part of one 3 GiB line once ended in "fatal error: out of memory").
+func TestIncrementalBaseBomb(t *testing.T) {
+	dir, in := baseFixture(t, "gzip")
+	const part = "part-00000.jsonl.gz"
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write([]byte(`{"token":`))
+	zw.Write(bytes.Repeat([]byte(" "), 64<<20)) // 64 MiB of one record
+	zw.Write([]byte("1}\n"))
+	zw.Close()
+	if err := os.WriteFile(filepath.Join(dir, part), z.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(z.Bytes())
+	rewriteManifest(t, dir, func(m map[string]any) {
+		for _, p := range m["parts"].([]any) {
+			if p := p.(map[string]any); p["name"] == part {
+				p["bytes"], p["sha256"] = z.Len(), hex.EncodeToString(sum[:])
+			}
+		}
+	})
+	r := NewRoot()
+	r.SetArgs(append([]string{"export", "--out", t.TempDir(), "--now", sampleNow, "--split-size", "8KiB", "-q",
+		"--base", dir, "--base-max-record", "4MiB"}, in...))
+	r.SetOut(&bytes.Buffer{})
+	r.SetErr(&bytes.Buffer{})
+	err := r.Execute()
+	if err == nil || !strings.Contains(err.Error(), part) || !strings.Contains(err.Error(), "offset 0") ||
+		!strings.Contains(err.Error(), "longer than 4194304 bytes") || ExitCode(err) != ExitBadInput {
+		t.Fatalf("got %v (exit %d), want exit 1 naming %s, offset 0 and the cap", err, ExitCode(err), part)
 	}
 }

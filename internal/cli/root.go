@@ -15,6 +15,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/inspect"
 	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/storage"
 	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
 )
 
@@ -83,6 +84,8 @@ func ExitCode(err error) int {
 	case errors.As(err, new(*PartialError)):
 		return ExitPartial
 	case errors.Is(err, sstable.ErrCorrupt), errors.Is(err, sstable.ErrUnsupported), errors.Is(err, ErrInput):
+		return ExitBadInput
+	case errors.Is(err, storage.ErrTooLarge), errors.Is(err, storage.ErrNotRegular): // a component above its limit, a FIFO named like one
 		return ExitBadInput
 	case errors.As(err, new(*s3store.Error)): // reading inputs from S3; the sink's errors are OutputErrors
 		return ExitBadInput

@@ -43,7 +43,9 @@ var classKinds = func() map[string]Kind {
 // schema with WithMultiCell.
 //
 // Classes outside the marshal package parse as Kind Custom (their values render as
-// blobs). Errors wrap wire.ErrCorrupt and name the position.
+// blobs); an unknown class inside it, or bare, is an error (a garbled name, as
+// in a Statistics.db without a checksum, must not print values as blobs).
+// Errors wrap wire.ErrCorrupt and name the position.
 func ParseMarshal(s string) (*Type, error) {
 	p := marshalParser{s: s}
 	t, err := p.parse(false, 0)
@@ -205,6 +207,12 @@ func (p *marshalParser) parse(nested bool, depth int) (*Type, error) {
 				return ts[0].Frozen(), nil
 			}
 			return ts[0].WithReversed(true), nil
+		}
+		if !strings.Contains(name, ".") || strings.HasPrefix(name, marshalPackage) {
+			// Cassandra's own classes are a closed set, and a bare name is one
+			// of them (TypeParser prefixes the package): anything else there is
+			// a garbled name, not a custom type to print as a blob.
+			return nil, p.errorf("%s is not a type of %s", name, strings.TrimSuffix(marshalPackage, "."))
 		}
 		t := &Type{Kind: Custom, Name: name}
 		if hasParams {

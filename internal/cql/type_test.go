@@ -143,3 +143,18 @@ func TestQuoteIdent(t *testing.T) {
 		}
 	}
 }
+
+// TestParseMarshalGarbled: a name in Cassandra's marshal package (or bare) that
+// is none of its classes is corrupt; only a class of another package is a
+// custom type, whose values print as blobs.
+func TestParseMarshalGarbled(t *testing.T) {
+	for _, s := range []string{"org.apache.cassandra.db.marshal.Int32Typf", "Int32Typf",
+		"org.apache.cassandra.db.marshal.MapType(org.apache.cassandra.db.marshal.UTF8Type,org.apache.cassandra.db.marshal.UTF9Type)"} {
+		if _, err := cql.ParseMarshal(s); !errors.Is(err, wire.ErrCorrupt) {
+			t.Errorf("%s: %v, want a corrupt error", s, err)
+		}
+	}
+	if ty, err := cql.ParseMarshal("com.example.GeoType"); err != nil || ty.Kind != cql.Custom {
+		t.Errorf("custom type: %v, %v", ty, err)
+	}
+}

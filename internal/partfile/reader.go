@@ -30,8 +30,10 @@ import (
 )
 
 // DefaultMaxRecord bounds one record (one partition's line) unless Config says
-// otherwise.
-const DefaultMaxRecord = 8 << 30
+// otherwise. A record is held whole (its range deletions follow its rows), so
+// this is the memory one part file may take: a part whose compressed bytes
+// inflate to one huge line stops here, not at the end of memory.
+const DefaultMaxRecord = 256 << 20
 
 // Config is what a Reader knows of the table its records belong to.
 type Config struct {
@@ -171,7 +173,7 @@ func (r *Reader) readLine() bool {
 	r.own = append(r.own[:0], b...)
 	for errors.Is(err, bufio.ErrBufferFull) {
 		if len(r.own) > r.cfg.MaxRecord {
-			r.corrupt("record longer than %d bytes", r.cfg.MaxRecord)
+			r.corrupt("record longer than %d bytes uncompressed, the limit on one partition's record", r.cfg.MaxRecord)
 			return false
 		}
 		b, err = r.br.ReadSlice('\n')

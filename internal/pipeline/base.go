@@ -56,6 +56,8 @@ type base struct {
 	desc     *schema.Desc
 	compress string
 	parts    []basePart
+	// maxRecord is Options.BaseMaxRecord.
+	maxRecord int
 }
 
 type basePart struct {
@@ -156,7 +158,7 @@ func (b *base) spans() []plan.Span {
 // input returns the merge input of the base's partitions in (lo, hi]: the parts
 // overlapping the range, read one after the other. Close it after the merge.
 func (b *base) input(t *merge.Table, tbl *schema.Table, lo, hi []byte) (*baseInput, merge.Input) {
-	x := &baseInput{b: b, cfg: partfile.Config{Table: t, Columns: map[string]int{}, Lo: lo, Hi: hi}}
+	x := &baseInput{b: b, cfg: partfile.Config{Table: t, Columns: map[string]int{}, Lo: lo, Hi: hi, MaxRecord: b.maxRecord}}
 	id := make([]int, len(tbl.Columns))
 	for i, c := range tbl.Columns {
 		x.cfg.Columns[c.Name] = i

@@ -64,6 +64,9 @@ type Options struct {
 	// nil): its partitions are merged with the SSTables' as one more source.
 	Base      string
 	BaseStore storage.Store
+	// BaseMaxRecord bounds one partition's record in a Base part file,
+	// uncompressed: it is held whole. 0 means partfile.DefaultMaxRecord.
+	BaseMaxRecord int
 	// MaxErrors is how many SSTables that fail to open or to decode may be
 	// left out of the export, each recorded in the manifest and _errors.jsonl
 	// (which then says the output is incomplete). 0 skips nothing: the first
@@ -257,6 +260,7 @@ func (j *Job) open(ctx context.Context, store storage.Store) error {
 		if j.base, err = openBase(j.o.BaseStore, j.o.Base); err != nil {
 			return err
 		}
+		j.base.maxRecord = j.o.BaseMaxRecord
 		spans = j.base.spans()
 	}
 	var err error

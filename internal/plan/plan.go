@@ -23,12 +23,18 @@ import (
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/sstable/index"
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/storage"
 	"github.com/aegisthus/aegisthus/internal/token"
 )
 
 // DefaultSplitSize is the target uncompressed bytes per unit.
 const DefaultSplitSize = 256 << 20
+
+// MinGranule is the least Data.db distance between two samples, whatever the
+// split size: it bounds the partitions the planner reads (checkAt). Tests
+// lower it to cut small fixtures into many units.
+var MinGranule int64 = 64 << 10
 
 // Range is the part of one SSTable's uncompressed Data.db a unit scans:
 // partitions whose header starts in [Start, End).
@@ -104,7 +110,7 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 	if splitSize <= 0 {
 		splitSize = DefaultSplitSize
 	}
-	granule := max(splitSize/16, 64<<10)
+	granule := max(splitSize/16, MinGranule)
 	var all []sample
 	for i, sst := range ssts {
 		ss, err := samples(store, sst, i, p, granule)
@@ -130,7 +136,9 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 	var acc int64
 	for i, s := range all {
 		acc += s.bytes
-		if acc >= splitSize && i+1 < len(all) && !bytes.Equal(all[i+1].tok, s.tok) {
+		// A nil token (an SSTable that cannot be split) is the start of the
+		// ring, not a cut: a unit (nil, nil] would be the whole ring again.
+		if acc >= splitSize && s.tok != nil && i+1 < len(all) && !bytes.Equal(all[i+1].tok, s.tok) {
 			cuts = append(cuts, s.tok)
 			acc = 0
 		}
@@ -253,6 +261,16 @@ func byteRange(ss []sample, length int64, lo, hi []byte) Range {
 
 // samples reads an SSTable's partition index and keeps about one partition per
 // granule of Data.db bytes, with its token.
+//
+// The partition index has no checksum, so nothing it says positions a read
+// unchecked: at every Data.db position a unit's scan may start or end at, the
+// partition found must be the one the index names (checkAt). A BIG Index.db
+// entry holds the whole key, which must equal the key in Data.db; a BTI
+// Partitions.db entry holds only a prefix, so the key is read from Data.db and
+// must equal Rows.db's where Rows.db has one. Sampled tokens must not decrease.
+// A BTI unit starts at the sample itself, not at the entry after it, whose key
+// may be known nowhere but in Data.db: the merge drops the sampled partition,
+// at the cost of decoding it twice.
 func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partitioner, granule int64) ([]sample, error) {
 	length := sst.Chunks.Length()
 	src := sstable.IndexSource(sst.Desc)
@@ -279,41 +297,47 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	if err != nil {
 		return nil, err
 	}
+	bti := src.Index == nil
+	idxPath, idxComp := src.IndexPath, format.Index
+	if bti {
+		idxPath, idxComp = src.PartitionsPath, format.Partitions
+	}
 	var out []sample
 	next := int64(0)
 	var n int64
-	bti := src.Index == nil
+	var key []byte
+	kr := sst.KeyReader()
 	for it.Next() {
 		e := it.Entry()
 		n++
 		if k := len(out); k > 0 && out[k-1].after < 0 {
+			// The entry after a sample starts the next unit's scan.
+			if _, err := checkAt(sst, kr, e, idxPath, idxComp, nil); err != nil {
+				return nil, err
+			}
 			out[k-1].after = e.Position
 		}
 		if e.Position < next {
 			continue
 		}
-		var tok []byte
-		if bti {
-			// Partitions.db holds key prefixes only: read the key from Data.db.
-			sc := sst.Scanner(e.Position, e.Position+1)
-			if !sc.NextPartition() {
-				if err := sc.Err(); err != nil {
-					return nil, err
-				}
-				return nil, fmt.Errorf("%s: no partition at index position %d", sst.Path(format.Data), e.Position)
-			}
-			tok = p.AppendToken(nil, sc.Partition().Key)
-		} else {
-			tok = p.AppendToken(nil, e.Key)
+		if key, err = checkAt(sst, kr, e, idxPath, idxComp, key[:0]); err != nil {
+			return nil, err
 		}
+		tok := p.AppendToken(nil, key)
 		if k := len(out); k > 0 {
+			if bytes.Compare(tok, out[k-1].tok) < 0 {
+				return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
+					"partition at Data.db position %d: token %x below the token %x of the partition at %d: the index is out of order",
+					e.Position, tok, out[k-1].tok, out[k-1].pos)
+			}
 			out[k-1].parts = n - 1
 			n = 1
 		}
-		if k := len(out); k > 0 && out[k-1].after < 0 {
-			out[k-1].after = e.Position
+		after := int64(-1)
+		if bti {
+			after = e.Position
 		}
-		out = append(out, sample{tok: tok, sst: i, pos: e.Position, after: -1})
+		out = append(out, sample{tok: tok, sst: i, pos: e.Position, after: after})
 		next = e.Position + granule
 	}
 	if err := it.Err(); err != nil {
@@ -324,7 +348,10 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	}
 	for k := range out {
 		if out[k].after < 0 {
-			out[k].after = length
+			// The last entry: whether its partition is Data.db's last only
+			// Data.db knows (an index cut short still walks cleanly), so the
+			// unit after it scans from it.
+			out[k].after = out[k].pos
 		}
 		end := length
 		if k+1 < len(out) {
@@ -333,9 +360,40 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 		out[k].bytes = end - out[k].pos
 	}
 	if len(out) == 0 {
+		if length > 0 {
+			return nil, wire.Errorf(idxPath, idxComp, -1, wire.ErrCorrupt, "no partition, but %s holds %d bytes", sst.Path(format.Data), length)
+		}
 		return []sample{{tok: nil, sst: i, pos: 0, after: 0, bytes: length}}, nil
 	}
 	// The first partition starts the file: scanning from 0 is always safe.
 	out[0].pos = 0
 	return out, nil
+}
+
+// checkAt reads the partition header at the index entry's Data.db position and
+// returns its key (appended to dst): a read may start there only if it holds
+// the partition the index names. The header costs one chunk read (and
+// decompression), no read-ahead. The error names the index file and the
+// entry's offset in it, and the Data.db position.
+func checkAt(sst *sstable.SSTable, kr *sstable.KeyReader, e *index.Entry, idxPath, idxComp string, dst []byte) ([]byte, error) {
+	if e.Position >= sst.Chunks.Length() {
+		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
+			"data position %d past the end of %s (%d bytes uncompressed)", e.Position, sst.Path(format.Data), sst.Chunks.Length())
+	}
+	sc, ok := kr.PartitionAt(e.Position)
+	if !ok {
+		if err := sc.Err(); err != nil {
+			// Data.db's own error (a checksum, or bytes that are no partition
+			// header), with the entry that led there.
+			return nil, fmt.Errorf("%s: %s entry at offset %d: data position %d: %w", idxPath, idxComp, e.IndexedOffset, e.Position, err)
+		}
+		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
+			"no partition at data position %d of %s", e.Position, sst.Path(format.Data))
+	}
+	got := sc.Partition().Key
+	if e.Key != nil && !bytes.Equal(got, e.Key) {
+		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
+			"entry for key %x: the partition at data position %d of %s has key %x", e.Key, e.Position, sst.Path(format.Data), got)
+	}
+	return append(dst, got...), nil
 }

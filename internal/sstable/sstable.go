@@ -282,7 +282,32 @@ func (t *SSTable) SharedScanner(start, end int64, inputs int) Partitions {
 // for the default, below a chunk for none), for a merge that shares one
 // budget among many inputs.
 func (t *SSTable) ScannerAhead(start, end int64, readAhead int) Partitions {
-	src := &source{r: t.Chunks, buf: chunk.Buf{Ahead: readAhead}}
+	return t.scannerOn(&source{r: t.Chunks, buf: chunk.Buf{Ahead: readAhead}}, start, end)
+}
+
+// KeyReader reads the key of the partition starting at a Data.db position,
+// for a planner checking its index against Data.db: one chunk read without
+// read-ahead per position, the last chunk kept for the next. It is not safe
+// for concurrent use.
+type KeyReader struct {
+	t   *SSTable
+	src *source
+}
+
+// KeyReader returns a KeyReader over t.
+func (t *SSTable) KeyReader() *KeyReader {
+	return &KeyReader{t: t, src: &source{r: t.Chunks, buf: chunk.Buf{Ahead: 1}, memoOn: true, memoI: -1}}
+}
+
+// PartitionAt returns the scanner positioned on the partition starting at
+// pos (ok), or not positioned: then its Err says why, or there is no
+// partition there. The scanner's key stays valid until the next call.
+func (k *KeyReader) PartitionAt(pos int64) (sc Partitions, ok bool) {
+	sc = k.t.scannerOn(k.src, pos, pos+1)
+	return sc, sc.NextPartition()
+}
+
+func (t *SSTable) scannerOn(src *source, start, end int64) Partitions {
 	if t.Raw {
 		return legacy.NewRawScanner(t.Desc.Version, src, t.Path(format.Data), start, end)
 	}
@@ -319,12 +344,28 @@ func (t *SSTable) Atoms(start, end int64) *legacy.AtomScanner {
 type source struct {
 	r   *chunk.Reader
 	buf chunk.Buf
+	// memoOn keeps the last chunk read (memo, chunk memoI; -1 for none): a
+	// KeyReader's positions often fall in one chunk.
+	memoOn bool
+	memoI  int
+	memo   []byte
 }
 
 func (s *source) Length() int64    { return s.r.Length() }
 func (s *source) ChunkLength() int { return s.r.ChunkLength() }
 func (s *source) ReadChunk(i int, dst []byte) ([]byte, error) {
-	return s.r.Chunk(i, dst, &s.buf)
+	if !s.memoOn {
+		return s.r.Chunk(i, dst, &s.buf)
+	}
+	if i != s.memoI {
+		var err error
+		s.memoI = -1
+		if s.memo, err = s.r.Chunk(i, s.memo[:0], &s.buf); err != nil {
+			return dst[:0], err
+		}
+		s.memoI = i
+	}
+	return append(dst[:0], s.memo...), nil
 }
 
 // schemaFromHeader parses the header's types and merges in the CQL schema.

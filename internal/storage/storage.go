@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // File is a component file open for concurrent random access.
@@ -46,22 +47,51 @@ type localFile struct {
 
 func (f *localFile) Size() int64 { return f.size }
 
-// Open opens a local file; *os.File's ReadAt is safe for concurrent use.
+// ErrNotRegular is an Open of something that is not a regular file (a FIFO, a
+// device, a socket or a directory named like a component): opening a FIFO
+// would block until a writer comes, and none of them holds an SSTable.
+var ErrNotRegular = errors.New("not a regular file")
+
+// Open opens a local file; *os.File's ReadAt is safe for concurrent use. Only
+// regular files (or links to them) open: anything else is ErrNotRegular,
+// decided before the open, and the open itself does not block (O_NONBLOCK) if
+// the file is swapped for a FIFO in between.
 func (Local) Open(path string) (File, error) {
-	f, err := os.Open(path)
+	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
+	if !st.Mode().IsRegular() {
+		return nil, notRegular(path, st.Mode())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
+		return nil, err
+	}
+	if st, err = f.Stat(); err != nil {
 		f.Close()
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, fmt.Errorf("%s: not a regular file", path)
+		return nil, notRegular(path, st.Mode())
 	}
 	return &localFile{File: f, size: st.Size()}, nil
+}
+
+func notRegular(path string, m fs.FileMode) error {
+	kind := "special file"
+	switch {
+	case m.IsDir():
+		kind = "directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "FIFO"
+	case m&fs.ModeDevice != 0:
+		kind = "device"
+	case m&fs.ModeSocket != 0:
+		kind = "socket"
+	}
+	return fmt.Errorf("%s: a %s: %w", path, kind, ErrNotRegular)
 }
 
 // ErrTooLarge is returned by ReadFile for a file above its limit.

@@ -438,15 +438,15 @@ func buildCRC(plain []byte, cs int, alg format.Checksum) []byte {
 }
 
 func TestUncompressed(t *testing.T) {
-	plain := rowLike(5*1000+7, 2)
+	plain := rowLike(5*1024+7, 2)
 	for _, v := range []string{"ic", "jb", "ka", "lb", "ma", "nb", "oa"} {
 		t.Run(v, func(t *testing.T) {
-			crc := buildCRC(plain, 1000, ver(v).UncompressedChecksum())
+			crc := buildCRC(plain, 1024, ver(v).UncompressedChecksum())
 			r, err := NewUncompressed("/x/Data.db", bytes.NewReader(plain), int64(len(plain)), crc, ver(v))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Compressed() || r.Info() != nil || r.NumChunks() != 6 || r.ChunkLength() != 1000 || r.Unchecked() != "" {
+			if r.Compressed() || r.Info() != nil || r.NumChunks() != 6 || r.ChunkLength() != 1024 || r.Unchecked() != "" {
 				t.Fatalf("chunks %d length %d note %q", r.NumChunks(), r.ChunkLength(), r.Unchecked())
 			}
 			got, err := readAll(r)
@@ -473,16 +473,43 @@ func TestUncompressed(t *testing.T) {
 		t.Fatalf("empty: %v", err)
 	}
 	// Trailing checksums of empty buffers are tolerated; others disable checking.
-	crc := buildCRC(plain, 1000, format.CRC32)
+	crc := buildCRC(plain, 1024, format.CRC32)
 	r, err = NewUncompressed("/x/Data.db", bytes.NewReader(plain), int64(len(plain)), binary.BigEndian.AppendUint32(bytes.Clone(crc), 0), ver("me"))
 	if err != nil || r.Unchecked() != "" {
 		t.Fatalf("empty trailing checksum: %v %q", err, r.Unchecked())
 	}
 	r, err = NewUncompressed("/x/Data.db", bytes.NewReader(plain), int64(len(plain)), binary.BigEndian.AppendUint32(bytes.Clone(crc), 7), ver("me"))
-	if err != nil || r.Unchecked() == "" {
+	if err != nil || r.Unchecked() == "" || !r.Unaligned() {
 		t.Fatalf("unaligned checksums: %v", err)
 	}
-	for name, b := range map[string][]byte{"short": crc[:2], "zero size": make([]byte, 8), "missing sums": crc[:len(crc)-4], "odd length": crc[:len(crc)-1]} {
+	if err := r.CheckUnaligned(context.Background()); !errors.Is(err, wire.ErrCorrupt) || !strings.Contains(err.Error(), "CRC.db") {
+		t.Errorf("unaligned checksums that match nothing: %v, want ErrCorrupt naming CRC.db", err)
+	}
+	// Checksums of the writer's partial flushes (ScyllaDB): pieces of at most
+	// chunk_size bytes, in order.
+	var flushed []byte
+	flushed = binary.BigEndian.AppendUint32(flushed, 1024)
+	for _, cut := range [][2]int{{0, 100}, {100, 1124}, {1124, 3000}, {3000, len(plain)}} {
+		for off := cut[0]; off < cut[1]; off += 1024 {
+			flushed = binary.BigEndian.AppendUint32(flushed, crc32.ChecksumIEEE(plain[off:min(off+1024, cut[1])]))
+		}
+	}
+	r, err = NewUncompressed("/x/Data.db", bytes.NewReader(plain), int64(len(plain)), flushed, ver("me"))
+	if err != nil || !r.Unaligned() {
+		t.Fatalf("flushed checksums: %v, unaligned %v", err, r.Unaligned())
+	}
+	if err := r.CheckUnaligned(context.Background()); err != nil {
+		t.Errorf("flushed checksums: %v", err)
+	}
+	flushed[len(flushed)-1] ^= 1
+	if err := r.CheckUnaligned(context.Background()); !errors.Is(err, wire.ErrCorrupt) {
+		t.Errorf("flushed checksums, last one wrong: %v", err)
+	}
+	// A chunk size that is not a power of two: no writer's buffer. A Data.db
+	// smaller than it would check out under any such size.
+	notPow2 := binary.BigEndian.AppendUint32(nil, 1000)
+	notPow2 = append(notPow2, crc[4:]...)
+	for name, b := range map[string][]byte{"short": crc[:2], "zero size": make([]byte, 8), "missing sums": crc[:len(crc)-4], "odd length": crc[:len(crc)-1], "not a power of two": notPow2} {
 		if _, err := NewUncompressed("/x/mc-1-big-Data.db", bytes.NewReader(plain), int64(len(plain)), b, ver("me")); !errors.Is(err, wire.ErrCorrupt) || !strings.Contains(err.Error(), "mc-1-big-CRC.db") {
 			t.Errorf("%s: got %v, want ErrCorrupt naming CRC.db", name, err)
 		}
@@ -789,6 +816,44 @@ func TestReadAhead(t *testing.T) {
 		}
 		if dst, err = r2.Chunk(i, dst, &buf); err != nil || !bytes.Equal(dst, other[i*4096:(i+1)*4096]) {
 			t.Fatalf("r2 chunk %d: %v", i, err)
+		}
+	}
+}
+
+// TestDataLengthDisagrees: CompressionInfo.db has no checksum, so its data
+// length is checked against the chunk table and what the chunks decode to. A
+// length of 0 (or one short by up to a chunk) used to pass as "one empty
+// trailing chunk" and read as an empty or shortened SSTable.
+func TestDataLengthDisagrees(t *testing.T) {
+	plain := rowLike(5000, 1)
+	random := make([]byte, 4096+2040)
+	rand.NewChaCha8([32]byte{3}).Read(random)
+	for _, tc := range []struct {
+		name  string
+		tt    table
+		plain []byte
+	}{
+		{"lz4/ma", buildCompressed(t, plain, 4096, "LZ4Compressor", ver("ma"), 0, false), plain},
+		{"raw-tail/nb", buildCompressed(t, random, 4096, "LZ4Compressor", ver("nb"), 2048, false), random},
+	} {
+		info, err := ParseCompressionInfo(tc.tt.info, tc.tt.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, length := range []int64{0, 4096, int64(len(tc.plain)) - 1, int64(len(tc.plain)) - 100} {
+			bad := *info
+			bad.DataLength = length
+			r, err := NewCompressed("/x/"+tc.tt.v.S+"-1-big-Data.db", bytes.NewReader(tc.tt.data), int64(len(tc.tt.data)), &bad, tc.tt.v)
+			if err == nil {
+				_, err = readAll(r)
+			}
+			if !errors.Is(err, wire.ErrCorrupt) {
+				t.Errorf("%s: data length %d of %d: %v, want a corrupt error", tc.name, length, len(tc.plain), err)
+				continue
+			}
+			if length == 0 && !strings.Contains(err.Error(), "CompressionInfo.db") {
+				t.Errorf("%s: data length 0: %v does not name CompressionInfo.db", tc.name, err)
+			}
 		}
 	}
 }

@@ -95,6 +95,9 @@ type Reader struct {
 	sums []byte // uncompressed only: CRC.db checksums, 4 bytes each; nil = unchecked
 	crc  []byte // uncompressed only: every checksum CRC.db holds, checked or not
 	note string // why chunks are not checked, or ""
+	// unaligned: CRC.db holds more checksums than chunk_size slices need,
+	// not all of empty buffers (CheckUnaligned).
+	unaligned bool
 }
 
 // maxPayload bounds a chunk's stored payload: the worst-case expansion of every
@@ -141,6 +144,17 @@ func NewCompressed(path string, data io.ReaderAt, dataSize int64, info *Info, v 
 			return nil, r.corrupt(i, off, "payload of %d bytes exceeds the %d-byte limit for %d-byte chunks", end-off-4, limit, r.chunkLen)
 		}
 	}
+	if want := (info.DataLength + int64(info.ChunkLength) - 1) / int64(info.ChunkLength); int64(n) == want+1 {
+		// One chunk more than the data length needs: the empty trailing chunk a
+		// 3.0.x writer added, or a data length that is too small (CompressionInfo.db
+		// has no checksum; a length of 0 would read as an empty SSTable). Only the
+		// former decodes to nothing.
+		if _, err := r.Chunk(n-1, nil, nil); err != nil {
+			return nil, wire.Errorf(sibling(path, format.CompressionInfo), format.CompressionInfo, -1, wire.ErrCorrupt,
+				"data length %d in chunks of %d needs %d chunks, the chunk table has %d, and the last one is not the empty trailing chunk: %v",
+				info.DataLength, info.ChunkLength, want, n, err)
+		}
+	}
 	return r, nil
 }
 
@@ -164,6 +178,12 @@ func NewUncompressed(path string, data io.ReaderAt, dataSize int64, crc []byte, 
 		if cs > MaxChunkLength {
 			return nil, wire.Errorf(crcPath, format.CRC, 0, wire.ErrUnsupported, "chunk size %d exceeds limit %d", cs, MaxChunkLength)
 		}
+		// Writers checksum whole buffers, and buffers are powers of two. Checked
+		// here because a Data.db that fits in one chunk checks out under any
+		// chunk size at least its length.
+		if cs&(cs-1) != 0 {
+			return nil, wire.Errorf(crcPath, format.CRC, 0, wire.ErrCorrupt, "chunk size %d: want a power of two", cs)
+		}
 		r.chunkLen = int(cs)
 		n := (dataSize + int64(cs) - 1) / int64(cs)
 		have := int64(len(crc)-4) / 4
@@ -182,6 +202,7 @@ func NewUncompressed(path string, data io.ReaderAt, dataSize int64, crc []byte, 
 				r.sums = nil
 				r.note = fmt.Sprintf("%s holds %d checksums where a %d-byte Data.db in chunks of %d needs %d: the writer flushed partial buffers, so chunks are not checked",
 					format.CRC, have, dataSize, cs, n)
+				r.unaligned = true
 				break
 			}
 		}
@@ -249,6 +270,91 @@ func (r *Reader) Info() *Info { return r.info }
 // Data.db with no CRC.db, or whose CRC.db does not follow chunk_size boundaries),
 // or returns "" when Chunk verifies every chunk.
 func (r *Reader) Unchecked() string { return r.note }
+
+// Unaligned reports whether CRC.db holds more checksums than Data.db's
+// chunk_size slices need, not all of them those of empty buffers: reads then
+// go unchecked, and CheckUnaligned checks them.
+func (r *Reader) Unaligned() bool { return r.unaligned }
+
+// CheckUnaligned checks a CRC.db whose checksums do not follow chunk_size
+// slices (Unchecked says so; some writers, ScyllaDB's among them, checksum
+// each partial buffer they flush): Data.db must split, in order, into pieces
+// of at most chunk_size bytes, each with the next checksum, the last piece
+// ending the file and any checksums left over being those of empty buffers.
+// The pieces are found greedily, one byte at a time (a false match needs a
+// 32-bit checksum collision). It returns nil for a CRC.db that follows
+// chunk_size slices (VerifyAll checks those), else a *wire.FormatError naming
+// CRC.db and wrapping wire.ErrCorrupt, an I/O error, or ctx.Err().
+func (r *Reader) CheckUnaligned(ctx context.Context) error {
+	if !r.unaligned {
+		return nil
+	}
+	crcPath := sibling(r.path, format.CRC)
+	have := len(r.crc) / 4
+	empty := r.checksum(nil)
+	buf := make([]byte, 0, 64<<10)
+	var bufOff int64
+	pos := int64(0)
+	for i := 0; i < have; i++ {
+		want := binary.BigEndian.Uint32(r.crc[4*i:])
+		if pos == r.size {
+			if want != empty {
+				return wire.Errorf(crcPath, format.CRC, 4+4*int64(i), wire.ErrCorrupt,
+					"checksum %d (0x%08x) after the end of the %d-byte Data.db: want that of an empty buffer", i, want, r.size)
+			}
+			continue
+		}
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		var sum uint32
+		if r.alg == format.Adler32 {
+			sum = 1
+		}
+		found := false
+		for n := int64(1); n <= int64(r.chunkLen) && pos < r.size; n++ {
+			if pos >= bufOff+int64(len(buf)) {
+				bufOff = pos
+				buf = buf[:min(int64(cap(buf)), r.size-pos)]
+				if m, err := r.data.ReadAt(buf, pos); m < len(buf) {
+					return r.readError(-1, pos, len(buf), m, err)
+				}
+			}
+			b := buf[pos-bufOff : pos-bufOff+1]
+			if r.alg == format.Adler32 {
+				sum = adler32Update(sum, b[0])
+			} else {
+				sum = crc32.Update(sum, crc32.IEEETable, b)
+			}
+			pos++
+			if sum == want {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return wire.Errorf(crcPath, format.CRC, 4+4*int64(i), wire.ErrCorrupt,
+				"%d checksums that do not follow %d-byte chunks: checksum %d (0x%08x) matches no piece of Data.db of at most %d bytes from offset %d",
+				have, r.chunkLen, i, want, r.chunkLen, pos)
+		}
+	}
+	if pos != r.size {
+		return wire.Errorf(crcPath, format.CRC, 4, wire.ErrCorrupt,
+			"%d checksums that do not follow %d-byte chunks cover %d bytes of the %d-byte Data.db", have, r.chunkLen, pos, r.size)
+	}
+	return nil
+}
+
+// adler32Update adds one byte to an Adler-32 checksum.
+func adler32Update(sum uint32, c byte) uint32 {
+	const mod = 65521
+	a, b := sum&0xffff, sum>>16
+	a = (a + uint32(c)) % mod
+	b = (b + a) % mod
+	return b<<16 | a
+}
 
 // Path returns the Data.db path errors name.
 func (r *Reader) Path() string { return r.path }
@@ -336,6 +442,14 @@ func (r *Reader) Chunk(i int, dst []byte, buf *Buf) ([]byte, error) {
 		// Stored raw (na+): the uncompressed bytes, zero-padded at the end of the file.
 		if len(payload) < want {
 			return dst[:0], r.corrupt(i, off, "raw chunk of %d bytes is shorter than its %d uncompressed bytes", len(payload), want)
+		}
+		// Cassandra pads only with zeros (CompressedSequentialWriter): anything
+		// else past want means the data length cut the chunk short.
+		for k, c := range payload[want:] {
+			if c != 0 {
+				return dst[:0], r.corrupt(i, off, "raw chunk of %d bytes holds data at %d, past the %d bytes the data length %d leaves it (%s)",
+					len(payload), want+k, want, r.length, format.CompressionInfo)
+			}
 		}
 		out = append(dst[:0], payload[:want]...)
 	} else {

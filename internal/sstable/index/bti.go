@@ -218,6 +218,12 @@ func (r *BTIReader) Next() bool {
 	}
 	if !r.it.Next() {
 		r.err = r.it.Err()
+		if r.err == nil && r.it.n != r.it.p.KeyCount {
+			// The footer's count is the only check on the trie's shape: a
+			// pointer changed to skip a subtree still walks cleanly.
+			r.err = wire.Errorf(r.it.p.path, format.Partitions, int64(len(r.it.p.b)), wire.ErrCorrupt,
+				"the trie holds %d partitions, the footer says %d", r.it.n, r.it.p.KeyCount)
+		}
 		return false
 	}
 	e := &r.e

@@ -1,0 +1,241 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aegisthus/aegisthus/internal/corpustest"
+	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/plan"
+	"github.com/aegisthus/aegisthus/internal/sink/memsink"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/storage"
+)
+
+// mutationSeed fixes the mutants; a failure prints the seed and the mutant's
+// number, and AEGISTHUS_MUTANT=<seed>:<table>:<file>:<n> replays one.
+const mutationSeed = 17
+
+// mutantsPerFile and mutationBudget bound the test: about 20 s on 2 cores
+// (under -race the budget stops it first, after fewer mutants).
+const (
+	mutantsPerFile = 150
+	mutationBudget = 25 * time.Second
+)
+
+// TestMutations holds the contract for the components without a checksum: a
+// mutated SSTable either exports exactly as before or fails naming a file;
+// never exit 0 with other rows, a panic or a hang. For each format among the
+// fixtures (nb, oa, da, and legacy la and md from the shared corpus when it is
+// there), each unchecksummed component of each SSTable (Index.db, Summary.db,
+// Partitions.db, Rows.db, CompressionInfo.db, TOC.txt, and Statistics.db of
+// versions before na) gets seeded mutants: a bit flipped, a byte set, a
+// byte nudged by one, a range zeroed, the file cut short. Each is exported over
+// many units (a tiny split size, samples every partition), in process, under a
+// timeout.
+//
+// A panic in a worker kills the test binary: the mutant being run is the last
+// "mutant" line on stderr.
+func TestMutations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	defer func(g int64) { plan.MinGranule = g }(plan.MinGranule)
+	plan.MinGranule = 1
+
+	type table struct {
+		name  string
+		files string // glob of the SSTable files to copy, one table
+		split int64  // split size: 0 for 1 byte, a unit per partition
+	}
+	_, file, _, _ := runtime.Caller(0)
+	fixtures := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "cassandra-5.0")
+	var tables []table
+	for _, f := range []string{"nb", "oa", "da"} {
+		dirs, _ := filepath.Glob(filepath.Join(fixtures, f, "zstd", "rand_zstd", "t0-*"))
+		if len(dirs) != 1 {
+			t.Fatalf("%s fixture: %v", f, dirs)
+		}
+		tables = append(tables, table{f, filepath.Join(dirs[0], "*.*"), 0})
+	}
+	// The case: node1 of the sample, three SSTables.
+	node1, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "sample-snapshot", "node1", "demo", "events-*", "snapshots", "sample"))
+	if len(node1) != 1 {
+		t.Fatalf("sample node1: %v", node1)
+	}
+	tables = append(tables, table{"nb-sample", filepath.Join(node1[0], "nb-*"), 16 << 10})
+	if corpustest.Exists() {
+		dirs, _ := filepath.Glob(filepath.Join(corpustest.Dir(t), "scylla", "legacy", "summary_test", "test", "summary_test-*"))
+		if len(dirs) == 1 {
+			tables = append(tables, table{"la", filepath.Join(dirs[0], "la-1-big-*"), 0}, table{"md", filepath.Join(dirs[0], "md-1-big-*"), 0})
+		}
+	}
+	replay := os.Getenv("AEGISTHUS_MUTANT")
+
+	for _, tb := range tables {
+		t.Run(tb.name, func(t *testing.T) {
+			src, _ := filepath.Glob(tb.files)
+			dir := t.TempDir()
+			for _, f := range src {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, units, err := mutantExport(dir, tb.split)
+			if err != nil {
+				t.Fatalf("unmutated export: %v", err)
+			}
+			if units < 3 {
+				t.Fatalf("unmutated export in %d units, want several", units)
+			}
+			var targets []string
+			for _, f := range src {
+				d, c, err := format.ParseName(f)
+				if err != nil {
+					continue
+				}
+				switch {
+				case c == format.Index, c == format.Summary, c == format.Partitions, c == format.Rows,
+					c == format.CompressionInfo, c == format.TOC,
+					c == format.Statistics && !d.Version.HasMetadataChecksum():
+					targets = append(targets, filepath.Base(f))
+				}
+			}
+			slices.Sort(targets)
+			origs := map[string][]byte{}
+			for _, name := range targets {
+				if origs[name], err = os.ReadFile(filepath.Join(dir, name)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Mutant n of every file before mutant n+1 of any: when the time
+			// budget ends the run, every file has had as many.
+			deadline := time.Now().Add(mutationBudget / time.Duration(len(tables)))
+			checked := 0
+			for n := 0; n < mutantsPerFile && (replay != "" || time.Now().Before(deadline)); n++ {
+				for _, name := range targets {
+					id := fmt.Sprintf("%d:%s:%s:%d", mutationSeed, tb.name, name, n)
+					if replay != "" && replay != id {
+						continue
+					}
+					path, orig := filepath.Join(dir, name), origs[name]
+					mut, what := mutate(orig, rand.New(rand.NewPCG(mutationSeed, uint64(n)<<32|uint64(len(name))<<16|uint64(len(orig)))))
+					if err := os.WriteFile(path, mut, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					fmt.Fprintf(os.Stderr, "mutant %s: %s\n", id, what)
+					got, err := mutantExportTimeout(t, dir, tb.split, id, what)
+					switch {
+					case err == nil && got != want:
+						t.Errorf("mutant %s (%s): exported without error, and the rows differ (AEGISTHUS_MUTANT=%s)", id, what, id)
+					case err != nil && !strings.Contains(err.Error(), dir):
+						t.Errorf("mutant %s (%s): error names no file: %v", id, what, err)
+					}
+					checked++
+					if err := os.WriteFile(path, orig, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			t.Logf("%d mutants of %d files, %d units", checked, len(targets), units)
+		})
+	}
+}
+
+// mutate returns a changed copy of b and says how it changed.
+func mutate(b []byte, r *rand.Rand) ([]byte, string) {
+	m := slices.Clone(b)
+	if len(m) == 0 {
+		return []byte{byte(r.IntN(256))}, "empty file given one byte"
+	}
+	at := r.IntN(len(m))
+	switch r.IntN(5) {
+	case 0:
+		bit := byte(1) << r.IntN(8)
+		m[at] ^= bit
+		return m, fmt.Sprintf("bit 0x%02x flipped at offset %d", bit, at)
+	case 1:
+		v := byte(r.IntN(256))
+		m[at] = v
+		return m, fmt.Sprintf("byte at offset %d set to 0x%02x", at, v)
+	case 2:
+		d := byte(1)
+		if r.IntN(2) == 0 {
+			d = 0xff
+		}
+		m[at] += d
+		return m, fmt.Sprintf("byte at offset %d nudged by %d", at, int8(d))
+	case 3:
+		n := 1 + r.IntN(16)
+		clear(m[at:min(at+n, len(m))])
+		return m, fmt.Sprintf("%d bytes zeroed at offset %d", n, at)
+	}
+	return m[:at], fmt.Sprintf("cut to %d bytes", at)
+}
+
+// mutantExport exports the table in dir over many units and returns its part
+// files concatenated in order (the rows do not depend on the units) and the
+// number of parts.
+func mutantExport(dir string, split int64) (string, int, error) {
+	tables, err := discover.Find(storage.Local{}, []string{dir})
+	if err != nil {
+		return "", 0, err
+	}
+	if len(tables) != 1 {
+		return "", 0, fmt.Errorf("%s: %d tables", dir, len(tables))
+	}
+	out := memsink.New()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := Export(ctx, storage.Local{}, out, Options{Table: tables[0], Workers: 2, SplitSize: max(split, 1), Now: 1_800_000_000}); err != nil {
+		return "", 0, err
+	}
+	if _, err := out.Get(ctx, SuccessFile); err != nil {
+		return "", 0, err
+	}
+	files := out.Files()
+	var names []string
+	for name := range files {
+		if strings.HasPrefix(name, "part-") {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	var all strings.Builder
+	for _, name := range names {
+		all.Write(files[name])
+	}
+	return all.String(), len(names), nil
+}
+
+// mutantExportTimeout is mutantExport that fails the test on a hang.
+func mutantExportTimeout(t *testing.T, dir string, split int64, id, what string) (string, error) {
+	type result struct {
+		rows string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rows, _, err := mutantExport(dir, split)
+		done <- result{rows, err}
+	}()
+	select {
+	case r := <-done:
+		return r.rows, r.err
+	case <-time.After(40 * time.Second):
+		t.Fatalf("mutant %s (%s): export still running after 40 s", id, what)
+		return "", nil
+	}
+}
