@@ -65,12 +65,13 @@ var rank = map[string]int{
 	"internal/sstable/wire":   0,
 
 	// Test helpers and test-only packages: never imported by production code.
-	"internal/bench":               95,
-	"internal/corpustest":          0,
-	"internal/layers":              95,
-	"internal/sink/sinktest":       45,
-	"internal/storage/s3/s3test":   8,
-	"internal/sstable/row/rowtest": 26,
+	"internal/bench":                     95,
+	"internal/corpustest":                0,
+	"internal/layers":                    95,
+	"internal/sink/sinktest":             45,
+	"internal/storage/s3/s3test":         8,
+	"internal/sstable/row/rowtest":       26,
+	"internal/render/parquetrows/pqtest": 12,
 }
 
 // decoders are the packages that decode SSTable bytes; cli reaches them only
