@@ -33,36 +33,44 @@ func BenchmarkExport(b *testing.B) {
 			b.ReportAllocs()
 			cpu := startCPU(b)
 			var rows int64
-			var err error
 			for range b.N {
-				dir := b.TempDir()
-				if root := os.Getenv("AEGISTHUS_BENCH_OUT"); root != "" {
-					if dir, err = os.MkdirTemp(root, "aegisthus-bench-"); err != nil {
-						b.Fatal(err)
-					}
-				}
-				out, err := sink.NewLocal(dir)
-				if err != nil {
-					b.Fatal(err)
-				}
-				sum, err := pipeline.Export(context.Background(), storage.Local{}, out, pipeline.Options{
+				sum := exportOnce(b, cpu, pipeline.Options{
 					Table:     &discover.SSTableSet{Keyspace: desc.Keyspace, Name: desc.Table, SSTables: []format.Descriptor{desc}},
 					Workers:   workers,
 					SplitSize: 32 << 20,
 					Now:       1_800_000_000,
-					Overwrite: true,
 				})
-				if err != nil {
-					b.Fatal(err)
-				}
 				rows = sum.Rows
-				cpu.pause() // removing the output is not part of the export
-				if os.Getenv("AEGISTHUS_BENCH_OUT") != "" {
-					os.RemoveAll(dir)
-				}
-				cpu.resume()
 			}
 			cpu.stop(size, rows)
 		})
 	}
+}
+
+// exportOnce runs one export of o into a fresh directory under
+// $AEGISTHUS_BENCH_OUT (default: the test's temporary directory), and removes
+// it outside the CPU measured.
+func exportOnce(b *testing.B, cpu *cpuMeter, o pipeline.Options) *pipeline.Summary {
+	dir := b.TempDir()
+	if root := os.Getenv("AEGISTHUS_BENCH_OUT"); root != "" {
+		var err error
+		if dir, err = os.MkdirTemp(root, "aegisthus-bench-"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	out, err := sink.NewLocal(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o.Overwrite = true
+	sum, err := pipeline.Export(context.Background(), storage.Local{}, out, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu.pause() // removing the output is not part of the export
+	if os.Getenv("AEGISTHUS_BENCH_OUT") != "" {
+		os.RemoveAll(dir)
+	}
+	cpu.resume()
+	return sum
 }

@@ -276,12 +276,12 @@ type Writer struct {
 	runs      [][2]int
 	paths     [][]byte
 	values    [][]byte
-	out       parquet.Row
+	flat      []parquet.Value // the batch's rows, one after the other
+	ends      []int           // where each row of the batch ends in flat
 	batch     []parquet.Row
 
 	groupSize int64
 	flushedAt int64
-	inGroup   int
 }
 
 // NewWriter starts a Parquet file of s's rows on out, evaluating TTLs at now
@@ -301,8 +301,9 @@ func (s *Schema) NewWriter(out io.Writer, now int64, o Options) *Writer {
 		opts = append(opts, parquet.KeyValueMetadata(k, v))
 	}
 	w := &Writer{s: s, v: render.NewVisible(s.t, now, s.opts.Columns), pw: parquet.NewWriter(out, opts...),
-		groupSize: o.RowGroupSize, runs: make([][2]int, len(s.t.Columns)), batch: make([]parquet.Row, 1)}
+		groupSize: o.RowGroupSize, runs: make([][2]int, len(s.t.Columns))}
 	w.row.cols = make([][]parquet.Value, s.ncols)
+	w.row.copy = true // rows wait in a batch, after their merged row is gone
 	w.st.cols = make([][]parquet.Value, s.ncols)
 	w.st.copy = true
 	return w
@@ -344,13 +345,60 @@ func (w *Writer) EndPartition() (bool, error) {
 }
 
 // Close flushes the last row group and writes the footer.
-func (w *Writer) Close() error { return w.pw.Close() }
+func (w *Writer) Close() error {
+	if err := w.flushBatch(); err != nil {
+		return err
+	}
+	return w.pw.Close()
+}
+
+// batchRows is how many rows go to the Parquet writer at once: one call per
+// column per batch instead of per row.
+const batchRows = 256
+
+// flushBatch hands the batched rows to the Parquet writer, and flushes a row
+// group when it has grown to the row group size.
+func (w *Writer) flushBatch() error {
+	if len(w.ends) == 0 {
+		return nil
+	}
+	w.batch = w.batch[:0]
+	start := 0
+	for _, end := range w.ends {
+		w.batch = append(w.batch, w.flat[start:end:end])
+		start = end
+	}
+	_, err := w.pw.WriteRows(w.batch)
+	w.flat, w.ends, w.row.arena = w.flat[:0], w.ends[:0], w.row.arena[:0]
+	clear(w.batch)
+	if err != nil {
+		return err
+	}
+	if size := w.pw.Size(); size-w.flushedAt >= w.groupSize {
+		if err := w.pw.Flush(); err != nil {
+			return err
+		}
+		w.flushedAt = w.pw.Size()
+	}
+	return nil
+}
 
 // setStatic renders the static columns once for the partition's rows.
 func (w *Writer) setStatic(m *merge.Row) error {
 	w.staticSet, w.staticOK = true, w.v.StaticLive(m)
 	e := &w.st
-	e.reset(w.s)
+	e.reset()
+	// Batched rows may point into the static arena (earlier partitions'
+	// statics): it is reused only with no row waiting, and a batch is written
+	// early rather than let the arena grow past 1 MiB.
+	if len(w.ends) > 0 && len(e.arena) > 1<<20 {
+		if err := w.flushBatch(); err != nil {
+			return err
+		}
+	}
+	if len(w.ends) == 0 {
+		e.arena = e.arena[:0]
+	}
 	render.ColumnRuns(w.runs, m.Cells)
 	for _, cn := range w.s.cols {
 		if !w.s.t.Columns[cn.c].Static {
@@ -368,7 +416,7 @@ func (w *Writer) setStatic(m *merge.Row) error {
 // row, null clustering), the row's cells and the partition's static columns.
 func (w *Writer) writeRow(clustering [][]byte, cells []rows.Cell) error {
 	e := &w.row
-	e.reset(w.s)
+	e.reset()
 	for i, n := range w.s.keys {
 		if err := e.value(n, w.comps[i], 0); err != nil {
 			return fmt.Errorf("partition key %s: %w", n.name, err)
@@ -400,22 +448,12 @@ func (w *Writer) writeRow(clustering [][]byte, cells []rows.Cell) error {
 			return err
 		}
 	}
-	w.out = w.out[:0]
 	for _, c := range e.cols {
-		w.out = append(w.out, c...)
+		w.flat = append(w.flat, c...)
 	}
-	w.batch[0] = w.out
-	if _, err := w.pw.WriteRows(w.batch); err != nil {
-		return err
-	}
-	w.inGroup++
-	if w.inGroup&255 == 0 {
-		if size := w.pw.Size(); size-w.flushedAt >= w.groupSize {
-			if err := w.pw.Flush(); err != nil {
-				return err
-			}
-			w.flushedAt = w.pw.Size()
-		}
+	w.ends = append(w.ends, len(w.flat))
+	if len(w.ends) == batchRows {
+		return w.flushBatch()
 	}
 	return nil
 }
@@ -509,11 +547,12 @@ type enc struct {
 	copy  bool   // copy byte values into arena (they must outlive the merged row)
 }
 
-func (e *enc) reset(s *Schema) {
+// reset clears the row's values; the arena they point into is the caller's to
+// reset once they are written.
+func (e *enc) reset() {
 	for i := range e.cols {
 		e.cols[i] = e.cols[i][:0]
 	}
-	e.arena = e.arena[:0]
 }
 
 // put appends a present leaf value.

@@ -200,3 +200,52 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestStaticsAcrossBatches: rows wait in batches after their merged rows and
+// static rows are gone; every row keeps its own partition's values.
+func TestStaticsAcrossBatches(t *testing.T) {
+	tbl := table(t, `CREATE TABLE ks.st (pk int, ck int, s text static, v text, PRIMARY KEY (pk, ck))`)
+	s, err := NewSchema(tbl, render.RowsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := s.NewWriter(&buf, 1000, Options{})
+	const parts = 3*batchRows + 7
+	for p := range parts {
+		val := []byte(fmt.Sprintf("s%d", p)) // reused below: the writer must copy
+		if err := w.StartPartition(cqltest.I32(int32(p))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.WriteRow(row(tbl, nil, map[string]any{"s": val})); err != nil {
+			t.Fatal(err)
+		}
+		for ck := range 3 { // 3: batches end inside partitions
+			v := []byte(fmt.Sprintf("v%d.%d", p, ck))
+			if _, err := w.WriteRow(row(tbl, cqltest.I32(int32(ck)), map[string]any{"v": v})); err != nil {
+				t.Fatal(err)
+			}
+			copy(v, "xxxx")
+		}
+		if _, err := w.EndPartition(); err != nil {
+			t.Fatal(err)
+		}
+		copy(val, "xxxx")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := pqtest.Rows(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3*parts {
+		t.Fatalf("%d rows, want %d", len(got), 3*parts)
+	}
+	for i, g := range got {
+		p, ck := i/3, i%3
+		if g["s"] != fmt.Sprintf("s%d", p) || g["v"] != fmt.Sprintf("v%d.%d", p, ck) || fmt.Sprint(g["pk"]) != fmt.Sprint(p) {
+			t.Fatalf("row %d = %v, want partition %d row %d", i, g, p, ck)
+		}
+	}
+}

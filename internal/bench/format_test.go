@@ -1,0 +1,48 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/pipeline"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+)
+
+// BenchmarkExportFormat is issue 13's figure: the export of the benchmark
+// SSTable as JSON lines (uncompressed, gzip, zstd) and as Parquet (zstd, the
+// default, and snappy) in one run, so the MB/s per core (cpu-MB/s, of
+// uncompressed SSTable bytes) and the output sizes (out-MB) compare directly.
+//
+//	AEGISTHUS_BENCHDATA=... AEGISTHUS_BENCH_OUT=/dev/shm go test -run='^$' -bench=ExportFormat -benchtime=1x ./internal/bench
+func BenchmarkExportFormat(b *testing.B) {
+	s := benchSSTable(b)
+	desc := s.Desc
+	size := s.Chunks.Length()
+	s.Close()
+	for _, c := range []struct {
+		f        pipeline.Format
+		compress string
+	}{
+		{pipeline.FormatJSON, "none"}, {pipeline.FormatJSON, "gzip"}, {pipeline.FormatJSON, "zstd"},
+		{pipeline.FormatParquet, "zstd"}, {pipeline.FormatParquet, "snappy"},
+	} {
+		b.Run(fmt.Sprintf("format=%s/compress=%s/workers=2", c.f, c.compress), func(b *testing.B) {
+			b.SetBytes(size)
+			cpu := startCPU(b)
+			var sum *pipeline.Summary
+			for range b.N {
+				sum = exportOnce(b, cpu, pipeline.Options{
+					Table:     &discover.SSTableSet{Keyspace: desc.Keyspace, Name: desc.Table, SSTables: []format.Descriptor{desc}},
+					Workers:   2,
+					SplitSize: 32 << 20,
+					Now:       1_800_000_000,
+					Format:    c.f,
+					Compress:  c.compress,
+				})
+			}
+			cpu.stop(size, sum.Rows)
+			b.ReportMetric(float64(sum.BytesOut)/1e6, "out-MB")
+		})
+	}
+}
