@@ -29,18 +29,14 @@ type exportOptions struct {
 	compress  string
 	layout    string
 	layoutSet bool // --layout given: no automatic choice
-	// Parquet output (--format parquet)
-	format       string
-	rowGroupSize string
-	compressSet  bool // --compress given: else the format's default
-	resume       bool
-	overwrite    bool
-	logFormat    string
-	quiet        bool
-	schema       schemaSource
-	sel          selectionFlags
-	paths        []string
-	s3           s3Options
+	resume    bool
+	overwrite bool
+	logFormat string
+	quiet     bool
+	schema    schemaSource
+	sel       selectionFlags
+	paths     []string
+	s3        s3Options
 	// filters and extra fields
 	columns    []string
 	writetime  bool
@@ -52,6 +48,10 @@ type exportOptions struct {
 	// many tables
 	failFast  bool
 	maxErrors int
+	// Parquet output (--format parquet)
+	format       string
+	rowGroupSize string
+	compressSet  bool // --compress given: else the format's default
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -267,8 +267,8 @@ func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, 
 	return pipeline.Options{
 		Workers: o.workers, SplitSize: split, Now: now,
 		Compress: o.compressArg(), Resume: o.resume, Overwrite: o.overwrite, Version: Version,
-		Layout: o.layoutArg(),
-		Format: format, RowGroupSize: rowGroup,
+		Layout:  o.layoutArg(),
+		Format:  format, RowGroupSize: rowGroup,
 		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
 		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
 		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors,
