@@ -268,10 +268,10 @@ func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, 
 		Workers: o.workers, SplitSize: split, Now: now,
 		Compress: o.compressArg(), Resume: o.resume, Overwrite: o.overwrite, Version: Version,
 		Layout:  o.layoutArg(),
-		Format:  format, RowGroupSize: rowGroup,
 		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
 		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
 		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors,
+		Format: format, RowGroupSize: rowGroup,
 	}, nil
 }
 
