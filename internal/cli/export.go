@@ -95,7 +95,7 @@ func (o *exportOptions) validate() error {
 	layout, err := pipeline.ParseLayout(o.layout)
 	var format pipeline.Format
 	if err == nil {
-		format, err = pipeline.ParseFormat(o.format)
+		format, err = o.formatArg()
 	}
 	if err == nil && o.compressArg() != "" {
 		err = pipeline.ParseFormatCompress(format, o.compressArg())
@@ -106,7 +106,7 @@ func (o *exportOptions) validate() error {
 	if format == pipeline.FormatParquet && o.layoutSet && layout != pipeline.LayoutRows {
 		return &UsageError{fmt.Errorf("--format parquet writes the rows layout, not --layout %s", o.layout)}
 	}
-	if _, err := parseSize(o.rowGroupSize); err != nil {
+	if _, err := parseSize(o.rowGroupSize); err != nil && o.rowGroupSize != "" {
 		return &UsageError{fmt.Errorf("--row-group-size: %w", err)}
 	}
 	switch {
@@ -172,6 +172,14 @@ func (o *exportOptions) compressArg() string {
 		return ""
 	}
 	return o.compress
+}
+
+// formatArg is --format; options built without flags (tests) export JSON.
+func (o *exportOptions) formatArg() (pipeline.Format, error) {
+	if o.format == "" {
+		return pipeline.FormatJSON, nil
+	}
+	return pipeline.ParseFormat(o.format)
 }
 
 // layoutArg is the pipeline's Layout: LayoutAuto unless --layout was given,
@@ -250,8 +258,8 @@ func (o *exportOptions) start(ctx context.Context, stderr io.Writer) (pipeline.O
 // pipelineOptions are the options every table of the run shares.
 func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, error) {
 	split, _ := parseSize(o.splitSize)
-	rowGroup, _ := parseSize(o.rowGroupSize)
-	format, _ := pipeline.ParseFormat(o.format) // validate checked it
+	rowGroup, _ := parseSize(o.rowGroupSize) // "" (no flags) is 0, the default
+	format, _ := o.formatArg()               // validate checked it
 	tokLo, tokHi, _ := strings.Cut(o.tokenRange, ":")
 	var now int64
 	if o.now != "" {
