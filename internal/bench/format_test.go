@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/pipeline"
-	"github.com/aegisthus/aegisthus/internal/sstable/format"
 )
 
 // BenchmarkExportFormat is issue 13's figure: the export of the benchmark
@@ -16,10 +14,7 @@ import (
 //
 //	AEGISTHUS_BENCHDATA=... AEGISTHUS_BENCH_OUT=/dev/shm go test -run='^$' -bench=ExportFormat -benchtime=1x ./internal/bench
 func BenchmarkExportFormat(b *testing.B) {
-	s := benchSSTable(b)
-	desc := s.Desc
-	size := s.Chunks.Length()
-	s.Close()
+	base, size := benchExport(b)
 	for _, c := range []struct {
 		f        pipeline.Format
 		compress string
@@ -32,14 +27,9 @@ func BenchmarkExportFormat(b *testing.B) {
 			cpu := startCPU(b)
 			var sum *pipeline.Summary
 			for range b.N {
-				sum = exportOnce(b, cpu, pipeline.Options{
-					Table:     &discover.SSTableSet{Keyspace: desc.Keyspace, Name: desc.Table, SSTables: []format.Descriptor{desc}},
-					Workers:   2,
-					SplitSize: 32 << 20,
-					Now:       1_800_000_000,
-					Format:    c.f,
-					Compress:  c.compress,
-				})
+				o := base
+				o.Workers, o.Format, o.Compress = 2, c.f, c.compress
+				sum = exportOnce(b, cpu, o)
 			}
 			cpu.stop(size, sum.Rows)
 			b.ReportMetric(float64(sum.BytesOut)/1e6, "out-MB")
