@@ -4,7 +4,7 @@ BIN     ?= bin/aegisthus
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/aegisthus/aegisthus/internal/cli.Version=$(VERSION)
 
-.PHONY: build test test-s3 minio bench-s3 lint fuzz bench pgo demo clean
+.PHONY: build test test-s3 test-parquet minio bench-s3 lint fuzz bench pgo demo clean
 
 # The main job on the bundled sample: three replicas of demo.events (a 3-node
 # cluster whose replicas diverged, snapshotted; see testdata/README.md), merged
@@ -27,6 +27,14 @@ test-s3:
 
 minio:
 	scripts/minio.sh install
+
+# Parquet output read back by an independent reader: scripts/pyenv.sh makes a
+# venv with DuckDB (pinned in scripts/requirements-parquet.txt, cached under
+# ~/.cache/aegisthus), then every fixture table of testdata/cassandra-5.0 is
+# exported as JSON and as Parquet and compared value by value, types checked.
+test-parquet:
+	CGO_ENABLED=0 $(GO) build -o bin/aegisthus-parquet-check ./cmd/aegisthus
+	"$$(scripts/pyenv.sh)" scripts/parquet_check.py bin/aegisthus-parquet-check testdata/cassandra-5.0
 
 # Export throughput from MinIO against local disk, and GETs/bytes per GB read.
 bench-s3:

@@ -14,7 +14,7 @@ BENCH_OUT    ?= $(INTEROP)/.cache/benchdata
 WIDE_SIZE    ?= 1G
 WIDE_OUT     ?= $(INTEROP)/.cache/widedata
 
-.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster testdata-backup benchdata benchdata-narrow benchdata-wide bench-sstabledump interop interop-compare interop-clean
+.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster testdata-backup benchdata benchdata-narrow benchdata-wide bench-sstabledump interop interop-compare interop-clean interop-medusa
 
 interop-tools:
 	@cd $(INTEROP) && go build -o .cache/bin/gen ./cmd/gen
@@ -104,3 +104,11 @@ interop-compare: interop-compare-tool
 
 interop-clean:
 	rm -rf $(INTEROP)/.cache/bin $(INTEROP)/.cache/run $(INTEROP)/.cache/classpath.*
+
+# Medusa for real (cassandra-medusa from PyPI into interop/.cache/medusa-venv,
+# one Cassandra 5.0.9 node, local storage): a full and a differential backup
+# with writes between, then each backup's export against SELECT JSON at ALL.
+MEDUSA_RUN ?= $(INTEROP)/.cache/medusa-run
+interop-medusa: interop-tools
+	OUT=$(abspath $(MEDUSA_RUN)) $(INTEROP)/medusa/run.sh
+	AEGISTHUS_MEDUSA_RUN=$(abspath $(MEDUSA_RUN)) $(GO) test -count=1 -run '^TestMedusaRun$$' -v ./internal/cli

@@ -52,6 +52,10 @@ type exportOptions struct {
 	// many tables
 	failFast  bool
 	maxErrors int
+	// Parquet output (--format parquet)
+	format       string
+	rowGroupSize string
+	compressSet  bool // --compress given: else the format's default
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -62,7 +66,9 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVarP(&o.workers, "workers", "w", runtime.NumCPU(), "units decoded in parallel")
 	fs.StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit (part file)")
 	fs.StringVar(&o.now, "now", "", "evaluate TTLs at this instant (RFC 3339, date or epoch seconds; default: the run's start)")
-	fs.StringVar(&o.compress, "compress", "none", "part file compression: none, gzip or zstd")
+	fs.StringVar(&o.compress, "compress", "none", "part file compression: none, gzip or zstd; with --format parquet the columns' codec: zstd (its default), snappy, gzip or none")
+	fs.StringVar(&o.format, "format", "json", "part file format: json (JSON lines) or parquet (the rows layout as typed columns, docs/parquet.md)")
+	fs.StringVar(&o.rowGroupSize, "row-group-size", "64MiB", "with --format parquet, buffered bytes per row group")
 	fs.StringVar(&o.layout, "layout", "rows", "output layout: rows (SELECT JSON * per live CQL row), partitions (one lossless record per partition) or aegisthus (Netflix Aegisthus's line per partition)")
 	fs.BoolVar(&o.resume, "resume", false, "finish an interrupted run in --out, keeping its committed parts")
 	fs.BoolVar(&o.overwrite, "overwrite", false, "replace whatever --out holds")
@@ -94,11 +100,21 @@ func (o *exportOptions) validate() error {
 		return &UsageError{errors.New("--resume and --overwrite exclude each other")}
 	}
 	layout, err := pipeline.ParseLayout(o.layout)
+	var format pipeline.Format
 	if err == nil {
-		err = pipeline.ParseCompress(o.compress)
+		format, err = o.formatArg()
+	}
+	if err == nil && o.compressArg() != "" {
+		err = pipeline.ParseFormatCompress(format, o.compressArg())
 	}
 	if err != nil {
 		return &UsageError{wordPipeline(err)}
+	}
+	if format == pipeline.FormatParquet && o.layoutSet && layout != pipeline.LayoutRows {
+		return &UsageError{fmt.Errorf("--format parquet writes the rows layout, not --layout %s", o.layout)}
+	}
+	if _, err := parseSize(o.rowGroupSize); err != nil && o.rowGroupSize != "" {
+		return &UsageError{fmt.Errorf("--row-group-size: %w", err)}
 	}
 	switch {
 	case layout != pipeline.LayoutRows && (len(o.columns) > 0 || o.writetime || o.ttl):
@@ -145,6 +161,7 @@ every table succeeded. A table that fails does not stop the others (unless
 		Example: `  aegisthus export node1/ks/t-1b2c.../snapshots/s1 node2/ks/t-1b2c.../snapshots/s1 --out /tmp/t
   aegisthus export /backups/*/ks/t-* --out /tmp/t --compress zstd --now 2024-06-01T00:00:00Z
   aegisthus export ... --out /tmp/t --resume
+  aegisthus export ... --out /tmp/t-parquet --format parquet
   aegisthus export ... --out /data/t-0601 --layout partitions
   aegisthus export node*/ks/t-*/backups --out /data/t-0602 --layout partitions --base /data/t-0601
   aegisthus export node*/data --out /data/all-0602 --layout partitions --base /data/all-0601 --max-errors 1`,
@@ -154,12 +171,30 @@ every table succeeded. A table that fails does not stop the others (unless
 			o.logFormat = logFormatOf(cmd)
 			o.logw = &switchWriter{w: cmd.ErrOrStderr()}
 			o.s3.cfg.Log = o.logger(o.logw) // S3 and the SDK log as the export does
+			o.compressSet = cmd.Flags().Changed("compress")
 			return o.validate()
 		},
 		RunE: runOn(&o.s3, &o.paths, o.run, true),
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// compressArg is the pipeline's Compress: "" (the format's default) unless
+// --compress was given.
+func (o *exportOptions) compressArg() string {
+	if !o.compressSet && o.compress == "none" {
+		return ""
+	}
+	return o.compress
+}
+
+// formatArg is --format; options built without flags (tests) export JSON.
+func (o *exportOptions) formatArg() (pipeline.Format, error) {
+	if o.format == "" {
+		return pipeline.FormatJSON, nil
+	}
+	return pipeline.ParseFormat(o.format)
 }
 
 // layoutArg is the pipeline's Layout: LayoutAuto unless --layout was given,
@@ -238,6 +273,8 @@ func (o *exportOptions) start(ctx context.Context, stderr io.Writer) (pipeline.O
 func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, error) {
 	split, _ := parseSize(o.splitSize)
 	baseMax, _ := parseSize(o.baseMax)
+	rowGroup, _ := parseSize(o.rowGroupSize) // "" (no flags) is 0, the default
+	format, _ := o.formatArg()               // validate checked it
 	tokLo, tokHi, _ := strings.Cut(o.tokenRange, ":")
 	var now int64
 	if o.now != "" {
@@ -252,11 +289,12 @@ func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, 
 	}
 	return pipeline.Options{
 		Workers: o.workers, SplitSize: split, Now: now,
-		Compress: o.compress, Resume: o.resume, Overwrite: o.overwrite, Version: Version,
+		Compress: o.compressArg(), Resume: o.resume, Overwrite: o.overwrite, Version: Version,
 		Layout:  o.layoutArg(),
 		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
 		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
 		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors, BaseMaxRecord: int(baseMax),
+		Format: format, RowGroupSize: rowGroup,
 	}, nil
 }
 

@@ -68,6 +68,11 @@ func TestUsageErrors(t *testing.T) {
 		{"inspect"},
 		{"inspect", "--limit=-5", "x"},
 		{"inspect", "a", "b"},
+		{"export", "--out", "o", "--format", "csv", "x"},
+		{"export", "--out", "o", "--format", "parquet", "--layout", "partitions", "x"},
+		{"export", "--out", "o", "--format", "parquet", "--compress", "lz4", "x"},
+		{"export", "--out", "o", "--compress", "snappy", "x"},
+		{"export", "--out", "o", "--format", "parquet", "--row-group-size", "big", "x"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

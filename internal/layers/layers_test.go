@@ -29,18 +29,19 @@ var rank = map[string]int{
 	"internal/pipeline": 80,
 
 	// Export and inspection building blocks.
-	"internal/inspect":        70,
-	"internal/render":         70,
-	"internal/table":          60,
-	"internal/plan":           60,
-	"internal/discover":       60,
-	"internal/partfile":       55,
-	"internal/merge":          50,
-	"internal/sink/s3":        50,
-	"internal/sink":           40,
-	"internal/sink/memsink":   45,
-	"internal/sstable":        40,
-	"internal/render/cqljson": 30,
+	"internal/inspect":            70,
+	"internal/render":             70,
+	"internal/render/parquetrows": 75,
+	"internal/table":              60,
+	"internal/plan":               60,
+	"internal/discover":           60,
+	"internal/partfile":           55,
+	"internal/merge":              50,
+	"internal/sink/s3":            50,
+	"internal/sink":               40,
+	"internal/sink/memsink":       45,
+	"internal/sstable":            40,
+	"internal/render/cqljson":     30,
 
 	// One SSTable's decoders, below the package that opens an SSTable.
 	"internal/sstable/legacy": 30,
@@ -64,12 +65,13 @@ var rank = map[string]int{
 	"internal/sstable/wire":   0,
 
 	// Test helpers and test-only packages: never imported by production code.
-	"internal/bench":               95,
-	"internal/corpustest":          0,
-	"internal/layers":              95,
-	"internal/sink/sinktest":       45,
-	"internal/storage/s3/s3test":   8,
-	"internal/sstable/row/rowtest": 26,
+	"internal/bench":                     95,
+	"internal/corpustest":                0,
+	"internal/layers":                    95,
+	"internal/sink/sinktest":             45,
+	"internal/storage/s3/s3test":         8,
+	"internal/sstable/row/rowtest":       26,
+	"internal/render/parquetrows/pqtest": 12,
 }
 
 // decoders are the packages that decode SSTable bytes; cli reaches them only

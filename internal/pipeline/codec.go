@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/parquet-go/parquet-go/compress"
+
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 )
@@ -15,6 +17,8 @@ type codec struct {
 	name string
 	ext  string
 	wrap func(w io.Writer) (io.WriteCloser, error)
+	// parquet, for Parquet parts, compresses their columns (wrap is unused).
+	parquet compress.Codec
 }
 
 // ParseCompress checks a part file compression's name: none, gzip or zstd.

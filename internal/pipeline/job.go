@@ -22,6 +22,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/render/parquetrows"
 	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sink"
 	"github.com/aegisthus/aegisthus/internal/sstable"
@@ -38,11 +39,16 @@ type Options struct {
 	Workers   int             // default runtime.NumCPU()
 	SplitSize int64           // default plan.DefaultSplitSize
 	Now       int64           // seconds since the epoch; 0 means the run's start
-	Compress  string          // "none" (default), "gzip" or "zstd": see ParseCompress
-	Resume    bool
-	Overwrite bool
-	Version   string // tool version for the manifest
-	Log       *slog.Logger
+	Compress  string          // "none" (default), "gzip" or "zstd": see ParseCompress; for Parquet "zstd" (default), "snappy", "gzip" or "none"
+	// Format is the part files' format: JSON lines, or Parquet (rows layout only).
+	Format Format
+	// RowGroupSize is the buffered bytes at which a Parquet part flushes a row
+	// group; 0 is parquetrows.DefaultRowGroupSize.
+	RowGroupSize int64
+	Resume       bool
+	Overwrite    bool
+	Version      string // tool version for the manifest
+	Log          *slog.Logger
 	// Progress, when set, is told about every finished unit.
 	Progress func(p Progress)
 	// Meter, when set, counts the work as it happens (bytes as the scanners
@@ -163,7 +169,8 @@ type Job struct {
 	pl      *plan.Plan
 	base    *base // Options.Base, or nil
 	keep    filter
-	head    Head // what _export.json records; a resumed run adopts the first run's Now
+	pqs     *parquetrows.Schema // Parquet parts' schema (FormatParquet)
+	head    Head                // what _export.json records; a resumed run adopts the first run's Now
 
 	counted []atomic.Int64 // per unit: bytes its scanners counted into Options.Meter
 
@@ -194,13 +201,16 @@ func Prepare(ctx context.Context, store storage.Store, o Options) (*Job, error) 
 	}
 	if o.Compress == "" {
 		o.Compress = "none"
+		if o.Format == FormatParquet {
+			o.Compress = "zstd"
+		}
 	}
 	if err := j.pickLayout(&o); err != nil {
 		return nil, err
 	}
 	j.o = o
 	var err error
-	if j.codec, err = codecFor(o.Compress); err != nil {
+	if j.codec, err = formatCodec(o.Format, o.Compress); err != nil {
 		return nil, err
 	}
 	if err := j.open(ctx, store); err != nil {
@@ -283,6 +293,15 @@ func (j *Job) check() error {
 	for _, c := range j.o.Rows.Columns {
 		if i := j.tbl.Column(c); i < 0 || j.tbl.Columns[i].Hidden {
 			return &OptionError{Option: "columns", Err: fmt.Errorf("table %s has no column %q", j.o.Table, c)}
+		}
+	}
+	if j.o.Format == FormatParquet {
+		if j.layout != LayoutRows {
+			return &OptionError{Option: "format", Value: "parquet", Err: fmt.Errorf("%s: Parquet holds the rows layout, not %s (pre-3.0 SSTables need --schema for it)", j.o.Table, j.layout)}
+		}
+		var err error
+		if j.pqs, err = parquetrows.NewSchema(j.tbl, j.o.Rows); err != nil {
+			return err
 		}
 	}
 	j.head = j.newHead(now)

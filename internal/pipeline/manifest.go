@@ -26,17 +26,20 @@ type Input struct {
 
 // Head is the run's identity: a resumed run must find the same one.
 type Head struct {
-	Tool      string     `json:"tool"`
-	Table     string     `json:"table"`
-	Layout    string     `json:"layout"`
-	Compress  string     `json:"compress"`
-	Now       int64      `json:"now"`
-	NowUTC    string     `json:"now_utc"`
-	Inputs    []Input    `json:"inputs"`
-	Columns   []string   `json:"columns"`
-	Filters   *Filters   `json:"filters,omitempty"`
-	Plan      *plan.Plan `json:"plan"`
-	StartedAt string     `json:"started_at"`
+	Tool     string `json:"tool"`
+	Table    string `json:"table"`
+	Layout   string `json:"layout"`
+	Compress string `json:"compress"`
+	// Format is "parquet" for Parquet parts, absent for JSON lines.
+	Format       string     `json:"format,omitempty"`
+	RowGroupSize int64      `json:"row_group_size,omitempty"` // Parquet: Options.RowGroupSize as given
+	Now          int64      `json:"now"`
+	NowUTC       string     `json:"now_utc"`
+	Inputs       []Input    `json:"inputs"`
+	Columns      []string   `json:"columns"`
+	Filters      *Filters   `json:"filters,omitempty"`
+	Plan         *plan.Plan `json:"plan"`
+	StartedAt    string     `json:"started_at"`
 	// Schema describes the table (partitions layout only): what reading the
 	// export back as a base (Options.Base) needs.
 	Schema *schema.Desc `json:"schema,omitempty"`
@@ -73,6 +76,9 @@ func (j *Job) newHead(now int64) Head {
 	h := Head{Tool: "aegisthus " + o.Version, Table: o.Table.String(), Layout: j.layout.String(), Compress: j.codec.name,
 		Now: now, NowUTC: time.Unix(now, 0).UTC().Format(time.RFC3339), Plan: j.pl,
 		StartedAt: time.Now().UTC().Format(time.RFC3339)}
+	if o.Format != FormatJSON {
+		h.Format, h.RowGroupSize = o.Format.String(), o.RowGroupSize
+	}
 	for _, s := range j.ssts {
 		h.Inputs = append(h.Inputs, Input{Path: dataPath(s), Size: s.DataSize})
 	}

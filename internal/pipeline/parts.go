@@ -17,8 +17,12 @@ import (
 const partMetaPre = "_part-"
 
 // partName names unit id's part file: part-00007.jsonl, plus the codec's
-// extension. Every writer and reader of part files (units, resume, base) asks it.
+// extension, or part-00007.parquet. Every writer and reader of part files
+// (units, resume, base) asks it.
 func partName(id int, c codec) string {
+	if c.parquet != nil {
+		return fmt.Sprintf("part-%05d%s", id, c.ext)
+	}
 	return fmt.Sprintf("part-%05d.jsonl%s", id, c.ext)
 }
 
@@ -39,7 +43,7 @@ func ourFile(name string) bool {
 			return false
 		}
 		switch id[i:] {
-		case ".jsonl", ".jsonl.gz", ".jsonl.zst": // codecFor's extensions
+		case ".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet": // formatCodec's extensions
 			return true
 		}
 	}

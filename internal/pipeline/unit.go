@@ -26,6 +26,9 @@ func (j *Job) runUnit(ctx context.Context, out sink.Sink, id int) (*pendingPart,
 		return nil, outputError(err)
 	}
 	cw := &countingWriter{w: w, h: sha256.New()}
+	if j.codec.parquet != nil {
+		return j.runParquetUnit(ctx, u, w, cw, p)
+	}
 	enc, err := j.codec.wrap(cw)
 	if err != nil {
 		w.Abort()
@@ -54,6 +57,15 @@ func (j *Job) runUnit(ctx context.Context, out sink.Sink, id int) (*pendingPart,
 
 // writeUnit merges the unit's partitions from every SSTable and renders rows.
 func (j *Job) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p *PartInfo) error {
+	m, done := j.unitMerge(u)
+	defer done()
+	return j.writeMerged(ctx, m, j.newLayoutWriter(m), w, p)
+}
+
+// unitMerge sets up the merge of the unit's partitions from every SSTable (and
+// the base); call done when the merge is over.
+func (j *Job) unitMerge(u *plan.Unit) (m *merge.Merger, done func()) {
+	done = func() {}
 	lo, hi := u.Lo, u.Hi
 	if j.keep.lo != nil && (lo == nil || bytes.Compare(j.keep.lo, lo) > 0) {
 		lo = j.keep.lo
@@ -78,12 +90,11 @@ func (j *Job) writeUnit(ctx context.Context, u *plan.Unit, w *bufio.Writer, p *P
 		}
 		if j.base != nil {
 			bi, in := j.base.input(mt, j.tbl, lo, hi)
-			defer bi.Close()
+			done = func() { bi.Close() }
 			inputs = append(inputs, in)
 		}
 	}
-	m := merge.New(mt, inputs)
-	return j.writeMerged(ctx, m, j.newLayoutWriter(m), w, p)
+	return merge.New(mt, inputs), done
 }
 
 // writeMerged runs a unit's merge through a layout, streaming each partition's

@@ -20,10 +20,10 @@ import (
 //	for each merged row: dst, _, err = r.AppendRow(dst, row)   (the static row first)
 //	dst, _, err = r.EndPartition(dst)
 type Rows struct {
-	t      *schema.Table
-	strict bool  // t.StrictLiveness(): only the primary key liveness keeps a row
-	now    int64 // seconds since the epoch
-	order  []int // static and regular column ids in output order
+	v     *Visible // which rows and cells are shown
+	t     *schema.Table
+	now   int64 // seconds since the epoch
+	order []int // static and regular column ids in output order
 	// Pre-encoded `"name": ` for every column.
 	pkNames, ckNames, colNames [][]byte
 
@@ -65,20 +65,8 @@ func NewRows(t *schema.Table, now int64) *Rows { return NewRowsWith(t, now, Rows
 // NewRowsWith is NewRows with options. Unknown names in opts.Columns are left to
 // the caller to reject (see schema.Table.Column).
 func NewRowsWith(t *schema.Table, now int64, opts RowsOptions) *Rows {
-	r := &Rows{t: t, strict: t.StrictLiveness(), now: now, order: t.OutputOrder(), opts: opts}
-	if len(opts.Columns) > 0 {
-		keep := map[string]bool{}
-		for _, c := range opts.Columns {
-			keep[c] = true
-		}
-		order := r.order[:0:0]
-		for _, i := range r.order {
-			if keep[t.Columns[i].Name] {
-				order = append(order, i)
-			}
-		}
-		r.order = order
-	}
+	v := NewVisible(t, now, opts.Columns)
+	r := &Rows{v: v, t: t, now: now, order: v.Order(), opts: opts}
 	name := func(n string) []byte { return append(cqljson.AppendColumnName(nil, n), ':', ' ') }
 	for _, c := range t.PartitionKey {
 		r.pkNames = append(r.pkNames, name(c.Name))
@@ -108,20 +96,22 @@ func (r *Rows) appendMeta(dst []byte, c int, cells []rows.Cell, ttl bool) []byte
 		if !ttl {
 			return strconv.AppendInt(dst, cell.Timestamp, 10)
 		}
-		if !cell.IsExpiring() {
+		ttl, ok := r.v.TTL(cell)
+		if !ok {
 			return append(dst, "null"...)
 		}
-		return strconv.AppendInt(dst, cell.LocalDeletionTime-r.now, 10)
+		return strconv.AppendInt(dst, ttl, 10)
 	}
 	if !r.t.Columns[c].Type.IsMultiCell() {
-		if len(cells) == 0 || !cells[0].IsLive(r.now) {
+		cell := r.v.Cell(cells)
+		if cell == nil {
 			return append(dst, "null"...)
 		}
-		return one(dst, &cells[0])
+		return one(dst, cell)
 	}
 	n := 0
 	for i := range cells {
-		if !cells[i].IsLive(r.now) {
+		if !r.v.Live(&cells[i]) {
 			continue
 		}
 		if n == 0 {
@@ -150,22 +140,11 @@ func (r *Rows) StartPartition(key []byte) error {
 		r.staticWT[i] = [2]int{-1, -1}
 		r.staticTTL[i] = [2]int{-1, -1}
 	}
-	comps := r.comps[:0]
-	if len(r.t.PartitionKey) > 1 {
-		var err error
-		comps, err = cql.AppendComponents(comps, key)
-		r.comps = comps
-		if err != nil {
-			return fmt.Errorf("partition key: %w", err)
-		}
-		if len(comps) != len(r.t.PartitionKey) {
-			return fmt.Errorf("partition key has %d components, table %d", len(comps), len(r.t.PartitionKey))
-		}
-	} else {
-		comps = append(comps, key)
-		r.comps = comps
+	comps, err := r.v.KeyComponents(r.comps[:0], key)
+	r.comps = comps
+	if err != nil {
+		return err
 	}
-	var err error
 	for i, c := range r.t.PartitionKey {
 		r.keyJSON = append(r.keyJSON, r.pkNames[i]...)
 		if r.keyJSON, err = cqljson.Append(r.keyJSON, c.Type, comps[i]); err != nil {
@@ -181,7 +160,6 @@ func (r *Rows) StartPartition(key []byte) error {
 // every row of the partition.
 func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 	if m.Static {
-		live := m.Liveness.IsLive(r.now)
 		var err error
 		for i := 0; i < len(m.Cells); {
 			j := i + 1
@@ -196,7 +174,6 @@ func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 			}
 			if ok {
 				r.staticOff[c], r.staticEnd[c] = before, len(r.static)
-				live = true
 				if r.opts.Writetime {
 					b := len(r.staticMeta)
 					r.staticMeta = r.appendMeta(r.staticMeta, c, m.Cells[i:j], false)
@@ -212,24 +189,10 @@ func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 			}
 			i = j
 		}
-		r.hasStatic = live
+		r.hasStatic = r.v.StaticLive(m)
 		return dst, false, nil
 	}
-	if r.t.StaticCompact {
-		return dst, false, nil // CQL sees only the static part of such a table
-	}
-	// Row.hasLiveData: the primary key liveness, or (unless the table enforces
-	// strict liveness) any live cell, keeps a row.
-	visible := m.Liveness.IsLive(r.now)
-	if !visible && !r.strict {
-		for i := range m.Cells {
-			if m.Cells[i].IsLive(r.now) {
-				visible = true
-				break
-			}
-		}
-	}
-	if !visible {
+	if !r.v.ShowsRow(m) {
 		return dst, false, nil
 	}
 	var err error
@@ -258,7 +221,7 @@ func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 // EndPartition appends the static-only row Cassandra returns for a partition with
 // live static data and no live rows.
 func (r *Rows) EndPartition(dst []byte) ([]byte, bool, error) {
-	if r.emitted > 0 || !r.hasStatic {
+	if !r.v.ShowsStaticOnly(r.emitted, r.hasStatic) {
 		return dst, false, nil
 	}
 	dst = append(dst, '{')
@@ -279,15 +242,7 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
 	// Index each column's run of cells once (cells are sorted by column; the
 	// output order is not column order).
 	runs := r.runs
-	clear(runs)
-	for i := 0; i < len(cells); {
-		c, j := cells[i].Column, i+1
-		for j < len(cells) && cells[j].Column == c {
-			j++
-		}
-		runs[c] = [2]int{i, j}
-		i = j
-	}
+	ColumnRuns(runs, cells)
 	var err error
 	for k, c := range r.order {
 		if k > 0 {
@@ -354,12 +309,12 @@ func (r *Rows) appendValue(dst []byte, c int, cells []rows.Cell) ([]byte, bool, 
 	}
 	var err error
 	if !col.Type.IsMultiCell() {
-		cell := &cells[0]
-		if !cell.IsLive(r.now) {
+		cell := r.v.Cell(cells)
+		if cell == nil {
 			return dst, false, nil
 		}
 		if col.Type.Kind == cql.Counter {
-			v, err := merge.CounterValue(cell.Value)
+			v, err := CounterTotal(cell)
 			if err != nil {
 				return dst, false, fmt.Errorf("column %s: %w", col.Name, err)
 			}
@@ -370,13 +325,7 @@ func (r *Rows) appendValue(dst []byte, c int, cells []rows.Cell) ([]byte, bool, 
 		}
 		return dst, true, nil
 	}
-	r.paths, r.values = r.paths[:0], r.values[:0]
-	for i := range cells {
-		if cells[i].IsLive(r.now) {
-			r.paths = append(r.paths, cells[i].Path)
-			r.values = append(r.values, cells[i].Value)
-		}
-	}
+	r.paths, r.values = r.v.LiveCells(r.paths[:0], r.values[:0], cells)
 	if len(r.paths) == 0 {
 		return dst, false, nil
 	}
