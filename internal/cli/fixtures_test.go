@@ -1,10 +1,10 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/discover"
-	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
@@ -133,8 +132,8 @@ func TestSampleSnapshotExport(t *testing.T) {
 	}
 }
 
-// TestFixturesDump: dump prints what sstabledump printed for every fixture SSTable,
-// compared as JSON values (the "expired" flags and positions included).
+// TestFixturesDump: dump prints what sstabledump printed for every fixture
+// SSTable, byte for byte (layout, "expired" flags and positions included).
 func TestFixturesDump(t *testing.T) {
 	for _, dir := range fixtureTables(t) {
 		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), "cassandra-5.0"), dir)
@@ -150,24 +149,32 @@ func TestFixturesDump(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				sst, err := sstable.Open(storage.Local{}, d, sstable.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer sst.Close()
-				o := &dumpOptions{now: m.Now}
+				o := &dumpOptions{now: m.Now, paths: []string{d.Path(format.Data)}}
 				var out bytes.Buffer
-				w := bufio.NewWriter(&out)
-				if err := o.dumpOne(context.Background(), w, sst, m.NowUnix); err != nil {
+				if err := o.run(context.Background(), storage.Local{}, &out); err != nil {
 					t.Fatalf("%s: %v", d.Path(format.Data), err)
 				}
-				w.Flush()
+				if bytes.Equal(out.Bytes(), wb) {
+					return
+				}
 				if err := sameJSON(out.Bytes(), wb); err != nil {
 					t.Error(err)
 				}
+				t.Errorf("%s: not the bytes sstabledump printed: %s", d.Path(format.Data), firstByteDiff(out.Bytes(), wb))
 			})
 		}
 	}
+}
+
+// firstByteDiff shows where got and want part, with some context.
+func firstByteDiff(got, want []byte) string {
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	from := max(i-120, 0)
+	return fmt.Sprintf("at byte %d (lengths %d, %d):\n got  %q\n want %q", i, len(got), len(want),
+		got[from:min(i+80, len(got))], want[from:min(i+80, len(want))])
 }
 
 // sameJSON compares two JSON documents as values and reports the first
