@@ -12,6 +12,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
@@ -118,6 +119,9 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 			unterminated = !o.rows && !o.debug && !o.lines && !sst.Desc.Version.IsLegacy()
 			switch {
 			case o.rows:
+				if tbl == nil {
+					nameKeyAsCassandra(sst.Schema)
+				}
 				err = exportRows(w, []*sstable.SSTable{sst}, now)
 			case sst.Desc.Version.IsLegacy():
 				err = o.dumpLegacy(ctx, w, sst, now)
@@ -256,6 +260,17 @@ func (o *dumpOptions) dumpLegacy(ctx context.Context, w *bufio.Writer, sst *ssta
 		return &OutputError{err}
 	}
 	return nil
+}
+
+// nameKeyAsCassandra names the key column of a schema read from an SSTable alone
+// as Cassandra's tools do. Util.metadataFromSSTable adds it as "PartitionKey"
+// through ColumnIdentifier.getInterned(name, false), which lowercases it: the
+// column is partitionkey, and SELECT JSON prints it unquoted. The sstable
+// package's placeholder keeps its case (the column name export writes).
+func nameKeyAsCassandra(s *schema.Table) {
+	if len(s.PartitionKey) == 1 && s.PartitionKey[0].Name == "PartitionKey" {
+		s.PartitionKey[0].Name = "partitionkey"
+	}
 }
 
 // exportRows merges SSTables of one table and prints their live rows; with one
