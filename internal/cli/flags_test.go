@@ -67,7 +67,8 @@ func TestUsageErrors(t *testing.T) {
 		{"metadata", "--now=yesterday", "x"},
 		{"inspect"},
 		{"inspect", "--limit=-5", "x"},
-		{"inspect", "a", "b"},
+		// inspect takes many paths (issue 15); a missing one is bad input, not usage.
+		{"inspect", "--limit=-5", "a", "b"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
