@@ -3,14 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/inspect"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
@@ -35,7 +32,7 @@ var ansi = regexp.MustCompile("\x1b\\[[0-9]+m")
 func TestMetadataFlags(t *testing.T) {
 	fixture := fixtureTables(t)[0]
 	plain := metadataText(t, metadataOptions{paths: []string{fixture}})
-	colored := metadataText(t, metadataOptions{paths: []string{fixture}, text: withText(func(o *textOpts) { o.Color = true })})
+	colored := metadataText(t, metadataOptions{paths: []string{fixture}, text: inspect.TextOptions{Color: true}})
 	if colored == plain || !strings.Contains(colored, "\x1b[34mPartitioner\x1b[36m: \x1b[0m") {
 		t.Errorf("-c: no colours:\n%s", colored)
 	}
@@ -46,11 +43,11 @@ func TestMetadataFlags(t *testing.T) {
 			t.Errorf("-c: line %q missing once colours are removed", l)
 		}
 	}
-	uni := metadataText(t, metadataOptions{paths: []string{fixture}, text: withText(func(o *textOpts) { o.Unicode = true })})
+	uni := metadataText(t, metadataOptions{paths: []string{fixture}, text: inspect.TextOptions{Unicode: true}})
 	if !strings.Contains(uni, "\u2589") || strings.Contains(uni, "OOO") {
 		t.Errorf("-u: no Unicode bars:\n%s", uni)
 	}
-	secs := metadataText(t, metadataOptions{paths: []string{fixture}, text: withText(func(o *textOpts) { o.TimestampUnit = "SECONDS" })})
+	secs := metadataText(t, metadataOptions{paths: []string{fixture}, text: inspect.TextOptions{TimestampUnit: "SECONDS"}})
 	pl, sl := strings.Split(plain, "\n"), strings.Split(secs, "\n")
 	if len(pl) != len(sl) {
 		t.Fatalf("-t SECONDS: %d lines, want %d", len(sl), len(pl))
@@ -75,95 +72,60 @@ func TestMetadataFlags(t *testing.T) {
 	}
 }
 
-type textOpts = struct {
-	Color, Unicode bool
-	TimestampUnit  string
-}
-
-func withText(f func(*textOpts)) (o inspect.TextOptions) {
-	var t textOpts
-	f(&t)
-	o.Color, o.Unicode, o.TimestampUnit = t.Color, t.Unicode, t.TimestampUnit
-	return o
-}
-
 // TestMetadataScan: -s's counts for every Cassandra 5.0 fixture equal what its
 // sstabledump golden shows: partitions, rows (static included), cells of
 // regular rows, tombstones (partition deletions, range tombstone markers, cell
 // tombstones of regular rows), and the widest partition's row count.
 func TestMetadataScan(t *testing.T) {
-	for _, dir := range fixtureTables(t) {
-		tables, err := discover.Find(storage.Local{}, []string{dir})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range tables[0].SSTables {
-			rel, _ := filepath.Rel(repoTestdata(t), d.Path(format.Data))
-			t.Run(rel, func(t *testing.T) {
-				b, err := os.ReadFile(filepath.Join(dir, "expected", strings.TrimSuffix(d.Prefix(), "-")+".sstabledump.json"))
-				if err != nil {
-					t.Fatal(err)
+	for _, f := range fixtureSSTables(t) {
+		d := f.sstable
+		rel, _ := filepath.Rel(repoTestdata(t), d.Path(format.Data))
+		t.Run(rel, func(t *testing.T) {
+			parts := readSSTableDump(t, f.sstabledump)
+			var rows, cells, tombs, widest int
+			for _, p := range parts {
+				if p.Partition.Deletion != nil {
+					tombs++
 				}
-				var parts []struct {
-					Partition struct {
-						Deletion json.RawMessage `json:"deletion_info"`
-					} `json:"partition"`
-					Rows []struct {
-						Type  string `json:"type"`
-						Cells []struct {
-							Value    json.RawMessage            `json:"value"`
-							Deletion map[string]json.RawMessage `json:"deletion_info"`
-						} `json:"cells"`
-					} `json:"rows"`
-				}
-				if err := json.Unmarshal(b, &parts); err != nil {
-					t.Fatal(err)
-				}
-				var rows, cells, tombs, widest int
-				for _, p := range parts {
-					if p.Partition.Deletion != nil {
+				n := 0
+				for _, r := range p.Rows {
+					switch r.Type {
+					case "row":
+						for _, c := range r.Cells {
+							if c.Deletion != nil && c.Value == nil && c.Path == nil && bytes.Contains(c.Deletion, []byte(`"marked_deleted"`)) {
+								continue
+							}
+							cells++
+							if c.Value == nil {
+								tombs++
+							}
+						}
+						fallthrough
+					case "static_block":
+						n++
+					default:
 						tombs++
 					}
-					n := 0
-					for _, r := range p.Rows {
-						switch r.Type {
-						case "row":
-							for _, c := range r.Cells {
-								if _, complexDel := c.Deletion["marked_deleted"]; complexDel {
-									continue
-								}
-								cells++
-								if c.Value == nil {
-									tombs++
-								}
-							}
-							fallthrough
-						case "static_block":
-							n++
-						default:
-							tombs++
-						}
-					}
-					rows += n
-					widest = max(widest, n)
 				}
-				out := metadataText(t, metadataOptions{paths: []string{d.Path(format.Data)}, scan: true})
-				for _, f := range []struct {
-					name string
-					want int
-				}{{"Partitions", len(parts)}, {"Rows", rows}, {"Cells", cells}, {"Tombstones", tombs}} {
-					if !strings.Contains(out, "\n"+f.name+": "+itoa(f.want)+"\n") {
-						t.Errorf("%s: want %d in\n%.600s", f.name, f.want, out)
-					}
+				rows += n
+				widest = max(widest, n)
+			}
+			out := metadataText(t, metadataOptions{paths: []string{d.Path(format.Data)}, scan: true})
+			for _, f := range []struct {
+				name string
+				want int
+			}{{"Partitions", len(parts)}, {"Rows", rows}, {"Cells", cells}, {"Tombstones", tombs}} {
+				if !strings.Contains(out, "\n"+f.name+": "+itoa(f.want)+"\n") {
+					t.Errorf("%s: want %d in\n%.600s", f.name, f.want, out)
 				}
-				if !strings.Contains(out, "Widest Partitions: \n  [") || !regexp.MustCompile(`Widest Partitions: \n  \[[^\n]*\] `+itoa(widest)+"\n").MatchString(out) {
-					t.Errorf("widest partition: want %d rows in\n%.800s", widest, out)
-				}
-				if !strings.HasPrefix(out, "SSTable: ") || !strings.Contains(out, "\r"+strings.Repeat(" ", 80)+"\rSize: ") {
-					t.Errorf("scan block not after the SSTable line:\n%.300q", out)
-				}
-			})
-		}
+			}
+			if !strings.Contains(out, "Widest Partitions: \n  [") || !regexp.MustCompile(`Widest Partitions: \n  \[[^\n]*\] `+itoa(widest)+"\n").MatchString(out) {
+				t.Errorf("widest partition: want %d rows in\n%.800s", widest, out)
+			}
+			if !strings.HasPrefix(out, "SSTable: ") || !strings.Contains(out, "\r"+strings.Repeat(" ", 80)+"\rSize: ") {
+				t.Errorf("scan block not after the SSTable line:\n%.300q", out)
+			}
+		})
 	}
 }
 
