@@ -12,6 +12,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/render"
+	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
@@ -95,6 +96,8 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 		return err
 	}
 	w := bufio.NewWriterSize(stdout, 256<<10)
+	// sstabledump ends its array without a newline; one goes between two.
+	unterminated := false
 	for _, t := range tables {
 		tbl, err := o.schema.tableFor(store, t)
 		if err != nil {
@@ -110,8 +113,15 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 			if err != nil {
 				return err
 			}
+			if unterminated {
+				w.WriteByte('\n')
+			}
+			unterminated = !o.rows && !o.debug && !o.lines && !sst.Desc.Version.IsLegacy()
 			switch {
 			case o.rows:
+				if tbl == nil {
+					nameKeyAsCassandra(sst.Schema)
+				}
 				err = exportRows(w, []*sstable.SSTable{sst}, now)
 			case sst.Desc.Version.IsLegacy():
 				err = o.dumpLegacy(ctx, w, sst, now)
@@ -130,14 +140,14 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 	return nil
 }
 
-// dumpOne prints one SSTable in sstabledump's form.
+// dumpOne prints one SSTable in sstabledump's form: pretty by default (its bytes,
+// no newline after the closing bracket), one compact object per line with -l.
 func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable.SSTable, now int64) error {
-	d := render.NewDump(sst.Schema, o.rawTime, now)
+	d := render.NewDump(sst.Schema, o.rawTime, !o.lines, now)
 	sc := sst.Scanner(0, sst.Chunks.Length())
 	var buf []byte
-	first := true
 	if !o.lines && !o.debug {
-		buf = append(buf, '[')
+		buf = d.Begin(buf)
 	}
 	for sc.NextPartition() {
 		if err := ctx.Err(); err != nil {
@@ -158,16 +168,8 @@ func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable
 		case o.debug:
 			buf, err = d.AppendDebugPartition(buf, sc)
 		case o.keysOnly:
-			if !first {
-				buf = append(buf, ',')
-			}
 			buf, err = d.AppendKey(buf, key)
 		default:
-			if !first && !o.lines {
-				buf = append(buf, ",\n"...)
-			} else if first && !o.lines {
-				buf = append(buf, '\n')
-			}
 			buf, err = d.AppendPartition(buf, sc)
 			if o.lines {
 				buf = append(buf, '\n')
@@ -176,7 +178,6 @@ func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable
 		if err != nil {
 			return fmt.Errorf("%s: partition at %d: %w", sst.Path(format.Data), sc.Partition().Offset, err)
 		}
-		first = false
 		if len(buf) > 128<<10 {
 			if _, err := w.Write(buf); err != nil {
 				return &OutputError{err}
@@ -188,10 +189,7 @@ func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable
 		return err
 	}
 	if !o.lines && !o.debug {
-		if !first && !o.keysOnly {
-			buf = append(buf, '\n')
-		}
-		buf = append(buf, ']', '\n')
+		buf = d.End(buf)
 	}
 	if _, err := w.Write(buf); err != nil {
 		return &OutputError{err}
@@ -262,6 +260,17 @@ func (o *dumpOptions) dumpLegacy(ctx context.Context, w *bufio.Writer, sst *ssta
 		return &OutputError{err}
 	}
 	return nil
+}
+
+// nameKeyAsCassandra names the key column of a schema read from an SSTable alone
+// as Cassandra's tools do. Util.metadataFromSSTable adds it as "PartitionKey"
+// through ColumnIdentifier.getInterned(name, false), which lowercases it: the
+// column is partitionkey, and SELECT JSON prints it unquoted. The sstable
+// package's placeholder keeps its case (the column name export writes).
+func nameKeyAsCassandra(s *schema.Table) {
+	if len(s.PartitionKey) == 1 && s.PartitionKey[0].Name == "PartitionKey" {
+		s.PartitionKey[0].Name = "partitionkey"
+	}
 }
 
 // exportRows merges SSTables of one table and prints their live rows; with one

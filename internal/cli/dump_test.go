@@ -129,3 +129,19 @@ func TestDumpErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDumpRowsKeyName: without a schema the key column is named as Cassandra's
+// tools name it (Util.metadataFromSSTable's "PartitionKey", lowercased by
+// ColumnIdentifier): partitionkey, printed unquoted, not "\"PartitionKey\"".
+func TestDumpRowsKeyName(t *testing.T) {
+	dir := filepath.Join(sharedDir(t), "corpus", "scylla/3.x/uncompressed/counters")
+	o := &dumpOptions{paths: []string{dir}, rows: true, now: "2026-01-01T00:00:00Z"}
+	var out bytes.Buffer
+	if err := o.run(context.Background(), storage.Local{}, &out); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(out.String(), "\n")
+	if !strings.HasPrefix(first, `{"partitionkey": `) || strings.Contains(out.String(), "PartitionKey") {
+		t.Errorf("key column not named partitionkey: %s", first)
+	}
+}

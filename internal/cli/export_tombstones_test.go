@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,26 +15,7 @@ import (
 // dumpTombstones counts the tombstones sstabledump printed: partition, row, range
 // (one per start bound or boundary), collection and cell deletions.
 func dumpTombstones(t *testing.T, path string) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var parts []struct {
-		Partition struct {
-			Deletion json.RawMessage `json:"deletion_info"`
-		} `json:"partition"`
-		Rows []struct {
-			Type     string          `json:"type"`
-			Deletion json.RawMessage `json:"deletion_info"`
-			Start    json.RawMessage `json:"start"`
-			Cells    []struct {
-				Deletion json.RawMessage `json:"deletion_info"`
-			} `json:"cells"`
-		} `json:"rows"`
-	}
-	if err := json.Unmarshal(b, &parts); err != nil {
-		t.Fatal(err)
-	}
+	parts := readSSTableDump(t, path)
 	var n int64
 	for _, p := range parts {
 		if p.Partition.Deletion != nil {

@@ -1,10 +1,10 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/discover"
-	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
@@ -133,41 +132,96 @@ func TestSampleSnapshotExport(t *testing.T) {
 	}
 }
 
-// TestFixturesDump: dump prints what sstabledump printed for every fixture SSTable,
-// compared as JSON values (the "expired" flags and positions included).
+// TestFixturesDump: dump prints what sstabledump printed for every fixture
+// SSTable, byte for byte (layout, "expired" flags and positions included).
 func TestFixturesDump(t *testing.T) {
+	for _, f := range fixtureSSTables(t) {
+		d := f.sstable
+		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), "cassandra-5.0"), f.dir)
+		t.Run(rel+"/"+d.Prefix(), func(t *testing.T) {
+			m, _ := readFixtureMeta(t, f.dir)
+			wb, err := os.ReadFile(f.sstabledump)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := &dumpOptions{now: m.Now, paths: []string{d.Path(format.Data)}}
+			var out bytes.Buffer
+			if err := o.run(context.Background(), storage.Local{}, &out); err != nil {
+				t.Fatalf("%s: %v", d.Path(format.Data), err)
+			}
+			if bytes.Equal(out.Bytes(), wb) {
+				return
+			}
+			if err := sameJSON(out.Bytes(), wb); err != nil {
+				t.Error(err)
+			}
+			t.Errorf("%s: not the bytes sstabledump printed: %s", d.Path(format.Data), firstByteDiff(out.Bytes(), wb))
+		})
+	}
+}
+
+// fixtureSSTable is one SSTable of a Cassandra 5.0 fixture table and the file
+// holding what sstabledump printed for it.
+type fixtureSSTable struct {
+	dir, sstabledump string
+	sstable          format.Descriptor
+}
+
+// fixtureSSTables lists every SSTable of the Cassandra 5.0 fixtures.
+func fixtureSSTables(t *testing.T) []fixtureSSTable {
+	var out []fixtureSSTable
 	for _, dir := range fixtureTables(t) {
-		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), "cassandra-5.0"), dir)
 		tables, err := discover.Find(storage.Local{}, []string{dir})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range tables[0].SSTables {
-			want := filepath.Join(dir, "expected", strings.TrimSuffix(d.Prefix(), "-")+".sstabledump.json")
-			t.Run(rel+"/"+d.Prefix(), func(t *testing.T) {
-				m, _ := readFixtureMeta(t, dir)
-				wb, err := os.ReadFile(want)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sst, err := sstable.Open(storage.Local{}, d, sstable.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer sst.Close()
-				o := &dumpOptions{now: m.Now}
-				var out bytes.Buffer
-				w := bufio.NewWriter(&out)
-				if err := o.dumpOne(context.Background(), w, sst, m.NowUnix); err != nil {
-					t.Fatalf("%s: %v", d.Path(format.Data), err)
-				}
-				w.Flush()
-				if err := sameJSON(out.Bytes(), wb); err != nil {
-					t.Error(err)
-				}
-			})
+			out = append(out, fixtureSSTable{dir, filepath.Join(dir, "expected", strings.TrimSuffix(d.Prefix(), "-")+".sstabledump.json"), d})
 		}
 	}
+	return out
+}
+
+// dumpedPartition is what a test reads from one partition sstabledump printed.
+type dumpedPartition struct {
+	Partition struct {
+		Deletion json.RawMessage `json:"deletion_info"`
+	} `json:"partition"`
+	Rows []struct {
+		Type     string          `json:"type"`
+		Deletion json.RawMessage `json:"deletion_info"`
+		Start    json.RawMessage `json:"start"`
+		Cells    []struct {
+			Path     json.RawMessage `json:"path"`
+			Value    json.RawMessage `json:"value"`
+			Deletion json.RawMessage `json:"deletion_info"`
+		} `json:"cells"`
+	} `json:"rows"`
+}
+
+// readSSTableDump reads an sstabledump golden.
+func readSSTableDump(t *testing.T, path string) []dumpedPartition {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []dumpedPartition
+	if err := json.Unmarshal(b, &parts); err != nil {
+		t.Fatal(err)
+	}
+	return parts
+}
+
+// firstByteDiff shows where got and want part, with some context.
+func firstByteDiff(got, want []byte) string {
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	from := max(i-120, 0)
+	return fmt.Sprintf("at byte %d (lengths %d, %d):\n got  %q\n want %q", i, len(got), len(want),
+		got[from:min(i+80, len(got))], want[from:min(i+80, len(want))])
 }
 
 // sameJSON compares two JSON documents as values and reports the first

@@ -67,7 +67,8 @@ func TestUsageErrors(t *testing.T) {
 		{"metadata", "--now=yesterday", "x"},
 		{"inspect"},
 		{"inspect", "--limit=-5", "x"},
-		{"inspect", "a", "b"},
+		// inspect takes many paths (issue 15); a missing one is bad input, not usage.
+		{"inspect", "--limit=-5", "a", "b"},
 		{"export", "--out", "o", "--format", "csv", "x"},
 		{"export", "--out", "o", "--format", "parquet", "--layout", "partitions", "x"},
 		{"export", "--out", "o", "--format", "parquet", "--compress", "lz4", "x"},

@@ -22,7 +22,7 @@ type inspectOptions struct {
 	chunks bool
 	index  bool
 	limit  int
-	path   string
+	paths  []string
 	s3     s3Options
 }
 
@@ -43,20 +43,21 @@ func (o *inspectOptions) validate() error {
 func newInspectCmd() *cobra.Command {
 	o := &inspectOptions{}
 	cmd := &cobra.Command{
-		Use:   "inspect PATH",
+		Use:   "inspect PATH...",
 		Short: "Print an SSTable's layout: components, compression, chunk table and partition index",
-		Long: `inspect prints, for every SSTable under PATH, the layout of its files (like pebble's
+		Long: `inspect prints, for every SSTable under the paths in turn, the layout of its files (like pebble's
 sstable layout): each component with its size; the CompressionInfo.db parameters (or
 the CRC.db chunk size); the chunk table (index, stored offset and length, uncompressed
 start and length, compression ratio); and the partition index, one line per partition
 with its key in hex and as text when printable, its Data.db position and its promoted
 index blocks. Nothing is verified: see verify for that.`,
 		Example: `  aegisthus inspect --chunks ks/t-1b2c.../nb-1-big-Data.db
-  aegisthus inspect --index --limit 20 ks/t-1b2c.../nb-1-big-Data.db`,
-		Args:    usageArgs(cobra.ExactArgs(1)),
+  aegisthus inspect --index --limit 20 ks/t-1b2c.../nb-1-big-Data.db
+  aegisthus inspect --chunks ks/t-1b2c.../nb-1-big-Data.db ks/t-1b2c.../nb-2-big-Data.db`,
+		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.path = args[0]
+			o.paths = args
 			store, err := o.s3.store(cmd.Context(), args)
 			if err != nil {
 				return err
@@ -72,7 +73,7 @@ func (o *inspectOptions) run(ctx context.Context, store storage.Store, stdout io
 	if err := o.validate(); err != nil {
 		return err
 	}
-	tables, err := findTables(store, []string{o.path})
+	tables, err := findTables(store, o.paths)
 	if err != nil {
 		return err
 	}

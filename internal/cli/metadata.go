@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/inspect"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
 
@@ -21,6 +24,8 @@ type metadataOptions struct {
 	gcGrace  int
 	now      string
 	noSchema bool
+	text     inspect.TextOptions // -c, -u, -t
+	scan     bool                // -s
 	schema   schemaSource
 	paths    []string
 	s3       s3Options
@@ -34,9 +39,18 @@ func (o *metadataOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.now, "now", "", "estimate droppable tombstones at this instant (RFC 3339, date or epoch seconds; default: now)")
 	fs.BoolVar(&o.noSchema, "no-schema", false, "do not print the serialization header as CREATE TABLE")
 	fs.StringVar(&o.schema.path, "schema", "", "CQL file with CREATE TYPE/TABLE statements naming key and clustering columns")
+	// sstablemetadata's own flags, spelled as it spells them, for its scripts.
+	fs.IntVar(&o.gcGrace, "gc_grace_seconds", 0, "sstablemetadata's spelling of --gc-grace-seconds")
+	fs.BoolVarP(&o.scan, "scan", "s", false, "read all the data: partition, row, tombstone and cell counts, widest and largest partitions (sstablemetadata -s)")
+	fs.StringVarP(&o.text.TimestampUnit, "timestamp_unit", "t", "MICROSECONDS", "TimeUnit cell timestamps are written in (sstablemetadata -t; it applies it to EncodingStats minTimestamp only)")
+	fs.BoolVarP(&o.text.Unicode, "unicode", "u", false, "draw histogram bars and the scan's progress with Unicode blocks (sstablemetadata -u)")
+	fs.BoolVarP(&o.text.Color, "colors", "c", false, "use ANSI colours (sstablemetadata -c)")
 }
 
 func (o *metadataOptions) validate() error {
+	if o.text.TimestampUnit != "" && !slices.Contains(inspect.TimeUnits, o.text.TimestampUnit) {
+		return &UsageError{fmt.Errorf("--timestamp_unit %q: want one of %s", o.text.TimestampUnit, strings.Join(inspect.TimeUnits, ", "))}
+	}
 	if o.gcGrace < 0 {
 		return &UsageError{fmt.Errorf("--gc-grace-seconds %d: want >= 0", o.gcGrace)}
 	}
@@ -54,6 +68,13 @@ sstablemetadata prints, with the same labels, followed by the serialization head
 a CREATE TABLE statement (placeholder names for key and clustering columns unless
 --schema names them). Dates are printed in UTC.
 
+sstablemetadata's flags do what they do there: -s/--scan reads all the data and
+prints its size, partition, row, tombstone and cell counts and the widest, largest
+and most deleted partitions; -c/--colors colours the labels; -u/--unicode draws bars
+with Unicode blocks; -t/--timestamp_unit names the TimeUnit of cell timestamps
+(sstablemetadata applies it to "EncodingStats minTimestamp" only);
+-g/--gc_grace_seconds shifts the droppable-tombstone estimate.
+
 --json prints one object per SSTable and line instead. Its fields: sstable, version,
 partitioner, bloom_filter_fp_chance, min_timestamp, max_timestamp,
 min_local_deletion_time, max_local_deletion_time (null: no tombstones), compressor,
@@ -65,12 +86,14 @@ tombstone_drop_times, partition_sizes, column_counts, estimated_cardinality,
 encoding_stats, key_type, clustering_types, static_columns, regular_columns,
 is_transient, create_table.`,
 		Example: `  aegisthus metadata ks/t-1b2c.../nb-1-big-Data.db
-  aegisthus metadata --json -g 864000 /var/lib/cassandra/data/ks/t-1b2c...`,
+  aegisthus metadata --json -g 864000 /var/lib/cassandra/data/ks/t-1b2c...
+  aegisthus metadata -s -u ks/t-1b2c.../nb-1-big-Data.db`,
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
 		RunE:    runOn(&o.s3, &o.paths, o.run, false),
 	}
 	o.AddFlags(cmd.Flags())
+	completeValues(cmd, "timestamp_unit", inspect.TimeUnits...)
 	return cmd
 }
 
@@ -113,12 +136,28 @@ func (o *metadataOptions) run(ctx context.Context, store storage.Store, stdout i
 				w.Write(b)
 				w.WriteByte('\n')
 			} else {
-				m.WriteText(w)
+				if err := o.writeText(w, store, d, m); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	if err := w.Flush(); err != nil {
 		return &OutputError{err}
 	}
+	return nil
+}
+
+// writeText prints m as sstablemetadata does with its flags; -s reads the data.
+func (o *metadataOptions) writeText(w *bufio.Writer, store storage.Store, d format.Descriptor, m *inspect.Metadata) error {
+	text := o.text
+	if o.scan {
+		s, err := inspect.ScanSSTable(store, d, m.TotalColumnsSet)
+		if err != nil {
+			return err
+		}
+		text.Scan = s
+	}
+	m.WriteTextWith(w, text)
 	return nil
 }

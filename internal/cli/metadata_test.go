@@ -126,6 +126,19 @@ func TestMetadataCassandra50(t *testing.T) {
 			if err := o.run(context.Background(), storage.Local{}, &out); err != nil {
 				t.Fatal(err)
 			}
+			// sstablemetadata's flags at their defaults, as its scripts pass them,
+			// change nothing.
+			var flagged bytes.Buffer
+			root := NewRoot()
+			root.SetArgs([]string{"metadata", "--no-schema", "--now", o.now, "-t", "MICROSECONDS", "--gc_grace_seconds", "0", data})
+			root.SetOut(&flagged)
+			root.SetErr(new(strings.Builder))
+			if err := root.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if flagged.String() != out.String() {
+				t.Errorf("-t MICROSECONDS --gc_grace_seconds 0 changed the output:\n%s", flagged.String())
+			}
 			// Compare the top-level "Name: value" fields both print, as
 			// interop's compare does (the field set differs a little: 5.0.9
 			// adds "Local token space coverage", aegisthus a CREATE TABLE).

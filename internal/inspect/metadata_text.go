@@ -67,13 +67,20 @@ func termPercentiles(entries []HistogramBucket) []int64 {
 }
 
 // WriteText prints m as sstablemetadata (Cassandra 5.0, no colours, ASCII bars).
-func (m *Metadata) WriteText(w *bufio.Writer) {
-	field := func(name, value string, comment ...string) { writeField(w, name, value, comment...) }
+func (m *Metadata) WriteText(w *bufio.Writer) { m.WriteTextWith(w, TextOptions{}) }
+
+// WriteTextWith prints m as sstablemetadata does with the options o (its -c, -u,
+// -t and -s).
+func (m *Metadata) WriteTextWith(w *bufio.Writer, o TextOptions) {
+	field := func(name, value string, comment ...string) { o.field(w, name, value, comment...) }
 	field("SSTable", m.SSTable)
+	if o.Scan != nil {
+		o.writeScan(w, o.Scan)
+	}
 	field("Partitioner", m.Partitioner)
 	field("Bloom Filter FP chance", string(javafmt.AppendDouble(nil, m.BloomFilterFPChance)))
 	if m.hasStats {
-		m.writeStatsText(w)
+		m.writeStatsText(w, o)
 	}
 	if m.EstimatedCardinality != nil {
 		field("Estimated cardinality", i64(*m.EstimatedCardinality))
@@ -88,7 +95,9 @@ func (m *Metadata) WriteText(w *bufio.Writer) {
 			ldt = dateString(time.Unix(es.MinLocalDeletionTime, 0))
 		}
 		field("EncodingStats minLocalDeletionTime", nullIfEmpty(ldt), i64(es.MinLocalDeletionTime))
-		field("EncodingStats minTimestamp", orNull(microsDate(es.MinTimestamp)), i64(es.MinTimestamp))
+		// -t applies here only: sstablemetadata's stats block declares its own
+		// tsUnit = MICROSECONDS, shadowing the option for the two lines above.
+		field("EncodingStats minTimestamp", orNull(o.unitDate(es.MinTimestamp)), i64(es.MinTimestamp))
 		field("KeyType", *m.KeyType)
 		field("ClusteringTypes", "["+strings.Join(m.ClusteringTypes, ", ")+"]")
 		field("StaticColumns", javaHashMapString(m.StaticColumns))
@@ -99,19 +108,6 @@ func (m *Metadata) WriteText(w *bufio.Writer) {
 		w.WriteString(m.CreateTable)
 		w.WriteByte('\n')
 	}
-}
-
-// writeField prints one "name: value (comment)" line; an empty comment is left out.
-func writeField(w *bufio.Writer, name, value string, comment ...string) {
-	w.WriteString(name)
-	w.WriteString(": ")
-	w.WriteString(value)
-	if len(comment) > 0 && comment[0] != "" {
-		w.WriteString(" (")
-		w.WriteString(comment[0])
-		w.WriteString(")")
-	}
-	w.WriteByte('\n')
 }
 
 func i64(v int64) string { return strconv.FormatInt(v, 10) }
@@ -125,8 +121,8 @@ func orNull(s *string) string {
 }
 
 // writeStatsText prints the lines that come from the STATS component.
-func (m *Metadata) writeStatsText(w *bufio.Writer) {
-	field := func(name, value string, comment ...string) { writeField(w, name, value, comment...) }
+func (m *Metadata) writeStatsText(w *bufio.Writer, o TextOptions) {
+	field := func(name, value string, comment ...string) { o.field(w, name, value, comment...) }
 
 	field("Minimum timestamp", orNull(microsDate(m.MinTimestamp)), i64(m.MinTimestamp))
 	field("Maximum timestamp", orNull(microsDate(m.MaxTimestamp)), i64(m.MaxTimestamp))
@@ -182,21 +178,21 @@ func (m *Metadata) writeStatsText(w *bufio.Writer) {
 	for _, b := range m.tombstoneDropTimesRaw {
 		drops = append(drops, HistogramBucket{b.Point, b.Count})
 	}
-	printTermHistogram(w, drops, "Drop Time", func(v int64) string {
+	o.printTermHistogram(w, drops, "Drop Time", func(v int64) string {
 		if v == 0 {
 			return "0 "
 		}
-		return fmt.Sprintf("%d (%s)", v, dateString(time.Unix(v, 0)))
+		return fmt.Sprintf("%d %s", v, o.wrapQuiet(dateString(time.Unix(v, 0))))
 	})
 	field("Partition Size", "")
-	printTermHistogram(w, m.PartitionSizes.Buckets, "Size (bytes)", func(v int64) string {
+	o.printTermHistogram(w, m.PartitionSizes.Buckets, "Size (bytes)", func(v int64) string {
 		if v == 0 {
 			return "0 "
 		}
-		return fmt.Sprintf("%d (%s)", v, byteString(v))
+		return fmt.Sprintf("%d %s", v, o.wrapQuiet(byteString(v)))
 	})
 	field("Column Count", "")
-	printTermHistogram(w, m.ColumnCounts.Buckets, "Columns", func(v int64) string { return i64(v) })
+	o.printTermHistogram(w, m.ColumnCounts.Buckets, "Columns", func(v int64) string { return i64(v) })
 }
 
 func nullIfEmpty(s string) string {
@@ -356,45 +352,4 @@ func javaStringHash(s string) uint32 {
 		h = 31*h + uint32(r)
 	}
 	return h
-}
-
-// printTermHistogram is Util.TermHistogram.printHistogram without colours and
-// with ASCII bars.
-func printTermHistogram(w *bufio.Writer, entries []HistogramBucket, title string, offsetName func(int64) string) {
-	var maxCount int64
-	var sum float64
-	maxCountLen, maxOffsetLen := 5, len(title)
-	for _, e := range entries {
-		maxCount = max(maxCount, e.Count)
-		sum += float64(e.Count)
-		maxCountLen = max(maxCountLen, len(strconv.FormatInt(e.Count, 10)))
-		maxOffsetLen = max(maxOffsetLen, len(offsetName(e.Offset)))
-	}
-	fmt.Fprintf(w, "   %-*s | %-*s  (%%)  Histogram \n", maxOffsetLen, title, maxCountLen, "Count")
-	for _, e := range entries {
-		pct := int(100 * (float64(e.Count) / sum))
-		fmt.Fprintf(w, "   %-*s | %*d (%3d) %s\n", maxOffsetLen, offsetName(e.Offset), maxCountLen, e.Count, pct, asciiBar(e.Count, maxCount, 30))
-	}
-	w.WriteString("   Percentiles\n")
-	data := termPercentiles(entries)
-	for i, n := range percentileNames {
-		fmt.Fprintf(w, "   %-10s%s\n", n, offsetName(data[i]))
-	}
-}
-
-// asciiBar is TermHistogram.bar with the ASCII bar map.
-func asciiBar(count, maxCount int64, length int) string {
-	x := float64(count) * 1.0 / float64(maxCount) * float64(length)
-	full := int(x)
-	rem := x - float64(full)
-	s := strings.Repeat("O", full)
-	switch {
-	case rem >= 1.0:
-		s += "O"
-	case rem >= 0.75:
-		s += "o"
-	case rem >= 0.30:
-		s += "."
-	}
-	return s
 }

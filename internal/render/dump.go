@@ -17,8 +17,10 @@ import (
 
 // Dump renders one SSTable's partitions as Cassandra 5.0's sstabledump does
 // (tools/JsonTransformer.java): every row, cell, tombstone and marker as stored,
-// nothing merged or purged. Output is compact JSON; sstabledump's own indentation
-// is not reproduced (its output compares equal as JSON values).
+// nothing merged or purged. Pretty (the default), the output is sstabledump's
+// bytes: its Jackson pretty printer is reproduced by jsonGen, and the calls below
+// are JsonTransformer's, in its order, with its indenter switches. Unpretty
+// (dump -l), each partition is one compact JSON object.
 type Dump struct {
 	s *schema.Table
 	// static and regular are s.Static() and s.Regular(), taken once.
@@ -28,10 +30,13 @@ type Dump struct {
 	// The "name" strings of the static and regular columns, JSON-encoded once:
 	// quoting them per cell cost a twentieth of a dump.
 	staticNames, regularNames [][]byte
+	g                         jsonGen
 }
 
-// NewDump returns a renderer for SSTables with schema s.
-func NewDump(s *schema.Table, rawTimestamps bool, now int64) *Dump {
+// NewDump returns a renderer for SSTables with schema s. pretty selects
+// sstabledump's layout (one document: Begin, partitions or keys, End); unset,
+// each partition or key is compact JSON on its own.
+func NewDump(s *schema.Table, rawTimestamps, pretty bool, now int64) *Dump {
 	names := func(cols []schema.Column) [][]byte {
 		out := make([][]byte, len(cols))
 		for i := range cols {
@@ -39,38 +44,67 @@ func NewDump(s *schema.Table, rawTimestamps bool, now int64) *Dump {
 		}
 		return out
 	}
-	return &Dump{s: s, raw: rawTimestamps, now: now, static: s.Static(), regular: s.Regular(),
+	d := &Dump{s: s, raw: rawTimestamps, now: now, static: s.Static(), regular: s.Regular(),
 		staticNames: names(s.Static()), regularNames: names(s.Regular())}
+	d.g.pretty = pretty
+	d.g.open = make([]genContext, 0, 16)
+	return d
 }
 
-// AppendKey appends the partition key as sstabledump's key array: one string per
-// component, each in its type's getString form.
+// Begin starts a pretty document (sstabledump's outer array) at dst.
+func (d *Dump) Begin(dst []byte) []byte {
+	d.g.reset(dst)
+	if d.g.pretty {
+		d.g.startArray()
+	}
+	return d.g.b
+}
+
+// End closes what Begin opened. sstabledump ends its output with the bracket:
+// no newline.
+func (d *Dump) End(dst []byte) []byte {
+	d.g.b = dst
+	if d.g.pretty {
+		d.g.endArray()
+	}
+	return d.g.b
+}
+
+// AppendKey appends the partition key as sstabledump's key array (one string per
+// component, each in its type's getString form): a key of -e, or the value of a
+// partition's "key" field (JsonTransformer.serializePartitionKey).
 func (d *Dump) AppendKey(dst, key []byte) ([]byte, error) {
-	dst = append(dst, '[')
+	d.g.b = dst
+	err := d.key(key)
+	return d.g.b, err
+}
+
+func (d *Dump) key(key []byte) error {
+	g := &d.g
+	g.objCompact = true
+	g.arrCompact = true
+	g.startArray()
 	kt := d.s.KeyType
 	if kt.Kind == cql.Composite {
 		comps, err := cql.Components(key)
 		if err != nil {
-			return dst, fmt.Errorf("partition key: %w", err)
+			return fmt.Errorf("partition key: %w", err)
 		}
 		for i, c := range comps {
 			if i >= len(kt.Params) {
 				break
 			}
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			if dst, err = appendStringOf(dst, kt.Params[i], c); err != nil {
-				return dst, err
+			if err := d.stringOf(kt.Params[i], c); err != nil {
+				return err
 			}
 		}
-	} else {
-		var err error
-		if dst, err = appendStringOf(dst, kt, key); err != nil {
-			return dst, err
-		}
+	} else if err := d.stringOf(kt, key); err != nil {
+		return err
 	}
-	return append(dst, ']'), nil
+	g.endArray()
+	g.objCompact = false
+	g.arrCompact = false
+	return nil
 }
 
 // KeyString is the key as sstabledump's -x option compares it (type.getString of
@@ -80,19 +114,29 @@ func (d *Dump) KeyString(key []byte) (string, error) {
 	return string(b), err
 }
 
-func appendStringOf(dst []byte, t *cql.Type, v []byte) ([]byte, error) {
+// stringOf writes t's getString form of v as a JSON string.
+func (d *Dump) stringOf(t *cql.Type, v []byte) error {
 	var scratch [128]byte
 	s, err := cqljson.AppendString(scratch[:0], t, v)
 	if err != nil {
-		return dst, fmt.Errorf("%s value: %w", t.CQL(), err)
+		return fmt.Errorf("%s value: %w", t.CQL(), err)
 	}
-	return cqljson.AppendJSONString(dst, s), nil
+	d.g.value()
+	d.g.b = cqljson.AppendJSONString(d.g.b, s)
+	return nil
 }
 
-// AppendPartition renders the partition the scanner is on, reading all of it.
+// AppendPartition renders the partition the scanner is on, reading all of it
+// (JsonTransformer.serializePartition).
 func (d *Dump) AppendPartition(dst []byte, sc sstable.Partitions) ([]byte, error) {
+	d.g.b = dst
+	err := d.partition(sc)
+	return d.g.b, err
+}
+
+func (d *Dump) partition(sc sstable.Partitions) error {
+	g := &d.g
 	p := sc.Partition()
-	var err error
 	// Cassandra 5.0's scanner has read the key, the deletion and the static row by
 	// the time sstabledump asks for its position: the partition and its static row
 	// are both reported at the offset of the first unfiltered after them.
@@ -105,76 +149,105 @@ func (d *Dump) AppendPartition(dst []byte, sc sstable.Partitions) ([]byte, error
 	case u.Kind != rows.KindStatic:
 		pos = u.Offset
 	}
-	dst = append(dst, `{"table kind":"REGULAR","partition":{"key":`...)
-	if dst, err = d.AppendKey(dst, p.Key); err != nil {
-		return dst, err
+	g.startObject()
+	g.field("table kind")
+	g.rawString(`"REGULAR"`)
+	g.field("partition")
+	g.startObject()
+	g.field("key")
+	if err := d.key(p.Key); err != nil {
+		return err
 	}
-	dst = append(dst, `,"position":`...)
-	dst = strconv.AppendInt(dst, pos, 10)
+	g.field("position")
+	d.number(pos)
 	if !p.Deletion.IsLive() {
-		dst = d.appendDeletion(dst, p.Deletion)
+		d.deletion(p.Deletion)
 	}
-	dst = append(dst, `},"rows":[`...)
-	first := true
+	g.endObject()
+	g.field("rows")
+	g.startArray()
 	for ; more; more = sc.Next() {
 		u := sc.Unfiltered()
 		if u.Kind == rows.KindStatic && len(u.Cells) == 0 && len(u.ComplexDeletions) == 0 && u.Liveness.IsEmpty() {
 			continue // an empty static row is not printed
 		}
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
 		if u.Kind == rows.KindMarker {
-			dst = d.appendMarker(dst, u)
+			d.marker(u)
 			continue
 		}
 		if u.Kind == rows.KindStatic {
 			u.Offset = pos
 		}
-		if dst, err = d.appendRow(dst, u); err != nil {
-			return dst, fmt.Errorf("row at %d: %w", u.Offset, err)
+		if err := d.row(u); err != nil {
+			return fmt.Errorf("row at %d: %w", u.Offset, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return dst, err
+		return err
 	}
-	return append(dst, "]}"...), nil
+	g.endArray()
+	g.endObject()
+	return nil
 }
 
-func (d *Dump) appendRow(dst []byte, u *rows.Unfiltered) ([]byte, error) {
+func (d *Dump) number(v int64) {
+	d.g.value()
+	d.g.b = strconv.AppendInt(d.g.b, v, 10)
+}
+
+func (d *Dump) boolean(v bool) {
+	d.g.value()
+	d.g.b = strconv.AppendBool(d.g.b, v)
+}
+
+func (d *Dump) time(v int64, unit time.Duration) {
+	d.g.value()
+	d.g.b = d.appendTime(d.g.b, v, unit)
+}
+
+// row is JsonTransformer.serializeRow.
+func (d *Dump) row(u *rows.Unfiltered) error {
+	g := &d.g
+	g.startObject()
+	g.field("type")
 	if u.Kind == rows.KindStatic {
-		dst = append(dst, `{"type":"static_block","position":`...)
+		g.rawString(`"static_block"`)
 	} else {
-		dst = append(dst, `{"type":"row","position":`...)
+		g.rawString(`"row"`)
 	}
-	dst = strconv.AppendInt(dst, u.Offset, 10)
-	var err error
+	g.field("position")
+	d.number(u.Offset)
 	if u.Kind != rows.KindStatic {
-		if dst, err = d.appendClustering(dst, u.Clustering); err != nil {
-			return dst, err
+		if err := d.clustering(u.Clustering); err != nil {
+			return err
 		}
 	}
 	li := u.Liveness
 	if !li.IsEmpty() {
-		dst = append(dst, `,"liveness_info":{"tstamp":`...)
-		dst = d.appendTime(dst, li.Timestamp, time.Microsecond)
+		g.objCompact = false
+		g.field("liveness_info")
+		g.objCompact = true
+		g.startObject()
+		g.field("tstamp")
+		d.time(li.Timestamp, time.Microsecond)
 		if li.IsExpiring() {
-			dst = append(dst, `,"ttl":`...)
-			dst = strconv.AppendInt(dst, int64(li.TTL), 10)
-			dst = append(dst, `,"expires_at":`...)
-			dst = d.appendTime(dst, li.LocalExpirationTime, time.Second)
-			dst = append(dst, `,"expired":`...)
-			dst = strconv.AppendBool(dst, li.LocalExpirationTime < d.now)
+			g.field("ttl")
+			d.number(int64(li.TTL))
+			g.field("expires_at")
+			d.time(li.LocalExpirationTime, time.Second)
+			g.field("expired")
+			d.boolean(li.LocalExpirationTime < d.now)
 		}
-		dst = append(dst, '}')
+		g.endObject()
+		g.objCompact = false
 	}
 	if !u.Deletion.IsLive() {
-		dst = d.appendDeletion(dst, u.Deletion)
+		d.deletion(u.Deletion)
 	} else if !u.ShadowableDeletion.IsLive() {
-		dst = d.appendDeletion(dst, u.ShadowableDeletion)
+		d.deletion(u.ShadowableDeletion)
 	}
-	dst = append(dst, `,"cells":[`...)
+	g.field("cells")
+	g.startArray()
 	cols, names := d.regular, d.regularNames
 	if u.Kind == rows.KindStatic {
 		cols, names = d.static, d.staticNames
@@ -184,61 +257,75 @@ func (d *Dump) appendRow(dst []byte, u *rows.Unfiltered) ([]byte, error) {
 		c := &u.Cells[i]
 		// A complex column's deletion comes before its cells.
 		for cd < len(u.ComplexDeletions) && u.ComplexDeletions[cd].Column <= c.Column {
-			dst = d.appendComplexDeletion(dst, names, u.ComplexDeletions[cd], i > 0 || cd > 0)
+			d.complexDeletion(names, u.ComplexDeletions[cd])
 			cd++
 		}
-		if i > 0 || cd > 0 {
-			dst = append(dst, ',')
-		}
-		if dst, err = d.appendCell(dst, &cols[c.Column], names[c.Column], c, li); err != nil {
-			return dst, err
+		if err := d.cell(&cols[c.Column], names[c.Column], c, li); err != nil {
+			return err
 		}
 	}
 	for ; cd < len(u.ComplexDeletions); cd++ {
-		dst = d.appendComplexDeletion(dst, names, u.ComplexDeletions[cd], len(u.Cells) > 0 || cd > 0)
+		d.complexDeletion(names, u.ComplexDeletions[cd])
 	}
-	return append(dst, "]}"...), nil
+	g.endArray()
+	g.endObject()
+	return nil
 }
 
-func (d *Dump) appendComplexDeletion(dst []byte, names [][]byte, cd rows.ComplexDeletion, comma bool) []byte {
-	if comma {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, `{"name":`...)
-	dst = append(dst, names[cd.Column]...)
-	dst = d.appendDeletion(dst, cd.Deletion)
-	return append(dst, '}')
+// complexDeletion is the deletion branch of JsonTransformer.serializeColumnData.
+func (d *Dump) complexDeletion(names [][]byte, cd rows.ComplexDeletion) {
+	g := &d.g
+	g.objCompact = true
+	g.startObject()
+	g.field("name")
+	g.raw(names[cd.Column])
+	d.deletion(cd.Deletion)
+	g.objCompact = true
+	g.endObject()
+	g.objCompact = false
 }
 
-func (d *Dump) appendCell(dst []byte, col *schema.Column, name []byte, c *rows.Cell, li rows.Liveness) ([]byte, error) {
-	dst = append(dst, `{"name":`...)
-	dst = append(dst, name...)
+// cell is JsonTransformer.serializeCell.
+func (d *Dump) cell(col *schema.Column, name []byte, c *rows.Cell, li rows.Liveness) error {
+	g := &d.g
+	g.startObject()
+	g.objCompact = true
+	g.field("name")
+	g.raw(name)
 	t := col.Type
 	cellType := t
-	var err error
 	if t.IsMultiCell() {
-		dst = append(dst, `,"path":[`...)
+		g.field("path")
+		g.arrCompact = true
+		g.startArray()
 		if t.Kind == cql.UDT {
 			idx, err := cql.FieldIndex(c.Path)
 			if err != nil || idx >= len(t.FieldNames) {
-				return dst, fmt.Errorf("column %s: udt field path %x", col.Name, c.Path)
+				return fmt.Errorf("column %s: udt field path %x", col.Name, c.Path)
 			}
-			dst = cqljson.AppendJSONString(dst, []byte(t.FieldNames[idx]))
+			g.value()
+			g.b = cqljson.AppendJSONString(g.b, []byte(t.FieldNames[idx]))
 			cellType = t.FieldType(idx)
 		} else {
-			if dst, err = appendStringOf(dst, t.PathType(), c.Path); err != nil {
-				return dst, err
+			if err := d.stringOf(t.PathType(), c.Path); err != nil {
+				return err
 			}
 			cellType = t.CellValueType()
 		}
-		dst = append(dst, ']')
+		g.endArray()
+		g.arrCompact = false
 	}
 	if c.Tombstone {
-		dst = append(dst, `,"deletion_info":{"local_delete_time":`...)
-		dst = d.appendTime(dst, c.LocalDeletionTime, time.Second)
-		dst = append(dst, '}')
+		g.field("deletion_info")
+		g.objCompact = true
+		g.startObject()
+		g.field("local_delete_time")
+		d.time(c.LocalDeletionTime, time.Second)
+		g.endObject()
+		g.objCompact = false
 	} else {
-		dst = append(dst, `,"value":`...)
+		g.field("value")
+		g.value()
 		if cellType.Kind == cql.Counter {
 			// sstabledump prints CounterColumnType.toJSONString of the raw counter
 			// context: its first 8 bytes read as a long (header and shard id bytes),
@@ -246,94 +333,116 @@ func (d *Dump) appendCell(dst []byte, col *schema.Column, name []byte, c *rows.C
 			// A context with no shard (ScyllaDB's write_empty_counter) is shorter than a
 			// long, where sstabledump would fail: print its total, 0.
 			if len(c.Value) >= 8 {
-				dst = strconv.AppendInt(dst, int64(binary.BigEndian.Uint64(c.Value)), 10)
+				g.b = strconv.AppendInt(g.b, int64(binary.BigEndian.Uint64(c.Value)), 10)
 			} else if v, err := merge.CounterValue(c.Value); err == nil {
-				dst = strconv.AppendInt(dst, v, 10)
+				g.b = strconv.AppendInt(g.b, v, 10)
 			} else {
-				return dst, fmt.Errorf("column %s: %w", col.Name, err)
+				return fmt.Errorf("column %s: %w", col.Name, err)
 			}
-		} else if dst, err = cqljson.Append(dst, cellType, c.Value); err != nil {
-			return dst, fmt.Errorf("column %s: %w", col.Name, err)
+		} else {
+			var err error
+			if g.b, err = cqljson.Append(g.b, cellType, c.Value); err != nil {
+				return fmt.Errorf("column %s: %w", col.Name, err)
+			}
 		}
 	}
 	if li.IsEmpty() || c.Timestamp != li.Timestamp {
-		dst = append(dst, `,"tstamp":`...)
-		dst = d.appendTime(dst, c.Timestamp, time.Microsecond)
+		g.field("tstamp")
+		d.time(c.Timestamp, time.Microsecond)
 	}
 	if c.IsExpiring() && (li.IsEmpty() || c.TTL != li.TTL) {
-		dst = append(dst, `,"ttl":`...)
-		dst = strconv.AppendInt(dst, int64(c.TTL), 10)
-		dst = append(dst, `,"expires_at":`...)
-		dst = d.appendTime(dst, c.LocalDeletionTime, time.Second)
-		dst = append(dst, `,"expired":`...)
-		dst = strconv.AppendBool(dst, !c.IsLive(d.now))
+		g.field("ttl")
+		d.number(int64(c.TTL))
+		g.field("expires_at")
+		d.time(c.LocalDeletionTime, time.Second)
+		g.field("expired")
+		d.boolean(!c.IsLive(d.now))
 	}
-	return append(dst, '}'), nil
+	g.endObject()
+	g.objCompact = false
+	return nil
 }
 
-// appendClustering writes "clustering":[...] when the prefix has values; missing
-// trailing values of a bound print as "*".
-func (d *Dump) appendClustering(dst []byte, vals [][]byte) ([]byte, error) {
+// clustering writes "clustering":[...] when the prefix has values; missing
+// trailing values of a bound print as "*" (JsonTransformer.serializeClustering).
+func (d *Dump) clustering(vals [][]byte) error {
 	if len(vals) == 0 {
-		return dst, nil
+		return nil
 	}
-	dst = append(dst, `,"clustering":[`...)
+	g := &d.g
+	g.field("clustering")
+	g.objCompact = true
+	g.startArray()
+	g.arrCompact = true
 	var err error
 	for i, c := range d.s.Clustering {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
 		switch {
 		case i >= len(vals):
-			dst = append(dst, `"*"`...)
+			g.rawString(`"*"`)
 		case vals[i] == nil:
-			dst = append(dst, "null"...)
+			g.rawString("null")
 		default:
-			if dst, err = cqljson.Append(dst, c.Type, vals[i]); err != nil {
-				return dst, fmt.Errorf("clustering %s: %w", c.Name, err)
+			g.value()
+			if g.b, err = cqljson.Append(g.b, c.Type, vals[i]); err != nil {
+				return fmt.Errorf("clustering %s: %w", c.Name, err)
 			}
 		}
 	}
-	return append(dst, ']'), nil
+	g.endArray()
+	g.objCompact = false
+	g.arrCompact = false
+	return nil
 }
 
-func (d *Dump) appendMarker(dst []byte, u *rows.Unfiltered) []byte {
-	bound := func(dst []byte, start, inclusive bool, del rows.DeletionTime) []byte {
+// marker is JsonTransformer.serializeTombstone.
+func (d *Dump) marker(u *rows.Unfiltered) {
+	g := &d.g
+	bound := func(start, inclusive bool, del rows.DeletionTime) {
 		if start {
-			dst = append(dst, `"start":{"type":`...)
+			g.field("start")
 		} else {
-			dst = append(dst, `"end":{"type":`...)
+			g.field("end")
 		}
+		g.startObject()
+		g.field("type")
 		if inclusive {
-			dst = append(dst, `"inclusive"`...)
+			g.rawString(`"inclusive"`)
 		} else {
-			dst = append(dst, `"exclusive"`...)
+			g.rawString(`"exclusive"`)
 		}
-		dst, _ = d.appendClustering(dst, u.Clustering)
-		dst = d.appendDeletion(dst, del)
-		return append(dst, '}')
+		_ = d.clustering(u.Clustering)
+		d.deletion(del)
+		g.endObject()
 	}
+	g.startObject()
+	g.field("type")
 	switch u.Bound {
 	case rows.ExclEndInclStartBoundary, rows.InclEndExclStartBoundary:
 		openIncl := u.Bound == rows.ExclEndInclStartBoundary
-		dst = append(dst, `{"type":"range_tombstone_boundary",`...)
-		dst = bound(dst, true, openIncl, u.StartDeletion)
-		dst = append(dst, ',')
-		dst = bound(dst, false, !openIncl, u.EndDeletion)
+		g.rawString(`"range_tombstone_boundary"`)
+		bound(true, openIncl, u.StartDeletion)
+		bound(false, !openIncl, u.EndDeletion)
 	default:
-		dst = append(dst, `{"type":"range_tombstone_bound",`...)
+		g.rawString(`"range_tombstone_bound"`)
 		incl := u.Bound == rows.InclStartBound || u.Bound == rows.InclEndBound
-		dst = bound(dst, u.Bound.IsStart(), incl, u.MarkerDeletion())
+		bound(u.Bound.IsStart(), incl, u.MarkerDeletion())
 	}
-	return append(dst, '}')
+	g.endObject()
+	g.objCompact = false
 }
 
-func (d *Dump) appendDeletion(dst []byte, del rows.DeletionTime) []byte {
-	dst = append(dst, `,"deletion_info":{"marked_deleted":`...)
-	dst = d.appendTime(dst, del.MarkedForDeleteAt, time.Microsecond)
-	dst = append(dst, `,"local_delete_time":`...)
-	dst = d.appendTime(dst, del.LocalDeletionTime, time.Second)
-	return append(dst, '}')
+// deletion is JsonTransformer.serializeDeletion.
+func (d *Dump) deletion(del rows.DeletionTime) {
+	g := &d.g
+	g.field("deletion_info")
+	g.objCompact = true
+	g.startObject()
+	g.field("marked_deleted")
+	d.time(del.MarkedForDeleteAt, time.Microsecond)
+	g.field("local_delete_time")
+	d.time(del.LocalDeletionTime, time.Second)
+	g.endObject()
+	g.objCompact = false
 }
 
 // appendTime renders a time as JsonTransformer.dateString: raw digits with -t,
