@@ -110,11 +110,28 @@ type writer struct {
 // Create starts an upload whose body is what the caller writes. Writes block
 // while the upload's part buffers are full.
 func (s *Sink) Create(ctx context.Context, name string) (sink.Writer, error) {
+	return s.create(ctx, name, true)
+}
+
+var _ sink.Shared = (*Sink)(nil)
+
+// CreateShared starts an upload as Create does but leaves the other open
+// uploads of the name alone: they may be another attempt's, still running.
+// Each upload is completed only when whole; the last completed wins. Cleanup
+// aborts what killed attempts left.
+func (s *Sink) CreateShared(ctx context.Context, name string) (sink.Writer, error) {
+	return s.create(ctx, name, false)
+}
+
+func (s *Sink) create(ctx context.Context, name string, abortStale bool) (sink.Writer, error) {
 	pr, pw := io.Pipe()
 	w := &writer{s: s, name: name, pw: pw, res: make(chan error, 1)}
 	key := s.key(name)
 	go func() {
-		err := s.abortStale(ctx, key)
+		var err error
+		if abortStale {
+			err = s.abortStale(ctx, key)
+		}
 		if err == nil {
 			in := &tm.UploadObjectInput{Bucket: &s.bucket, Key: &key, Body: pr,
 				ServerSideEncryption: tmtypes.ServerSideEncryption(s.o.SSE), StorageClass: tmtypes.StorageClass(s.o.StorageClass)}
