@@ -29,7 +29,9 @@ const (
 )
 
 // ShardRecordName names the record of shard i of n: _shard-00003-of-00008.json.
-func ShardRecordName(i, n int) string { return fmt.Sprintf("%s%05d-of-%05d.json", shardRecordPre, i, n) }
+func ShardRecordName(i, n int) string {
+	return fmt.Sprintf("%s%05d-of-%05d.json", shardRecordPre, i, n)
+}
 
 // UnitsRecordName names the record of a run of exactly units ids (--units):
 // _units-<first>-<digest>.json.
