@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -21,6 +22,10 @@ import (
 // Environment variables that give a process its shard index: a Kubernetes
 // Indexed Job's pod and an AWS Batch array job's child.
 var shardIndexEnv = []string{"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}
+
+// stallEnv, for tests of killed and racing shards, holds each part written in
+// full for a while (a duration, "2s") before its commit.
+const stallEnv = "AEGISTHUS_TEST_STALL"
 
 // scaleOptions are export's flags for running a plan file.
 type scaleOptions struct {
@@ -171,8 +176,12 @@ func (o *exportOptions) runPlan(cmd *cobra.Command) error {
 	}
 	log := po.Log
 	log.Info("running a plan", "plan", pf.ID(), "units", len(sel.units), "of", pf.Units, "shard", shardName(sel), "out", o.out)
-	rec, err := pf.RunShard(ctx, store, out, pipeline.ShardOptions{Workers: o.workers, Version: Version, Log: log,
-		Progress: po.Progress, Units: sel.units, Shard: sel.shard, Shards: sel.shards, Pin: raw})
+	so := pipeline.ShardOptions{Workers: o.workers, Version: Version, Log: log,
+		Progress: po.Progress, Units: sel.units, Shard: sel.shard, Shards: sel.shards, Pin: raw}
+	if d, err := time.ParseDuration(os.Getenv(stallEnv)); err == nil {
+		so.Stall = d // tests kill a process mid-unit
+	}
+	rec, err := pf.RunShard(ctx, store, out, so)
 	if err != nil {
 		prog.finish()
 		return withHints(classifyPipeline(err))

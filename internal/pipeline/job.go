@@ -156,8 +156,9 @@ type Job struct {
 
 	skipped []Skip // SSTables that failed to open (Options.MaxErrors)
 	skipMu  sync.Mutex
-	bad     map[int]bool // Job.ssts left out after a decode error
-	shared  bool         // a shard of a plan: other processes may write the same parts (sink.Shared)
+	bad     map[int]bool  // Job.ssts left out after a decode error
+	shared  bool          // a shard of a plan: other processes may write the same parts (sink.Shared)
+	stall   time.Duration // ShardOptions.Stall
 }
 
 // filter is what Options.TokenLo/TokenHi and Options.Keys keep.

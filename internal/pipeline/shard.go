@@ -89,6 +89,9 @@ type ShardOptions struct {
 	Shard, Shards int
 	// Pin is the store the plan's files are checked in (default: store).
 	Pin storage.Store
+	// Stall, for tests, holds every part written in full for this long
+	// before its commit: a process killed then dies mid-unit.
+	Stall time.Duration
 }
 
 // RunShard runs units of the plan into out, as a single-machine export writes
@@ -145,7 +148,7 @@ func (pf *PlanFile) RunShard(ctx context.Context, store storage.Store, out sink.
 		if err != nil {
 			return nil, err
 		}
-		j.shared = true
+		j.shared, j.stall = true, so.Stall
 		j.closeData() // opened again by the table's first unit
 		jobs[ti] = j
 		tout, err := pf.tableSink(out, ti)
@@ -302,9 +305,24 @@ func (pf *PlanFile) committedParts(ctx context.Context, out sink.Sink, ti int, n
 // other processes' (sink.Shared).
 func (j *Job) create(ctx context.Context, out sink.Sink, name string) (sink.Writer, error) {
 	if sh, ok := out.(sink.Shared); ok && j.shared {
-		return sh.CreateShared(ctx, name)
+		w, err := sh.CreateShared(ctx, name)
+		if err != nil || j.stall == 0 {
+			return w, err
+		}
+		return stalled{w, j.stall}, nil
 	}
 	return out.Create(ctx, name)
+}
+
+// stalled is a writer whose Commit waits (ShardOptions.Stall).
+type stalled struct {
+	sink.Writer
+	d time.Duration
+}
+
+func (s stalled) Commit() error {
+	time.Sleep(s.d)
+	return s.Writer.Commit()
 }
 
 // put writes a small file of the job (a part's record).
