@@ -314,12 +314,26 @@ var _ sink.Cleaner = (*Sink)(nil)
 // exactly the keys of names, and no other: a bucket is shared, and an upload
 // under the same prefix may be another program's.
 func (s *Sink) Cleanup(ctx context.Context, names []string) error {
-	for _, n := range names {
-		if err := s.abortStale(ctx, s.key(n)); err != nil {
-			return err
+	if len(names) <= 4 {
+		for _, n := range names {
+			if err := s.abortStale(ctx, s.key(n)); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
-	return nil
+	// Many names (a plan's commit clears every unit's): one listing of the
+	// prefix's uploads instead of one per name.
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[s.key(n)] = true
+	}
+	return s.eachUpload(ctx, func(key, id string) error {
+		if !want[key] {
+			return nil
+		}
+		return s.abort(ctx, key, id)
+	})
 }
 
 func (s *Sink) abort(ctx context.Context, key, id string) error {
