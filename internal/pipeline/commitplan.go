@@ -168,7 +168,7 @@ func (pf *PlanFile) Commit(ctx context.Context, out sink.Sink, co CommitOptions)
 		if err != nil {
 			return nil, outputError(err)
 		}
-		found := pf.committedParts(ctx, tout, ti, names, false)
+		found := pf.committedParts(ctx, tout, ti, names, nil, false)
 		c, _ := codecFor(pt.Head.Compress)
 		for _, name := range names {
 			if strings.HasPrefix(name, "part-") && ourFile(name) && !slices.ContainsFunc(pt.Head.Plan.Units, func(u plan.Unit) bool { return partName(u.ID, c) == name }) {
@@ -386,7 +386,7 @@ func (pf *PlanFile) Status(ctx context.Context, out sink.Sink, n int) (*Status, 
 			names = tn
 		}
 		ts := TableStatus{Table: pt.Table, Units: len(pt.Head.Plan.Units), Committed: slices.Contains(tn, SuccessFile)}
-		done := pf.committedParts(ctx, tout, ti, tn, false)
+		done := pf.committedParts(ctx, tout, ti, tn, nil, false)
 		for u, unit := range pt.Head.Plan.Units {
 			g := pt.FirstUnit + u
 			st.Bytes += unit.Bytes

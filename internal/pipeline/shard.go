@@ -155,7 +155,7 @@ func (pf *PlanFile) RunShard(ctx context.Context, store storage.Store, out sink.
 		if err != nil {
 			return nil, err
 		}
-		done, err := pf.startTable(ctx, tout, ti)
+		done, err := pf.startTable(ctx, tout, ti, units)
 		if err != nil {
 			return nil, err
 		}
@@ -253,8 +253,8 @@ func (pf *PlanFile) tableSink(out sink.Sink, ti int) (sink.Sink, error) {
 }
 
 // startTable writes table ti's _export.json, or checks that the one there is
-// the plan's, and returns the units already committed.
-func (pf *PlanFile) startTable(ctx context.Context, out sink.Sink, ti int) (map[int]PartInfo, error) {
+// the plan's, and returns which of units are already committed.
+func (pf *PlanFile) startTable(ctx context.Context, out sink.Sink, ti int, units []int) (map[int]PartInfo, error) {
 	want := pf.headBytes(ti)
 	got, err := out.Get(ctx, HeadFile)
 	switch {
@@ -271,17 +271,26 @@ func (pf *PlanFile) startTable(ctx context.Context, out sink.Sink, ti int) (map[
 	if err != nil {
 		return nil, outputError(err)
 	}
-	return pf.committedParts(ctx, out, ti, names, true), nil
+	return pf.committedParts(ctx, out, ti, names, units, true), nil
 }
 
-// committedParts reads table ti's part records and returns the parts they
-// describe that exist (and, with verify, still have their checksum).
-func (pf *PlanFile) committedParts(ctx context.Context, out sink.Sink, ti int, names []string, verify bool) map[int]PartInfo {
+// committedParts reads the part records of table ti's units (nil: all of
+// them) and returns the parts they describe that exist (and, with verify,
+// still have their checksum). It reads no other unit's record or part: a
+// shard's retry costs its own units, not the output's.
+func (pf *PlanFile) committedParts(ctx context.Context, out sink.Sink, ti int, names []string, units []int, verify bool) map[int]PartInfo {
 	pt := &pf.Tables[ti]
 	c, _ := codecFor(pt.Head.Compress)
+	if units == nil {
+		units = make([]int, len(pt.Head.Plan.Units))
+		for u := range units {
+			units[u] = u
+		}
+	}
 	done := map[int]PartInfo{}
-	for _, n := range names {
-		if !strings.HasPrefix(n, partMetaPre) {
+	for _, u := range units {
+		n := partMetaName(u)
+		if _, ok := slices.BinarySearch(names, n); !ok {
 			continue
 		}
 		mb, err := out.Get(ctx, n)
@@ -289,8 +298,10 @@ func (pf *PlanFile) committedParts(ctx context.Context, out sink.Sink, ti int, n
 			continue
 		}
 		var p PartInfo
-		if json.Unmarshal(mb, &p) != nil || p.Unit < 0 || p.Unit >= len(pt.Head.Plan.Units) || p.Name != partName(p.Unit, c) ||
-			n != partMetaName(p.Unit) || !slices.Contains(names, p.Name) {
+		if json.Unmarshal(mb, &p) != nil || p.Unit != u || p.Name != partName(u, c) {
+			continue
+		}
+		if _, ok := slices.BinarySearch(names, p.Name); !ok {
 			continue
 		}
 		if verify && !verifyPart(ctx, out, p) {
