@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/aegisthus/aegisthus/internal/pipeline"
+	"github.com/aegisthus/aegisthus/internal/sink"
 	"github.com/aegisthus/aegisthus/internal/storage"
 )
 
@@ -245,6 +247,19 @@ func (o *commitOptions) validate() error {
 	return nil
 }
 
+// open reads --plan and opens --out.
+func (o *commitOptions) open(ctx context.Context) (*pipeline.PlanFile, sink.Sink, error) {
+	pf, err := o.s3.readPlan(ctx, o.plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := o.s3.sink(ctx, o.out)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pf, out, nil
+}
+
 func newCommitCmd() *cobra.Command {
 	o := &commitOptions{}
 	cmd := &cobra.Command{
@@ -260,11 +275,7 @@ _SUCCESS, names the units and the shards to run again, and exits 5.`,
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			pf, err := o.s3.readPlan(ctx, o.plan)
-			if err != nil {
-				return err
-			}
-			out, err := o.s3.sink(ctx, o.out)
+			pf, out, err := o.open(ctx)
 			if err != nil {
 				return err
 			}
@@ -291,11 +302,7 @@ func newStatusCmd() *cobra.Command {
 		PreRunE: func(*cobra.Command, []string) error { return o.validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			pf, err := o.s3.readPlan(ctx, o.plan)
-			if err != nil {
-				return err
-			}
-			out, err := o.s3.sink(ctx, o.out)
+			pf, out, err := o.open(ctx)
 			if err != nil {
 				return err
 			}

@@ -121,6 +121,11 @@ func PutShared(ctx context.Context, s Sink, name string, data []byte) error {
 		return s.Put(ctx, name, data)
 	}
 	w, err := sh.CreateShared(ctx, name)
+	return writeAll(w, err, data)
+}
+
+// writeAll writes data into a file just created (w, err) and commits it.
+func writeAll(w Writer, err error, data []byte) error {
 	if err != nil {
 		return err
 	}
@@ -174,14 +179,7 @@ func (w *localWriter) Abort() error {
 // Put writes data to name atomically.
 func (l *Local) Put(ctx context.Context, name string, data []byte) error {
 	w, err := l.Create(ctx, name)
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write(data); err != nil {
-		w.Abort()
-		return err
-	}
-	return w.Commit()
+	return writeAll(w, err, data)
 }
 
 // Get reads name.
