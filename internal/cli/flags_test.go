@@ -68,6 +68,11 @@ func TestUsageErrors(t *testing.T) {
 		{"inspect"},
 		{"inspect", "--limit=-5", "x"},
 		{"inspect", "a", "b"},
+		{"commit"},
+		{"status", "--plan", "p.json"},
+		{"export", "--plan", "p.json", "--out", "o", "input"},
+		{"export", "--plan", "p.json", "--out", "o", "--now", "2024-01-01"},
+		{"export", "--plan", "p.json", "--out", "o", "--layout", "partitions"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
