@@ -4,7 +4,7 @@ BIN     ?= bin/aegisthus
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/aegisthus/aegisthus/internal/cli.Version=$(VERSION)
 
-.PHONY: build test test-s3 test-parquet minio bench-s3 lint fuzz bench pgo demo clean
+.PHONY: build test test-s3 test-parquet test-spark minio bench-s3 lint fuzz bench pgo demo clean
 
 # The main job on the bundled sample: three replicas of demo.events (a 3-node
 # cluster whose replicas diverged, snapshotted; see testdata/README.md), merged
@@ -36,6 +36,13 @@ test-parquet:
 	CGO_ENABLED=0 $(GO) build -o bin/aegisthus-parquet-check ./cmd/aegisthus
 	"$$(scripts/pyenv.sh)" scripts/parquet_check.py bin/aegisthus-parquet-check testdata/cassandra-5.0
 
+# The Spark runner (deploy/spark) with a real spark-submit on local[2,4]:
+# scripts/spark.sh installs PySpark into a cached venv (once), scripts/minio.sh
+# starts MinIO; the sample snapshot and a multi-table backup, to a directory
+# and to MinIO, one task killed mid-unit; plus a plan of S3 inputs run as shards.
+test-spark:
+	scripts/spark.sh run scripts/minio.sh run sh -c 'AEGISTHUS_SPARK_SUBMIT=$$(command -v spark-submit) $(GO) test -count=1 -v -run "^(TestSpark|TestScaleOutS3)$$" ./cmd/aegisthus'
+
 # Export throughput from MinIO against local disk, and GETs/bytes per GB read.
 bench-s3:
 	scripts/minio.sh run $(GO) test -run='^$$' -bench=S3Export -benchtime=3x ./internal/cli
@@ -44,6 +51,11 @@ lint:
 	@test -z "$$(gofmt -l cmd internal)" || { gofmt -l cmd internal; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+	$(KUBECONFORM) -strict -summary -schema-location 'deploy/k8s/schema/{{ .ResourceKind }}{{ .KindSuffix }}.json' deploy/k8s/*.yaml
+
+# kubeconform checks deploy/k8s against a vendored strict schema of batch/v1
+# Job (deploy/k8s/schema: its default schemas are fetched from the web).
+KUBECONFORM ?= $(GO) run github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0
 
 # -fuzz takes one target at a time; FUZZTIME bounds each. Keep it a count (Nx):
 # a duration races the fuzz coordinator in go1.26 (go.dev/issue/75804).

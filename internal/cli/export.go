@@ -56,6 +56,8 @@ type exportOptions struct {
 	format       string
 	rowGroupSize string
 	compressSet  bool // --compress given: else the format's default
+	// a plan file's units (scale.go)
+	scale scaleOptions
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -86,6 +88,7 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.base, "base", "", "a previous export of the table with --layout partitions (directory or s3:// prefix) to merge with the inputs: an incremental run; with many tables, the previous run's --out (each table pairs with BASE/<keyspace>/<table>/)")
 	fs.StringVar(&o.baseMax, "base-max-record", "256MiB", "the most one partition's record in a --base part file may take uncompressed (it is held whole)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "with many tables, stop at the first table that fails (default: finish the others and exit 5)")
+	o.scale.AddFlags(fs)
 	fs.IntVar(&o.maxErrors, "max-errors", 0, "SSTables per table that may fail to open or decode and be left out, each recorded in _manifest.json and _errors.jsonl (0: none, the table fails)")
 }
 
@@ -165,7 +168,7 @@ every table succeeded. A table that fails does not stop the others (unless
   aegisthus export ... --out /data/t-0601 --layout partitions
   aegisthus export node*/ks/t-*/backups --out /data/t-0602 --layout partitions --base /data/t-0601
   aegisthus export node*/data --out /data/all-0602 --layout partitions --base /data/all-0601 --max-errors 1`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: usageArgs(exportArgs),
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			o.layoutSet = cmd.Flags().Changed("layout")
 			o.logFormat = logFormatOf(cmd)
@@ -174,7 +177,12 @@ every table succeeded. A table that fails does not stop the others (unless
 			o.compressSet = cmd.Flags().Changed("compress")
 			return o.validate()
 		},
-		RunE: runOn(&o.s3, &o.paths, o.run, true),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.scale.plan != "" {
+				return o.runPlan(cmd)
+			}
+			return runOn(&o.s3, &o.paths, o.run, true)(cmd, args)
+		},
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd

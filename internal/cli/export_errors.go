@@ -20,7 +20,10 @@ func classifyPipeline(err error) error {
 		return &OutputError{err}
 	case errors.Is(err, pipeline.ErrOutputNotEmpty), errors.Is(err, pipeline.ErrNothingToResume), errors.Is(err, sink.ErrLocked):
 		return &UsageError{err}
-	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist), errors.Is(err, pipeline.ErrBadBase):
+	case errors.Is(err, pipeline.ErrUnitsMissing):
+		return &PartialError{err}
+	case errors.Is(err, sstable.ErrMissingComponent), errors.Is(err, fs.ErrNotExist), errors.Is(err, pipeline.ErrBadBase),
+		errors.Is(err, pipeline.ErrInputChanged), errors.Is(err, pipeline.ErrBadPlan):
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	case errors.Is(err, pipeline.ErrNeedsSchema), errors.As(err, new(*pipeline.OptionError)), errors.Is(err, pipeline.ErrForeignFiles):
 		return &UsageError{err}

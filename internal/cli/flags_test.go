@@ -74,6 +74,11 @@ func TestUsageErrors(t *testing.T) {
 		{"export", "--out", "o", "--format", "parquet", "--compress", "lz4", "x"},
 		{"export", "--out", "o", "--compress", "snappy", "x"},
 		{"export", "--out", "o", "--format", "parquet", "--row-group-size", "big", "x"},
+		{"commit"},
+		{"status", "--plan", "p.json"},
+		{"export", "--plan", "p.json", "--out", "o", "input"},
+		{"export", "--plan", "p.json", "--out", "o", "--now", "2024-01-01"},
+		{"export", "--plan", "p.json", "--out", "o", "--layout", "partitions"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -22,17 +22,32 @@ type planOptions struct {
 	sel       selectionFlags
 	paths     []string
 	s3        s3Options
+	// --out: a plan file for a scaled-out export (planfile.go)
+	file planFileOptions
 }
 
 func newPlanCmd() *cobra.Command {
 	o := &planOptions{}
 	cmd := &cobra.Command{
 		Use:   "plan INPUT...",
-		Short: "Print how export would cut a table into units (token ranges and bytes per SSTable)",
+		Short: "Print how export would cut a table into units, or write a plan file for a scaled-out export (--out)",
+		Long: `plan prints how export would cut each table into units (token ranges and bytes
+per SSTable). With --out it writes a plan file instead: the inputs pinned (path,
+size and, on S3, ETag of every component), each table's schema, --now, the
+layout and options, and the units; "export --plan" runs it on any number of
+machines (--shard I/N, --units) and "commit" joins their parts.`,
 		Example: `  aegisthus plan node*/ks/t-1b2c.../snapshots/nightly --split-size 64MiB
-  aegisthus plan node*/data --keyspace ks --json | jq '.plan.units | length'`,
+  aegisthus plan node*/data --keyspace ks --json | jq '.plan.units | length'
+  aegisthus plan node*/ks/t-*/snapshots/s1 --out plan.json --now 2024-06-01T00:00:00Z --shards 8
+  aegisthus plan s3://backups/cluster1 --backup nightly --out s3://exports/plan.json --compress zstd`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
-		RunE: runOn(&o.s3, &o.paths, o.run, false),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.file.out == "" {
+				return runOn(&o.s3, &o.paths, o.run, false)(cmd, args)
+			}
+			o.file.layoutSet = cmd.Flags().Changed("layout")
+			return runOn(&o.s3, &o.paths, o.writePlan, false)(cmd, absPaths(args))
+		},
 	}
 	cmd.Flags().StringVar(&o.splitSize, "split-size", "256MiB", "target uncompressed SSTable bytes per unit")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the plan as JSON")
@@ -41,6 +56,7 @@ func newPlanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.base, "base", "", "plan an incremental run over this previous partitions-layout export, as export --base would")
 	o.s3.AddFlags(cmd.Flags())
 	o.s3.AddBackupFlags(cmd.Flags())
+	o.file.AddFlags(cmd.Flags())
 	return cmd
 }
 

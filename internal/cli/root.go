@@ -174,6 +174,8 @@ and backups, without touching the live cluster.`,
 	root.AddCommand(newDumpCmd())
 	root.AddCommand(newExportCmd())
 	root.AddCommand(newPlanCmd())
+	root.AddCommand(newCommitCmd())
+	root.AddCommand(newStatusCmd())
 	root.AddCommand(newLsCmd())
 	root.AddCommand(newVerifyCmd())
 	root.AddCommand(newMetadataCmd())

@@ -32,6 +32,10 @@ type s3Options struct {
 	partSize  string // --s3-part-size, parsed into sinkOpts by validateSink
 	// wrapSink, when set, wraps the S3 sink (fault injection in tests).
 	wrapSink func(sink.Sink) sink.Sink
+	// lastSel and lastRaw are the last inputs' backup selection and the
+	// store before it (what a plan pins).
+	lastSel *discover.BackupSelection
+	lastRaw storage.Store
 }
 
 func (o *s3Options) AddFlags(fs *pflag.FlagSet) {
@@ -102,6 +106,7 @@ func (o *s3Options) inputs(ctx context.Context, args []string) ([]string, storag
 	case err != nil:
 		return nil, nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
+	o.lastSel, o.lastRaw = sel, store
 	return sel.Dirs, sel.Store(store), nil
 }
 
@@ -195,3 +200,6 @@ func (p pathStore) Walk(root string, fn func(string, int64) error) error {
 	return p.pick(root).Walk(root, fn)
 }
 func (p pathStore) Exists(path string) bool { return p.pick(path).Exists(path) }
+func (p pathStore) Stat(path string) (storage.FileInfo, error) {
+	return storage.Stat(p.pick(path), path)
+}

@@ -78,6 +78,9 @@ type Options struct {
 	// (which then says the output is incomplete). 0 skips nothing: the first
 	// such error fails the export.
 	MaxErrors int
+	// Plan, when set, is the table's plan made earlier (a plan file): Prepare
+	// takes it instead of reading the partition indexes again.
+	Plan *plan.Plan
 }
 
 // Progress is a snapshot of a running export. Bytes are uncompressed
@@ -176,7 +179,9 @@ type Job struct {
 
 	skipped []Skip // SSTables that failed to open (Options.MaxErrors)
 	skipMu  sync.Mutex
-	bad     map[int]bool // Job.ssts left out after a decode error
+	bad     map[int]bool  // Job.ssts left out after a decode error
+	shared  bool          // a shard of a plan: other processes may write the same parts (sink.Shared)
+	stall   time.Duration // ShardOptions.Stall
 }
 
 // filter is what Options.TokenLo/TokenHi and Options.Keys keep.
@@ -276,6 +281,10 @@ func (j *Job) open(ctx context.Context, store storage.Store) error {
 	var err error
 	if j.tbl, err = buildTable(j.ssts, j.base); err != nil {
 		return err
+	}
+	if j.o.Plan != nil {
+		j.pl = j.o.Plan
+		return checkPlan(j.pl, len(j.ssts))
 	}
 	j.pl, err = plan.MakeWith(store, j.ssts, j.tbl.Partitioner, j.o.SplitSize, spans)
 	if err == nil {

@@ -99,13 +99,19 @@ func (j *Job) newHead(now int64) Head {
 
 // commit writes _manifest.json and then _SUCCESS.
 func (j *Job) commit(ctx context.Context, out sink.Sink, parts []PartInfo, took time.Duration) error {
-	m := Manifest{Head: j.head, Parts: parts, FinishedAt: time.Now().UTC().Format(time.RFC3339), DurationS: took.Seconds()}
+	return putManifest(ctx, out, j.head, parts, j.allSkips(parts), j.o.MaxErrors > 0, took)
+}
+
+// putManifest writes the manifest of parts (with _errors.jsonl when SSTables
+// were skipped, or always with errorsFile), then _SUCCESS.
+func putManifest(ctx context.Context, out sink.Sink, head Head, parts []PartInfo, skipped []Skip, errorsFile bool, took time.Duration) error {
+	m := Manifest{Head: head, Parts: parts, FinishedAt: time.Now().UTC().Format(time.RFC3339), DurationS: took.Seconds()}
 	for _, p := range parts {
 		m.Rows += p.Rows
 	}
-	m.Skipped = j.allSkips(parts)
+	m.Skipped = skipped
 	m.Incomplete = len(m.Skipped) > 0
-	if j.o.MaxErrors > 0 || m.Incomplete {
+	if errorsFile || m.Incomplete {
 		if err := putErrors(ctx, out, m.Skipped); err != nil {
 			return err
 		}

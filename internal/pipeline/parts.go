@@ -34,6 +34,9 @@ func ourFile(name string) bool {
 	case HeadFile, ManifestFile, SuccessFile, ErrorsFile:
 		return true
 	}
+	if isRecord(name) { // a scaled-out run's (shard.go)
+		return true
+	}
 	if id, ok := strings.CutPrefix(name, partMetaPre); ok {
 		return digits5(strings.TrimSuffix(id, ".json")) && strings.HasSuffix(id, ".json")
 	}
@@ -100,7 +103,7 @@ func (j *Job) commitPart(ctx context.Context, out sink.Sink, pp *pendingPart) (P
 	p.Bytes = pp.cw.n
 	p.SHA256 = hex.EncodeToString(pp.cw.h.Sum(nil))
 	mb, _ := json.Marshal(p)
-	if err := out.Put(ctx, partMetaName(p.Unit), mb); err != nil {
+	if err := j.put(ctx, out, partMetaName(p.Unit), mb); err != nil {
 		return p, outputError(err)
 	}
 	return p, nil

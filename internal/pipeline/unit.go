@@ -21,7 +21,7 @@ import (
 func (j *Job) runUnit(ctx context.Context, out sink.Sink, id int) (*pendingPart, error) {
 	u := &j.pl.Units[id]
 	p := PartInfo{Name: partName(id, j.codec), Unit: id}
-	w, err := out.Create(ctx, p.Name)
+	w, err := j.create(ctx, out, p.Name)
 	if err != nil {
 		return nil, outputError(err)
 	}

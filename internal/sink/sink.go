@@ -91,6 +91,51 @@ func (l *Local) Create(_ context.Context, name string) (Writer, error) {
 	return &localWriter{f: f, name: filepath.Join(l.Dir, name)}, nil
 }
 
+// Shared is implemented by sinks in which several writers may write one
+// name at once, each under a temporary name or upload of its own, the last
+// Commit winning: two attempts of one shard of a scaled-out export (a retry
+// racing a task thought lost, speculative execution), which write the same
+// bytes. Create, by contrast, replaces what an earlier write of the name left,
+// which would break a writer still running.
+type Shared interface {
+	CreateShared(ctx context.Context, name string) (Writer, error)
+}
+
+var _ Shared = (*Local)(nil)
+
+// CreateShared writes to a temporary file of this writer's own
+// (".tmp-<name>-<digits>", which Cleanup removes once no writer runs).
+func (l *Local) CreateShared(_ context.Context, name string) (Writer, error) {
+	f, err := os.CreateTemp(l.Dir, tmpPrefix+name+"-*")
+	if err != nil {
+		return nil, err
+	}
+	return &localWriter{f: f, name: filepath.Join(l.Dir, name)}, nil
+}
+
+// PutShared writes a small file as Put does, through CreateShared when s has
+// it: a file several writers may put at once.
+func PutShared(ctx context.Context, s Sink, name string, data []byte) error {
+	sh, ok := s.(Shared)
+	if !ok {
+		return s.Put(ctx, name, data)
+	}
+	w, err := sh.CreateShared(ctx, name)
+	return writeAll(w, err, data)
+}
+
+// writeAll writes data into a file just created (w, err) and commits it.
+func writeAll(w Writer, err error, data []byte) error {
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Abort()
+		return err
+	}
+	return w.Commit()
+}
+
 func (w *localWriter) Write(p []byte) (int, error) { return w.f.Write(p) }
 
 // Commit syncs, closes and renames the file into place.
@@ -134,14 +179,7 @@ func (w *localWriter) Abort() error {
 // Put writes data to name atomically.
 func (l *Local) Put(ctx context.Context, name string, data []byte) error {
 	w, err := l.Create(ctx, name)
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write(data); err != nil {
-		w.Abort()
-		return err
-	}
-	return w.Commit()
+	return writeAll(w, err, data)
 }
 
 // Get reads name.

@@ -83,3 +83,42 @@ func TestLocalLock(t *testing.T) {
 		t.Fatalf("lock left after unlock: %v", err)
 	}
 }
+
+// TestCreateSharedRace: two writers of one name at once (two attempts of one
+// shard) each write a temporary file of their own; both commit, and the file
+// is whole. Cleanup then finds nothing of theirs left.
+func TestCreateSharedRace(t *testing.T) {
+	ctx := context.Background()
+	l, err := sink.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := l.CreateShared(ctx, "part-00001.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.CreateShared(ctx, "part-00001.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Write([]byte("same bytes\n"))
+	b.Write([]byte("same "))
+	if err := a.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	b.Write([]byte("bytes\n"))
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := l.Get(ctx, "part-00001.jsonl"); string(got) != "same bytes\n" {
+		t.Fatalf("got %q", got)
+	}
+	c, _ := l.CreateShared(ctx, "part-00002.jsonl") // a killed attempt's
+	c.Write([]byte("half"))
+	if err := l.Cleanup(ctx, []string{"part-00002.jsonl"}); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(l.Dir); len(ents) != 1 {
+		t.Fatalf("left after cleanup: %v", ents)
+	}
+}

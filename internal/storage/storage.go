@@ -139,3 +139,44 @@ func (Local) Exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// FileInfo is what a store says of a file without reading it: its size and,
+// where the store versions objects (S3), its ETag. A plan pins both, so that a
+// later run can tell that a file was replaced.
+type FileInfo struct {
+	Size int64
+	ETag string // "" when the store has none (local disk)
+}
+
+// Statter is implemented by stores that can describe a file without opening it.
+type Statter interface {
+	Stat(path string) (FileInfo, error)
+}
+
+// Stat describes path: through the store's Stat when it has one, else by
+// opening it for its size. A missing file wraps fs.ErrNotExist.
+func Stat(s Store, path string) (FileInfo, error) {
+	if st, ok := s.(Statter); ok {
+		return st.Stat(path)
+	}
+	f, err := s.Open(path)
+	if err != nil {
+		return FileInfo{}, err
+	}
+	defer f.Close()
+	return FileInfo{Size: f.Size()}, nil
+}
+
+var _ Statter = Local{}
+
+// Stat returns a local file's size.
+func (Local) Stat(path string) (FileInfo, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return FileInfo{}, err
+	}
+	if !st.Mode().IsRegular() {
+		return FileInfo{}, fmt.Errorf("%s: not a regular file", path)
+	}
+	return FileInfo{Size: st.Size()}, nil
+}

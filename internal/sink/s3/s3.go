@@ -110,11 +110,28 @@ type writer struct {
 // Create starts an upload whose body is what the caller writes. Writes block
 // while the upload's part buffers are full.
 func (s *Sink) Create(ctx context.Context, name string) (sink.Writer, error) {
+	return s.create(ctx, name, true)
+}
+
+var _ sink.Shared = (*Sink)(nil)
+
+// CreateShared starts an upload as Create does but leaves the other open
+// uploads of the name alone: they may be another attempt's, still running.
+// Each upload is completed only when whole; the last completed wins. Cleanup
+// aborts what killed attempts left.
+func (s *Sink) CreateShared(ctx context.Context, name string) (sink.Writer, error) {
+	return s.create(ctx, name, false)
+}
+
+func (s *Sink) create(ctx context.Context, name string, abortStale bool) (sink.Writer, error) {
 	pr, pw := io.Pipe()
 	w := &writer{s: s, name: name, pw: pw, res: make(chan error, 1)}
 	key := s.key(name)
 	go func() {
-		err := s.abortStale(ctx, key)
+		var err error
+		if abortStale {
+			err = s.abortStale(ctx, key)
+		}
 		if err == nil {
 			in := &tm.UploadObjectInput{Bucket: &s.bucket, Key: &key, Body: pr,
 				ServerSideEncryption: tmtypes.ServerSideEncryption(s.o.SSE), StorageClass: tmtypes.StorageClass(s.o.StorageClass)}
@@ -297,12 +314,26 @@ var _ sink.Cleaner = (*Sink)(nil)
 // exactly the keys of names, and no other: a bucket is shared, and an upload
 // under the same prefix may be another program's.
 func (s *Sink) Cleanup(ctx context.Context, names []string) error {
-	for _, n := range names {
-		if err := s.abortStale(ctx, s.key(n)); err != nil {
-			return err
+	if len(names) <= 4 {
+		for _, n := range names {
+			if err := s.abortStale(ctx, s.key(n)); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
-	return nil
+	// Many names (a plan's commit clears every unit's): one listing of the
+	// prefix's uploads instead of one per name.
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[s.key(n)] = true
+	}
+	return s.eachUpload(ctx, func(key, id string) error {
+		if !want[key] {
+			return nil
+		}
+		return s.abort(ctx, key, id)
+	})
 }
 
 func (s *Sink) abort(ctx context.Context, key, id string) error {

@@ -56,6 +56,7 @@ type Store struct {
 	ctx    context.Context // bounds every request, including background read-ahead
 	opts   Options
 	sizes  sync.Map // URL → size, from listings (objects are immutable snapshots)
+	etags  sync.Map // URL → ETag, from the same listings and HEADs
 	open   atomic.Int64
 	Stats  Stats
 }
@@ -117,6 +118,7 @@ func (s *Store) Walk(root string, fn func(path string, size int64) error) error 
 			u := URL(bucket, k)
 			size := aws.ToInt64(o.Size)
 			s.sizes.Store(u, size)
+			s.etags.Store(u, etag(o.ETag))
 			if err := fn(u, size); err != nil {
 				return err
 			}
@@ -126,7 +128,7 @@ func (s *Store) Walk(root string, fn func(path string, size int64) error) error 
 		return nil
 	}
 	// root may name one object.
-	size, err := s.head(bucket, key)
+	size, _, err := s.head(bucket, key)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	} else if err != nil {
@@ -135,13 +137,37 @@ func (s *Store) Walk(root string, fn func(path string, size int64) error) error 
 	return fn(URL(bucket, key), size)
 }
 
-func (s *Store) head(bucket, key string) (int64, error) {
+func (s *Store) head(bucket, key string) (int64, string, error) {
 	s.Stats.HEADs.Add(1)
 	out, err := s.client.HeadObject(s.ctx, &awss3.HeadObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
-		return 0, Classify("HeadObject", bucket, key, err)
+		return 0, "", Classify("HeadObject", bucket, key, err)
 	}
-	return aws.ToInt64(out.ContentLength), nil
+	tag := etag(out.ETag)
+	s.etags.Store(URL(bucket, key), tag)
+	return aws.ToInt64(out.ContentLength), tag, nil
+}
+
+// etag is an object's ETag without the quotes S3 puts around it.
+func etag(t *string) string { return strings.Trim(aws.ToString(t), `"`) }
+
+var _ storage.Statter = (*Store)(nil)
+
+// Stat returns an object's size and ETag: from the listing that found it
+// when there was one, else from a HEAD.
+func (s *Store) Stat(path string) (storage.FileInfo, error) {
+	bucket, key, size, err := s.size(path)
+	if err != nil {
+		return storage.FileInfo{}, err
+	}
+	if t, ok := s.etags.Load(URL(bucket, key)); ok {
+		return storage.FileInfo{Size: size, ETag: t.(string)}, nil
+	}
+	size, tag, err := s.head(bucket, key)
+	if err != nil {
+		return storage.FileInfo{}, err
+	}
+	return storage.FileInfo{Size: size, ETag: tag}, nil
 }
 
 func (s *Store) size(path string) (bucket, key string, size int64, err error) {
@@ -152,7 +178,7 @@ func (s *Store) size(path string) (bucket, key string, size int64, err error) {
 	if v, ok := s.sizes.Load(URL(bucket, key)); ok {
 		return bucket, key, v.(int64), nil
 	}
-	size, err = s.head(bucket, key)
+	size, _, err = s.head(bucket, key)
 	if err != nil {
 		return "", "", 0, err
 	}
