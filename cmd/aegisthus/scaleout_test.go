@@ -46,6 +46,7 @@ func scaleCases(t *testing.T) []scaleCase {
 		{name: "sample", inputs: sample, flags: []string{"--split-size", "16KiB", "--now", scaleNow}},
 		{name: "backup", inputs: []string{filepath.Join(root, "backup-snapshot")},
 			flags: []string{"--backup", "backup", "--split-size", "4KiB", "--now", scaleNow, "--compress", "zstd"}},
+		{name: "parquet", inputs: sample, flags: []string{"--split-size", "16KiB", "--now", scaleNow, "--format", "parquet"}},
 	}
 }
 

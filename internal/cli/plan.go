@@ -46,6 +46,7 @@ machines (--shard I/N, --units) and "commit" joins their parts.`,
 				return runOn(&o.s3, &o.paths, o.run, false)(cmd, args)
 			}
 			o.file.layoutSet = cmd.Flags().Changed("layout")
+			o.file.compressSet = cmd.Flags().Changed("compress")
 			return runOn(&o.s3, &o.paths, o.writePlan, false)(cmd, absPaths(args))
 		},
 	}

@@ -32,6 +32,9 @@ type planFileOptions struct {
 	tokenRange string
 	keys       []string
 	shards     int
+	// Parquet parts (--format parquet)
+	format, rowGroupSize string
+	compressSet          bool
 }
 
 func (o *planFileOptions) AddFlags(fs *pflag.FlagSet) {
@@ -44,6 +47,8 @@ func (o *planFileOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.ttl, "ttl", false, `with --out: add "ttl(c)" for every printed non-key column`)
 	fs.StringVar(&o.tokenRange, "token-range", "", "with --out: only partitions with LO < token <= HI, as LO:HI")
 	fs.StringArrayVar(&o.keys, "keys", nil, "with --out: only this partition key (repeatable)")
+	fs.StringVar(&o.format, "format", "json", "with --out: part file format: json or parquet")
+	fs.StringVar(&o.rowGroupSize, "row-group-size", "64MiB", "with --out and --format parquet: buffered bytes per row group")
 	fs.IntVar(&o.shards, "shards", 0, "with --out: the number of shards export --plan assumes when the index comes from the environment (JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX)")
 }
 
@@ -58,7 +63,7 @@ func (o *planOptions) writePlan(ctx context.Context, store storage.Store, stdout
 	}
 	eo := &exportOptions{out: f.out, workers: 1, splitSize: o.splitSize, now: f.now, compress: f.compress, layout: f.layout,
 		layoutSet: f.layoutSet, logFormat: "text", columns: f.columns, writetime: f.writetime, ttl: f.ttl,
-		tokenRange: f.tokenRange, keys: f.keys}
+		tokenRange: f.tokenRange, keys: f.keys, format: f.format, rowGroupSize: f.rowGroupSize, compressSet: f.compressSet}
 	if err := eo.validate(); err != nil {
 		return err
 	}

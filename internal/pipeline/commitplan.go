@@ -133,7 +133,7 @@ func (pf *PlanFile) Commit(ctx context.Context, out sink.Sink, co CommitOptions)
 	)
 	problem := func(ti, u int, why string) {
 		pt := &pf.Tables[ti]
-		c, _ := codecFor(pt.Head.Compress)
+		c, _ := pt.Head.codec()
 		g := pt.FirstUnit + u
 		s := -1
 		if assign != nil {
@@ -169,7 +169,7 @@ func (pf *PlanFile) Commit(ctx context.Context, out sink.Sink, co CommitOptions)
 			return nil, outputError(err)
 		}
 		found := pf.committedParts(ctx, tout, ti, names, nil, false)
-		c, _ := codecFor(pt.Head.Compress)
+		c, _ := pt.Head.codec()
 		for _, name := range names {
 			if strings.HasPrefix(name, "part-") && ourFile(name) && !slices.ContainsFunc(pt.Head.Plan.Units, func(u plan.Unit) bool { return partName(u.ID, c) == name }) {
 				mu.Lock()
@@ -224,7 +224,7 @@ func (pf *PlanFile) Commit(ctx context.Context, out sink.Sink, co CommitOptions)
 		if err := putManifest(ctx, outs[ti], pt.Head, parts[ti], nil, false, pf.took(start)); err != nil {
 			return nil, err
 		}
-		c, _ := codecFor(pt.Head.Compress)
+		c, _ := pt.Head.codec()
 		if err := cleanup(ctx, outs[ti], unitFiles(len(parts[ti]), c)); err != nil {
 			return nil, err
 		}

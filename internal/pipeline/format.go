@@ -55,6 +55,9 @@ func headFormat(s string) Format {
 	return f
 }
 
+// codec returns the codec of the parts the run h describes wrote.
+func (h *Head) codec() (codec, error) { return formatCodec(headFormat(h.Format), h.Compress) }
+
 // formatCodec returns the codec called name for parts of format f: for JSON
 // the whole file's (codecFor), for Parquet its columns' (none, snappy, gzip,
 // zstd).

@@ -334,7 +334,14 @@ func (pf *PlanFile) prepareTable(ctx context.Context, store storage.Store, ti in
 	if err != nil {
 		return nil, fmt.Errorf("%w: table %s: %w", ErrBadPlan, pt.Table, err)
 	}
+	format := FormatJSON
+	if h.Format != "" {
+		if format, err = ParseFormat(h.Format); err != nil {
+			return nil, fmt.Errorf("%w: table %s: %w", ErrBadPlan, pt.Table, err)
+		}
+	}
 	o.Table, o.Schema, o.Now, o.Compress, o.Layout = set, cql, h.Now, h.Compress, layout
+	o.Format, o.RowGroupSize = format, h.RowGroupSize
 	o.Plan, o.SplitSize, o.Base, o.MaxErrors, o.Resume, o.Overwrite = h.Plan, h.Plan.SplitSize, "", 0, false, false
 	o.Rows, o.TokenLo, o.TokenHi, o.Keys = render.RowsOptions{}, "", "", nil
 	if f := h.Filters; f != nil {

@@ -54,7 +54,7 @@ func (j *Job) overwrite(ctx context.Context, out sink.Sink, names []string) erro
 	}
 	var prev Head
 	if b, err := out.Get(ctx, HeadFile); err == nil && json.Unmarshal(b, &prev) == nil && prev.Plan != nil {
-		if c, err := formatCodec(headFormat(prev.Format), prev.Compress); err == nil {
+		if c, err := prev.codec(); err == nil {
 			if err := cleanup(ctx, out, unitFiles(len(prev.Plan.Units), c)); err != nil {
 				return err
 			}

@@ -280,7 +280,7 @@ func (pf *PlanFile) startTable(ctx context.Context, out sink.Sink, ti int, units
 // shard's retry costs its own units, not the output's.
 func (pf *PlanFile) committedParts(ctx context.Context, out sink.Sink, ti int, names []string, units []int, verify bool) map[int]PartInfo {
 	pt := &pf.Tables[ti]
-	c, _ := codecFor(pt.Head.Compress)
+	c, _ := pt.Head.codec()
 	if units == nil {
 		units = make([]int, len(pt.Head.Plan.Units))
 		for u := range units {
