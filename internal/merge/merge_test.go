@@ -799,3 +799,44 @@ func TestSingleVersionComplexDeletion(t *testing.T) {
 		t.Errorf("cells %s, want %s", g, want)
 	}
 }
+
+// TestDroppedColumn: cells and complex deletions of a dropped column written at
+// or before the drop are discarded, newer ones kept, on the single-version path
+// and the merged one (DeserializationHelper.isDropped, isDroppedComplexDeletion).
+func TestDroppedColumn(t *testing.T) {
+	s := newSchema(t, 1)
+	s.table.Columns[colA].Dropped, s.table.Columns[colA].DroppedAt = true, 5
+	s.table.Columns[colM].Dropped, s.table.Columns[colM].DroppedAt = true, 5
+	s.table.HasDropped = true
+	data := s.encode(t, part("k",
+		rowAt(1).C(cellv(colA, 5, "gone"), cellv(colB, 3, "b"), mcell(4, "old", "x"), mcell(6, "new", "y")).CDel(colM, dt(4, 4)),
+		rowAt(2).C(cellv(colA, 6, "kept"), mcell(5, "k", "v"))))
+	for _, copies := range []int{1, 2} {
+		var ins []Input
+		for range copies {
+			ins = append(ins, s.input(data))
+		}
+		m := New(s.table, ins)
+		if !m.NextPartition() {
+			t.Fatal(m.Err())
+		}
+		var got []string
+		for m.NextRow() {
+			r := m.Row()
+			if r.Static {
+				continue
+			}
+			for _, c := range r.Cells {
+				got = append(got, fmt.Sprintf("%d:%s=%s@%d", c.Column, c.Path, c.Value, c.Timestamp))
+			}
+			if len(r.ComplexDeletions) != 0 {
+				t.Errorf("%d copies: complex deletions %v survive the drop", copies, r.ComplexDeletions)
+			}
+			got = append(got, "|")
+		}
+		want := "2:=b@3 3:new=y@6 | 1:=kept@6 |"
+		if g := strings.Join(got, " "); g != want {
+			t.Errorf("%d copies: cells %s, want %s", copies, g, want)
+		}
+	}
+}

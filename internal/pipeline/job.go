@@ -250,6 +250,12 @@ func (j *Job) open(ctx context.Context, store storage.Store) error {
 	if j.tbl, err = buildTable(j.ssts, j.base); err != nil {
 		return err
 	}
+	if len(j.tbl.Unknown) > 0 {
+		// Neither printed (the schema does not have them) nor known to be
+		// dropped (no ALTER TABLE … DROP … USING TIMESTAMP): say so.
+		j.o.Log.Warn("columns in SSTable headers are neither in the schema nor dropped in it: not exported; "+
+			"a snapshot's schema.cql records drops", "table", j.o.Table.String(), "columns", j.tbl.Unknown)
+	}
 	j.pl, err = plan.MakeWith(store, j.ssts, j.tbl.Partitioner, j.o.SplitSize, spans)
 	return err
 }
