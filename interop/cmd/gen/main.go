@@ -5,6 +5,7 @@
 //	gen fixtures -format nb -out ../testdata/cassandra-5.0   # one format, all compressions + edge cases
 //	gen cluster  -out ../testdata/sample-snapshot            # 3 nodes, diverged replicas, snapshots
 //	gen backup   -out ../testdata/backup-snapshot            # 3 nodes, 2 keyspaces, index, view, dropped table
+//	gen dropped  -format oa -out ../testdata/cassandra-5.0      # dropped and re-added columns
 //	gen bench    -out .cache/benchdata -size 2G              # a large LZ4 table
 //	gen wide     -out .cache/widedata -size 1G               # one ~1 GB partition
 //	gen dumptime -data X-Data.db                             # time sstabledump vs aegisthus dump
@@ -29,7 +30,7 @@ var cassandraVersion = "5.0.9"
 func main() {
 	log.SetFlags(log.Ltime)
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gen fixtures|cluster|backup|tools|bench|wide|dumptime [flags]")
+		fmt.Fprintln(os.Stderr, "usage: gen fixtures|cluster|backup|dropped|tools|bench|wide|dumptime [flags]")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -46,6 +47,8 @@ func main() {
 		err = clusterCmd(ctx, os.Args[2:])
 	case "backup":
 		err = backupCmd(ctx, os.Args[2:])
+	case "dropped":
+		err = droppedCmd(ctx, os.Args[2:])
 	case "tools":
 		err = toolsCmd(ctx, os.Args[2:])
 	case "bench":
