@@ -48,6 +48,7 @@ type exportOptions struct {
 	// many tables
 	failFast  bool
 	maxErrors int
+	verify    bool
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -73,6 +74,7 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.keys, "keys", nil, "only this partition key, as dump prints it (repeatable)")
 	fs.StringVar(&o.base, "base", "", "a previous export of the table with --layout partitions (directory or s3:// prefix) to merge with the inputs: an incremental run; with many tables, the previous run's --out (each table pairs with BASE/<keyspace>/<table>/)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "with many tables, stop at the first table that fails (default: finish the others and exit 5)")
+	fs.BoolVar(&o.verify, "verify", false, "before exporting, check every SSTable as verify --extended does (checksums, digest, every partition, row and cell); a failing SSTable fails the table (or is left out under --max-errors)")
 	fs.IntVar(&o.maxErrors, "max-errors", 0, "SSTables per table that may fail to open or decode and be left out, each recorded in _manifest.json and _errors.jsonl (0: none, the table fails)")
 }
 
@@ -241,7 +243,7 @@ func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, 
 		Layout:  o.layoutArg(),
 		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
 		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
-		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors,
+		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors, Verify: o.verify,
 	}, nil
 }
 
