@@ -170,8 +170,10 @@ func (t *Table) add(origin map[string]string, src string, cols []Column, hidden 
 				continue
 			}
 			if have.Static != c.Static || !have.Type.Equal(c.Type) {
-				return fmt.Errorf("column %s: %s says %s, %s says %s: %w", c.Name, origin[c.Name], describe(have.Type, have.Static),
-					src, describe(c.Type, c.Static), wire.ErrCorrupt)
+				return fmt.Errorf("column %s: %s says %s, %s says %s (Cassandra writes that only for a column dropped "+
+					"and added back: give the schema that records the drop, ALTER TABLE … DROP %s USING TIMESTAMP, "+
+					"as a snapshot's schema.cql does): %w", c.Name, origin[c.Name], describe(have.Type, have.Static),
+					src, describe(c.Type, c.Static), c.Name, wire.ErrCorrupt)
 			}
 			continue
 		}

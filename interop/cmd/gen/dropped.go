@@ -23,7 +23,11 @@ import (
 // clock, the writes explicit timestamps (1600000000000000 + n, long before
 // the drops) or the client's clock (after them) as each step says.
 //
-//	gen dropped -format oa -out ../testdata/cassandra-5.0   # <out>/<format>/lz4/dropped/<table>-<id>
+//	gen dropped -format oa -out ../testdata/cassandra-5.0   # <out>/<format>/evolution/dropped/<table>-<id>
+//
+// They sit under evolution/, not lz4/ beside the random and edge keyspaces
+// (they are LZ4 too, meta.json says so), so that tests counting the tables of
+// <format>/lz4 keep their numbers.
 
 const droppedKS = "dropped"
 
@@ -118,7 +122,7 @@ func droppedCmd(ctx context.Context, args []string) error {
 	var nf nodeFlags
 	nf.add(fs)
 	format := fs.String("format", "oa", "SSTable format: nb, oa or da")
-	out := fs.String("out", "", "output root; tables go to <out>/<format>/lz4/dropped/<table>-<id>")
+	out := fs.String("out", "", "output root; tables go to <out>/<format>/evolution/dropped/<table>-<id>")
 	fs.Parse(args)
 	if *out == "" {
 		return fmt.Errorf("-out is required")
@@ -181,7 +185,7 @@ func droppedCmd(ctx context.Context, args []string) error {
 	c.Nodes[0].Stop()
 	workDone := time.Since(start)
 
-	root := filepath.Join(*out, *format, "lz4", droppedKS)
+	root := filepath.Join(*out, *format, "evolution", droppedKS)
 	if err := os.RemoveAll(root); err != nil {
 		return err
 	}
