@@ -5,7 +5,9 @@ INTEROP      := interop
 INTEROP_GEN  := $(INTEROP)/.cache/bin/gen
 INTEROP_CMP  := $(INTEROP)/.cache/bin/compare
 TESTDATA     := testdata/cassandra-5.0
+TESTDATA60   := testdata/cassandra-6.0
 FORMATS      ?= nb oa da
+FORMATS60    ?= nb oa pa ea
 SEED         ?= 1
 # Interop runs (make interop) write here, never to testdata/.
 INTEROP_RUN  ?= $(INTEROP)/.cache/run
@@ -14,7 +16,7 @@ BENCH_OUT    ?= $(INTEROP)/.cache/benchdata
 WIDE_SIZE    ?= 1G
 WIDE_OUT     ?= $(INTEROP)/.cache/widedata
 
-.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-dropped testdata-cluster testdata-backup benchdata benchdata-narrow benchdata-wide bench-sstabledump interop interop-compare interop-clean
+.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-dropped testdata-6.0 testdata-cluster testdata-backup benchdata benchdata-narrow benchdata-wide bench-sstabledump interop interop-compare interop-clean
 
 interop-tools:
 	@cd $(INTEROP) && go build -o .cache/bin/gen ./cmd/gen
@@ -42,6 +44,17 @@ testdata: interop-tools
 testdata-dropped: interop-tools
 	@for f in $(FORMATS); do \
 	  (cd $(INTEROP) && .cache/bin/gen dropped -format $$f -out ../$(TESTDATA)) || exit 1; \
+	done
+
+# The second pinned version, Cassandra 6.0 (pom-6.0.xml, 6.0-alpha2): every
+# format it writes (nb with storage_compatibility_mode CASSANDRA_4, oa with
+# CASSANDRA_5, pa and ea with NONE), one random table per compression, the
+# edge keyspace and the dropped columns. About 1.5 min per format.
+testdata-6.0: interop-tools
+	@INTEROP_CASSANDRA=6.0 $(INTEROP)/bin/classpath >/dev/null
+	@for f in $(FORMATS60); do \
+	  (cd $(INTEROP) && .cache/bin/gen fixtures -cassandra 6.0 -format $$f -seed $(SEED) -tables 1 -out ../$(TESTDATA60)) || exit 1; \
+	  (cd $(INTEROP) && .cache/bin/gen dropped -cassandra 6.0 -format $$f -out ../$(TESTDATA60)) || exit 1; \
 	done
 
 testdata-cluster: interop-tools
@@ -109,7 +122,7 @@ interop-cluster: interop-tools interop-compare-tool
 # Compare aegisthus with the committed fixtures only (no Java needed).
 interop-compare: interop-compare-tool
 	@$(MAKE) --no-print-directory build
-	$(INTEROP_CMP) -bin $(BIN) $(TESTDATA) testdata/sample-snapshot
+	$(INTEROP_CMP) -bin $(BIN) $(TESTDATA) $(TESTDATA60) testdata/sample-snapshot
 
 interop-clean:
 	rm -rf $(INTEROP)/.cache/bin $(INTEROP)/.cache/run $(INTEROP)/.cache/classpath.*

@@ -35,8 +35,12 @@ type fixtureMeta struct {
 }
 
 // fixtureTables lists the table directories under testdata/cassandra-5.0.
-func fixtureTables(t *testing.T) []string {
-	dirs, err := filepath.Glob(filepath.Join(repoTestdata(t), "cassandra-5.0", "*", "*", "*", "*"))
+func fixtureTables(t *testing.T) []string { return fixtureTablesIn(t, "cassandra-5.0") }
+
+// fixtureTablesIn lists the table directories under testdata/<version>
+// (<format>/<compression>/<keyspace>/<table>).
+func fixtureTablesIn(t *testing.T, version string) []string {
+	dirs, err := filepath.Glob(filepath.Join(repoTestdata(t), version, "*", "*", "*", "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +51,7 @@ func fixtureTables(t *testing.T) []string {
 		}
 	}
 	if len(out) == 0 {
-		t.Fatal("no fixtures under testdata/cassandra-5.0 (make testdata writes them)")
+		t.Fatalf("no fixtures under testdata/%s (make testdata writes them)", version)
 	}
 	return out
 }
@@ -80,9 +84,15 @@ func readJSONL(t *testing.T, path string) []json.RawMessage {
 
 // TestFixturesExport: exporting every SSTable of a fixture table gives exactly
 // the rows Cassandra's SELECT JSON * returned at CONSISTENCY ALL.
-func TestFixturesExport(t *testing.T) {
-	for _, dir := range fixtureTables(t) {
-		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), "cassandra-5.0"), dir)
+func TestFixturesExport(t *testing.T) { fixturesExport(t, "cassandra-5.0") }
+
+// TestFixtures60Export: the same for the files Cassandra 6.0 wrote (nb, oa,
+// pa, ea), testdata/cassandra-6.0.
+func TestFixtures60Export(t *testing.T) { fixturesExport(t, "cassandra-6.0") }
+
+func fixturesExport(t *testing.T, version string) {
+	for _, dir := range fixtureTablesIn(t, version) {
+		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), version), dir)
 		t.Run(rel, func(t *testing.T) {
 			m, schema := readFixtureMeta(t, dir)
 			o := exportOptions{paths: []string{dir}, now: m.Now, splitSize: "16KiB"}
@@ -135,9 +145,14 @@ func TestSampleSnapshotExport(t *testing.T) {
 
 // TestFixturesDump: dump prints what sstabledump printed for every fixture SSTable,
 // compared as JSON values (the "expired" flags and positions included).
-func TestFixturesDump(t *testing.T) {
-	for _, dir := range fixtureTables(t) {
-		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), "cassandra-5.0"), dir)
+func TestFixturesDump(t *testing.T) { fixturesDump(t, "cassandra-5.0") }
+
+// TestFixtures60Dump: the same for testdata/cassandra-6.0.
+func TestFixtures60Dump(t *testing.T) { fixturesDump(t, "cassandra-6.0") }
+
+func fixturesDump(t *testing.T, version string) {
+	for _, dir := range fixtureTablesIn(t, version) {
+		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), version), dir)
 		tables, err := discover.Find(storage.Local{}, []string{dir})
 		if err != nil {
 			t.Fatal(err)

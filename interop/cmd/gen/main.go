@@ -27,6 +27,9 @@ import (
 // cassandraVersion is the version interop/pom.xml pins; written to meta.json.
 var cassandraVersion = "5.0.9"
 
+// cassandraVersion60 is the version interop/pom-6.0.xml pins (gen -cassandra 6.0).
+const cassandraVersion60 = "6.0-alpha2"
+
 func main() {
 	log.SetFlags(log.Ltime)
 	if len(os.Args) < 2 {
@@ -74,6 +77,7 @@ type nodeFlags struct {
 	keep     bool
 	portBase int
 	heap     int
+	version  string
 }
 
 func (f *nodeFlags) add(fs *flag.FlagSet) {
@@ -83,12 +87,24 @@ func (f *nodeFlags) add(fs *flag.FlagSet) {
 	fs.BoolVar(&f.keep, "keep", false, "keep the run directory")
 	fs.IntVar(&f.portBase, "port-base", 29000, "storage port; native = +42, JMX = +199+i")
 	fs.IntVar(&f.heap, "heap", 1024, "heap per node in MiB")
+	fs.StringVar(&f.version, "cassandra", "5.0", "pinned Cassandra to run: 5.0 (pom.xml) or 6.0 (pom-6.0.xml)")
 }
 
 func (f *nodeFlags) cluster(format string, size int) (*cassandra.Cluster, func(), error) {
-	fm, ok := cassandra.Formats[format]
+	formats := cassandra.Formats
+	switch f.version {
+	case "", "5.0":
+	case "6.0":
+		// bin/classpath resolves pom-6.0.xml; meta.json records the version.
+		os.Setenv("INTEROP_CASSANDRA", "6.0")
+		cassandraVersion = cassandraVersion60
+		formats = cassandra.Formats60
+	default:
+		return nil, nil, fmt.Errorf("unknown -cassandra %q (5.0, 6.0)", f.version)
+	}
+	fm, ok := formats[format]
 	if !ok {
-		return nil, nil, fmt.Errorf("unknown format %q (nb, oa, da)", format)
+		return nil, nil, fmt.Errorf("unknown format %q for Cassandra %s", format, f.version)
 	}
 	dir := f.work
 	cleanup := func() {}
