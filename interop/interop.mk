@@ -8,6 +8,8 @@ TESTDATA     := testdata/cassandra-5.0
 TESTDATA60   := testdata/cassandra-6.0
 FORMATS      ?= nb oa da
 FORMATS60    ?= nb oa pa ea
+# make interop: ALTER TABLE ADD/DROP between flush rounds (EVOLVE= turns it off).
+EVOLVE       ?= -evolve
 SEED         ?= 1
 # Interop runs (make interop) write here, never to testdata/.
 INTEROP_RUN  ?= $(INTEROP)/.cache/run
@@ -106,7 +108,7 @@ interop: interop-tools interop-compare-tool
 
 interop-gen: interop-tools
 	@for f in $(FORMATS); do \
-	  (cd $(INTEROP) && .cache/bin/gen fixtures -format $$f -seed $(SEED) -tables 3 -ops 150 -rounds 4 -edge=false -out $(abspath $(INTEROP_RUN))/seed-$(SEED)) || exit 1; \
+	  (cd $(INTEROP) && .cache/bin/gen fixtures -format $$f -seed $(SEED) -tables 3 -ops 150 -rounds 4 -edge=false $(EVOLVE) -out $(abspath $(INTEROP_RUN))/seed-$(SEED)) || exit 1; \
 	done
 
 interop-check: interop-compare-tool

@@ -200,15 +200,9 @@ func droppedCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		b, err := os.ReadFile(filepath.Join(src, "snapshots", "schema", "schema.cql"))
+		cql, err := snapshotSchema(src, []string{"CREATE TYPE dropped.pt (x int, y text)"})
 		if err != nil {
 			return err
-		}
-		cql := []string{"CREATE TYPE dropped.pt (x int, y text)"}
-		for _, st := range strings.Split(string(b), ";") {
-			if st = strings.TrimSpace(st); st != "" {
-				cql = append(cql, st)
-			}
 		}
 		m := Meta{Cassandra: cassandraVersion, Format: *format, Compression: "lz4", ChunkKB: 4,
 			Now: now.UTC().Format(time.RFC3339), NowUnix: now.Unix(), Consistency: "ALL",
