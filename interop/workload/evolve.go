@@ -53,7 +53,12 @@ func (g *Gen) Evolve(t *Table, n int) []string {
 		remove(c)
 		return []string{fmt.Sprintf("ALTER TABLE %s DROP %s", name, c.Name)}
 	default:
-		cs := droppable()
+		// Cassandra records a dropped UDT column as a tuple and then refuses
+		// the UDT back ("incompatible with previously dropped column").
+		cs := slices.DeleteFunc(droppable(), func(x *Column) bool { return hasUDT(x.Type) })
+		if len(cs) == 0 {
+			return nil
+		}
 		c := cs[r.IntN(len(cs))]
 		isStatic := static(c)
 		remove(c)
@@ -69,3 +74,10 @@ func (g *Gen) Evolve(t *Table, n int) []string {
 // blob: variable-length ones (AbstractType.isSerializationCompatibleWith
 // wants the same fixed length).
 var blobCompatible = map[string]bool{"text": true, "ascii": true, "varchar": true, "varint": true, "decimal": true, "blob": true}
+
+func hasUDT(t *Type) bool {
+	if t.Kind == UDT {
+		return true
+	}
+	return slices.ContainsFunc(t.Elems, hasUDT)
+}
