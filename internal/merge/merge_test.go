@@ -775,28 +775,14 @@ func TestSingleVersionComplexDeletion(t *testing.T) {
 	data := s.encode(t, part("k",
 		rowAt(1).C(cellv(colA, 7, "a"), mcell(4, "old", "x"), mcell(6, "new", "y"), cellv(colB, 3, "b")).CDel(colM, dt(5, 5)),
 		rowAt(2).C(cellv(colA, 7, "a"), mcell(6, "k", "v")).CDel(colM, dt(5, 5))))
-	m := New(s.table, []Input{s.input(data)})
-	if !m.NextPartition() {
-		t.Fatal(m.Err())
-	}
-	var got []string
-	for m.NextRow() {
-		r := m.Row()
-		if r.Static {
-			continue
-		}
-		for _, c := range r.Cells {
-			got = append(got, fmt.Sprintf("%d:%s=%s@%d", c.Column, c.Path, c.Value, c.Timestamp))
-		}
+	got := regularRows(t, New(s.table, []Input{s.input(data)}), func(r *Row) {
 		want := []rows.ComplexDeletion{{Column: colM, Deletion: dt(5, 5)}}
 		if !slices.Equal(r.ComplexDeletions, want) {
 			t.Errorf("complex deletions %v, want %v", r.ComplexDeletions, want)
 		}
-		got = append(got, "|")
-	}
-	want := "1:=a@7 2:=b@3 3:new=y@6 | 1:=a@7 3:k=v@6 |"
-	if g := strings.Join(got, " "); g != want {
-		t.Errorf("cells %s, want %s", g, want)
+	})
+	if want := "1:=a@7 2:=b@3 3:new=y@6 | 1:=a@7 3:k=v@6 |"; got != want {
+		t.Errorf("cells %s, want %s", got, want)
 	}
 }
 
@@ -816,27 +802,36 @@ func TestDroppedColumn(t *testing.T) {
 		for range copies {
 			ins = append(ins, s.input(data))
 		}
-		m := New(s.table, ins)
-		if !m.NextPartition() {
-			t.Fatal(m.Err())
-		}
-		var got []string
-		for m.NextRow() {
-			r := m.Row()
-			if r.Static {
-				continue
-			}
-			for _, c := range r.Cells {
-				got = append(got, fmt.Sprintf("%d:%s=%s@%d", c.Column, c.Path, c.Value, c.Timestamp))
-			}
+		got := regularRows(t, New(s.table, ins), func(r *Row) {
 			if len(r.ComplexDeletions) != 0 {
 				t.Errorf("%d copies: complex deletions %v survive the drop", copies, r.ComplexDeletions)
 			}
-			got = append(got, "|")
-		}
-		want := "2:=b@3 3:new=y@6 | 1:=kept@6 |"
-		if g := strings.Join(got, " "); g != want {
-			t.Errorf("%d copies: cells %s, want %s", copies, g, want)
+		})
+		if want := "2:=b@3 3:new=y@6 | 1:=kept@6 |"; got != want {
+			t.Errorf("%d copies: cells %s, want %s", copies, got, want)
 		}
 	}
+}
+
+// regularRows merges the first partition of m and spells its regular rows'
+// cells ("column:path=value@timestamp", rows ended by "|"), calling check on
+// each row.
+func regularRows(t *testing.T, m *Merger, check func(r *Row)) string {
+	t.Helper()
+	if !m.NextPartition() {
+		t.Fatal(m.Err())
+	}
+	var got []string
+	for m.NextRow() {
+		r := m.Row()
+		if r.Static {
+			continue
+		}
+		for _, c := range r.Cells {
+			got = append(got, fmt.Sprintf("%d:%s=%s@%d", c.Column, c.Path, c.Value, c.Timestamp))
+		}
+		check(r)
+		got = append(got, "|")
+	}
+	return strings.Join(got, " ")
 }

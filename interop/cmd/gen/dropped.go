@@ -128,20 +128,12 @@ func droppedCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("-out is required")
 	}
 	start := time.Now()
-	c, done, err := nf.cluster(*format, 1)
+	c, s, done, err := nf.startOne(ctx, *format, nil)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := c.Nodes[0].Start(ctx); err != nil {
-		return err
-	}
 	nodeUp := time.Since(start)
-	s, err := session(c.Hosts(), gocql.One)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	stmts := []string{
 		fmt.Sprintf("CREATE KEYSPACE %s WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}", droppedKS),
 		"CREATE TYPE dropped.pt (x int, y text)",

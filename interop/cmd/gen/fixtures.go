@@ -51,26 +51,18 @@ func fixturesCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("-out is required")
 	}
 	start := time.Now()
-	c, done, err := nf.cluster(*format, 1)
+	c, s, done, err := nf.startOne(ctx, *format, func(c *cassandra.Cluster) error {
+		if !*uuidIDs {
+			return nil
+		}
+		c.UUIDIDs = true
+		return c.Init()
+	})
 	if err != nil {
 		return err
 	}
 	defer done()
-	if *uuidIDs {
-		c.UUIDIDs = true
-		if err := c.Init(); err != nil {
-			return err
-		}
-	}
-	if err := c.Nodes[0].Start(ctx); err != nil {
-		return err
-	}
 	nodeUp := time.Since(start)
-	s, err := session(c.Hosts(), gocql.One)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 
 	g := workload.NewGen(*seed)
 	r := g.Rand()

@@ -22,6 +22,7 @@ import (
 	"syscall"
 
 	"github.com/aegisthus/aegisthus/interop/cassandra"
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
 )
 
 // cassandraVersion is the version interop/pom.xml pins; written to meta.json.
@@ -127,4 +128,30 @@ func (f *nodeFlags) cluster(format string, size int) (*cassandra.Cluster, func()
 		return nil, nil, err
 	}
 	return c, func() { c.StopAll(); cleanup() }, nil
+}
+
+// startOne starts a one-node cluster writing format, after configure (when
+// not nil) adjusted it, and opens a session at ONE. done closes the session,
+// stops the node and removes its run directory.
+func (f *nodeFlags) startOne(ctx context.Context, format string, configure func(*cassandra.Cluster) error) (*cassandra.Cluster, *gocql.Session, func(), error) {
+	c, done, err := f.cluster(format, 1)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if configure != nil {
+		if err := configure(c); err != nil {
+			done()
+			return nil, nil, nil, err
+		}
+	}
+	if err := c.Nodes[0].Start(ctx); err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	s, err := session(c.Hosts(), gocql.One)
+	if err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	return c, s, func() { s.Close(); done() }, nil
 }
