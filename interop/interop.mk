@@ -5,7 +5,11 @@ INTEROP      := interop
 INTEROP_GEN  := $(INTEROP)/.cache/bin/gen
 INTEROP_CMP  := $(INTEROP)/.cache/bin/compare
 TESTDATA     := testdata/cassandra-5.0
+TESTDATA60   := testdata/cassandra-6.0
 FORMATS      ?= nb oa da
+FORMATS60    ?= nb oa pa ea
+# make interop: ALTER TABLE ADD/DROP between flush rounds (EVOLVE= turns it off).
+EVOLVE       ?= -evolve
 SEED         ?= 1
 # Interop runs (make interop) write here, never to testdata/.
 INTEROP_RUN  ?= $(INTEROP)/.cache/run
@@ -14,7 +18,7 @@ BENCH_OUT    ?= $(INTEROP)/.cache/benchdata
 WIDE_SIZE    ?= 1G
 WIDE_OUT     ?= $(INTEROP)/.cache/widedata
 
-.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-cluster testdata-backup benchdata benchdata-narrow benchdata-wide bench-sstabledump interop interop-compare interop-clean interop-medusa
+.PHONY: interop-tools interop-compare-tool interop-cluster interop-gen interop-check testdata testdata-dropped testdata-6.0 testdata-cluster testdata-backup benchdata benchdata-narrow benchdata-wide bench-sstabledump interop interop-compare interop-clean interop-medusa
 
 interop-tools:
 	@cd $(INTEROP) && go build -o .cache/bin/gen ./cmd/gen
@@ -32,8 +36,28 @@ testdata: interop-tools
 	done
 	@# time-UUID SSTable ids (uuid_sstable_identifiers_enabled), as cassandra_latest.yaml sets
 	cd $(INTEROP) && .cache/bin/gen fixtures -format oa -seed $(SEED) -uuid-ids -ks-prefix uuid_ -compressions lz4,zstd -tables 1 -edge=false -out ../$(TESTDATA)
+	@$(MAKE) --no-print-directory testdata-dropped
 	@$(MAKE) --no-print-directory testdata-cluster
 	@$(MAKE) --no-print-directory testdata-backup
+
+# Issue 14: columns dropped and added back (same type, other type, static,
+# list, map, frozen UDT; headers disagreeing on a dropped column's type), with
+# the snapshot's schema.cql as meta.json's cql. About 35 s per format.
+testdata-dropped: interop-tools
+	@for f in $(FORMATS); do \
+	  (cd $(INTEROP) && .cache/bin/gen dropped -format $$f -out ../$(TESTDATA)) || exit 1; \
+	done
+
+# The second pinned version, Cassandra 6.0 (pom-6.0.xml, 6.0-alpha2): every
+# format it writes (nb with storage_compatibility_mode CASSANDRA_4, oa with
+# CASSANDRA_5, pa and ea with NONE), one random table per compression, the
+# edge keyspace and the dropped columns. About 1.5 min per format.
+testdata-6.0: interop-tools
+	@INTEROP_CASSANDRA=6.0 $(INTEROP)/bin/classpath >/dev/null
+	@for f in $(FORMATS60); do \
+	  (cd $(INTEROP) && .cache/bin/gen fixtures -cassandra 6.0 -format $$f -seed $(SEED) -tables 1 -out ../$(TESTDATA60)) || exit 1; \
+	  (cd $(INTEROP) && .cache/bin/gen dropped -cassandra 6.0 -format $$f -out ../$(TESTDATA60)) || exit 1; \
+	done
 
 testdata-cluster: interop-tools
 	cd $(INTEROP) && .cache/bin/gen cluster -out ../testdata/sample-snapshot
@@ -84,7 +108,7 @@ interop: interop-tools interop-compare-tool
 
 interop-gen: interop-tools
 	@for f in $(FORMATS); do \
-	  (cd $(INTEROP) && .cache/bin/gen fixtures -format $$f -seed $(SEED) -tables 3 -ops 150 -rounds 4 -edge=false -out $(abspath $(INTEROP_RUN))/seed-$(SEED)) || exit 1; \
+	  (cd $(INTEROP) && .cache/bin/gen fixtures -format $$f -seed $(SEED) -tables 3 -ops 150 -rounds 4 -edge=false $(EVOLVE) -out $(abspath $(INTEROP_RUN))/seed-$(SEED)) || exit 1; \
 	done
 
 interop-check: interop-compare-tool
@@ -100,7 +124,7 @@ interop-cluster: interop-tools interop-compare-tool
 # Compare aegisthus with the committed fixtures only (no Java needed).
 interop-compare: interop-compare-tool
 	@$(MAKE) --no-print-directory build
-	$(INTEROP_CMP) -bin $(BIN) $(TESTDATA) testdata/sample-snapshot
+	$(INTEROP_CMP) -bin $(BIN) $(TESTDATA) $(TESTDATA60) testdata/sample-snapshot
 
 interop-clean:
 	rm -rf $(INTEROP)/.cache/bin $(INTEROP)/.cache/run $(INTEROP)/.cache/classpath.*

@@ -57,7 +57,8 @@ type exportOptions struct {
 	rowGroupSize string
 	compressSet  bool // --compress given: else the format's default
 	// a plan file's units (scale.go)
-	scale scaleOptions
+	scale  scaleOptions
+	verify bool
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
@@ -89,6 +90,7 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.baseMax, "base-max-record", "256MiB", "the most one partition's record in a --base part file may take uncompressed (it is held whole)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "with many tables, stop at the first table that fails (default: finish the others and exit 5)")
 	o.scale.AddFlags(fs)
+	fs.BoolVar(&o.verify, "verify", false, "before exporting, check every SSTable as verify --extended does (checksums, digest, every partition, row and cell); a failing SSTable fails the table (or is left out under --max-errors)")
 	fs.IntVar(&o.maxErrors, "max-errors", 0, "SSTables per table that may fail to open or decode and be left out, each recorded in _manifest.json and _errors.jsonl (0: none, the table fails)")
 }
 
@@ -301,7 +303,7 @@ func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, 
 		Layout:  o.layoutArg(),
 		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
 		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
-		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors, BaseMaxRecord: int(baseMax),
+		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors, BaseMaxRecord: int(baseMax), Verify: o.verify,
 		Format: format, RowGroupSize: rowGroup,
 	}, nil
 }

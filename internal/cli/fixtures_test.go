@@ -34,8 +34,12 @@ type fixtureMeta struct {
 }
 
 // fixtureTables lists the table directories under testdata/cassandra-5.0.
-func fixtureTables(t *testing.T) []string {
-	dirs, err := filepath.Glob(filepath.Join(repoTestdata(t), "cassandra-5.0", "*", "*", "*", "*"))
+func fixtureTables(t *testing.T) []string { return fixtureTablesIn(t, "cassandra-5.0") }
+
+// fixtureTablesIn lists the table directories under testdata/<version>
+// (<format>/<compression>/<keyspace>/<table>).
+func fixtureTablesIn(t *testing.T, version string) []string {
+	dirs, err := filepath.Glob(filepath.Join(repoTestdata(t), version, "*", "*", "*", "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +50,7 @@ func fixtureTables(t *testing.T) []string {
 		}
 	}
 	if len(out) == 0 {
-		t.Fatal("no fixtures under testdata/cassandra-5.0 (make testdata writes them)")
+		t.Fatalf("no fixtures under testdata/%s (make testdata writes them)", version)
 	}
 	return out
 }
@@ -79,9 +83,15 @@ func readJSONL(t *testing.T, path string) []json.RawMessage {
 
 // TestFixturesExport: exporting every SSTable of a fixture table gives exactly
 // the rows Cassandra's SELECT JSON * returned at CONSISTENCY ALL.
-func TestFixturesExport(t *testing.T) {
-	for _, dir := range fixtureTables(t) {
-		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), "cassandra-5.0"), dir)
+func TestFixturesExport(t *testing.T) { fixturesExport(t, "cassandra-5.0") }
+
+// TestFixtures60Export: the same for the files Cassandra 6.0 wrote (nb, oa,
+// pa, ea), testdata/cassandra-6.0.
+func TestFixtures60Export(t *testing.T) { fixturesExport(t, "cassandra-6.0") }
+
+func fixturesExport(t *testing.T, version string) {
+	for _, dir := range fixtureTablesIn(t, version) {
+		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), version), dir)
 		t.Run(rel, func(t *testing.T) {
 			m, schema := readFixtureMeta(t, dir)
 			o := exportOptions{paths: []string{dir}, now: m.Now, splitSize: "16KiB"}
@@ -134,10 +144,15 @@ func TestSampleSnapshotExport(t *testing.T) {
 
 // TestFixturesDump: dump prints what sstabledump printed for every fixture
 // SSTable, byte for byte (layout, "expired" flags and positions included).
-func TestFixturesDump(t *testing.T) {
-	for _, f := range fixtureSSTables(t) {
+func TestFixturesDump(t *testing.T) { fixturesDump(t, "cassandra-5.0") }
+
+// TestFixtures60Dump: the same for testdata/cassandra-6.0.
+func TestFixtures60Dump(t *testing.T) { fixturesDump(t, "cassandra-6.0") }
+
+func fixturesDump(t *testing.T, version string) {
+	for _, f := range fixtureSSTablesIn(t, version) {
 		d := f.sstable
-		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), "cassandra-5.0"), f.dir)
+		rel, _ := filepath.Rel(filepath.Join(repoTestdata(t), version), f.dir)
 		t.Run(rel+"/"+d.Prefix(), func(t *testing.T) {
 			m, _ := readFixtureMeta(t, f.dir)
 			wb, err := os.ReadFile(f.sstabledump)
@@ -168,9 +183,12 @@ type fixtureSSTable struct {
 }
 
 // fixtureSSTables lists every SSTable of the Cassandra 5.0 fixtures.
-func fixtureSSTables(t *testing.T) []fixtureSSTable {
+func fixtureSSTables(t *testing.T) []fixtureSSTable { return fixtureSSTablesIn(t, "cassandra-5.0") }
+
+// fixtureSSTablesIn lists every SSTable of the fixtures of one Cassandra version.
+func fixtureSSTablesIn(t *testing.T, version string) []fixtureSSTable {
 	var out []fixtureSSTable
-	for _, dir := range fixtureTables(t) {
+	for _, dir := range fixtureTablesIn(t, version) {
 		tables, err := discover.Find(storage.Local{}, []string{dir})
 		if err != nil {
 			t.Fatal(err)

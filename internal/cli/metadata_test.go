@@ -93,9 +93,14 @@ func checkGolden(t *testing.T, file, got string) {
 // Cassandra 5.0 fixtures under testdata/cassandra-5.0/**/expected/*.sstablemetadata.txt,
 // when they exist. Lines that depend on when sstablemetadata ran (droppable
 // tombstones) are skipped, as is the CREATE TABLE aegisthus adds.
-func TestMetadataCassandra50(t *testing.T) {
+func TestMetadataCassandra50(t *testing.T) { metadataGoldensIn(t, "cassandra-5.0") }
+
+// TestMetadataCassandra60 is the same for testdata/cassandra-6.0.
+func TestMetadataCassandra60(t *testing.T) { metadataGoldensIn(t, "cassandra-6.0") }
+
+func metadataGoldensIn(t *testing.T, version string) {
 	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "cassandra-5.0")
+	root := filepath.Join(filepath.Dir(file), "..", "..", "testdata", version)
 	// <format>/<compression>/<keyspace>/<table>/expected/
 	goldens, _ := filepath.Glob(filepath.Join(root, "*", "*", "*", "*", "expected", "*.sstablemetadata.txt"))
 	if len(goldens) == 0 {

@@ -54,6 +54,8 @@ type VerifyResult struct {
 	// Unchecked says why chunk checksums were not verified, "" when they were.
 	Unchecked string          `json:"unchecked,omitempty"`
 	Failures  []VerifyFailure `json:"failures"`
+	// Extended is what the extended read covered (VerifyOptions.Extended).
+	Extended *Extended `json:"extended,omitempty"`
 }
 
 // VerifyFailure is one problem found.

@@ -28,13 +28,24 @@ type Column struct {
 	Counter bool
 	// PathCompare orders the cell paths of a complex column.
 	PathCompare func(a, b []byte) int
+	// Dropped says the column was dropped at DroppedAt (schema.Table.Dropped):
+	// its cells and complex deletions at or before then are discarded.
+	Dropped   bool
+	DroppedAt int64
 }
+
+// discards reports whether a cell or complex deletion of c written at
+// timestamp ts is gone with the column's drop (DeserializationHelper.isDropped).
+func (c *Column) discards(ts int64) bool { return c.Dropped && ts <= c.DroppedAt }
 
 // Table is what the merge needs to know of the table.
 type Table struct {
 	Columns     []Column
 	Clustering  Comparator
 	Partitioner token.Partitioner
+	// HasDropped says some column is Dropped: every row then goes through
+	// mergeCells, which discards its dropped cells.
+	HasDropped bool
 }
 
 // Input is one SSTable's (or one token range of it) stream of partitions.
@@ -402,7 +413,7 @@ func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
 	// One version under no deletion (the common case): its cells are the result.
 	// They stay in the input's buffer, with their column ids rewritten in place
 	// (the input's row is ours until the next advance).
-	if len(m.vers) == 1 && m.vers[0].ordered && active.IsLive() {
+	if len(m.vers) == 1 && m.vers[0].ordered && active.IsLive() && !m.t.HasDropped {
 		in := m.vers[0]
 		u := in.Scanner.Unfiltered()
 		cmap := in.RegularMap
@@ -481,6 +492,9 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 		}
 		for _, cd := range u.ComplexDeletions {
 			c := cmap[cd.Column]
+			if m.t.Columns[c].discards(cd.Deletion.MarkedForDeleteAt) {
+				continue
+			}
 			if cd.Deletion.Supersedes(m.cdel[c]) {
 				if m.cdel[c].IsLive() {
 					m.touched = append(m.touched, c)
@@ -504,7 +518,7 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 			if m.cdel[c].Supersedes(del) {
 				del = m.cdel[c]
 			}
-			if del.Deletes(cell.Timestamp) {
+			if del.Deletes(cell.Timestamp) || m.t.Columns[c].discards(cell.Timestamp) {
 				continue
 			}
 			cell.Column = c
@@ -674,6 +688,10 @@ func NewTable(t *schema.Table) *Table {
 		mc := Column{Static: c.Static, Complex: c.Type.IsMultiCell(), Counter: c.Type.Kind == cql.Counter}
 		if mc.Complex {
 			mc.PathCompare = c.Type.PathType().Compare
+		}
+		if ts, ok := t.DroppedAt(c.Name); ok {
+			mc.Dropped, mc.DroppedAt = true, ts
+			mt.HasDropped = true
 		}
 		mt.Columns = append(mt.Columns, mc)
 	}

@@ -775,7 +775,49 @@ func TestSingleVersionComplexDeletion(t *testing.T) {
 	data := s.encode(t, part("k",
 		rowAt(1).C(cellv(colA, 7, "a"), mcell(4, "old", "x"), mcell(6, "new", "y"), cellv(colB, 3, "b")).CDel(colM, dt(5, 5)),
 		rowAt(2).C(cellv(colA, 7, "a"), mcell(6, "k", "v")).CDel(colM, dt(5, 5))))
-	m := New(s.table, []Input{s.input(data)})
+	got := regularRows(t, New(s.table, []Input{s.input(data)}), func(r *Row) {
+		want := []rows.ComplexDeletion{{Column: colM, Deletion: dt(5, 5)}}
+		if !slices.Equal(r.ComplexDeletions, want) {
+			t.Errorf("complex deletions %v, want %v", r.ComplexDeletions, want)
+		}
+	})
+	if want := "1:=a@7 2:=b@3 3:new=y@6 | 1:=a@7 3:k=v@6 |"; got != want {
+		t.Errorf("cells %s, want %s", got, want)
+	}
+}
+
+// TestDroppedColumn: cells and complex deletions of a dropped column written at
+// or before the drop are discarded, newer ones kept, on the single-version path
+// and the merged one (DeserializationHelper.isDropped, isDroppedComplexDeletion).
+func TestDroppedColumn(t *testing.T) {
+	s := newSchema(t, 1)
+	s.table.Columns[colA].Dropped, s.table.Columns[colA].DroppedAt = true, 5
+	s.table.Columns[colM].Dropped, s.table.Columns[colM].DroppedAt = true, 5
+	s.table.HasDropped = true
+	data := s.encode(t, part("k",
+		rowAt(1).C(cellv(colA, 5, "gone"), cellv(colB, 3, "b"), mcell(4, "old", "x"), mcell(6, "new", "y")).CDel(colM, dt(4, 4)),
+		rowAt(2).C(cellv(colA, 6, "kept"), mcell(5, "k", "v"))))
+	for _, copies := range []int{1, 2} {
+		var ins []Input
+		for range copies {
+			ins = append(ins, s.input(data))
+		}
+		got := regularRows(t, New(s.table, ins), func(r *Row) {
+			if len(r.ComplexDeletions) != 0 {
+				t.Errorf("%d copies: complex deletions %v survive the drop", copies, r.ComplexDeletions)
+			}
+		})
+		if want := "2:=b@3 3:new=y@6 | 1:=kept@6 |"; got != want {
+			t.Errorf("%d copies: cells %s, want %s", copies, got, want)
+		}
+	}
+}
+
+// regularRows merges the first partition of m and spells its regular rows'
+// cells ("column:path=value@timestamp", rows ended by "|"), calling check on
+// each row.
+func regularRows(t *testing.T, m *Merger, check func(r *Row)) string {
+	t.Helper()
 	if !m.NextPartition() {
 		t.Fatal(m.Err())
 	}
@@ -788,14 +830,8 @@ func TestSingleVersionComplexDeletion(t *testing.T) {
 		for _, c := range r.Cells {
 			got = append(got, fmt.Sprintf("%d:%s=%s@%d", c.Column, c.Path, c.Value, c.Timestamp))
 		}
-		want := []rows.ComplexDeletion{{Column: colM, Deletion: dt(5, 5)}}
-		if !slices.Equal(r.ComplexDeletions, want) {
-			t.Errorf("complex deletions %v, want %v", r.ComplexDeletions, want)
-		}
+		check(r)
 		got = append(got, "|")
 	}
-	want := "1:=a@7 2:=b@3 3:new=y@6 | 1:=a@7 3:k=v@6 |"
-	if g := strings.Join(got, " "); g != want {
-		t.Errorf("cells %s, want %s", g, want)
-	}
+	return strings.Join(got, " ")
 }

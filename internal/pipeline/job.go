@@ -14,12 +14,14 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/inspect"
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/render"
 	"github.com/aegisthus/aegisthus/internal/render/parquetrows"
@@ -27,6 +29,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/sink"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/storage"
 	"github.com/aegisthus/aegisthus/internal/token"
 )
@@ -81,6 +84,11 @@ type Options struct {
 	// Plan, when set, is the table's plan made earlier (a plan file): Prepare
 	// takes it instead of reading the partition indexes again.
 	Plan *plan.Plan
+	// Verify checks every SSTable before the export reads it, as verify
+	// --extended does (inspect.VerifyWith): checksums, digest, components,
+	// and every partition, row and cell. A failing SSTable fails the export
+	// (or is left out under MaxErrors) before any unit runs.
+	Verify bool
 }
 
 // Progress is a snapshot of a running export. Bytes are uncompressed
@@ -256,6 +264,14 @@ func (j *Job) open(ctx context.Context, store storage.Store) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if j.o.Verify {
+			if err := j.verify(ctx, store, d); err != nil {
+				if j.skipOpen(d, err) {
+					continue
+				}
+				return err
+			}
+		}
 		sst, err := sstable.Open(store, d, sstable.Options{Table: j.o.Schema, Raw: j.layout == LayoutAegisthus})
 		if err != nil {
 			if j.skipOpen(d, err) {
@@ -282,11 +298,18 @@ func (j *Job) open(ctx context.Context, store storage.Store) error {
 	if j.tbl, err = buildTable(j.ssts, j.base); err != nil {
 		return err
 	}
+	if len(j.tbl.Unknown) > 0 {
+		// Neither printed (the schema does not have them) nor known to be
+		// dropped (no ALTER TABLE … DROP … USING TIMESTAMP): say so.
+		j.o.Log.Warn("columns in SSTable headers are neither in the schema nor dropped in it: not exported; "+
+			"a snapshot's schema.cql records drops", "table", j.o.Table.String(), "columns", j.tbl.Unknown)
+	}
 	if j.o.Plan != nil {
 		j.pl = j.o.Plan
-		return checkPlan(j.pl, len(j.ssts))
+		err = checkPlan(j.pl, len(j.ssts))
+	} else {
+		j.pl, err = plan.MakeWith(store, j.ssts, j.tbl.Partitioner, j.o.SplitSize, spans)
 	}
-	j.pl, err = plan.MakeWith(store, j.ssts, j.tbl.Partitioner, j.o.SplitSize, spans)
 	if err == nil {
 		j.counted = make([]atomic.Int64, len(j.pl.Units))
 	}
@@ -424,3 +447,28 @@ func parseRange(tbl *schema.Table, lo, hi string) (l, h []byte, err error) {
 	}
 	return l, h, nil
 }
+
+// verify is Options.Verify's check of one SSTable: nil when it passes, else
+// an error listing every failure (file, offset, what was wrong).
+func (j *Job) verify(ctx context.Context, store storage.Store, d format.Descriptor) error {
+	res, err := inspect.VerifyWith(ctx, store, d, inspect.VerifyOptions{Extended: true, Table: j.o.Schema})
+	if err != nil {
+		return err
+	}
+	if len(res.Failures) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(res.Failures))
+	for i, f := range res.Failures {
+		msgs[i] = strings.TrimPrefix(f.Error, f.Path+": ")
+	}
+	first := res.Failures[0]
+	return &wire.FormatError{Path: first.Path, Component: first.Component, Offset: first.Offset,
+		Err: verifyError(fmt.Sprintf("--verify: %d failures: %s", len(msgs), strings.Join(msgs, "; ")))}
+}
+
+// verifyError is Options.Verify's finding: corrupt input, said once.
+type verifyError string
+
+func (e verifyError) Error() string        { return string(e) }
+func (e verifyError) Is(target error) bool { return target == wire.ErrCorrupt }

@@ -45,6 +45,9 @@ type Head struct {
 	Schema *schema.Desc `json:"schema,omitempty"`
 	// Base is the previous export this run merged (Options.Base).
 	Base *BaseRef `json:"base,omitempty"`
+	// UnknownColumns are columns SSTable headers hold that the schema neither
+	// has nor records as dropped (schema.Table.Unknown): not exported.
+	UnknownColumns []string `json:"unknown_columns,omitempty"`
 }
 
 // Filters records what an export kept, for the manifest and a resumed run.
@@ -91,6 +94,7 @@ func (j *Job) newHead(now int64) Head {
 	if j.layout == LayoutPartitions {
 		h.Schema = j.tbl.Describe()
 	}
+	h.UnknownColumns = j.tbl.Unknown
 	if j.base != nil {
 		h.Base = &j.base.ref
 	}

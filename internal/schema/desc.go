@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
@@ -21,6 +22,10 @@ type Desc struct {
 	Clustering    []DescColumn `json:"clustering"`
 	Columns       []DescColumn `json:"columns"` // static and regular, in Table.Columns order
 	StaticCompact bool         `json:"static_compact,omitempty"`
+	// Dropped records Table.Dropped: the drop time (microseconds) of each
+	// dropped column, so that a run with this export as its base goes on
+	// discarding what this one discarded.
+	Dropped map[string]int64 `json:"dropped,omitempty"`
 }
 
 // DescColumn is one column of a Desc.
@@ -35,6 +40,9 @@ type DescColumn struct {
 func (t *Table) Describe() *Desc {
 	d := &Desc{Keyspace: t.Keyspace, Name: t.Name, Partitioner: t.Partitioner.Name(), KeyType: t.KeyType.Marshal(),
 		StaticCompact: t.StaticCompact}
+	if len(t.Dropped) > 0 {
+		d.Dropped = maps.Clone(t.Dropped)
+	}
 	for _, c := range t.PartitionKey {
 		d.PartitionKey = append(d.PartitionKey, DescColumn{Name: c.Name, Type: c.Type.Marshal()})
 	}
@@ -60,6 +68,9 @@ func FromDesc(d *Desc, name string) (*Table, error) {
 	}
 	t := &Table{Keyspace: d.Keyspace, Name: d.Name, KeyType: kt, Partitioner: p, StaticCompact: d.StaticCompact,
 		byName: map[string]int{}}
+	if len(d.Dropped) > 0 {
+		t.Dropped = maps.Clone(d.Dropped)
+	}
 	if t.PartitionKey, err = descColumns(d.PartitionKey, name); err != nil {
 		return nil, err
 	}

@@ -58,6 +58,17 @@ type Table struct {
 	// CQL is the user's table definition when one was given; its Dropped are the
 	// table's dropped columns.
 	CQL *cqlparse.Table
+	// Dropped holds, per column name, the time (microseconds) the column was last
+	// dropped: a cell of that name written at or before it is discarded, whatever
+	// type its SSTable's header gives it, and so is a complex deletion
+	// (DeserializationHelper.isDropped, isDroppedComplexDeletion). A column added
+	// back after the drop keeps only newer cells. From the CQL definition's ALTER
+	// TABLE … DROP … USING TIMESTAMP and a base export's manifest (Unify).
+	Dropped map[string]int64
+	// Unknown names the columns some SSTable's header holds that the user's CQL
+	// definition neither has nor records as dropped: they are Hidden, and the
+	// export reports them (Unify).
+	Unknown []string
 
 	byName map[string]int
 }
@@ -125,6 +136,13 @@ func (t *Table) ColumnMaps(src *Table) (static, regular []int) {
 		regular = append(regular, t.byName[c.Name])
 	}
 	return static, regular
+}
+
+// DroppedAt returns the drop time of the column named name, and whether it
+// was dropped.
+func (t *Table) DroppedAt(name string) (int64, bool) {
+	ts, ok := t.Dropped[name]
+	return ts, ok
 }
 
 // OutputOrder returns the printed static and regular column indexes in SELECT *

@@ -2,10 +2,12 @@ package schema_test
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -179,5 +181,71 @@ func TestDescRoundTrip(t *testing.T) {
 	_, err = schema.Unify([]schema.Source{{Path: "a", Partitioner: murmur, Schema: s}}, d, "base/_manifest.json")
 	if !errors.Is(err, wire.ErrCorrupt) || !strings.Contains(err.Error(), "base/_manifest.json says text") {
 		t.Fatalf("conflicting base: %v", err)
+	}
+}
+
+// TestUnifyDropped: a dropped column's type may differ between SSTables (from
+// either side of the drop) and from the schema's current type; the drop times
+// come from the schema's ALTER TABLE … DROP … USING TIMESTAMP, survive a
+// manifest round trip, and a header column the schema neither has nor drops
+// is reported.
+func TestUnifyDropped(t *testing.T) {
+	i32, text, blob := typ(t, "Int32Type"), typ(t, "UTF8Type"), typ(t, "BytesType")
+	parsed, err := cqlparse.Parse(`CREATE TABLE ks.t (pk int, ck text, v text, w int, x int, PRIMARY KEY (pk, ck));
+ALTER TABLE ks.t DROP v USING TIMESTAMP 1000;
+ALTER TABLE ks.t ADD v blob;
+ALTER TABLE ks.t DROP w USING TIMESTAMP 2000;
+ALTER TABLE ks.t DROP x;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := parsed.Table("ks", "t")
+	old := sstable(t, schema.Column{Name: "v", Type: text}, schema.Column{Name: "w", Type: i32}, schema.Column{Name: "z", Type: i32})
+	newer := sstable(t, schema.Column{Name: "v", Type: blob}, schema.Column{Name: "w", Type: blob})
+	old.CQL, newer.CQL = tbl, tbl
+	u, err := schema.Unify([]schema.Source{{Path: "a", Partitioner: murmur, Schema: old}, {Path: "b", Partitioner: murmur, Schema: newer}}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(u.Columns), "v,w(h),z(h)"; got != want {
+		t.Errorf("columns %s, want %s", got, want)
+	}
+	if v := u.Columns[u.Column("v")]; !v.Type.Equal(blob) {
+		t.Errorf("v renders as %s, want blob (the current type)", v.Type.CQL())
+	}
+	if ts, ok := u.DroppedAt("v"); !ok || ts != 1000 {
+		t.Errorf("v dropped at %d %v", ts, ok)
+	}
+	if ts, ok := u.DroppedAt("x"); !ok || ts != math.MaxInt64 {
+		t.Errorf("x (dropped without a time) at %d %v, want every cell gone", ts, ok)
+	}
+	if got := strings.Join(u.Unknown, ","); got != "z" {
+		t.Errorf("unknown %q, want z", got)
+	}
+	back, err := schema.FromDesc(u.Describe(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts, ok := back.DroppedAt("w"); !ok || ts != 2000 {
+		t.Errorf("w after a manifest round trip: %d %v", ts, ok)
+	}
+	// A base's drop applies to SSTables read with a schema that lacks it.
+	plain := sstable(t, schema.Column{Name: "w", Type: i32})
+	u2, err := schema.Unify([]schema.Source{{Path: "c", Partitioner: murmur, Schema: plain}}, u.Describe(), "base/_manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts, ok := u2.DroppedAt("w"); !ok || ts != 2000 {
+		t.Errorf("w with a base: %d %v", ts, ok)
+	}
+	// Added back without a drop time: which cells are older cannot be told.
+	p2, err := cqlparse.Parse(`CREATE TABLE ks.t (pk int PRIMARY KEY, v text); ALTER TABLE ks.t DROP v; ALTER TABLE ks.t ADD v text;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3 := sstable(t, schema.Column{Name: "v", Type: text})
+	s3.CQL = p2.Table("ks", "t")
+	if _, err := schema.Unify([]schema.Source{{Path: "d", Partitioner: murmur, Schema: s3}}, nil, ""); err == nil || !strings.Contains(err.Error(), "USING TIMESTAMP") {
+		t.Errorf("re-added without a drop time: %v", err)
 	}
 }

@@ -477,8 +477,17 @@ func applyCQL(s *schema.Table, tbl *cqlparse.Table, path string) error {
 			if sc == nil {
 				continue // dropped since, or added after the schema was written
 			}
-			if !compatible(cols[i].Type, sc.Type, s.Keyspace) {
-				return mismatch(sc.Name, cols[i].Type, sc.Type)
+			if !compatible(cols[i].Type, sc.Type, s.Keyspace) || cols[i].Static != (sc.Kind == cqlparse.Static) && !s.StaticCompact {
+				if _, dropped := tbl.Dropped[sc.Name]; dropped {
+					// Dropped and added back with another type: this header
+					// is from before the drop, its type decodes its cells
+					// (SerializationHeader keeps the header's type), which
+					// the merge discards as older than the drop.
+					continue
+				}
+				if !compatible(cols[i].Type, sc.Type, s.Keyspace) {
+					return mismatch(sc.Name, cols[i].Type, sc.Type)
+				}
 			}
 			if cols[i].Type.Kind == cql.UDT && cols[i].Type.IsMultiCell() && !sc.Type.IsMultiCell() {
 				cols[i].Type = cols[i].Type.Frozen()

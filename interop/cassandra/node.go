@@ -39,6 +39,16 @@ var Formats = map[string]Format{
 	"da": {"da", "NONE", "bti"},
 }
 
+// Formats60 are the SSTable formats Cassandra 6.0 writes (BigFormat.BigVersion:
+// nb before storage compatibility mode 5, oa before 6, else pa; BtiFormat: ea),
+// keyed by version. Run with INTEROP_CASSANDRA=6.0 (bin/classpath).
+var Formats60 = map[string]Format{
+	"nb": {"nb", "CASSANDRA_4", "big"},
+	"oa": {"oa", "CASSANDRA_5", "big"},
+	"pa": {"pa", "NONE", "big"},
+	"ea": {"ea", "NONE", "bti"},
+}
+
 // Cluster is a set of nodes sharing one configuration. Node i (0-based)
 // listens on 127.0.0.(i+1); all nodes use the same storage and native ports
 // and each its own JMX port (JMX binds to the loopback address only).

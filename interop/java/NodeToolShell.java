@@ -44,6 +44,9 @@ public class NodeToolShell
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
             int code;
+            // Some commands print to System.out rather than to Output (6.0's
+            // snapshot): keep the protocol's stdout for the framing only.
+            System.setOut(ps);
             try
             {
                 code = new NodeTool(FACTORY, new Output(ps, ps)).execute(line.split("\t"));
@@ -52,6 +55,10 @@ public class NodeToolShell
             {
                 t.printStackTrace(ps);
                 code = 99;
+            }
+            finally
+            {
+                System.setOut(stdout);
             }
             ps.flush();
             byte[] b = buf.toByteArray();

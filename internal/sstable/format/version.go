@@ -15,8 +15,8 @@ import (
 type Kind uint8
 
 const (
-	Big Kind = iota // Index.db + Summary.db (all versions up to oa)
-	BTI             // trie indexes Partitions.db + Rows.db (5.0 "da")
+	Big Kind = iota // Index.db + Summary.db (all versions up to oa, and 6.0's pa)
+	BTI             // trie indexes Partitions.db + Rows.db (5.0 "da", 6.0 "ea")
 )
 
 func (k Kind) String() string {
@@ -36,7 +36,13 @@ type Version struct {
 var versionRE = regexp.MustCompile(`^[a-z]{2}$`)
 
 // ParseVersion checks that v is a version this build reads for kind k.
-// Supported: big ic..lb (legacy), ma..me, na, nb, oa; bti da.
+// Supported: big ic..lb (legacy), ma..me, na, nb, oa, pa; bti da, ea.
+//
+// pa and ea are what Cassandra 6.0 (6.0-alpha2) writes with
+// storage_compatibility_mode NONE (CASSANDRA_5 writes oa, CASSANDRA_4 nb):
+// its BigVersion and BtiVersion gate every feature on oa, na, ... and da, so
+// pa reads as oa and ea as da (no 6.0 code path tests for pa or ea), which the
+// fixtures under testdata/cassandra-6.0 written by a real 6.0-alpha2 confirm.
 func ParseVersion(v string, k Kind) (Version, error) {
 	if !versionRE.MatchString(v) {
 		return Version{}, fmt.Errorf("version %q: want two lower-case letters: %w", v, wire.ErrCorrupt)
@@ -44,12 +50,12 @@ func ParseVersion(v string, k Kind) (Version, error) {
 	ver := Version{S: v, Kind: k}
 	switch k {
 	case Big:
-		if v < "ic" || v > "oa" || (v > "lb" && v < "ma") || (v > "me" && v < "na") || (v > "nb" && v < "oa") {
-			return Version{}, fmt.Errorf("big format version %q (this build reads ic..lb, ma..me, na, nb, oa): %w", v, wire.ErrUnsupported)
+		if v < "ic" || v > "pa" || (v > "lb" && v < "ma") || (v > "me" && v < "na") || (v > "nb" && v < "oa") || (v > "oa" && v < "pa") {
+			return Version{}, fmt.Errorf("big format version %q (this build reads ic..lb, ma..me, na, nb, oa, pa): %w", v, wire.ErrUnsupported)
 		}
 	case BTI:
-		if v != "da" {
-			return Version{}, fmt.Errorf("bti format version %q (this build reads da): %w", v, wire.ErrUnsupported)
+		if v != "da" && v != "ea" {
+			return Version{}, fmt.Errorf("bti format version %q (this build reads da, ea): %w", v, wire.ErrUnsupported)
 		}
 	}
 	return ver, nil

@@ -45,31 +45,24 @@ func fixturesCmd(ctx context.Context, args []string) error {
 	edge := fs.Bool("edge", true, "also write the edge-case keyspace (under lz4/edge)")
 	prefix := fs.String("ks-prefix", "rand_", "keyspace name prefix for the random tables (<prefix><compression>)")
 	uuidIDs := fs.Bool("uuid-ids", false, "uuid_sstable_identifiers_enabled: true (time-UUID generations in file names)")
+	evolve := fs.Bool("evolve", false, "schema evolution between flush rounds: ALTER TABLE ADD, DROP, DROP then ADD (workload.Evolve); meta.json's cql is then the snapshot's schema.cql")
 	fs.Parse(args)
 	if *out == "" {
 		return fmt.Errorf("-out is required")
 	}
 	start := time.Now()
-	c, done, err := nf.cluster(*format, 1)
+	c, s, done, err := nf.startOne(ctx, *format, func(c *cassandra.Cluster) error {
+		if !*uuidIDs {
+			return nil
+		}
+		c.UUIDIDs = true
+		return c.Init()
+	})
 	if err != nil {
 		return err
 	}
 	defer done()
-	if *uuidIDs {
-		c.UUIDIDs = true
-		if err := c.Init(); err != nil {
-			return err
-		}
-	}
-	if err := c.Nodes[0].Start(ctx); err != nil {
-		return err
-	}
 	nodeUp := time.Since(start)
-	s, err := session(c.Hosts(), gocql.One)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 
 	g := workload.NewGen(*seed)
 	r := g.Rand()
@@ -120,6 +113,16 @@ func fixturesCmd(ctx context.Context, args []string) error {
 				}
 			}
 		}
+		if *evolve && round < *rounds-1 {
+			for i, gt := range all {
+				for _, q := range g.Evolve(gt.t, round*len(all)+i) {
+					if err := s.Query(q).Exec(); err != nil {
+						return fmt.Errorf("%s: %w", q, err)
+					}
+					gt.cnt.add("alter", nil, q)
+				}
+			}
+		}
 	}
 	var edgeSet *edgeKeyspace
 	if *edge {
@@ -150,6 +153,13 @@ func fixturesCmd(ctx context.Context, args []string) error {
 	}
 	if time.Since(now) > 30*time.Second {
 		log.Printf("warning: SELECTs took %s; long TTLs are days so rows are still consistent with now", time.Since(now))
+	}
+	if *evolve {
+		// The snapshot's schema.cql records the drops (ALTER TABLE … DROP …
+		// USING TIMESTAMP): meta.json's cql below.
+		if _, err := c.Nodes[0].NodeTool(ctx, "snapshot", "-t", "schema"); err != nil {
+			return err
+		}
 	}
 	s.Close()
 	c.Nodes[0].Stop()
@@ -185,6 +195,11 @@ func fixturesCmd(ctx context.Context, args []string) error {
 			CQL: schemaCQL(gt.ks, gt.t), Rows: len(rows[gt.t]), SSTables: n, Statements: &gt.cnt}
 		if gt.comp == "none" {
 			m.ChunkKB = 0
+		}
+		if *evolve {
+			if m.CQL, err = snapshotSchema(src, gt.ks.CreateUDTs()); err != nil {
+				return err
+			}
 		}
 		if err := writeExpected(dst, rows[gt.t], m); err != nil {
 			return err
@@ -240,3 +255,19 @@ func createKeyspace(s *gocql.Session, ks *workload.Keyspace, rf int) error {
 
 var _ = rand.IntN
 var _ = cassandra.KillAll
+
+// snapshotSchema returns the UDT statements udts and then the statements of
+// the schema.cql of the snapshot "schema" of the table directory dir.
+func snapshotSchema(dir string, udts []string) ([]string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "snapshots", "schema", "schema.cql"))
+	if err != nil {
+		return nil, err
+	}
+	cql := append([]string{}, udts...)
+	for _, st := range strings.Split(string(b), ";") {
+		if st = strings.TrimSpace(st); st != "" {
+			cql = append(cql, st)
+		}
+	}
+	return cql, nil
+}
