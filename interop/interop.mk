@@ -135,4 +135,4 @@ interop-clean:
 MEDUSA_RUN ?= $(INTEROP)/.cache/medusa-run
 interop-medusa: interop-tools
 	OUT=$(abspath $(MEDUSA_RUN)) $(INTEROP)/medusa/run.sh
-	AEGISTHUS_MEDUSA_RUN=$(abspath $(MEDUSA_RUN)) $(GO) test -count=1 -run '^TestMedusaRun$$' -v ./internal/cli
+	AEGISTHUS_MEDUSA_RUN=$(abspath $(MEDUSA_RUN)) scripts/minio.sh run $(GO) test -count=1 -run '^TestMedusaRun$$' -v ./internal/cli

@@ -61,7 +61,7 @@ type BackupSelection struct {
 	Dirs   []string // SSTable directories to read
 	Layout string   // the layout used (auto resolved)
 	Framed bool     // files are Snappy-framed (Priam)
-	// Only, when set, lists the files (cleaned paths) of the chosen backup in
+	// Only, when set, lists the files (cleaned paths, s3:// kept) of the chosen backup in
 	// directories that several backups share (Medusa's differential mode).
 	Only map[string]bool
 	// Objects, when set, maps the virtual paths of Dirs' files to the objects
@@ -94,8 +94,8 @@ type onlyStore struct {
 
 func (o onlyStore) Walk(root string, fn func(string, int64) error) error {
 	return o.Store.Walk(root, func(path string, size int64) error {
-		p := filepath.Clean(path)
-		if _, _, err := format.ParseName(p); err == nil && !o.only[p] && slices.Contains(o.dirs, filepath.Dir(p)) {
+		p := virtualKey(filepath.Clean(path))
+		if _, _, err := format.ParseName(p); err == nil && !o.only[p] && slices.Contains(o.dirs, virtualKey(filepath.Dir(p))) {
 			return nil
 		}
 		return fn(path, size)
@@ -150,6 +150,11 @@ func SelectBackups(store storage.Store, roots []string, f BackupFilter) (*Backup
 	}
 	if err := sel.pick(store, found, f); err != nil {
 		return nil, err
+	}
+	// One spelling per directory: path cleaning turns s3://b/k into s3:/b/k,
+	// and a directory named twice would be read twice.
+	for i, d := range sel.Dirs {
+		sel.Dirs[i] = virtualKey(d)
 	}
 	slices.Sort(sel.Dirs)
 	sel.Dirs = slices.Compact(sel.Dirs)
@@ -336,7 +341,7 @@ func (s *BackupSelection) addManifest(store storage.Store, b backupDir) error {
 			if i := slices.Index(parts, b.node); i >= 0 && i < from {
 				from = i
 			}
-			p := filepath.Clean(filepath.Join(append([]string{b.root}, parts[from:]...)...))
+			p := virtualKey(filepath.Clean(filepath.Join(append([]string{b.root}, parts[from:]...)...)))
 			s.Only[p] = true
 			if _, comp, err := format.ParseName(p); err == nil && comp == format.Data {
 				s.Dirs = append(s.Dirs, filepath.Dir(p))
@@ -369,7 +374,7 @@ func (s *BackupSelection) medusaSchema(store storage.Store, b backupDir, dirs []
 			if s.Objects == nil {
 				s.Objects = map[string]object{}
 			}
-			s.Objects[joinPath(d, "schema.cql")] = object{path: schema}
+			s.Objects[virtualKey(joinPath(d, "schema.cql"))] = object{path: schema}
 		}
 	}
 }

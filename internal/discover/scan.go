@@ -118,9 +118,8 @@ func (g *grouper) walk(store storage.Store, root string) error {
 			return nil
 		}
 		why.data(d)
-		if g.add(d, size) {
-			found++
-		}
+		g.add(d, size)
+		found++ // an SSTable another path named too still counts as found here
 		return nil
 	})
 	if err != nil {

@@ -2,7 +2,9 @@ package discover
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"slices"
 	"strconv"
@@ -468,16 +470,19 @@ func (o objectStore) Walk(root string, fn func(string, int64) error) error {
 			return err
 		}
 	}
-	if !o.Store.Exists(root) {
-		return nil // a virtual directory only
-	}
-	// A real directory with virtual files added (Medusa's schema.cql).
-	return o.Store.Walk(root, func(p string, size int64) error {
-		if _, ok := o.objects[p]; ok {
+	// A real directory with virtual files added (Medusa's schema.cql), or a
+	// virtual directory only (Priam v2, esop), where the real walk finds
+	// nothing. (Exists cannot tell: an S3 prefix is no object.)
+	err := o.Store.Walk(root, func(p string, size int64) error {
+		if _, ok := o.objects[virtualKey(p)]; ok {
 			return nil
 		}
 		return fn(p, size)
 	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // Virtual reports whether p is a virtual path or directory of the selection.
