@@ -249,8 +249,8 @@ func TestScaleOutKilledAndRacingShards(t *testing.T) {
 	// Two attempts of shard 2 at once, each holding its parts a while so
 	// that they overlap.
 	a, b := shard(2, "300ms"), shard(2, "200ms")
-	var ab bytes.Buffer
-	a.Stdout, a.Stderr, b.Stdout, b.Stderr = &ab, &ab, &ab, &ab
+	var aout, bout bytes.Buffer // one each: os/exec copies each process's output on its own goroutine
+	a.Stdout, a.Stderr, b.Stdout, b.Stderr = &aout, &aout, &bout, &bout
 	if err := a.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestScaleOutKilledAndRacingShards(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err, err2 := a.Wait(), b.Wait(); err != nil || err2 != nil {
-		t.Fatalf("two attempts of shard 2: %v, %v\n%s", err, err2, ab.String())
+		t.Fatalf("two attempts of shard 2: %v, %v\n%s\n%s", err, err2, aout.String(), bout.String())
 	}
 	msg, code := aeg(t, bin, nil, "commit", "--plan", plan, "--out", out)
 	if code != 5 || !strings.Contains(msg, "1/3") || !strings.Contains(msg, "run again --units") {
