@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -62,17 +60,7 @@ func TestParquetKillAndResume(t *testing.T) {
 				t.Fatalf("export into a killed run's directory without --resume succeeded:\n%s", b)
 			}
 			logs := mustAeg(t, bin, nil, args(out, "--resume", "--log-format", "json")...)
-			var sum struct {
-				Msg     string `json:"msg"`
-				Resumed int    `json:"resumed_units"`
-				Units   int    `json:"units"`
-			}
-			for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
-				if json.Unmarshal([]byte(line), &sum) == nil && sum.Msg == "export done" {
-					break
-				}
-			}
-			if sum.Msg != "export done" || sum.Resumed != done || sum.Units != units {
+			if sum := exportDone(t, logs); sum.Resumed != done || sum.Units != units {
 				t.Errorf("resume: want 'export done' with %d of %d units resumed, got:\n%s", done, units, logs)
 			}
 			sameExport(t, want, out)

@@ -48,6 +48,28 @@ type barState struct {
 	doneText, frameRaw string
 }
 
+// doneLine is what tests read of the "export done" line of --log-format json.
+type doneLine struct {
+	Msg     string `json:"msg"`
+	Units   int    `json:"units"`
+	Resumed int    `json:"resumed_units"`
+	Rows    int64  `json:"rows"`
+	BytesIn int64  `json:"bytes_in"`
+}
+
+// exportDone finds the "export done" line in an export's JSON logs.
+func exportDone(t *testing.T, logs string) doneLine {
+	t.Helper()
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var d doneLine
+		if json.Unmarshal([]byte(line), &d) == nil && d.Msg == "export done" {
+			return d
+		}
+	}
+	t.Fatalf("no 'export done' line in:\n%s", logs)
+	return doneLine{}
+}
+
 // TestProgressBarOnTerminal runs an export under a pseudo-terminal, each
 // part held 700 ms before its commit (AEGISTHUS_TEST_STALL), and reads what
 // the terminal shows: the bar appears while no unit has been committed yet
@@ -66,18 +88,8 @@ func TestProgressBarOnTerminal(t *testing.T) {
 	// The same export without a terminal: the summary as one JSON object,
 	// with the exact bytes_in.
 	logs := mustAeg(t, bin, nil, args(filepath.Join(dir, "json"), "--log-format", "json")...)
-	var sum struct {
-		Msg     string `json:"msg"`
-		Units   int    `json:"units"`
-		Rows    int64  `json:"rows"`
-		BytesIn int64  `json:"bytes_in"`
-	}
-	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
-		if json.Unmarshal([]byte(line), &sum) == nil && sum.Msg == "export done" {
-			break
-		}
-	}
-	if sum.Msg != "export done" || sum.Units < 2 || sum.BytesIn <= 0 {
+	sum := exportDone(t, logs)
+	if sum.Units < 2 || sum.BytesIn <= 0 {
 		t.Fatalf("want an 'export done' line with several units and bytes_in, got:\n%s", logs)
 	}
 

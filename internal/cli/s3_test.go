@@ -172,6 +172,19 @@ func TestS3ExportEqualsLocal(t *testing.T) {
 	}
 }
 
+// sampleInS3 uploads the sample snapshot to s3://bucket/backups and returns
+// table's replicas twice: local directories, and the same in the bucket.
+func sampleInS3(t *testing.T, c *awss3.Client, bucket, table string) (local, remote []string) {
+	t.Helper()
+	root, rel := sampleInputs(t, table)
+	s3test.Upload(t, c, bucket, "backups", root)
+	for _, r := range rel {
+		local = append(local, filepath.Join(root, r))
+		remote = append(remote, "s3://"+bucket+"/backups/"+r)
+	}
+	return local, remote
+}
+
 // TestS3ParquetEqualsLocal: a Parquet export written to MinIO (every part a
 // multipart upload), from local inputs and from the same inputs in MinIO,
 // holds the parts of the Parquet export written locally, byte for byte,
@@ -180,13 +193,7 @@ func TestS3ParquetEqualsLocal(t *testing.T) {
 	srv := s3test.Shared(t)
 	c := srv.Client(t)
 	bucket := s3test.Bucket(t, c)
-	root, rel := sampleInputs(t, "events")
-	s3test.Upload(t, c, bucket, "backups", root)
-	var local, remote []string
-	for _, r := range rel {
-		local = append(local, filepath.Join(root, r))
-		remote = append(remote, "s3://"+bucket+"/backups/"+r)
-	}
+	local, remote := sampleInS3(t, c, bucket, "events")
 	want := t.TempDir()
 	if err := s3Export(t, exportOptions{paths: local, out: want, format: "parquet"}, storage.Local{}); err != nil {
 		t.Fatal(err)
@@ -507,13 +514,7 @@ func TestS3InputFault(t *testing.T) {
 	srv := s3test.Start(t)
 	c := srv.Client(t)
 	bucket := s3test.Bucket(t, c)
-	root, rel := sampleInputs(t, "events")
-	s3test.Upload(t, c, bucket, "backups", root)
-	var local, remote []string
-	for _, r := range rel {
-		local = append(local, filepath.Join(root, r))
-		remote = append(remote, "s3://"+bucket+"/backups/"+r)
-	}
+	local, remote := sampleInS3(t, c, bucket, "events")
 	want := t.TempDir()
 	if err := s3Export(t, exportOptions{paths: local, out: want}, storage.Local{}); err != nil {
 		t.Fatal(err)
