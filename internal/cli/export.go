@@ -304,7 +304,7 @@ func (o *exportOptions) pipelineOptions(ctx context.Context) (pipeline.Options, 
 		Rows:    render.RowsOptions{Columns: o.columns, Writetime: o.writetime, TTL: o.ttl},
 		TokenLo: tokLo, TokenHi: tokHi, Keys: o.keys,
 		Base: o.base, BaseStore: baseStore, MaxErrors: o.maxErrors, BaseMaxRecord: int(baseMax), Verify: o.verify,
-		Format: format, RowGroupSize: rowGroup,
+		Format: format, RowGroupSize: rowGroup, Stall: testStall(),
 	}, nil
 }
 

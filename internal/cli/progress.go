@@ -40,7 +40,8 @@ type progress struct {
 	rmu      sync.Mutex        // guards rate; taken after mu, never before
 	rate     rateWindow
 	shown    atomic.Pointer[pipeline.Progress]
-	stop     chan struct{} // closed by finish: ends watch
+	meter    *pipeline.Meter // watched; finish draws its final numbers
+	stop     chan struct{}   // closed by finish: ends watch
 	watching sync.WaitGroup
 }
 
@@ -88,6 +89,11 @@ func (p *progress) watch(m *pipeline.Meter, log *slog.Logger, interval time.Dura
 	if every <= 0 {
 		return
 	}
+	if p.on {
+		p.mu.Lock()
+		p.meter = m
+		p.mu.Unlock()
+	}
 	p.watching.Go(func() {
 		t := time.NewTicker(every)
 		defer t.Stop()
@@ -133,7 +139,14 @@ func (p *progress) update(s pipeline.Progress) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.finished || s.Bytes <= 0 || (p.p != nil && s.Elapsed < p.last.Elapsed) {
+	if !p.finished {
+		p.draw(s)
+	}
+}
+
+// draw hands the bar s, with p.mu held.
+func (p *progress) draw(s pipeline.Progress) {
+	if s.Bytes <= 0 || (p.p != nil && s.Elapsed < p.last.Elapsed) {
 		return
 	}
 	if p.p == nil {
@@ -215,9 +228,10 @@ func (p *progress) Write(b []byte) (int, error) {
 	return p.stderr.Write(b)
 }
 
-// finish stops watching, draws the bar a last time and stops it, leaving it
-// on screen as it was (complete, or where a failed run stopped), so that the
-// summary or the error printed next starts on a line of its own.
+// finish stops watching, draws the bar a last time (with the watched meter's
+// final numbers: the last poll may predate the last commit) and stops it,
+// leaving it on screen as it was (complete, or where a failed run stopped), so
+// that the summary or the error printed next starts on a line of its own.
 func (p *progress) finish() {
 	p.mu.Lock()
 	if !p.finished {
@@ -228,6 +242,12 @@ func (p *progress) finish() {
 	p.watching.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.meter != nil {
+		if s, ok := p.meter.Progress(); ok {
+			p.draw(s)
+		}
+		p.meter = nil
+	}
 	if p.p == nil {
 		return
 	}

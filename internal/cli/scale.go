@@ -25,9 +25,16 @@ import (
 // Indexed Job's pod and an AWS Batch array job's child.
 var shardIndexEnv = []string{"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}
 
-// stallEnv, for tests of killed and racing shards, holds each part written in
-// full for a while (a duration, "2s") before its commit.
+// stallEnv, for tests of killed and racing shards, of killed exports and of
+// the progress bar, holds each part written in full for a while (a duration,
+// "2s") before its commit.
 const stallEnv = "AEGISTHUS_TEST_STALL"
+
+// testStall is the stall stallEnv asks for: 0 when unset or not a duration.
+func testStall() time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(stallEnv))
+	return max(d, 0)
+}
 
 // scaleOptions are export's flags for running a plan file.
 type scaleOptions struct {
@@ -180,9 +187,7 @@ func (o *exportOptions) runPlan(cmd *cobra.Command) error {
 	log.Info("running a plan", "plan", pf.ID(), "units", len(sel.units), "of", pf.Units, "shard", shardName(sel), "out", o.out)
 	so := pipeline.ShardOptions{Workers: o.workers, Version: Version, Log: log,
 		Progress: po.Progress, Units: sel.units, Shard: sel.shard, Shards: sel.shards, Pin: raw}
-	if d, err := time.ParseDuration(os.Getenv(stallEnv)); err == nil {
-		so.Stall = d // tests kill a process mid-unit
-	}
+	so.Stall = testStall()
 	rec, err := pf.RunShard(ctx, store, out, so)
 	if err != nil {
 		prog.finish()

@@ -89,6 +89,10 @@ type Options struct {
 	// and every partition, row and cell. A failing SSTable fails the export
 	// (or is left out under MaxErrors) before any unit runs.
 	Verify bool
+	// Stall, for tests, holds every part written in full for this long
+	// before its commit (as ShardOptions.Stall): a run lasts long enough to
+	// be watched or killed mid-unit.
+	Stall time.Duration
 }
 
 // Progress is a snapshot of a running export. Bytes are uncompressed
@@ -189,7 +193,7 @@ type Job struct {
 	skipMu  sync.Mutex
 	bad     map[int]bool  // Job.ssts left out after a decode error
 	shared  bool          // a shard of a plan: other processes may write the same parts (sink.Shared)
-	stall   time.Duration // ShardOptions.Stall
+	stall   time.Duration // Options.Stall, ShardOptions.Stall
 }
 
 // filter is what Options.TokenLo/TokenHi and Options.Keys keep.
@@ -221,7 +225,7 @@ func Prepare(ctx context.Context, store storage.Store, o Options) (*Job, error) 
 	if err := j.pickLayout(&o); err != nil {
 		return nil, err
 	}
-	j.o = o
+	j.o, j.stall = o, o.Stall
 	var err error
 	if j.codec, err = formatCodec(o.Format, o.Compress); err != nil {
 		return nil, err

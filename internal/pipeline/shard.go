@@ -314,18 +314,19 @@ func (pf *PlanFile) committedParts(ctx context.Context, out sink.Sink, ti int, n
 
 // create starts a part of the job: a shard's writers share the output with
 // other processes' (sink.Shared).
-func (j *Job) create(ctx context.Context, out sink.Sink, name string) (sink.Writer, error) {
+func (j *Job) create(ctx context.Context, out sink.Sink, name string) (w sink.Writer, err error) {
 	if sh, ok := out.(sink.Shared); ok && j.shared {
-		w, err := sh.CreateShared(ctx, name)
-		if err != nil || j.stall == 0 {
-			return w, err
-		}
-		return stalled{w, j.stall}, nil
+		w, err = sh.CreateShared(ctx, name)
+	} else {
+		w, err = out.Create(ctx, name)
 	}
-	return out.Create(ctx, name)
+	if err != nil || j.stall == 0 {
+		return w, err
+	}
+	return stalled{w, j.stall}, nil
 }
 
-// stalled is a writer whose Commit waits (ShardOptions.Stall).
+// stalled is a writer whose Commit waits (Options.Stall, ShardOptions.Stall).
 type stalled struct {
 	sink.Writer
 	d time.Duration
