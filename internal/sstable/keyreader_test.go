@@ -1,0 +1,100 @@
+package sstable_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/sstable"
+	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/sstable/index"
+	"github.com/aegisthus/aegisthus/internal/storage"
+	"github.com/aegisthus/aegisthus/internal/token"
+)
+
+// TestCheckTriePath holds KeyReader.Check's BTI key check to every real BTI
+// SSTable of the fixtures (Cassandra 5.0 and 6.0): each Partitions.db entry's
+// trie path starts the byte-comparable form of the key at its position, and
+// is long enough to tell the key from the next one, so that a position moved
+// onto the next partition (a partition start that decodes cleanly, as bytes
+// in the middle of a partition may) fails even without a Rows.db key.
+func TestCheckTriePath(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..", "testdata")
+	var paths []string
+	for _, glob := range []string{"cassandra-5.0/da/*/*/*/*-bti-Data.db", "cassandra-6.0/*/*/*/*/*-bti-Data.db"} {
+		m, _ := filepath.Glob(filepath.Join(root, glob))
+		paths = append(paths, m...)
+	}
+	if len(paths) < 40 {
+		t.Fatalf("%d BTI fixtures, want the 5.0 and 6.0 ones", len(paths))
+	}
+	store := storage.Local{}
+	var checked, keyless int
+	for _, path := range paths {
+		d, _, err := format.ParseName(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sst, err := sstable.Open(store, d, sstable.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := sstable.IndexSource(d)
+		if src.Partitions, err = sstable.ReadComponent(store, d, format.Partitions); err != nil {
+			t.Fatal(err)
+		}
+		if sst.Has(format.Rows) {
+			if src.Rows, err = sstable.ReadComponent(store, d, format.Rows); err != nil {
+				t.Fatal(err)
+			}
+		}
+		it, err := index.Open(src, index.Options{SkipBlocks: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := token.ForName(sst.Meta.Validation.Partitioner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kr := sst.KeyReader()
+		var entries []index.Entry
+		for it.Next() {
+			e := *it.Entry()
+			e.KeyPrefix = bytes.Clone(e.KeyPrefix)
+			key, err := kr.Check(src, &e, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			bc, _ := token.AppendComparableKey(p, nil, key)
+			if !bytes.HasPrefix(bc, e.KeyPrefix) {
+				t.Fatalf("%s: trie path %x, key %x", path, e.KeyPrefix, bc)
+			}
+			entries = append(entries, e)
+		}
+		if err := it.Err(); err != nil {
+			t.Fatal(err)
+		}
+		// An entry moved onto the next partition: Check must fail on the path
+		// alone (the Rows.db key dropped).
+		for i := 0; i+1 < len(entries); i++ {
+			e := entries[i]
+			e.Key, e.Position = nil, entries[i+1].Position
+			_, err := kr.Check(src, &e, nil)
+			if err == nil || !strings.Contains(err.Error(), "does not start with the entry's trie path") || !strings.Contains(err.Error(), d.Path(format.Partitions)) {
+				t.Fatalf("%s: entry %d moved onto partition %d: %v", path, i, i+1, err)
+			}
+			checked++
+			if entries[i].Key == nil {
+				keyless++
+			}
+		}
+		sst.Close()
+	}
+	if checked < 200 || keyless < 200 {
+		t.Errorf("%d entries moved, %d of them without a Rows.db key: want more", checked, keyless)
+	}
+	t.Logf("%d SSTables, %d entries moved (%d without a Rows.db key)", len(paths), checked, keyless)
+}
