@@ -98,3 +98,57 @@ func TestCheckTriePath(t *testing.T) {
 	}
 	t.Logf("%d SSTables, %d entries moved (%d without a Rows.db key)", len(paths), checked, keyless)
 }
+
+// TestKeyReaderRestart: a KeyReader reuses its scanner (row.Scanner.Restart),
+// keeping the bytes it holds; the keys it reads at every index position, in
+// order, backwards and in a stride, are those a fresh scanner reads.
+func TestKeyReaderRestart(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..", "testdata")
+	paths, _ := filepath.Glob(filepath.Join(root, "cassandra-5.0", "*", "*", "rand_*", "t0-*", "*-1-*-Data.db"))
+	// The sample's SSTables span many chunks.
+	sample, _ := filepath.Glob(filepath.Join(root, "sample-snapshot", "node1", "demo", "events-*", "snapshots", "sample", "*-Data.db"))
+	paths = append(paths, sample...)
+	if len(paths) < 4 || len(sample) == 0 {
+		t.Fatalf("fixtures: %v", paths)
+	}
+	store := storage.Local{}
+	for _, path := range paths {
+		d, _, err := format.ParseName(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sst, err := sstable.Open(store, d, sstable.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pos []int64
+		var keys [][]byte
+		sc := sst.Scanner(0, sst.Chunks.Length())
+		for sc.NextPartition() {
+			pos = append(pos, sc.Partition().Offset)
+			keys = append(keys, bytes.Clone(sc.Partition().Key))
+		}
+		if sc.Err() != nil || len(pos) < 3 {
+			t.Fatalf("%s: %d partitions, %v", path, len(pos), sc.Err())
+		}
+		kr := sst.KeyReader()
+		var order []int
+		for i := range pos {
+			order = append(order, i)
+		}
+		for i := range pos {
+			order = append(order, len(pos)-1-i)
+		}
+		for i := 0; i < len(pos); i += 7 {
+			order = append(order, i)
+		}
+		for _, i := range order {
+			got, ok := kr.PartitionAt(pos[i])
+			if !ok || !bytes.Equal(got.Partition().Key, keys[i]) {
+				t.Fatalf("%s: partition %d at %d: %v %x, want %x", path, i, pos[i], ok, got.Partition().Key, keys[i])
+			}
+		}
+		sst.Close()
+	}
+}

@@ -295,6 +295,7 @@ func (t *SSTable) ScannerAhead(start, end int64, readAhead int) Partitions {
 type KeyReader struct {
 	t   *SSTable
 	src *source
+	sc  Partitions        // the last scanner, reused when it can Restart
 	p   token.Partitioner // nil when unknown: BTI key prefixes go unchecked
 	bc  []byte            // scratch: a key's byte-comparable form
 }
@@ -357,8 +358,12 @@ func (k *KeyReader) Check(src index.Source, e *index.Entry, dst []byte) ([]byte,
 // pos (ok), or not positioned: then its Err says why, or there is no
 // partition there. The scanner's key stays valid until the next call.
 func (k *KeyReader) PartitionAt(pos int64) (sc Partitions, ok bool) {
-	sc = k.t.scannerOn(k.src, pos, pos+1)
-	return sc, sc.NextPartition()
+	if s, ok := k.sc.(interface{ Restart(start, end int64) }); ok {
+		s.Restart(pos, pos+1)
+	} else {
+		k.sc = k.t.scannerOn(k.src, pos, pos+1)
+	}
+	return k.sc, k.sc.NextPartition()
 }
 
 func (t *SSTable) scannerOn(src *source, start, end int64) Partitions {
