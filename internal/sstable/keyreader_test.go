@@ -34,15 +34,10 @@ func TestCheckTriePath(t *testing.T) {
 	store := storage.Local{}
 	var checked, keyless int
 	for _, path := range paths {
-		d, _, err := format.ParseName(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sst, err := sstable.Open(store, d, sstable.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		sst := openFixture(t, path)
+		d := sst.Desc
 		src := sstable.IndexSource(d)
+		var err error
 		if src.Partitions, err = sstable.ReadComponent(store, d, format.Partitions); err != nil {
 			t.Fatal(err)
 		}
@@ -112,16 +107,8 @@ func TestKeyReaderRestart(t *testing.T) {
 	if len(paths) < 4 || len(sample) == 0 {
 		t.Fatalf("fixtures: %v", paths)
 	}
-	store := storage.Local{}
 	for _, path := range paths {
-		d, _, err := format.ParseName(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sst, err := sstable.Open(store, d, sstable.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		sst := openFixture(t, path)
 		var pos []int64
 		var keys [][]byte
 		sc := sst.Scanner(0, sst.Chunks.Length())
@@ -151,4 +138,17 @@ func TestKeyReaderRestart(t *testing.T) {
 		}
 		sst.Close()
 	}
+}
+
+func openFixture(t *testing.T, data string) *sstable.SSTable {
+	t.Helper()
+	d, _, err := format.ParseName(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sst, err := sstable.Open(storage.Local{}, d, sstable.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sst
 }
