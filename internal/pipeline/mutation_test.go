@@ -86,7 +86,8 @@ func TestMutations(t *testing.T) {
 	}
 	replay := os.Getenv("AEGISTHUS_MUTANT")
 
-	for _, tb := range tables {
+	end := time.Now().Add(mutationBudget)
+	for i, tb := range tables {
 		t.Run(tb.name, func(t *testing.T) {
 			src, _ := filepath.Glob(tb.files)
 			dir := t.TempDir()
@@ -127,8 +128,10 @@ func TestMutations(t *testing.T) {
 				}
 			}
 			// Mutant n of every file before mutant n+1 of any: when the time
-			// budget ends the run, every file has had as many.
-			deadline := time.Now().Add(mutationBudget / time.Duration(len(tables)))
+			// budget ends the run, every file has had as many. Each table
+			// gets an equal share of what is left of the budget, so a table
+			// done early leaves its time to the next.
+			deadline := time.Now().Add(time.Until(end) / time.Duration(len(tables)-i))
 			checked := 0
 			for n := 0; n < mutantsPerFile && (replay != "" || time.Now().Before(deadline)); n++ {
 				for _, name := range targets {

@@ -16,7 +16,8 @@ import (
 
 // TestCheckTriePath holds KeyReader.Check's BTI key check to every real BTI
 // SSTable of the fixtures (Cassandra 5.0 and 6.0): each Partitions.db entry's
-// trie path starts the byte-comparable form of the key at its position, and
+// trie path starts the byte-comparable form of the key at its position (and
+// its hash byte is the key's), and
 // is long enough to tell the key from the next one, so that a position moved
 // onto the next partition (a partition start that decodes cleanly, as bytes
 // in the middle of a partition may) fails even without a Rows.db key.
@@ -32,7 +33,7 @@ func TestCheckTriePath(t *testing.T) {
 		t.Fatalf("%d BTI fixtures, want the 5.0 and 6.0 ones", len(paths))
 	}
 	store := storage.Local{}
-	var checked, keyless int
+	var checked, keyless, byHash int
 	for _, path := range paths {
 		sst := openFixture(t, path)
 		d := sst.Desc
@@ -73,13 +74,18 @@ func TestCheckTriePath(t *testing.T) {
 			t.Fatal(err)
 		}
 		// An entry moved onto the next partition: Check must fail on the path
-		// alone (the Rows.db key dropped).
+		// alone (the Rows.db key and the hash byte dropped), and on the hash
+		// byte alone unless the two keys' bytes collide (1 in 256).
 		for i := 0; i+1 < len(entries); i++ {
 			e := entries[i]
-			e.Key, e.Position = nil, entries[i+1].Position
+			e.Key, e.HashByte, e.Position = nil, -1, entries[i+1].Position
 			_, err := kr.Check(src, &e, nil)
 			if err == nil || !strings.Contains(err.Error(), "does not start with the entry's trie path") || !strings.Contains(err.Error(), d.Path(format.Partitions)) {
 				t.Fatalf("%s: entry %d moved onto partition %d: %v", path, i, i+1, err)
+			}
+			e.HashByte, e.KeyPrefix = entries[i].HashByte, nil
+			if _, err := kr.Check(src, &e, nil); err != nil && strings.Contains(err.Error(), "hash byte") {
+				byHash++
 			}
 			checked++
 			if entries[i].Key == nil {
@@ -88,10 +94,10 @@ func TestCheckTriePath(t *testing.T) {
 		}
 		sst.Close()
 	}
-	if checked < 200 || keyless < 200 {
-		t.Errorf("%d entries moved, %d of them without a Rows.db key: want more", checked, keyless)
+	if checked < 200 || keyless < 200 || byHash < checked*9/10 {
+		t.Errorf("%d entries moved, %d of them without a Rows.db key, %d caught by the hash byte: want more", checked, keyless, byHash)
 	}
-	t.Logf("%d SSTables, %d entries moved (%d without a Rows.db key)", len(paths), checked, keyless)
+	t.Logf("%d SSTables, %d entries moved (%d without a Rows.db key, %d caught by the hash byte)", len(paths), checked, keyless, byHash)
 }
 
 // TestKeyReaderRestart: a KeyReader reuses its scanner (row.Scanner.Restart),

@@ -314,7 +314,8 @@ func (t *SSTable) KeyReader() *KeyReader {
 // the partition the index names. A BIG Index.db entry holds the whole key,
 // which must equal Data.db's; a BTI entry holds the Partitions.db trie path,
 // which Data.db's key must extend (its byte-comparable form starts with the
-// path; Murmur3 only), and the whole key when Rows.db has the partition. The
+// path; Murmur3 only), the key's hash byte, and the whole key when Rows.db has
+// the partition. The
 // error names the index file, the entry's offset in it (src.Locate), and the
 // Data.db position.
 func (k *KeyReader) Check(src index.Source, e *index.Entry, dst []byte) ([]byte, error) {
@@ -342,6 +343,15 @@ func (k *KeyReader) Check(src index.Source, e *index.Entry, dst []byte) ([]byte,
 		}
 		return nil, wire.Errorf(path, comp, off, wire.ErrCorrupt,
 			"entry for key %x%s: the partition at data position %d of %s has key %x", e.Key, from, e.Position, t.Path(format.Data), got)
+	}
+	if comp == format.Partitions && e.HashByte >= 0 {
+		// The low byte of the second half of the key's Murmur3 hash
+		// (DecoratedKey.filterHashLowerBits), whatever the partitioner.
+		if _, h2 := token.Murmur3Hash(got); int(byte(h2)) != e.HashByte {
+			return nil, wire.Errorf(path, comp, off, wire.ErrCorrupt,
+				"the partition at data position %d of %s has key %x, whose hash byte is %#02x, not the entry's %#02x",
+				e.Position, t.Path(format.Data), got, byte(h2), e.HashByte)
+		}
 	}
 	if len(e.KeyPrefix) > 0 && k.p != nil {
 		var ok bool

@@ -27,6 +27,9 @@ type Entry struct {
 	// TrieOffset is, for BTI, the Partitions.db offset of the entry's trie
 	// node; 0 for BIG.
 	TrieOffset int64
+	// HashByte is, for BTI, the key-hash filter byte of the trie payload
+	// (PartitionIterator.HashByte), -1 when it has none; unused for BIG.
+	HashByte int
 	// Deletion is the partition-level deletion, known only when the partition has a
 	// promoted (row) index; rows.Live otherwise, which does not mean "not deleted".
 	Deletion rows.DeletionTime

@@ -236,7 +236,7 @@ func (r *BTIReader) Next() bool {
 		return false
 	}
 	e := &r.e
-	*e = Entry{Deletion: rows.Live, IndexedOffset: -1, RowBlocks: e.RowBlocks[:0], KeyPrefix: r.it.Path(), TrieOffset: r.it.Offset()}
+	*e = Entry{Deletion: rows.Live, IndexedOffset: -1, RowBlocks: e.RowBlocks[:0], KeyPrefix: r.it.Path(), TrieOffset: r.it.Offset(), HashByte: r.it.HashByte()}
 	if pos, ok := r.it.DataPosition(); ok {
 		e.Position = pos
 	} else {
