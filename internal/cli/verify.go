@@ -51,13 +51,17 @@ func newVerifyCmd() *cobra.Command {
 		Long: `verify checks, for every SSTable found under the paths, what sstableverify checks
 without reading rows: every chunk checksum of Data.db (CompressionInfo.db chunks, or
 CRC.db for an uncompressed Data.db), the whole-file digest (Digest.crc32, .adler32 or
-.sha1), that Statistics.db parses and matches its checksums (na and later), and that
-every component TOC.txt lists exists. With --extended it also reads Data.db through, as
-sstableverify -e does: every partition in token and key order and at the position the
-partition index gives, every row and range tombstone marker in clustering order, range
-tombstones opened and closed in pairs with one deletion time, and every key, clustering
-and cell value valid for its type. It lists every failure, one per line (file, offset,
-what was wrong), and exits with 1 when there is any.`,
+.sha1), that Statistics.db parses and matches its checksums (na and later), that every
+component TOC.txt lists exists, and that the partition index, which has no checksum,
+points at the partitions it names: each Index.db entry's position holds a partition
+with the entry's key, each Partitions.db position a partition whose key extends the
+trie's path to it and has its hash byte (and equals Rows.db's key where Rows.db has
+one). With --extended it also reads Data.db through, as sstableverify -e does: every
+partition in token and key order and at the position the partition index gives, every
+row and range tombstone marker in clustering order, range tombstones opened and closed
+in pairs with one deletion time, and every key, clustering and cell value valid for
+its type. It lists every failure, one per line (file, offset, what was wrong), and
+exits with 1 when there is any.`,
 		Example: `  aegisthus verify /var/lib/cassandra/data/ks
   aegisthus verify --json ks/t-1b2c.../nb-1-big-Data.db
   aegisthus verify --extended /var/lib/cassandra/data/ks/t-1b2c.../snapshots/nightly`,

@@ -214,6 +214,11 @@ func (p *marshalParser) parse(nested bool, depth int) (*Type, error) {
 			// a garbled name, not a custom type to print as a blob.
 			return nil, p.errorf("%s is not a type of %s", name, strings.TrimSuffix(marshalPackage, "."))
 		}
+		if base := name[strings.LastIndexByte(name, '.')+1:]; isMarshalClass(base) {
+			// One of Cassandra's own names in another package is the
+			// package name garbled, not a custom type.
+			return nil, p.errorf("%s is not %s%s", name, marshalPackage, base)
+		}
 		t := &Type{Kind: Custom, Name: name}
 		if hasParams {
 			// Keep the parameters verbatim so Marshal round-trips them.
@@ -557,4 +562,11 @@ func (t *Type) appendMarshal(b []byte, ignoreFreezing bool) []byte {
 		}
 	}
 	return b
+}
+
+// isMarshalClass reports whether simple is the name of a class of Cassandra's
+// marshal package that this parser reads.
+func isMarshalClass(simple string) bool {
+	_, ok := classKinds[simple]
+	return ok || simple == "ReversedType" || simple == "FrozenType"
 }

@@ -145,11 +145,14 @@ func TestQuoteIdent(t *testing.T) {
 }
 
 // TestParseMarshalGarbled: a name in Cassandra's marshal package (or bare) that
-// is none of its classes is corrupt; only a class of another package is a
-// custom type, whose values print as blobs.
+// is none of its classes is corrupt, and so is one of its classes in another
+// package (the package name garbled); only another class of another package
+// is a custom type, whose values print as blobs.
 func TestParseMarshalGarbled(t *testing.T) {
 	for _, s := range []string{"org.apache.cassandra.db.marshal.Int32Typf", "Int32Typf",
-		"org.apache.cassandra.db.marshal.MapType(org.apache.cassandra.db.marshal.UTF8Type,org.apache.cassandra.db.marshal.UTF9Type)"} {
+		"org.apache.cassandra.db.marshal.MapType(org.apache.cassandra.db.marshal.UTF8Type,org.apache.cassandra.db.marshal.UTF9Type)",
+		"org.apashe.cassandra.db.marshal.Int32Type", "org.apache.cassandra.db.marshaL.ReversedType(org.apache.cassandra.db.marshal.Int32Type)",
+		"org.apache.cassandra.db.marshal.ListType(org.apache.cassandra.db.marsh`l.UTF8Type)"} {
 		if _, err := cql.ParseMarshal(s); !errors.Is(err, wire.ErrCorrupt) {
 			t.Errorf("%s: %v, want a corrupt error", s, err)
 		}

@@ -88,8 +88,9 @@ func (res *VerifyResult) fail(path, component string, chunk int, offset int64, e
 
 // Verify checks one SSTable and lists what is wrong with it: every component
 // TOC.txt lists exists, Statistics.db decodes (and its na+ checksums match),
-// every chunk checksum of Data.db, the partition index, and the whole-file
-// digest. Only an I/O failure that is not about the SSTable's bytes (or
+// every chunk checksum of Data.db, the partition index (it decodes, and every
+// entry's position holds the partition it names: verifyIndex), the SSTable
+// opens for reading, and the whole-file digest. Only an I/O failure that is not about the SSTable's bytes (or
 // cancellation) is returned as an error; everything else is a failure in the result.
 func Verify(ctx context.Context, store storage.Store, d format.Descriptor) (*VerifyResult, error) {
 	res := &VerifyResult{Path: d.Path(format.Data), Version: d.Version.String(), Failures: []VerifyFailure{}}
@@ -138,12 +139,25 @@ func Verify(ctx context.Context, store storage.Store, d format.Descriptor) (*Ver
 		return nil, err
 	}
 
-	// The partition index: it decodes, and points inside Data.db in increasing order.
+	// The partition index: it decodes, points inside Data.db in increasing
+	// order, and at partitions whose keys are the ones it names.
 	length := data.Size()
 	if r != nil {
 		length = r.Length()
 	}
-	verifyIndex(store, d, md, length, res)
+	var kr *sstable.KeyReader
+	if r != nil && len(res.Failures) == 0 {
+		sst, err := sstable.Open(store, d, sstable.Options{Raw: true})
+		if err != nil {
+			res.fail(d.Path(format.Data), format.Data, -1, -1, err)
+		} else {
+			defer sst.Close()
+			kr = sst.KeyReader()
+		}
+	}
+	if err := verifyIndex(ctx, store, d, md, length, kr, res); err != nil {
+		return nil, err
+	}
 	verifyDigest(store, d, r, data, res)
 	return res, nil
 }
@@ -222,7 +236,11 @@ func OpenChunks(store storage.Store, d format.Descriptor, data storage.File) (*c
 // verifyIndex decodes Index.db (BIG) or Partitions.db and Rows.db (BTI) with
 // their promoted indexes, checks that partition positions increase and lie inside
 // the uncompressed Data.db of dataLength bytes, and that Summary.db parses.
-func verifyIndex(store storage.Store, d format.Descriptor, md *stats.Metadata, dataLength int64, res *VerifyResult) {
+// With kr (nil when Data.db cannot be read) it also reads the partition at
+// every position and checks it is the one the entry names
+// (sstable.KeyReader.Check): the key of a BIG entry or a BTI Rows.db entry,
+// the trie path of a BTI entry. Only cancellation is returned.
+func verifyIndex(ctx context.Context, store storage.Store, d format.Descriptor, md *stats.Metadata, dataLength int64, kr *sstable.KeyReader, res *VerifyResult) error {
 	read := func(c string) ([]byte, bool) {
 		if !store.Exists(d.Path(c)) {
 			return nil, false
@@ -240,12 +258,12 @@ func verifyIndex(store storage.Store, d format.Descriptor, md *stats.Metadata, d
 	if d.Version.Kind == format.BTI {
 		comp = format.Partitions
 		if src.Partitions, ok = read(format.Partitions); !ok {
-			return
+			return nil
 		}
 		src.Rows, _ = read(format.Rows)
 	} else {
 		if src.Index, ok = read(format.Index); !ok {
-			return
+			return nil
 		}
 		if b, ok := read(format.Summary); ok {
 			if _, err := index.ParseSummary(d.Path(format.Summary), b, d.Version); err != nil {
@@ -262,19 +280,35 @@ func verifyIndex(store storage.Store, d format.Descriptor, md *stats.Metadata, d
 	it, err := index.Open(src, opts)
 	if err != nil {
 		res.fail(d.Path(comp), comp, -1, -1, err)
-		return
+		return nil
 	}
 	prev := int64(-1)
 	for n := 0; it.Next(); n++ {
 		e := it.Entry()
+		path, comp, off := src.Locate(e)
 		if e.Position <= prev || e.Position >= max(dataLength, 1) {
-			res.fail(d.Path(comp), comp, -1, e.IndexedOffset, fmt.Errorf("%s: partition %d at offset %d: Data.db position %d: want above %d and below the data length %d",
-				d.Path(comp), n, e.IndexedOffset, e.Position, prev, dataLength))
-			return
+			res.fail(path, comp, -1, off, fmt.Errorf("%s: partition %d at offset %d: Data.db position %d: want above %d and below the data length %d",
+				path, n, off, e.Position, prev, dataLength))
+			return nil
 		}
 		prev = e.Position
+		if kr == nil {
+			continue
+		}
+		if n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if _, err := kr.Check(src, e, nil); err != nil {
+			// The entry is at fault, even when what it points at is no
+			// partition (a Data.db error).
+			res.Failures = append(res.Failures, VerifyFailure{Path: path, Component: comp, Chunk: -1, Offset: off, Error: err.Error()})
+			return nil
+		}
 	}
 	if err := it.Err(); err != nil {
 		res.fail(d.Path(comp), comp, -1, -1, err)
 	}
+	return nil
 }

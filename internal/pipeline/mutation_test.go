@@ -14,6 +14,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/inspect"
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/sink/memsink"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
@@ -41,6 +42,11 @@ const (
 // byte nudged by one, a range zeroed, the file cut short. Each is exported over
 // many units (a tiny split size, samples every partition), in process, under a
 // timeout.
+//
+// verify holds the same contract: for each mutant it either fails naming a
+// file, or the export is exactly as before. Never verify passing while the
+// export differs or fails (which it did for an Index.db key until verify
+// checked the index against Data.db).
 //
 // A panic in a worker kills the test binary: the mutant being run is the last
 // "mutant" line on stderr.
@@ -80,7 +86,8 @@ func TestMutations(t *testing.T) {
 	}
 	replay := os.Getenv("AEGISTHUS_MUTANT")
 
-	for _, tb := range tables {
+	end := time.Now().Add(mutationBudget)
+	for i, tb := range tables {
 		t.Run(tb.name, func(t *testing.T) {
 			src, _ := filepath.Glob(tb.files)
 			dir := t.TempDir()
@@ -121,8 +128,10 @@ func TestMutations(t *testing.T) {
 				}
 			}
 			// Mutant n of every file before mutant n+1 of any: when the time
-			// budget ends the run, every file has had as many.
-			deadline := time.Now().Add(mutationBudget / time.Duration(len(tables)))
+			// budget ends the run, every file has had as many. Each table
+			// gets an equal share of what is left of the budget, so a table
+			// done early leaves its time to the next.
+			deadline := time.Now().Add(time.Until(end) / time.Duration(len(tables)-i))
 			checked := 0
 			for n := 0; n < mutantsPerFile && (replay != "" || time.Now().Before(deadline)); n++ {
 				for _, name := range targets {
@@ -142,6 +151,13 @@ func TestMutations(t *testing.T) {
 						t.Errorf("mutant %s (%s): exported without error, and the rows differ (AEGISTHUS_MUTANT=%s)", id, what, id)
 					case err != nil && !strings.Contains(err.Error(), dir):
 						t.Errorf("mutant %s (%s): error names no file: %v", id, what, err)
+					}
+					failed, named := mutantVerify(t, dir)
+					switch {
+					case !failed && (err != nil || got != want):
+						t.Errorf("mutant %s (%s): verify passes, and the export differs or fails (%v) (AEGISTHUS_MUTANT=%s)", id, what, err, id)
+					case failed && !named:
+						t.Errorf("mutant %s (%s): verify fails naming no file (AEGISTHUS_MUTANT=%s)", id, what, id)
 					}
 					checked++
 					if err := os.WriteFile(path, orig, 0o644); err != nil {
@@ -238,4 +254,31 @@ func mutantExportTimeout(t *testing.T, dir string, split int64, id, what string)
 		t.Fatalf("mutant %s (%s): export still running after 40 s", id, what)
 		return "", nil
 	}
+}
+
+// mutantVerify runs verify on every SSTable in dir: whether any failed, and
+// whether every failure names a file in dir.
+func mutantVerify(t *testing.T, dir string) (failed, named bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	datas, _ := filepath.Glob(filepath.Join(dir, "*-Data.db"))
+	named = true
+	for _, data := range datas {
+		d, _, err := format.ParseName(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := inspect.Verify(ctx, storage.Local{}, d)
+		if ctx.Err() != nil {
+			t.Fatalf("verify %s: still running after 20 s", data)
+		}
+		if err != nil {
+			failed, named = true, named && strings.Contains(err.Error(), dir)
+			continue
+		}
+		for _, f := range res.Failures {
+			failed, named = true, named && strings.HasPrefix(f.Path, dir) && strings.Contains(f.Error, dir)
+		}
+	}
+	return failed, named
 }

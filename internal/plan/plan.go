@@ -32,7 +32,7 @@ import (
 const DefaultSplitSize = 256 << 20
 
 // MinGranule is the least Data.db distance between two samples, whatever the
-// split size: it bounds the partitions the planner reads (checkAt). Tests
+// split size: it bounds the partitions the planner reads (KeyReader.Check). Tests
 // lower it to cut small fixtures into many units.
 var MinGranule int64 = 64 << 10
 
@@ -264,10 +264,11 @@ func byteRange(ss []sample, length int64, lo, hi []byte) Range {
 //
 // The partition index has no checksum, so nothing it says positions a read
 // unchecked: at every Data.db position a unit's scan may start or end at, the
-// partition found must be the one the index names (checkAt). A BIG Index.db
-// entry holds the whole key, which must equal the key in Data.db; a BTI
-// Partitions.db entry holds only a prefix, so the key is read from Data.db and
-// must equal Rows.db's where Rows.db has one. Sampled tokens must not decrease.
+// partition found must be the one the index names (sstable.KeyReader.Check). A
+// BIG Index.db entry holds the whole key, which must equal the key in Data.db;
+// a BTI Partitions.db entry holds only a prefix of the key's byte-comparable
+// form, which the key read from Data.db must start with, and that key must
+// equal Rows.db's where Rows.db has one. Sampled tokens must not decrease.
 // A BTI unit starts at the sample itself, not at the entry after it, whose key
 // may be known nowhere but in Data.db: the merge drops the sampled partition,
 // at the cost of decoding it twice.
@@ -298,10 +299,6 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 		return nil, err
 	}
 	bti := src.Index == nil
-	idxPath, idxComp := src.IndexPath, format.Index
-	if bti {
-		idxPath, idxComp = src.PartitionsPath, format.Partitions
-	}
 	var out []sample
 	next := int64(0)
 	var n int64
@@ -312,7 +309,7 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 		n++
 		if k := len(out); k > 0 && out[k-1].after < 0 {
 			// The entry after a sample starts the next unit's scan.
-			if _, err := checkAt(sst, kr, e, idxPath, idxComp, nil); err != nil {
+			if _, err := kr.Check(src, e, nil); err != nil {
 				return nil, err
 			}
 			out[k-1].after = e.Position
@@ -320,13 +317,14 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 		if e.Position < next {
 			continue
 		}
-		if key, err = checkAt(sst, kr, e, idxPath, idxComp, key[:0]); err != nil {
+		if key, err = kr.Check(src, e, key[:0]); err != nil {
 			return nil, err
 		}
 		tok := p.AppendToken(nil, key)
 		if k := len(out); k > 0 {
 			if bytes.Compare(tok, out[k-1].tok) < 0 {
-				return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
+				idxPath, idxComp, off := src.Locate(e)
+				return nil, wire.Errorf(idxPath, idxComp, off, wire.ErrCorrupt,
 					"partition at Data.db position %d: token %x below the token %x of the partition at %d: the index is out of order",
 					e.Position, tok, out[k-1].tok, out[k-1].pos)
 			}
@@ -361,6 +359,7 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	}
 	if len(out) == 0 {
 		if length > 0 {
+			idxPath, idxComp, _ := src.Locate(&index.Entry{})
 			return nil, wire.Errorf(idxPath, idxComp, -1, wire.ErrCorrupt, "no partition, but %s holds %d bytes", sst.Path(format.Data), length)
 		}
 		return []sample{{tok: nil, sst: i, pos: 0, after: 0, bytes: length}}, nil
@@ -368,32 +367,4 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	// The first partition starts the file: scanning from 0 is always safe.
 	out[0].pos = 0
 	return out, nil
-}
-
-// checkAt reads the partition header at the index entry's Data.db position and
-// returns its key (appended to dst): a read may start there only if it holds
-// the partition the index names. The header costs one chunk read (and
-// decompression), no read-ahead. The error names the index file and the
-// entry's offset in it, and the Data.db position.
-func checkAt(sst *sstable.SSTable, kr *sstable.KeyReader, e *index.Entry, idxPath, idxComp string, dst []byte) ([]byte, error) {
-	if e.Position >= sst.Chunks.Length() {
-		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
-			"data position %d past the end of %s (%d bytes uncompressed)", e.Position, sst.Path(format.Data), sst.Chunks.Length())
-	}
-	sc, ok := kr.PartitionAt(e.Position)
-	if !ok {
-		if err := sc.Err(); err != nil {
-			// Data.db's own error (a checksum, or bytes that are no partition
-			// header), with the entry that led there.
-			return nil, fmt.Errorf("%s: %s entry at offset %d: data position %d: %w", idxPath, idxComp, e.IndexedOffset, e.Position, err)
-		}
-		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
-			"no partition at data position %d of %s", e.Position, sst.Path(format.Data))
-	}
-	got := sc.Partition().Key
-	if e.Key != nil && !bytes.Equal(got, e.Key) {
-		return nil, wire.Errorf(idxPath, idxComp, e.IndexedOffset, wire.ErrCorrupt,
-			"entry for key %x: the partition at data position %d of %s has key %x", e.Key, e.Position, sst.Path(format.Data), got)
-	}
-	return append(dst, got...), nil
 }

@@ -17,6 +17,7 @@
 package sstable
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -28,11 +29,13 @@ import (
 	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable/chunk"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/sstable/index"
 	"github.com/aegisthus/aegisthus/internal/sstable/legacy"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 	"github.com/aegisthus/aegisthus/internal/sstable/stats"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 	"github.com/aegisthus/aegisthus/internal/storage"
+	"github.com/aegisthus/aegisthus/internal/token"
 )
 
 // ErrMissingComponent marks a component the SSTable needs but does not have.
@@ -286,25 +289,91 @@ func (t *SSTable) ScannerAhead(start, end int64, readAhead int) Partitions {
 }
 
 // KeyReader reads the key of the partition starting at a Data.db position,
-// for a planner checking its index against Data.db: one chunk read without
-// read-ahead per position, the last chunk kept for the next. It is not safe
-// for concurrent use.
+// for a planner or verify checking the index against Data.db: one chunk read
+// without read-ahead per position, the last chunk kept for the next. It is not
+// safe for concurrent use.
 type KeyReader struct {
 	t   *SSTable
 	src *source
+	sc  Partitions        // the last scanner, reused when it can Restart
+	p   token.Partitioner // nil when unknown: BTI key prefixes go unchecked
+	bc  []byte            // scratch: a key's byte-comparable form
 }
 
 // KeyReader returns a KeyReader over t.
 func (t *SSTable) KeyReader() *KeyReader {
-	return &KeyReader{t: t, src: &source{r: t.Chunks, buf: chunk.Buf{Ahead: 1}, memoOn: true, memoI: -1}}
+	k := &KeyReader{t: t, src: &source{r: t.Chunks, buf: chunk.Buf{Ahead: 1}, memoOn: true, memoI: -1}}
+	if t.Meta != nil && t.Meta.Validation != nil {
+		k.p, _ = token.ForName(t.Meta.Validation.Partitioner)
+	}
+	return k
+}
+
+// Check reads the partition header at index entry e's Data.db position and
+// returns its key (appended to dst): a read may start there only if it holds
+// the partition the index names. A BIG Index.db entry holds the whole key,
+// which must equal Data.db's; a BTI entry holds the Partitions.db trie path,
+// which Data.db's key must extend (its byte-comparable form starts with the
+// path; Murmur3 only), the key's hash byte, and the whole key when Rows.db has
+// the partition. The
+// error names the index file, the entry's offset in it (src.Locate), and the
+// Data.db position.
+func (k *KeyReader) Check(src index.Source, e *index.Entry, dst []byte) ([]byte, error) {
+	t := k.t
+	path, comp, off := src.Locate(e)
+	if e.Position >= t.Chunks.Length() {
+		return nil, wire.Errorf(path, comp, off, wire.ErrCorrupt,
+			"data position %d past the end of %s (%d bytes uncompressed)", e.Position, t.Path(format.Data), t.Chunks.Length())
+	}
+	sc, ok := k.PartitionAt(e.Position)
+	if !ok {
+		if err := sc.Err(); err != nil {
+			// Data.db's own error (a checksum, or bytes that are no partition
+			// header), with the entry that led there.
+			return nil, fmt.Errorf("%s: %s entry at offset %d: data position %d: %w", path, comp, off, e.Position, err)
+		}
+		return nil, wire.Errorf(path, comp, off, wire.ErrCorrupt,
+			"no partition at data position %d of %s", e.Position, t.Path(format.Data))
+	}
+	got := sc.Partition().Key
+	if e.Key != nil && !bytes.Equal(got, e.Key) {
+		from := ""
+		if comp == format.Partitions {
+			from = fmt.Sprintf(" (%s at offset %d)", src.RowsPath, e.IndexedOffset)
+		}
+		return nil, wire.Errorf(path, comp, off, wire.ErrCorrupt,
+			"entry for key %x%s: the partition at data position %d of %s has key %x", e.Key, from, e.Position, t.Path(format.Data), got)
+	}
+	if comp == format.Partitions && e.HashByte >= 0 {
+		// The low byte of the second half of the key's Murmur3 hash
+		// (DecoratedKey.filterHashLowerBits), whatever the partitioner.
+		if _, h2 := token.Murmur3Hash(got); int(byte(h2)) != e.HashByte {
+			return nil, wire.Errorf(path, comp, off, wire.ErrCorrupt,
+				"the partition at data position %d of %s has key %x, whose hash byte is %#02x, not the entry's %#02x",
+				e.Position, t.Path(format.Data), got, byte(h2), e.HashByte)
+		}
+	}
+	if len(e.KeyPrefix) > 0 && k.p != nil {
+		var ok bool
+		if k.bc, ok = token.AppendComparableKey(k.p, k.bc[:0], got); ok && !bytes.HasPrefix(k.bc, e.KeyPrefix) {
+			return nil, wire.Errorf(path, comp, off, wire.ErrCorrupt,
+				"the partition at data position %d of %s has key %x, whose byte-comparable form %x does not start with the entry's trie path %x",
+				e.Position, t.Path(format.Data), got, k.bc, e.KeyPrefix)
+		}
+	}
+	return append(dst, got...), nil
 }
 
 // PartitionAt returns the scanner positioned on the partition starting at
 // pos (ok), or not positioned: then its Err says why, or there is no
 // partition there. The scanner's key stays valid until the next call.
 func (k *KeyReader) PartitionAt(pos int64) (sc Partitions, ok bool) {
-	sc = k.t.scannerOn(k.src, pos, pos+1)
-	return sc, sc.NextPartition()
+	if s, ok := k.sc.(interface{ Restart(start, end int64) }); ok {
+		s.Restart(pos, pos+1)
+	} else {
+		k.sc = k.t.scannerOn(k.src, pos, pos+1)
+	}
+	return k.sc, k.sc.NextPartition()
 }
 
 func (t *SSTable) scannerOn(src *source, start, end int64) Partitions {

@@ -343,3 +343,36 @@ func ParseToken(p Partitioner, s string) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("tokens of %s cannot be parsed", p.Name())
 }
+
+// AppendComparableKey appends the byte-comparable form of a decorated key
+// that BTI's Partitions.db trie maps (DecoratedKey.asComparableBytes, encoding
+// OSS50): 0x40, the token, 0x40, the key with its zero bytes escaped
+// (ByteSource.AbstractEscaper), the terminator 0x38. ok is false, and dst
+// returned as is, for a partitioner whose token encoding is not implemented:
+// only Murmur3's is (its 8 bytes are AppendToken's).
+func AppendComparableKey(p Partitioner, dst, key []byte) (out []byte, ok bool) {
+	if _, ok := p.(Murmur3); !ok {
+		return dst, false
+	}
+	dst = p.AppendToken(append(dst, 0x40), key)
+	dst = append(dst, 0x40)
+	escaped := false // after a zero byte: the next zero is 0xFE, anything else 0xFF first
+	for _, b := range key {
+		switch {
+		case !escaped:
+			dst = append(dst, b)
+			escaped = b == 0
+		case b == 0:
+			dst = append(dst, 0xFE)
+		default:
+			dst = append(dst, 0xFF, b)
+			escaped = false
+		}
+	}
+	if escaped {
+		dst = append(dst, 0xFE)
+	} else {
+		dst = append(dst, 0x00)
+	}
+	return append(dst, 0x38), true
+}

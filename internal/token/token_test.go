@@ -3,6 +3,7 @@ package token
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"testing"
 )
 
@@ -72,5 +73,37 @@ func TestParseToken(t *testing.T) {
 	}
 	if _, err := ParseToken(Murmur3{}, "x"); err == nil {
 		t.Error("ParseToken accepted x")
+	}
+}
+
+// TestComparableKey checks the key escaping against ByteSource.AbstractEscaper's
+// own examples, and that the byte-comparable forms order keys as Compare does.
+func TestComparableKey(t *testing.T) {
+	for key, want := range map[string]string{
+		"A\x00\x00B": "4100feff4200",
+		"A\x00B\x00": "4100ff4200fe",
+		"A\x00":      "4100fe",
+		"AB":         "414200",
+		"":           "00",
+	} {
+		got, ok := AppendComparableKey(Murmur3{}, nil, []byte(key))
+		tok := (Murmur3{}).AppendToken(nil, []byte(key))
+		if !ok || !bytes.Equal(got[:10], append(append([]byte{0x40}, tok...), 0x40)) || got[len(got)-1] != 0x38 ||
+			hex.EncodeToString(got[10:len(got)-1]) != want {
+			t.Errorf("%q: %x, want 40 %x 40 %s 38", key, got, tok, want)
+		}
+	}
+	keys := [][]byte{nil, {0}, {0, 0}, {0, 1}, []byte("a"), []byte("a\x00"), []byte("a\x00\x00"), []byte("a\x00b"), {0xff, 0x00}, {0x00, 0x00, 0x00, 0x01}}
+	for _, a := range keys {
+		for _, b := range keys {
+			ca, _ := AppendComparableKey(Murmur3{}, nil, a)
+			cb, _ := AppendComparableKey(Murmur3{}, nil, b)
+			if c, want := bytes.Compare(ca, cb), (Murmur3{}).Compare(a, b); (c < 0) != (want < 0) || (c > 0) != (want > 0) {
+				t.Errorf("keys %x %x: comparable order %d, Compare %d", a, b, c, want)
+			}
+		}
+	}
+	if _, ok := AppendComparableKey(Random{}, nil, []byte("a")); ok {
+		t.Error("RandomPartitioner's encoding is not implemented, yet ok")
 	}
 }

@@ -20,6 +20,16 @@ type Entry struct {
 	// IndexedOffset is the file offset of this entry in Index.db (BTI: in Rows.db,
 	// or -1 when the partition has no row index).
 	IndexedOffset int64
+	// KeyPrefix is, for BTI, the Partitions.db trie path that led to the entry
+	// (PartitionIterator.Path): a prefix of the key's byte-comparable form.
+	// Nil for BIG.
+	KeyPrefix []byte
+	// TrieOffset is, for BTI, the Partitions.db offset of the entry's trie
+	// node; 0 for BIG.
+	TrieOffset int64
+	// HashByte is, for BTI, the key-hash filter byte of the trie payload
+	// (PartitionIterator.HashByte), -1 when it has none; unused for BIG.
+	HashByte int
 	// Deletion is the partition-level deletion, known only when the partition has a
 	// promoted (row) index; rows.Live otherwise, which does not mean "not deleted".
 	Deletion rows.DeletionTime

@@ -111,6 +111,15 @@ func (it *PartitionIterator) DataPosition() (pos int64, ok bool) {
 	return 0, false
 }
 
+// Path returns the transition bytes that led from the root to the current
+// partition: the prefix of its key's byte-comparable form
+// (DecoratedKey.asComparableBytes) that tells it from its neighbours
+// (PartitionIndexBuilder). It is valid until the next call to Next.
+func (it *PartitionIterator) Path() []byte { return it.w.path[:len(it.w.stack)-1] }
+
+// Offset returns the Partitions.db offset of the current partition's trie node.
+func (it *PartitionIterator) Offset() int64 { return int64(it.w.cur.pos) }
+
 // HashByte returns the key-hash filter byte, or -1 if the payload has none.
 func (it *PartitionIterator) HashByte() int { return it.h }
 
@@ -227,7 +236,7 @@ func (r *BTIReader) Next() bool {
 		return false
 	}
 	e := &r.e
-	*e = Entry{Deletion: rows.Live, IndexedOffset: -1, RowBlocks: e.RowBlocks[:0]}
+	*e = Entry{Deletion: rows.Live, IndexedOffset: -1, RowBlocks: e.RowBlocks[:0], KeyPrefix: r.it.Path(), TrieOffset: r.it.Offset(), HashByte: r.it.HashByte()}
 	if pos, ok := r.it.DataPosition(); ok {
 		e.Position = pos
 	} else {

@@ -17,6 +17,15 @@ type Source struct {
 	Rows           []byte
 }
 
+// Locate returns where entry e of s is, for an error to name: Index.db and
+// the entry's offset (BIG), or Partitions.db and the entry's trie node (BTI).
+func (s Source) Locate(e *Entry) (path, component string, offset int64) {
+	if s.Version.Kind == format.BTI {
+		return s.PartitionsPath, format.Partitions, e.TrieOffset
+	}
+	return s.IndexPath, format.Index, e.IndexedOffset
+}
+
 // Iterator is what IndexReader and BTIReader have in common.
 type Iterator interface {
 	Next() bool

@@ -159,9 +159,12 @@ func readSigned(b []byte, n int) int64 {
 // It never visits more nodes than the file has bytes, so a corrupt trie whose
 // pointers share children cannot make it run away.
 type trieWalker struct {
-	b      []byte
-	stack  []walkFrame
-	cur    trieNode
+	b     []byte
+	stack []walkFrame
+	cur   trieNode
+	// path holds the transition bytes from the root to cur: path[i] led from
+	// stack[i] to stack[i+1].
+	path   []byte
 	visits int
 	err    error
 	start  bool
@@ -197,12 +200,16 @@ func (w *trieWalker) next() bool {
 		}
 		i := top.next
 		top.next++
-		_, pos, ok, err := top.nd.child(w.b, i)
+		tr, pos, ok, err := top.nd.child(w.b, i)
 		if err != nil {
 			w.err = err
 			return false
 		}
-		if ok && w.push(pos) {
+		if !ok {
+			continue
+		}
+		w.path = append(w.path[:len(w.stack)-1], byte(tr))
+		if w.push(pos) {
 			return true
 		}
 	}

@@ -92,6 +92,23 @@ func NewScanner(l *Layout, src Source, path string, start, end int64) *Scanner {
 	return s
 }
 
+// Restart makes s a scanner over the partitions starting in [start, end), as
+// NewScanner would, but keeps the bytes it holds: when start falls among them,
+// nothing is read again. A reader checking positions in increasing order (an
+// index against Data.db) so decodes each chunk about once.
+func (s *Scanner) Restart(start, end int64) {
+	s.end, s.err, s.done, s.inPart, s.static = min(end, s.length), nil, false, false, false
+	if s.chunkLen <= 0 {
+		s.fail(start, fmt.Errorf("chunk length %d: %w", s.chunkLen, wire.ErrCorrupt))
+		return
+	}
+	if start >= s.winStart && start < s.winStart+int64(len(s.win)) {
+		s.pos = int(start - s.winStart)
+		return
+	}
+	s.win, s.winStart, s.pos, s.next = s.win[:0], start, 0, start
+}
+
 // Err returns the first error met. It is a *wire.FormatError naming the file.
 func (s *Scanner) Err() error { return s.err }
 
