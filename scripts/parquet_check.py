@@ -97,8 +97,10 @@ def parse_type(s, udts):
 
 
 def parse_cql(stmts):
-    """Returns (columns {name: T}, key names) of the CREATE TABLE in stmts."""
-    udts, table = {}, None
+    """Returns the columns {name: T} of the CREATE TABLE in stmts, with the
+    later ALTER TABLE ... DROP / ADD applied (a column dropped and added back
+    with another type has the new type)."""
+    udts, table, alters = {}, None, []
     for st in stmts:
         m = re.match(r"^\s*CREATE\s+TYPE\s+(?:IF NOT EXISTS\s+)?([\w\".]+)\s*\((.*)\)\s*$", st, re.S | re.I)
         if m:
@@ -112,6 +114,10 @@ def parse_cql(stmts):
         m = re.match(r"^\s*CREATE\s+(?:TABLE|MATERIALIZED VIEW)\s+(?:IF NOT EXISTS\s+)?[\w\".]+\s*\((.*)\)(\s+WITH.*)?$", st, re.S | re.I)
         if m:
             table = m.group(1)
+            continue
+        m = re.match(r"^\s*ALTER\s+TABLE\s+[\w\".]+\s+(ADD|DROP)\s+(.*?)\s*$", st, re.S | re.I)
+        if m:
+            alters.append((m.group(1).upper(), m.group(2)))
     cols = {}
     for d in split_top(table):
         if re.match(r"^PRIMARY\s+KEY", d, re.I):
@@ -119,6 +125,14 @@ def parse_cql(stmts):
         parts = d.split(None, 1)
         t = re.sub(r"\s+(static|PRIMARY\s+KEY)\s*$", "", parts[1], flags=re.I)
         cols[ident(parts[0])] = parse_type(t, udts)
+    for op, rest in alters:
+        if op == "DROP":
+            for n in split_top(re.sub(r"\s+USING\s+TIMESTAMP\s+\d+$", "", rest, flags=re.I)):
+                cols.pop(ident(n.strip()), None)
+        else:
+            for d in split_top(rest.strip("() ")):
+                n, t = d.strip().split(None, 1)
+                cols[ident(n)] = parse_type(re.sub(r"\s+static\s*$", "", t, flags=re.I), udts)
     return cols
 
 
