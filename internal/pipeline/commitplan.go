@@ -121,99 +121,126 @@ func (pf *PlanFile) Commit(ctx context.Context, out sink.Sink, co CommitOptions)
 	if co.Shards == 0 {
 		co.Shards = pf.Shards
 	}
-	var assign []int
+	cc := &commitCheck{pf: pf, recs: recs, parts: make([][]PartInfo, len(pf.Tables)), outs: make([]sink.Sink, len(pf.Tables))}
 	if co.Shards > 0 {
-		assign = pf.Assign(co.Shards)
-	}
-	var (
-		mu       sync.Mutex
-		problems []UnitProblem
-		parts    = make([][]PartInfo, len(pf.Tables))
-		outs     = make([]sink.Sink, len(pf.Tables))
-	)
-	problem := func(ti, u int, why string) {
-		pt := &pf.Tables[ti]
-		c, _ := pt.Head.codec()
-		g := pt.FirstUnit + u
-		s := -1
-		if assign != nil {
-			s = assign[g]
-		}
-		mu.Lock()
-		problems = append(problems, UnitProblem{Unit: g, Table: pt.Table, Part: partName(u, c), Shard: s, Why: why})
-		mu.Unlock()
+		cc.assign = pf.Assign(co.Shards)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(co.Workers)
 	for ti := range pf.Tables {
-		pt := &pf.Tables[ti]
-		tout, err := pf.tableSink(out, ti)
-		if err != nil {
+		if err := cc.table(ctx, gctx, g, out, ti); err != nil {
 			return nil, err
-		}
-		outs[ti] = tout
-		units := len(pt.Head.Plan.Units)
-		parts[ti] = make([]PartInfo, units)
-		head, err := tout.Get(ctx, HeadFile)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, outputError(err)
-		}
-		if err == nil && !bytes.Equal(head, pf.headBytes(ti)) {
-			for u := range units {
-				problem(ti, u, "the table's "+HeadFile+" is another plan's or run's")
-			}
-			continue
-		}
-		names, err := tout.List(ctx)
-		if err != nil {
-			return nil, outputError(err)
-		}
-		found := pf.committedParts(ctx, tout, ti, names, nil, false)
-		c, _ := pt.Head.codec()
-		for _, name := range names {
-			if strings.HasPrefix(name, "part-") && ourFile(name) && !slices.ContainsFunc(pt.Head.Plan.Units, func(u plan.Unit) bool { return partName(u.ID, c) == name }) {
-				mu.Lock()
-				problems = append(problems, UnitProblem{Unit: -1, Table: pt.Table, Part: name, Shard: -1, Why: "not a part of this plan (another plan's or run's)"})
-				mu.Unlock()
-			}
-		}
-		for u := range units {
-			p, ok := found[u]
-			if !ok {
-				problem(ti, u, "no part committed")
-				continue
-			}
-			r, ok := recs[pt.FirstUnit+u]
-			switch {
-			case !ok:
-				problem(ti, u, "no shard of this plan recorded it (a part of another plan, or its shard did not finish)")
-				continue
-			case r.SHA256 != p.SHA256 || r.Part != p.Name:
-				problem(ti, u, fmt.Sprintf("its record says sha256 %s, its shard recorded %s (a part of another plan?)", p.SHA256, r.SHA256))
-				continue
-			}
-			g.Go(func() error {
-				if !verifyPart(gctx, tout, p) {
-					problem(ti, u, fmt.Sprintf("%s does not have its recorded size %d and sha256 %s", p.Name, p.Bytes, p.SHA256))
-				}
-				parts[ti][u] = p
-				return nil
-			})
 		}
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if len(problems) > 0 {
-		slices.SortFunc(problems, func(a, b UnitProblem) int { return a.Unit - b.Unit })
+	if len(cc.problems) > 0 {
+		slices.SortFunc(cc.problems, func(a, b UnitProblem) int { return a.Unit - b.Unit })
 		for ti := range pf.Tables {
-			outs[ti].Remove(ctx, SuccessFile)
+			cc.outs[ti].Remove(ctx, SuccessFile)
 		}
 		if pf.Tree {
 			out.Remove(ctx, SuccessFile)
 		}
-		return nil, &MissingError{Units: pf.Units, Problems: problems, Shards: co.Shards}
+		return nil, &MissingError{Units: pf.Units, Problems: cc.problems, Shards: co.Shards}
 	}
+	return pf.writeCommit(ctx, out, cc.outs, cc.parts, start)
+}
+
+// commitCheck collects, table by table, the committed parts of a plan and
+// what is wrong with the units that have none or a bad one.
+type commitCheck struct {
+	pf     *PlanFile
+	recs   map[int]RecordedUnit // the shards' records, by global unit
+	assign []int                // unit → shard, nil without a shard count
+	outs   []sink.Sink          // per table
+	parts  [][]PartInfo         // per table, per unit
+
+	mu       sync.Mutex
+	problems []UnitProblem
+}
+
+func (cc *commitCheck) problem(ti, u int, why string) {
+	pt := &cc.pf.Tables[ti]
+	c, _ := pt.Head.codec()
+	g := pt.FirstUnit + u
+	s := -1
+	if cc.assign != nil {
+		s = cc.assign[g]
+	}
+	cc.add(UnitProblem{Unit: g, Table: pt.Table, Part: partName(u, c), Shard: s, Why: why})
+}
+
+func (cc *commitCheck) add(p UnitProblem) {
+	cc.mu.Lock()
+	cc.problems = append(cc.problems, p)
+	cc.mu.Unlock()
+}
+
+// table checks table ti's output: its head is this plan's, each unit has a
+// part whose record and shard record agree, no part of another plan is
+// there; the parts' checksums are verified on g.
+func (cc *commitCheck) table(ctx, gctx context.Context, g *errgroup.Group, out sink.Sink, ti int) error {
+	pf := cc.pf
+	pt := &pf.Tables[ti]
+	tout, err := pf.tableSink(out, ti)
+	if err != nil {
+		return err
+	}
+	cc.outs[ti] = tout
+	units := len(pt.Head.Plan.Units)
+	cc.parts[ti] = make([]PartInfo, units)
+	head, err := tout.Get(ctx, HeadFile)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return outputError(err)
+	}
+	if err == nil && !bytes.Equal(head, pf.headBytes(ti)) {
+		for u := range units {
+			cc.problem(ti, u, "the table's "+HeadFile+" is another plan's or run's")
+		}
+		return nil
+	}
+	names, err := tout.List(ctx)
+	if err != nil {
+		return outputError(err)
+	}
+	found := pf.committedParts(ctx, tout, ti, names, nil, false)
+	c, _ := pt.Head.codec()
+	for _, name := range names {
+		if strings.HasPrefix(name, "part-") && ourFile(name) && !slices.ContainsFunc(pt.Head.Plan.Units, func(u plan.Unit) bool { return partName(u.ID, c) == name }) {
+			cc.add(UnitProblem{Unit: -1, Table: pt.Table, Part: name, Shard: -1, Why: "not a part of this plan (another plan's or run's)"})
+		}
+	}
+	for u := range units {
+		p, ok := found[u]
+		if !ok {
+			cc.problem(ti, u, "no part committed")
+			continue
+		}
+		r, ok := cc.recs[pt.FirstUnit+u]
+		switch {
+		case !ok:
+			cc.problem(ti, u, "no shard of this plan recorded it (a part of another plan, or its shard did not finish)")
+			continue
+		case r.SHA256 != p.SHA256 || r.Part != p.Name:
+			cc.problem(ti, u, fmt.Sprintf("its record says sha256 %s, its shard recorded %s (a part of another plan?)", p.SHA256, r.SHA256))
+			continue
+		}
+		g.Go(func() error {
+			if !verifyPart(gctx, tout, p) {
+				cc.problem(ti, u, fmt.Sprintf("%s does not have its recorded size %d and sha256 %s", p.Name, p.Bytes, p.SHA256))
+			}
+			cc.parts[ti][u] = p
+			return nil
+		})
+	}
+	return nil
+}
+
+// writeCommit writes, once every unit checked out, each table's head,
+// manifest and _SUCCESS and, for a Tree plan, the top-level ones.
+func (pf *PlanFile) writeCommit(ctx context.Context, out sink.Sink, outs []sink.Sink, parts [][]PartInfo, start time.Time) (*CommitSummary, error) {
 	sum := &CommitSummary{Tables: len(pf.Tables), Units: pf.Units}
 	m := BatchManifest{BatchHead: pf.rootHead(), OK: len(pf.Tables)}
 	for ti := range pf.Tables {
