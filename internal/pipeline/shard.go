@@ -136,44 +136,12 @@ func (pf *PlanFile) RunShard(ctx context.Context, store storage.Store, out sink.
 	}()
 	prog := Progress{}
 	for ti := range pf.Tables {
-		units := byTable[ti]
-		if len(units) == 0 {
-			continue
-		}
-		pt := &pf.Tables[ti]
-		if err := pf.verifyInputs(so.Pin, ti); err != nil {
-			return nil, err
-		}
-		j, err := pf.prepareTable(ctx, store, ti, Options{Workers: so.Workers, Version: so.Version, Log: so.Log})
+		ts, err := pf.shardTable(ctx, store, out, so, ti, byTable[ti], rec, &prog, jobs)
 		if err != nil {
 			return nil, err
 		}
-		j.shared, j.stall = true, so.Stall
-		j.closeData() // opened again by the table's first unit
-		jobs[ti] = j
-		tout, err := pf.tableSink(out, ti)
-		if err != nil {
-			return nil, err
-		}
-		done, err := pf.startTable(ctx, tout, ti, units)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range units {
-			prog.Units++
-			prog.Bytes += pt.Head.Plan.Units[u].Bytes
-			if p, ok := done[u]; ok {
-				rec.Units = append(rec.Units, recorded(pt, u, p))
-				rec.Resumed++
-				prog.UnitsDone++
-				prog.BytesDone += pt.Head.Plan.Units[u].Bytes
-				prog.Rows += p.Rows
-				continue
-			}
-			tasks = append(tasks, task{j: j, out: tout, id: u, tag: ti})
-			left[ti]++
-		}
-		so.Log.Info("table planned", "table", pt.Table, "units", len(units), "resumed_units", len(units)-left[ti])
+		tasks = append(tasks, ts...)
+		left[ti] = len(ts)
 	}
 	sortTasks(tasks)
 	opened := map[int]bool{}
@@ -220,6 +188,56 @@ func (pf *PlanFile) RunShard(ctx context.Context, store storage.Store, out sink.
 	if err != nil {
 		return nil, err
 	}
+	return rec, pf.writeShardRecord(ctx, out, rec, so, start)
+}
+
+// shardTable prepares table ti for the shard's units of it (none: nothing):
+// its job (Data.db closed until its first unit), and a task per unit not
+// already committed; committed ones go into rec and prog as resumed.
+func (pf *PlanFile) shardTable(ctx context.Context, store storage.Store, out sink.Sink, so ShardOptions, ti int, units []int,
+	rec *ShardRecord, prog *Progress, jobs map[int]*Job) ([]task, error) {
+	if len(units) == 0 {
+		return nil, nil
+	}
+	pt := &pf.Tables[ti]
+	if err := pf.verifyInputs(so.Pin, ti); err != nil {
+		return nil, err
+	}
+	j, err := pf.prepareTable(ctx, store, ti, Options{Workers: so.Workers, Version: so.Version, Log: so.Log})
+	if err != nil {
+		return nil, err
+	}
+	j.shared, j.stall = true, so.Stall
+	j.closeData() // opened again by the table's first unit
+	jobs[ti] = j
+	tout, err := pf.tableSink(out, ti)
+	if err != nil {
+		return nil, err
+	}
+	done, err := pf.startTable(ctx, tout, ti, units)
+	if err != nil {
+		return nil, err
+	}
+	var tasks []task
+	for _, u := range units {
+		prog.Units++
+		prog.Bytes += pt.Head.Plan.Units[u].Bytes
+		if p, ok := done[u]; ok {
+			rec.Units = append(rec.Units, recorded(pt, u, p))
+			rec.Resumed++
+			prog.UnitsDone++
+			prog.BytesDone += pt.Head.Plan.Units[u].Bytes
+			prog.Rows += p.Rows
+			continue
+		}
+		tasks = append(tasks, task{j: j, out: tout, id: u, tag: ti})
+	}
+	so.Log.Info("table planned", "table", pt.Table, "units", len(units), "resumed_units", len(units)-len(tasks))
+	return tasks, nil
+}
+
+// writeShardRecord writes what the shard (or --units run) committed.
+func (pf *PlanFile) writeShardRecord(ctx context.Context, out sink.Sink, rec *ShardRecord, so ShardOptions, start time.Time) error {
 	slices.SortFunc(rec.Units, func(a, b RecordedUnit) int { return a.Unit - b.Unit })
 	name := UnitsRecordName(so.Units)
 	if so.Shard >= 0 {
@@ -231,9 +249,9 @@ func (pf *PlanFile) RunShard(ctx context.Context, store storage.Store, out sink.
 	rec.DurationS = time.Since(start).Seconds()
 	b, _ := json.MarshalIndent(rec, "", "  ")
 	if err := sink.PutShared(ctx, out, name, append(b, '\n')); err != nil {
-		return nil, outputError(err)
+		return outputError(err)
 	}
-	return rec, nil
+	return nil
 }
 
 func recorded(pt *PlanTable, u int, p PartInfo) RecordedUnit {
