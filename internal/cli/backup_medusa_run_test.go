@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aegisthus/aegisthus/internal/storage/s3/s3test"
 )
@@ -26,6 +29,28 @@ func TestMedusaRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := filepath.Join(run, "storage", "medusa") // base_path/bucket_name
+	// ls shows each backup with the time Medusa started it.
+	var ls bytes.Buffer
+	r := NewRoot()
+	r.SetArgs([]string{"ls", "--json", root})
+	r.SetOut(&ls)
+	if err := r.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	var listed struct {
+		Backups []struct {
+			Tool, Name string
+			Time       time.Time
+		}
+	}
+	if err := json.Unmarshal(ls.Bytes(), &listed); err != nil || len(listed.Backups) != 2 {
+		t.Fatalf("ls --json: %v\n%s", err, ls.String())
+	}
+	for _, b := range listed.Backups {
+		if b.Tool != "medusa" || b.Time.IsZero() {
+			t.Errorf("ls: backup %s of %s at %v, want a medusa backup with its start time", b.Name, b.Tool, b.Time)
+		}
+	}
 	roots := map[string][]string{"local": {root}}
 	if os.Getenv("AEGISTHUS_S3_TEST_ENDPOINT") != "" {
 		// The same tree as Medusa's S3 provider lays it out in a bucket.

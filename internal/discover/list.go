@@ -3,7 +3,9 @@ package discover
 import (
 	"cmp"
 	"encoding/json"
+	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -111,6 +113,11 @@ func ListBackups(store storage.Store, roots []string, f BackupFilter) ([]Backup,
 				byKey[k] = e
 			}
 			e.Nodes = appendNew(e.Nodes, b.node)
+			if b.layout == LayoutMedusa {
+				if t, ok := medusaStarted(store, b); ok && (e.Time.IsZero() || t.Before(e.Time)) {
+					e.Time = t
+				}
+			}
 			var tables []string
 			switch {
 			case b.priam != nil:
@@ -170,4 +177,24 @@ func cutID(t string) string {
 		return t[:i]
 	}
 	return t
+}
+
+// medusaStarted is when Medusa started backup b on its node, from the marker
+// it writes, index/backup_index/<backup>/started_<node>_<unix seconds>.timestamp
+// (cassandra-medusa 0.31.0, medusa/storage/__init__.py).
+func medusaStarted(store storage.Store, b backupDir) (time.Time, bool) {
+	var at time.Time
+	found := false
+	store.Walk(joinPath(b.root, "index", "backup_index", b.backup), func(p string, _ int64) error {
+		name := path.Base(p)
+		rest, ok := strings.CutPrefix(name, "started_"+b.node+"_")
+		if !ok || !strings.HasSuffix(rest, ".timestamp") {
+			return nil
+		}
+		if secs, err := strconv.ParseInt(strings.TrimSuffix(rest, ".timestamp"), 10, 64); err == nil {
+			at, found = time.Unix(secs, 0).UTC(), true
+		}
+		return nil
+	})
+	return at, found
 }
