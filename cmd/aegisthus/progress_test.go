@@ -187,3 +187,21 @@ func TestProgressBarOnTerminal(t *testing.T) {
 		t.Errorf("errors logged:\n%s", screen)
 	}
 }
+
+// TestSummaryForMachines: an export whose stderr is not a terminal (a cron
+// job, a container) ends, with text logs, on the summary as one JSON object
+// with numbers as numbers.
+func TestSummaryForMachines(t *testing.T) {
+	bin := buildBinary(t)
+	inputs, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "sample-snapshot", "node*", "demo", "events-*", "snapshots", "sample"))
+	logs := mustAeg(t, bin, nil, append([]string{"export", "--out", t.TempDir(), "--now", "2026-11-22T20:39:06Z"}, inputs...)...)
+	lines := strings.Split(strings.TrimSpace(logs), "\n")
+	last := lines[len(lines)-1]
+	var d doneLine
+	if err := json.Unmarshal([]byte(last), &d); err != nil || d.Msg != "export done" || d.Rows != 2140 || d.BytesIn == 0 {
+		t.Fatalf("last line %q: %v, want the export done summary as JSON with 2140 rows", last, err)
+	}
+	if !strings.HasPrefix(lines[0], "time=") {
+		t.Errorf("the other lines are not the text logs asked for: %q", lines[0])
+	}
+}

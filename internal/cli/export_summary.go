@@ -13,8 +13,9 @@ import (
 
 // summary reports a finished export: on a terminal (text logs), a block a
 // person reads (after DSBulk's operation summary: a header row, a value row,
-// then the outcome in words); otherwise the "export done" log line, one JSON
-// object with --log-format json, numbers as numbers. --quiet prints neither.
+// then the outcome in words); otherwise (a cron job, a container's log) the
+// "export done" line as one JSON object whatever --log-format says, numbers
+// as numbers, for a machine to read. --quiet prints neither.
 func (o *exportOptions) summary(stderr io.Writer, log *slog.Logger, sum *pipeline.Summary) {
 	if o.quiet {
 		return
@@ -23,7 +24,7 @@ func (o *exportOptions) summary(stderr io.Writer, log *slog.Logger, sum *pipelin
 		o.summaryBlock(stderr, sum)
 		return
 	}
-	log.Info("export done", "table", sum.Table, "sstables", sum.SSTables, "units", sum.Units,
+	machineLog(stderr, log, o.logFormat).Info("export done", "table", sum.Table, "sstables", sum.SSTables, "units", sum.Units,
 		"resumed_units", sum.UnitsResumed, "partitions", sum.Partitions, "rows", sum.Rows, "tombstones", sum.Tombstones,
 		"bytes_in", sum.BytesIn, "bytes_out", sum.BytesOut, "seconds", round1(sum.Duration.Seconds()), "out", o.out)
 }
@@ -58,7 +59,7 @@ func (o *exportOptions) batchSummary(stderr io.Writer, log *slog.Logger, sum *pi
 			{"written", iec(sum.BytesOut)},
 		}, fmt.Sprintf("export of %d tables ended in %.1f s into %s", m.OK+m.Failed+m.Skipped+m.Gone, secs, o.out))
 	} else {
-		log.Info("export done", "tables_ok", m.OK, "tables_failed", m.Failed, "tables_skipped", m.Skipped,
+		machineLog(stderr, log, o.logFormat).Info("export done", "tables_ok", m.OK, "tables_failed", m.Failed, "tables_skipped", m.Skipped,
 			"tables_gone", m.Gone, "rows", sum.Rows, "bytes_out", sum.BytesOut,
 			"seconds", round1(secs), "out", o.out)
 	}
@@ -67,6 +68,15 @@ func (o *exportOptions) batchSummary(stderr io.Writer, log *slog.Logger, sum *pi
 			log.Error("table failed", "table", t.Table, "error", strings.TrimPrefix(t.Error, t.Table+": "))
 		}
 	}
+}
+
+// machineLog is the logger of a summary read by a machine: the run's own with
+// --log-format json, else a JSON logger on stderr.
+func machineLog(stderr io.Writer, log *slog.Logger, format string) *slog.Logger {
+	if format == "json" {
+		return log
+	}
+	return slog.New(slog.NewJSONHandler(stderr, nil))
 }
 
 // writeSummary prints cols as a header row over a value row, each column as
