@@ -74,7 +74,7 @@ var compareCases = []struct {
 
 func TestCompare(t *testing.T) {
 	for _, c := range compareCases {
-		ty := mustCQL(t, c.typ, testUDTs)
+		ty := mustCQL(t, c.typ, cqltest.UDTs)
 		rev := ty.WithReversed(true)
 		for i, a := range c.values {
 			for j, b := range c.values {
@@ -108,7 +108,7 @@ func TestCompareEqualValues(t *testing.T) {
 		{"empty", nil, nil},
 	}
 	for _, c := range cases {
-		ty := mustCQL(t, c.typ, testUDTs)
+		ty := mustCQL(t, c.typ, cqltest.UDTs)
 		if got := ty.Compare(c.a, c.b); got != 0 {
 			t.Errorf("%s: Compare(%x, %x) = %d, want 0", c.typ, c.a, c.b, got)
 		}
@@ -120,7 +120,7 @@ func binaryNaN32() []byte { return cqltest.Hex("7fc00001") }
 func TestCompareComposite(t *testing.T) {
 	// AbstractCompositeType.compareCustom: static first, component-wise with
 	// each component's comparator, a prefix before longer values.
-	ty := mustMarshal(t, "CompositeType(Int32Type,ReversedType(UTF8Type))")
+	ty := cqltest.Marshal(t, "CompositeType(Int32Type,ReversedType(UTF8Type))")
 	comp := func(static bool, parts ...[]byte) []byte {
 		var b []byte
 		if static {
@@ -154,7 +154,7 @@ func TestCompareComposite(t *testing.T) {
 func TestCompareMalformedDoesNotPanic(t *testing.T) {
 	junk := [][]byte{nil, {0}, {1, 2, 3}, cqltest.Hex("ffffffff"), cqltest.Hex("0000000100000009"), cqltest.Hex("ffff0001"), cqltest.Hex("0003616263")}
 	for _, c := range cqltest.Types {
-		ty := mustCQL(t, c.CQL, testUDTs)
+		ty := mustCQL(t, c.CQL, cqltest.UDTs)
 		for _, a := range junk {
 			for _, b := range junk {
 				if x, y := ty.Compare(a, b), ty.Compare(b, a); x != -y {

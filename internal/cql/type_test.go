@@ -14,7 +14,7 @@ const mp = "org.apache.cassandra.db.marshal."
 
 func TestTypeTable(t *testing.T) {
 	for _, c := range cqltest.Types {
-		ty := mustCQL(t, c.CQL, testUDTs)
+		ty := mustCQL(t, c.CQL, cqltest.UDTs)
 		want := c.Printed
 		if want == "" {
 			want = c.CQL
@@ -32,14 +32,14 @@ func TestTypeTable(t *testing.T) {
 			t.Errorf("%s: IsMultiCell = %v, want %v", c.CQL, got, c.Multi)
 		}
 		// Round trips: marshal string → type → marshal string, and CQL → CQL.
-		m := mustMarshal(t, c.Marshal)
+		m := cqltest.Marshal(t, c.Marshal)
 		if !m.Equal(ty) {
 			t.Errorf("ParseMarshal(%q) = %#v, want %#v", c.Marshal, m, ty)
 		}
 		if got := m.Marshal(); got != c.Marshal {
 			t.Errorf("ParseMarshal(%q).Marshal() = %q", c.Marshal, got)
 		}
-		if again := mustCQL(t, ty.CQL(), testUDTs); !again.Equal(ty) && ty.Kind != cql.LegacyTimestamp {
+		if again := mustCQL(t, ty.CQL(), cqltest.UDTs); !again.Equal(ty) && ty.Kind != cql.LegacyTimestamp {
 			t.Errorf("cqlparse.Type(%q) does not round-trip through CQL() %q", c.CQL, ty.CQL())
 		}
 		// Reversed: same value length and CQL, marshal wrapped in ReversedType.
@@ -50,7 +50,7 @@ func TestTypeTable(t *testing.T) {
 		if got := r.Marshal(); got != mp+"ReversedType("+c.Marshal+")" {
 			t.Errorf("%s reversed: Marshal = %q", c.CQL, got)
 		}
-		if rr := mustMarshal(t, r.Marshal()); !rr.Equal(r) {
+		if rr := cqltest.Marshal(t, r.Marshal()); !rr.Equal(r) {
 			t.Errorf("%s reversed: does not round-trip", c.CQL)
 		}
 	}
@@ -76,18 +76,18 @@ func TestParseMarshal(t *testing.T) {
 		{"CompositeType(Int32Type,UTF8Type)", "'" + mp + "CompositeType(" + mp + "Int32Type," + mp + "UTF8Type)'"},
 	}
 	for _, c := range cases {
-		ty := mustMarshal(t, c.in)
+		ty := cqltest.Marshal(t, c.in)
 		if got := ty.CQL(); got != c.cql {
 			t.Errorf("ParseMarshal(%q).CQL() = %q, want %q", c.in, got, c.cql)
 		}
-		if again := mustMarshal(t, ty.Marshal()); !again.Equal(ty) {
+		if again := cqltest.Marshal(t, ty.Marshal()); !again.Equal(ty) {
 			t.Errorf("%q: Marshal %q does not round-trip", c.in, ty.Marshal())
 		}
 	}
-	if ty := mustMarshal(t, "ReversedType(TimestampType)"); !ty.Reversed || ty.Kind != cql.Timestamp {
+	if ty := cqltest.Marshal(t, "ReversedType(TimestampType)"); !ty.Reversed || ty.Kind != cql.Timestamp {
 		t.Errorf("ReversedType: %+v", ty)
 	}
-	u := mustMarshal(t, "UserType(ks,61646472,737472656574:UTF8Type,7a6970:Int32Type)")
+	u := cqltest.Marshal(t, "UserType(ks,61646472,737472656574:UTF8Type,7a6970:Int32Type)")
 	if u.Keyspace != "ks" || u.Name != "addr" || strings.Join(u.FieldNames, ",") != "street,zip" || !u.MultiCell {
 		t.Errorf("UserType: %+v", u)
 	}
@@ -116,7 +116,7 @@ func TestPathAndCellTypes(t *testing.T) {
 		{"ut", cql.Smallint, cql.UDT},
 	}
 	for _, c := range cases {
-		ty := mustCQL(t, c.typ, testUDTs)
+		ty := mustCQL(t, c.typ, cqltest.UDTs)
 		if k := ty.PathType().Kind; k != c.path {
 			t.Errorf("%s: PathType = %v, want %v", c.typ, k, c.path)
 		}
@@ -124,7 +124,7 @@ func TestPathAndCellTypes(t *testing.T) {
 			t.Errorf("%s: CellValueType = %v, want %v", c.typ, k, c.cell)
 		}
 	}
-	ut := mustCQL(t, "ut", testUDTs)
+	ut := mustCQL(t, "ut", cqltest.UDTs)
 	if ut.FieldType(1) != cql.TypeInt || ut.FieldType(2) != nil {
 		t.Errorf("FieldType")
 	}

@@ -18,7 +18,7 @@ func TestValidate(t *testing.T) {
 		{"frozen<set<text>>", cqltest.Coll([]byte("a"))}, {"tuple<int, int>", cqltest.Tuple(cqltest.I32(1))},
 	}
 	for _, c := range ok {
-		if err := mustCQL(t, c.typ, testUDTs).Validate(c.v); err != nil {
+		if err := mustCQL(t, c.typ, cqltest.UDTs).Validate(c.v); err != nil {
 			t.Errorf("%s %x: Validate: %v", c.typ, c.v, err)
 		}
 	}
@@ -33,7 +33,7 @@ func TestValidate(t *testing.T) {
 		{"empty", cqltest.Hex("00")},
 	}
 	for _, c := range bad {
-		if err := mustCQL(t, c.typ, testUDTs).Validate(c.v); !errors.Is(err, wire.ErrCorrupt) {
+		if err := mustCQL(t, c.typ, cqltest.UDTs).Validate(c.v); !errors.Is(err, wire.ErrCorrupt) {
 			t.Errorf("%s %x: Validate = %v, want ErrCorrupt", c.typ, c.v, err)
 		}
 	}

@@ -21,7 +21,7 @@ func FuzzParseCQL(f *testing.F) {
 	}
 	f.Add(`map<"Mixed", frozen<tuple<int, vector<float, 4>>>>`)
 	f.Fuzz(func(t *testing.T, s string) {
-		ty, err := Type(s, testUDTs)
+		ty, err := Type(s, cqltest.UDTs)
 		if err != nil {
 			var se *SyntaxError
 			if !errors.As(err, &se) {
@@ -35,7 +35,7 @@ func FuzzParseCQL(f *testing.F) {
 		if strings.Contains(ty.Marshal(), "DateType") {
 			return // prints as timestamp
 		}
-		again, err := Type(ty.CQL(), testUDTs)
+		again, err := Type(ty.CQL(), cqltest.UDTs)
 		if err != nil || !again.Equal(ty) {
 			t.Fatalf("Type(%q).CQL() = %q does not round-trip: %v", s, ty.CQL(), err)
 		}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/cql/cqltest"
 )
 
 func TestParseCQLErrors(t *testing.T) {
@@ -12,7 +14,7 @@ func TestParseCQLErrors(t *testing.T) {
 		"vector<float, -1>", "frozen<int", "nosuchtype", "ks.nosuch", "int int", "'NoSuch('",
 		"list<int>>", strings.Repeat("frozen<", 100) + "int" + strings.Repeat(">", 100),
 	} {
-		_, err := Type(bad, testUDTs)
+		_, err := Type(bad, cqltest.UDTs)
 		var se *SyntaxError
 		if !errors.As(err, &se) {
 			t.Errorf("Type(%q) error = %v, want *SyntaxError", bad, err)

@@ -1,5 +1,11 @@
 package cqltest
 
+import (
+	"testing"
+
+	"github.com/aegisthus/aegisthus/internal/cql"
+)
+
 // mp is the package of Cassandra's marshal classes.
 const mp = "org.apache.cassandra.db.marshal."
 
@@ -58,4 +64,22 @@ var Types = []TypeCase{
 	{"'org.apache.cassandra.db.marshal.LexicalUUIDType'", "", mp + "LexicalUUIDType", 16, false},
 	{"'org.apache.cassandra.db.marshal.DateType'", "timestamp", mp + "DateType", 8, false},
 	{"'com.example.GeoType'", "", "com.example.GeoType", -1, false},
+}
+
+// UDTs are the user types Types names, under their plain and their
+// keyspace-qualified names.
+var UDTs = func() map[string]*cql.Type {
+	ut := &cql.Type{Kind: cql.UDT, Keyspace: "ks", Name: "ut", FieldNames: []string{"a", "b"}, Params: []*cql.Type{cql.TypeInt, cql.TypeInt}}
+	mixed := &cql.Type{Kind: cql.UDT, Keyspace: "ks", Name: "Mixed", FieldNames: []string{"x", "Yy", "z"}, Params: []*cql.Type{cql.TypeInt, cql.TypeText, cql.TypeBoolean}}
+	return map[string]*cql.Type{"ut": ut, "ks.ut": ut, "Mixed": mixed, "ks.Mixed": mixed}
+}()
+
+// Marshal parses a marshal type string or fails the test.
+func Marshal(t testing.TB, s string) *cql.Type {
+	t.Helper()
+	ty, err := cql.ParseMarshal(s)
+	if err != nil {
+		t.Fatalf("ParseMarshal(%q): %v", s, err)
+	}
+	return ty
 }

@@ -29,7 +29,7 @@ var fuzzTypes = []string{
 func FuzzAppendJSON(f *testing.F) {
 	types := make([]*cql.Type, len(fuzzTypes))
 	for i, s := range fuzzTypes {
-		types[i] = mustCQL(f, s, testUDTs)
+		types[i] = mustCQL(f, s, cqltest.UDTs)
 	}
 	for _, c := range valueCases {
 		for i, s := range fuzzTypes {

@@ -13,15 +13,6 @@ import (
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
-func mustMarshal(t testing.TB, s string) *cql.Type {
-	t.Helper()
-	ty, err := cql.ParseMarshal(s)
-	if err != nil {
-		t.Fatalf("ParseMarshal(%q): %v", s, err)
-	}
-	return ty
-}
-
 func mustCQL(t testing.TB, s string, udts map[string]*cql.Type) *cql.Type {
 	t.Helper()
 	ty, err := cqlparse.Type(s, udts)
@@ -30,12 +21,6 @@ func mustCQL(t testing.TB, s string, udts map[string]*cql.Type) *cql.Type {
 	}
 	return ty
 }
-
-var testUDTs = func() map[string]*cql.Type {
-	ut := &cql.Type{Kind: cql.UDT, Keyspace: "ks", Name: "ut", FieldNames: []string{"a", "b"}, Params: []*cql.Type{cql.TypeInt, cql.TypeInt}}
-	mixed := &cql.Type{Kind: cql.UDT, Keyspace: "ks", Name: "Mixed", FieldNames: []string{"x", "Yy", "z"}, Params: []*cql.Type{cql.TypeInt, cql.TypeText, cql.TypeBoolean}}
-	return map[string]*cql.Type{"ut": ut, "ks.ut": ut, "Mixed": mixed, "ks.Mixed": mixed}
-}()
 
 type valueCase struct {
 	typ  string // CQL type
@@ -168,7 +153,7 @@ var valueCases = []valueCase{
 
 func TestAppendJSON(t *testing.T) {
 	for _, c := range valueCases {
-		ty := mustCQL(t, c.typ, testUDTs)
+		ty := mustCQL(t, c.typ, cqltest.UDTs)
 		prefix := []byte("prefix:")
 		got, err := Append(prefix, ty, c.v)
 		if err != nil {
@@ -201,7 +186,7 @@ func TestAppendString(t *testing.T) {
 		if want == "" {
 			want = strings.TrimSuffix(strings.TrimPrefix(c.json, `"`), `"`)
 		}
-		ty := mustCQL(t, c.typ, testUDTs)
+		ty := mustCQL(t, c.typ, cqltest.UDTs)
 		got, err := AppendString(nil, ty, c.v)
 		if err != nil {
 			t.Errorf("%s %x: AppendString: %v", c.typ, c.v, err)
@@ -215,7 +200,7 @@ func TestAppendString(t *testing.T) {
 
 func TestAppendStringComposite(t *testing.T) {
 	// AbstractCompositeType.getString: components joined by ':', ':' escaped.
-	ty := mustMarshal(t, "CompositeType(Int32Type,UTF8Type)")
+	ty := cqltest.Marshal(t, "CompositeType(Int32Type,UTF8Type)")
 	v := append([]byte{0, 4}, cqltest.I32(1)...)
 	v = append(v, 0, 0, 3, 'x', ':', 'y', 0)
 	got, err := AppendString(nil, ty, v)
@@ -274,7 +259,7 @@ func TestAppendJSONCorrupt(t *testing.T) {
 		{"frozen<ut>", cqltest.Tuple(cqltest.I32(1), cqltest.Hex("01"))},
 	}
 	for _, c := range cases {
-		ty := mustCQL(t, c.typ, testUDTs)
+		ty := mustCQL(t, c.typ, cqltest.UDTs)
 		if _, err := Append(nil, ty, c.v); !errors.Is(err, wire.ErrCorrupt) {
 			t.Errorf("%s %x: AppendJSON error = %v, want ErrCorrupt", c.typ, c.v, err)
 		}
@@ -302,7 +287,7 @@ func TestAppendMultiCellJSON(t *testing.T) {
 		{"list<int>", nil, nil, `null`},
 	}
 	for _, c := range cases {
-		ty := mustCQL(t, c.typ, testUDTs)
+		ty := mustCQL(t, c.typ, cqltest.UDTs)
 		if !ty.IsMultiCell() {
 			t.Fatalf("%s: not multi-cell", c.typ)
 		}
@@ -316,7 +301,7 @@ func TestAppendMultiCellJSON(t *testing.T) {
 		}
 	}
 	// Errors: frozen type, count mismatch, UDT paths out of order or range.
-	ut := mustCQL(t, "ut", testUDTs)
+	ut := mustCQL(t, "ut", cqltest.UDTs)
 	for _, bad := range []struct {
 		ty            *cql.Type
 		paths, values [][]byte
