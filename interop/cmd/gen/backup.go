@@ -79,29 +79,12 @@ func backupCmd(ctx context.Context, args []string) error {
 		}
 	}
 	log.Printf("backup: 3 nodes up after %.1fs", time.Since(start).Seconds())
-	sess := make([]*gocql.Session, 3)
-	open := func(i int) error {
-		cl := gocql.NewCluster(c.Hosts()[i])
-		cl.HostFilter = gocql.WhiteListHostFilter(c.Nodes[i].IP)
-		cl.Consistency = gocql.One
-		cl.Timeout = 30 * time.Second
-		cl.NumConns = 1
-		s, err := cl.CreateSession()
-		sess[i] = s
+	// One session per coordinator, so writes go through chosen nodes.
+	sess, closeAll, err := coordinators(c)
+	if err != nil {
 		return err
 	}
-	for i := range sess {
-		if err := open(i); err != nil {
-			return err
-		}
-	}
-	defer func() {
-		for _, s := range sess {
-			if s != nil {
-				s.Close()
-			}
-		}
-	}()
+	defer closeAll()
 	var ddl []string
 	exec := func(qs ...string) error {
 		for _, q := range qs {

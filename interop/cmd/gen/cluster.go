@@ -50,29 +50,11 @@ func clusterCmd(ctx context.Context, args []string) error {
 	}
 	log.Printf("cluster: 3 nodes up after %.1fs", time.Since(start).Seconds())
 	// One session per coordinator, so writes go through chosen nodes.
-	sess := make([]*gocql.Session, 3)
-	open := func(i int) error {
-		cl := gocql.NewCluster(c.Hosts()[i])
-		cl.HostFilter = gocql.WhiteListHostFilter(c.Nodes[i].IP)
-		cl.Consistency = gocql.One
-		cl.Timeout = 30 * time.Second
-		cl.NumConns = 1
-		s, err := cl.CreateSession()
-		sess[i] = s
+	sess, closeAll, err := coordinators(c)
+	if err != nil {
 		return err
 	}
-	for i := range sess {
-		if err := open(i); err != nil {
-			return err
-		}
-	}
-	defer func() {
-		for _, s := range sess {
-			if s != nil {
-				s.Close()
-			}
-		}
-	}()
+	defer closeAll()
 	schema := []string{
 		"CREATE KEYSPACE demo WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}",
 		"CREATE TABLE demo.events (user_id uuid, day date, at timestamp, kind text, amount decimal, attrs map<text, text>, tags set<text>, note text, PRIMARY KEY ((user_id, day), at)) WITH CLUSTERING ORDER BY (at DESC) AND " + noCompaction + " AND compression = {'class': 'LZ4Compressor', 'chunk_length_in_kb': 16}",

@@ -294,3 +294,29 @@ func waitTTL(ctx context.Context, until time.Time) {
 		}
 	}
 }
+
+// coordinators opens one session per node of c, each sending its requests
+// through that node only (consistency ONE), so a test chooses which replicas
+// take a write. closeAll closes them.
+func coordinators(c *cassandra.Cluster) (sess []*gocql.Session, closeAll func(), err error) {
+	sess = make([]*gocql.Session, len(c.Nodes))
+	closeAll = func() {
+		for _, s := range sess {
+			if s != nil {
+				s.Close()
+			}
+		}
+	}
+	for i := range sess {
+		cl := gocql.NewCluster(c.Hosts()[i])
+		cl.HostFilter = gocql.WhiteListHostFilter(c.Nodes[i].IP)
+		cl.Consistency = gocql.One
+		cl.Timeout = 30 * time.Second
+		cl.NumConns = 1
+		if sess[i], err = cl.CreateSession(); err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+	}
+	return sess, closeAll, nil
+}
