@@ -252,7 +252,9 @@ func backupCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		time.Sleep(4 * time.Second) // let gossip mark it up on the others
-		return open(i)
+		var err error
+		sess[i], err = coordinator(c, i)
+		return err
 	}
 	phase := func(name string, coord, n int, shortTTL bool) error {
 		if err := write(coord, n, shortTTL); err != nil {

@@ -308,15 +308,20 @@ func coordinators(c *cassandra.Cluster) (sess []*gocql.Session, closeAll func(),
 		}
 	}
 	for i := range sess {
-		cl := gocql.NewCluster(c.Hosts()[i])
-		cl.HostFilter = gocql.WhiteListHostFilter(c.Nodes[i].IP)
-		cl.Consistency = gocql.One
-		cl.Timeout = 30 * time.Second
-		cl.NumConns = 1
-		if sess[i], err = cl.CreateSession(); err != nil {
+		if sess[i], err = coordinator(c, i); err != nil {
 			closeAll()
 			return nil, nil, err
 		}
 	}
 	return sess, closeAll, nil
+}
+
+// coordinator opens a session whose requests go through node i of c only.
+func coordinator(c *cassandra.Cluster, i int) (*gocql.Session, error) {
+	cl := gocql.NewCluster(c.Hosts()[i])
+	cl.HostFilter = gocql.WhiteListHostFilter(c.Nodes[i].IP)
+	cl.Consistency = gocql.One
+	cl.Timeout = 30 * time.Second
+	cl.NumConns = 1
+	return cl.CreateSession()
 }
