@@ -125,7 +125,9 @@ func clusterCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		time.Sleep(3 * time.Second) // let gossip mark it up on the others
-		return open(i)
+		var err error
+		sess[i], err = coordinator(c, i)
+		return err
 	}
 	// Phase 1: all up. Phase 2: node3 down. Phase 3: node1 down. Phase 4: all up.
 	if err := write(0, 1500); err != nil {
