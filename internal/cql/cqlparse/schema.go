@@ -1,6 +1,7 @@
 package cqlparse
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 
@@ -354,27 +355,16 @@ func (p *schemaParser) alterType() error {
 		u.FieldNames = append(u.FieldNames, f)
 		u.Params = append(u.Params, typ.Frozen())
 	case p.accept("rename"):
-		for {
-			ft := p.peek()
-			from, err := p.ident("a field name")
-			if err != nil {
-				return err
-			}
-			if err := p.expect("to"); err != nil {
-				return err
-			}
-			to, err := p.ident("a field name")
-			if err != nil {
-				return err
-			}
-			i := indexOf(u.FieldNames, from)
+		err := p.renames("a field name", func(ft token, from, to string) error {
+			i := slices.Index(u.FieldNames, from)
 			if i < 0 {
 				return p.errorf(ft, "ALTER TYPE %s: unknown field %s", name, from)
 			}
 			u.FieldNames[i] = to
-			if !p.accept("and") {
-				break
-			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	default:
 		p.skipStatement()
@@ -384,13 +374,30 @@ func (p *schemaParser) alterType() error {
 	return nil
 }
 
-func indexOf(s []string, x string) int {
-	for i, v := range s {
-		if v == x {
-			return i
+// renames reads `a TO b [AND c TO d ...]`, the list ALTER TYPE and ALTER
+// TABLE RENAME share, and calls apply with each pair and the token of its
+// first name (for errors).
+func (p *parser) renames(what string, apply func(at token, from, to string) error) error {
+	for {
+		at := p.peek()
+		from, err := p.ident(what)
+		if err != nil {
+			return err
+		}
+		if err := p.expect("to"); err != nil {
+			return err
+		}
+		to, err := p.ident(what)
+		if err != nil {
+			return err
+		}
+		if err := apply(at, from, to); err != nil {
+			return err
+		}
+		if !p.accept("and") {
+			return nil
 		}
 	}
-	return -1
 }
 
 func (p *schemaParser) createTable() error {
@@ -752,27 +759,16 @@ func (p *schemaParser) alterTable() error {
 	case p.accept("rename"):
 		p.accept("if") // RENAME IF EXISTS (5.0)
 		p.accept("exists")
-		for {
-			ct := p.peek()
-			from, err := p.ident("a column name")
-			if err != nil {
-				return err
-			}
-			if err := p.expect("to"); err != nil {
-				return err
-			}
-			to, err := p.ident("a column name")
-			if err != nil {
-				return err
-			}
+		err := p.renames("a column name", func(ct token, from, to string) error {
 			c := tbl.Column(from)
 			if c == nil {
 				return p.errorf(ct, "ALTER TABLE %s RENAME: unknown column %s", name, from)
 			}
 			c.Name = to
-			if !p.accept("and") {
-				break
-			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	case p.accept("alter"):
 		ct := p.peek()
