@@ -84,7 +84,8 @@ FUZZ_TARGETS ?= \
 	FuzzParseSchema:./internal/cql/cqlparse \
 	FuzzAppendJSON:./internal/render/cqljson \
 	FuzzEscape:./internal/render/cqljson \
-	FuzzJavaDouble:./internal/javafmt
+	FuzzJavaDouble:./internal/javafmt \
+	FuzzSnappyJava:./internal/storage
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

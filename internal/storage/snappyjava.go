@@ -48,6 +48,8 @@ type snappyJavaReader struct {
 	raw     bool // the whole input is one raw block
 	buf     []byte
 	comp    []byte
+	dec     []byte // reused block output: next runs only once buf is drained
+	off     int64  // stream offset of the next byte to read, for errors
 	err     error
 }
 
@@ -76,6 +78,12 @@ func (s *snappyJavaReader) next() error {
 			if err != nil {
 				return err
 			}
+			// No snappy op expands more than 22-fold (a 64-byte copy in 3
+			// bytes): a larger claimed length is not a block, and would
+			// have us allocate it.
+			if d, err := snappy.DecodedLen(all); err != nil || d > 32*len(all) {
+				return fmt.Errorf("%w: no header, and not one raw snappy block: decoded length %d of %d bytes, %v", ErrSnappyJava, d, len(all), err)
+			}
 			if s.buf, err = snappy.Decode(nil, all); err != nil {
 				return fmt.Errorf("%w: no header, and not one raw snappy block: %v", ErrSnappyJava, err)
 			}
@@ -90,37 +98,46 @@ func (s *snappyJavaReader) next() error {
 		return io.EOF
 	}
 	var n [4]byte
+	at := s.off
 	if _, err := io.ReadFull(s.r, n[:]); err != nil {
 		if err == io.EOF {
 			return io.EOF
 		}
-		return fmt.Errorf("%w: truncated block length: %v", ErrSnappyJava, err)
+		return fmt.Errorf("%w: offset %d: truncated block length: %v", ErrSnappyJava, at, err)
 	}
+	s.off += 4
 	if string(n[:]) == SnappyJavaMagic[:4] {
 		// A concatenated stream: its header in place of a block length.
 		if rest, _ := s.r.Peek(snappyJavaHeader - 4); len(rest) == snappyJavaHeader-4 && string(rest[:4]) == SnappyJavaMagic[4:] {
 			if _, err := s.r.Discard(4); err != nil {
 				return err
 			}
+			s.off += 4
 			return s.versions()
 		}
 	}
 	size := int64(int32(binary.BigEndian.Uint32(n[:])))
 	if size < 0 || size > maxSnappyJavaBlock {
-		return fmt.Errorf("%w: block length %d", ErrSnappyJava, size)
+		return fmt.Errorf("%w: offset %d: block length %d, want 0 to %d", ErrSnappyJava, at, size, maxSnappyJavaBlock)
 	}
 	if int64(cap(s.comp)) < size {
 		s.comp = make([]byte, size)
 	}
 	s.comp = s.comp[:size]
 	if _, err := io.ReadFull(s.r, s.comp); err != nil {
-		return fmt.Errorf("%w: truncated block of %d bytes: %v", ErrSnappyJava, size, err)
+		return fmt.Errorf("%w: offset %d: truncated block of %d bytes: %v", ErrSnappyJava, at, size, err)
 	}
-	out, err := snappy.Decode(nil, s.comp)
+	s.off += size
+	// The block's own length header must not make us allocate more than
+	// any block may hold.
+	if d, err := snappy.DecodedLen(s.comp); err != nil || d > maxSnappyJavaBlock {
+		return fmt.Errorf("%w: offset %d: block of %d bytes: decoded length %d, %v (want at most %d)", ErrSnappyJava, at, size, d, err, maxSnappyJavaBlock)
+	}
+	out, err := snappy.Decode(s.dec[:cap(s.dec)], s.comp)
 	if err != nil {
-		return fmt.Errorf("%w: block: %v", ErrSnappyJava, err)
+		return fmt.Errorf("%w: offset %d: block of %d bytes: %v", ErrSnappyJava, at, size, err)
 	}
-	s.buf = out
+	s.dec, s.buf = out, out
 	return nil
 }
 
@@ -128,17 +145,20 @@ func (s *snappyJavaReader) header() error {
 	if _, err := s.r.Discard(len(SnappyJavaMagic)); err != nil {
 		return err
 	}
+	s.off += int64(len(SnappyJavaMagic))
 	return s.versions()
 }
 
 // versions reads the header's two int32s after the magic.
 func (s *snappyJavaReader) versions() error {
 	var v [8]byte
+	at := s.off
 	if _, err := io.ReadFull(s.r, v[:]); err != nil {
-		return fmt.Errorf("%w: truncated header: %v", ErrSnappyJava, err)
+		return fmt.Errorf("%w: offset %d: truncated header: %v", ErrSnappyJava, at, err)
 	}
+	s.off += 8
 	if compat := int32(binary.BigEndian.Uint32(v[4:])); compat > 1 {
-		return fmt.Errorf("%w: needs a reader of version %d (this reads version 1)", ErrSnappyJava, compat)
+		return fmt.Errorf("%w: offset %d: needs a reader of version %d (this reads version 1)", ErrSnappyJava, at, compat)
 	}
 	return nil
 }
