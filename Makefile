@@ -85,7 +85,8 @@ FUZZ_TARGETS ?= \
 	FuzzAppendJSON:./internal/render/cqljson \
 	FuzzEscape:./internal/render/cqljson \
 	FuzzJavaDouble:./internal/javafmt \
-	FuzzSnappyJava:./internal/storage
+	FuzzSnappyJava:./internal/storage \
+	FuzzReadPlan:./internal/pipeline
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
