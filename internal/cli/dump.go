@@ -157,7 +157,7 @@ func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable
 		if len(o.keys) > 0 || len(o.excludes) > 0 {
 			ks, err := d.KeyString(key)
 			if err != nil {
-				return fmt.Errorf("%s: partition at %d: %w", sst.Path(format.Data), sc.Partition().Offset, err)
+				return sst.AtPartition(sc.Partition().Offset, err)
 			}
 			if (len(o.keys) > 0 && !slices.Contains(o.keys, ks)) || slices.Contains(o.excludes, ks) {
 				continue
@@ -176,7 +176,7 @@ func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("%s: partition at %d: %w", sst.Path(format.Data), sc.Partition().Offset, err)
+			return sst.AtPartition(sc.Partition().Offset, err)
 		}
 		if len(buf) > 128<<10 {
 			if _, err := w.Write(buf); err != nil {
@@ -217,7 +217,7 @@ func (o *dumpOptions) dumpLegacy(ctx context.Context, w *bufio.Writer, sst *ssta
 		}
 		p := sc.Partition()
 		where := func(err error) error {
-			return fmt.Errorf("%s: partition at %d: %w", sst.Path(format.Data), p.Offset, err)
+			return sst.AtPartition(p.Offset, err)
 		}
 		ks, err := r.KeyString(p.Key)
 		if err != nil {

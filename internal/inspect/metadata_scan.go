@@ -88,7 +88,7 @@ func ScanSSTable(store storage.Store, d format.Descriptor, totalColumnsSet int64
 		}
 		key, err := cqljson.AppendString(nil, sst.Schema.KeyType, p.Key)
 		if err != nil {
-			return nil, fmt.Errorf("%s: partition at %d: key: %w", d.Path(format.Data), p.Offset, err)
+			return nil, sst.AtPartition(p.Offset, fmt.Errorf("key: %w", err))
 		}
 		k := string(key)
 		widest = topFive(widest, ScanEntry{k, pcount})

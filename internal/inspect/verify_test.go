@@ -66,7 +66,7 @@ func TestVerifyIndexKeys(t *testing.T) {
 			t.Fatalf("entry %d: %d failures, want 1: %v", i, len(res.Failures), res.Failures)
 		}
 		f := res.Failures[0]
-		want := fmt.Sprintf("%s: offset %d: Index.db: entry for key ", d.Path(format.Index), offs[i])
+		want := fmt.Sprintf("%s: offset %d: entry for key ", d.Path(format.Index), offs[i])
 		if f.Path != d.Path(format.Index) || f.Component != format.Index || f.Offset != offs[i] ||
 			!strings.HasPrefix(f.Error, want) || !strings.Contains(f.Error, "has key") {
 			t.Fatalf("entry %d: %+v, want %q...", i, f, want)

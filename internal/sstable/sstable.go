@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
@@ -145,12 +146,12 @@ func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, err
 	}
 	if d.Version.IsLegacy() && opts.Table == nil && !opts.Raw {
 		return nil, &wire.FormatError{Path: d.Path(format.Data), Component: format.Data, Offset: -1,
-			Err: fmt.Errorf("%s: version %s (Cassandra 2.x and older) has no serialization header: %w: %w",
-				format.Data, d.Version, wire.ErrNeedsSchema, wire.ErrUnsupported)}
+			Err: fmt.Errorf("version %s (Cassandra 2.x and older) has no serialization header: %w: %w",
+				d.Version, wire.ErrNeedsSchema, wire.ErrUnsupported)}
 	}
 	for _, c := range []string{format.Data, format.Statistics} {
 		if !t.Has(c) {
-			return nil, fmt.Errorf("%s: %w: %s", d.Path(c), ErrMissingComponent, c)
+			return nil, fmt.Errorf("%s: not listed in %s: %w", d.Path(c), format.TOC, ErrMissingComponent)
 		}
 	}
 	var err error
@@ -238,11 +239,27 @@ func (t *SSTable) openData() error {
 	return nil
 }
 
+// AtPartition locates err, met while reading or rendering the partition at
+// Data.db offset off, naming the file and the offset once (wire.Within): a
+// decoder's error already names the file, and may name the partition.
+func (t *SSTable) AtPartition(off int64, err error) error {
+	if err == nil {
+		return nil
+	}
+	path := t.Path(format.Data)
+	var fe *wire.FormatError
+	if errors.As(err, &fe) && fe.Path == path && wire.NamesOffset(fe.Err.Error(), off) {
+		return err
+	}
+	return wire.Within(path, format.Data, off, fmt.Errorf("partition at %d: %w", off, err))
+}
+
 // withComponent prefixes a read failure with the component's name, the way Open
-// reports it; other errors already say where they are.
+// reports it, unless the store's message names it already (its path does);
+// other errors already say where they are.
 func withComponent(err error) error {
 	var re *ReadError
-	if errors.As(err, &re) {
+	if errors.As(err, &re) && !strings.Contains(re.Err.Error(), re.Component) {
 		return fmt.Errorf("%s: %w", re.Component, re.Err)
 	}
 	return err
@@ -329,8 +346,13 @@ func (k *KeyReader) Check(src index.Source, e *index.Entry, dst []byte) ([]byte,
 	if !ok {
 		if err := sc.Err(); err != nil {
 			// Data.db's own error (a checksum, or bytes that are no partition
-			// header), with the entry that led there.
-			return nil, fmt.Errorf("%s: %s entry at offset %d: data position %d: %w", path, comp, off, e.Position, err)
+			// header), with the entry that led there; the data position only
+			// when Data.db's message does not state it.
+			var fe *wire.FormatError
+			if errors.As(err, &fe) && fe.Path == t.Path(format.Data) && (fe.Offset == e.Position || wire.NamesOffset(fe.Err.Error(), e.Position)) {
+				return nil, fmt.Errorf("%s: entry at offset %d: %w", path, off, err)
+			}
+			return nil, fmt.Errorf("%s: entry at offset %d: data position %d: %w", path, off, e.Position, err)
 		}
 		return nil, wire.Errorf(path, comp, off, wire.ErrCorrupt,
 			"no partition at data position %d of %s", e.Position, t.Path(format.Data))

@@ -125,8 +125,8 @@ func VerifyDigest(path string, data io.ReaderAt, size int64, digestComponent str
 		return &wire.FormatError{Path: path, Component: format.Data, Offset: -1, Err: fmt.Errorf("digest: %w", err)}
 	}
 	if ok, want, got := d.matches(h); !ok {
-		return wire.Errorf(path, digestComponent, -1, wire.ErrCorrupt, "%s digest of %d bytes of %s mismatch: want %s, got %s",
-			d.kind, size, format.Data, want, got)
+		return wire.Errorf(path, digestComponent, -1, wire.ErrCorrupt, "%s digest of %d bytes mismatch: want %s, got %s",
+			d.kind, size, want, got)
 	}
 	return nil
 }
@@ -170,8 +170,8 @@ func (r *Reader) VerifyDigest(digestComponent string, digest []byte, v format.Ve
 	okPayloads, _, got2 := d.matches(payloads)
 	if !okWhole && !okPayloads {
 		return wire.Errorf(r.path, digestComponent, -1, wire.ErrCorrupt,
-			"%s digest of %d bytes of %s mismatch: want %s, got %s (%s without chunk checksums)",
-			d.kind, r.size, format.Data, want, got, got2)
+			"%s digest of %d bytes mismatch: want %s, got %s (%s without chunk checksums)",
+			d.kind, r.size, want, got, got2)
 	}
 	return nil
 }

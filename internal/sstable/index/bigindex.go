@@ -105,7 +105,11 @@ func (r *IndexReader) Next() bool {
 	}
 	start := r.c.FileOffset()
 	if err := r.decode(start); err != nil {
-		r.err = wire.Locate(r.path, format.Index, start, fmt.Errorf("entry %d at offset %d: %w", r.count, start, err))
+		where := fmt.Sprintf("entry %d at offset %d", r.count, start)
+		if wire.NamesOffset(err.Error(), start) { // the cursor's "at offset N" says it
+			where = fmt.Sprintf("entry %d", r.count)
+		}
+		r.err = wire.Locate(r.path, format.Index, start, fmt.Errorf("%s: %w", where, err))
 		return false
 	}
 	if r.e.Position <= r.prev {

@@ -249,7 +249,7 @@ func Parse(path string, b []byte, v format.Version) (*Metadata, error) {
 			err = cc.Err()
 		}
 		if err != nil {
-			return nil, wire.Locate(path, component, start, fmt.Errorf("component type %d: %w", typ, err))
+			return nil, wire.Locate(path, component, start, fmt.Errorf("component type %d at offset %d: %w", typ, start, err))
 		}
 	}
 	if md.Stats == nil || md.Validation == nil {

@@ -7,6 +7,7 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -27,6 +28,11 @@ var (
 // FormatError locates a decoding failure: which file, which component, at which byte
 // offset of that component (for Data.db: the uncompressed offset unless the message
 // says otherwise). It is added once, by the layer that knows the file.
+//
+// Its message names each of them once: the path; the component unless the path
+// or the message already names it (a path ending in "-Data.db" is Data.db); the
+// offset unless the message already states it ("chunk 2 at offset 7851",
+// "row at 7277"). The fields stay for errors.As, tests and JSON logs.
 type FormatError struct {
 	Path      string // file path or s3:// URL
 	Component string // e.g. "Data.db", "Statistics.db"
@@ -35,19 +41,55 @@ type FormatError struct {
 }
 
 func (e *FormatError) Error() string {
-	if e.Offset < 0 {
-		return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	msg := e.Err.Error()
+	var b strings.Builder
+	b.Grow(len(e.Path) + len(e.Component) + len(msg) + 32)
+	b.WriteString(e.Path)
+	if e.Component != "" && !strings.HasSuffix(e.Path, e.Component) && !strings.Contains(msg, e.Component) {
+		b.WriteString(": ")
+		b.WriteString(e.Component)
 	}
-	return fmt.Sprintf("%s: offset %d: %v", e.Path, e.Offset, e.Err)
+	if e.Offset >= 0 && !NamesOffset(msg, e.Offset) {
+		b.WriteString(": offset ")
+		b.WriteString(strconv.FormatInt(e.Offset, 10))
+	}
+	b.WriteString(": ")
+	b.WriteString(msg)
+	return b.String()
 }
 
 func (e *FormatError) Unwrap() error { return e.Err }
+
+// NamesOffset reports whether msg already states offset off, as "offset N" or
+// "at N" (a whole number: "at 12" does not name 1).
+func NamesOffset(msg string, off int64) bool {
+	n := strconv.FormatInt(off, 10)
+	for _, lead := range [...]string{"offset ", "at "} {
+		for rest := msg; ; {
+			i := strings.Index(rest, lead+n)
+			if i < 0 {
+				break
+			}
+			end := i + len(lead) + len(n)
+			wordStart := i == 0 || !isWordByte(rest[i-1])
+			if wordStart && (end == len(rest) || rest[end] < '0' || rest[end] > '9') {
+				return true
+			}
+			rest = rest[end:]
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
 
 // Errorf builds a *FormatError whose Err wraps class (ErrCorrupt or ErrUnsupported)
 // with a formatted message: "<msg>: corrupt".
 func Errorf(path, component string, offset int64, class error, format string, args ...any) error {
 	return &FormatError{Path: path, Component: component, Offset: offset,
-		Err: fmt.Errorf("%s: %s: %w", component, fmt.Sprintf(format, args...), class)}
+		Err: fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), class)}
 }
 
 // Locate wraps err in a *FormatError unless it already carries one.
@@ -59,16 +101,15 @@ func Locate(path, component string, offset int64, err error) error {
 	if errors.As(err, &fe) {
 		return err
 	}
-	return &FormatError{Path: path, Component: component, Offset: offset,
-		Err: fmt.Errorf("%s: %w", component, err)}
+	return &FormatError{Path: path, Component: component, Offset: offset, Err: err}
 }
 
 // Within locates err, met while decoding component of path, as Locate does,
 // but when err already carries a *FormatError for the same file (a chunk that
 // failed under a partition), the location is given once: the message keeps
-// the outer context and drops the inner path and offset, which the inner
-// message states in its own words ("chunk 3 at offset 1234"). errors.Is and
-// errors.As still see every error of the chain.
+// the outer context and drops the inner path (and the inner component and
+// offset, which the inner message states in its own words: "chunk 3 at offset
+// 1234"). errors.Is and errors.As still see every error of the chain.
 func Within(path, component string, offset int64, err error) error {
 	if err == nil {
 		return nil
@@ -77,10 +118,13 @@ func Within(path, component string, offset int64, err error) error {
 	if !errors.As(err, &fe) || fe.Path != path {
 		return Locate(path, component, offset, err)
 	}
-	inner := strings.TrimPrefix(fe.Err.Error(), fe.Component+": ")
+	inner := fe.Err.Error()
+	if fe.Offset >= 0 && !NamesOffset(inner, fe.Offset) {
+		inner = "offset " + strconv.FormatInt(fe.Offset, 10) + ": " + inner
+	}
 	msg := strings.Replace(err.Error(), fe.Error(), inner, 1)
 	return &FormatError{Path: path, Component: component, Offset: offset,
-		Err: &locatedError{msg: component + ": " + msg, err: err}}
+		Err: &locatedError{msg: msg, err: err}}
 }
 
 // locatedError is err with the message Within gave it.
