@@ -71,8 +71,8 @@ func BenchmarkShardCPU(b *testing.B) {
 
 // BenchmarkPlan10TB builds the plan file of a simulated 10 TB backup (3
 // replicas, 1,000 tables of log-normal sizes, 4 SSTables per replica, index
-// samples every split/16 bytes at synthetic positions, cut as plan.MakeWith
-// cuts), writes it, reads it back and assigns its units to 1,000 shards. It
+// samples every split/plan.SamplesPerUnit bytes at synthetic positions, cut as
+// plan.MakeWith cuts), writes it, reads it back and assigns its units to 1,000 shards. It
 // reports the plan file's size and the spread of bytes per shard (max/mean,
 // target at most 1.1), and fails when the spread misses it: the input is
 // seeded, so the spread does not depend on the machine.
@@ -137,11 +137,12 @@ func BenchmarkPlan10TB(b *testing.B) {
 }
 
 // synthPlan cuts a table of n SSTables holding bytes in all as plan.MakeWith
-// does: samples every split/16 bytes of each SSTable at synthetic tokens
-// (partitions of random sizes), sorted, cut once the bytes since the last cut
-// reach the split size; each unit scans the byte range of every SSTable.
+// does: samples every split/plan.SamplesPerUnit bytes of each SSTable at
+// synthetic tokens (partitions of random sizes), sorted, cut once the bytes so
+// far reach the next k/units of the total, units being the fewest of at most
+// the split size; each unit scans the byte range of every SSTable.
 func synthPlan(r *rand.Rand, bytes int64, n int, split int64) *plan.Plan {
-	granule := split / 16
+	granule := split / plan.SamplesPerUnit
 	type sample struct {
 		tok uint64
 		sst int
@@ -164,7 +165,13 @@ func synthPlan(r *rand.Rand, bytes int64, n int, split int64) *plan.Plan {
 		return a.sst - b.sst
 	})
 	pl := &plan.Plan{SplitSize: split}
-	var acc int64
+	var total int64
+	for range all {
+		total += granule
+	}
+	units := max(1, (total+split-1)/split)
+	var cum int64
+	next := int64(1) // the cut after the next unit aims at next/units of the total
 	unit := plan.Unit{}
 	flush := func() {
 		unit.ID = len(pl.Units)
@@ -173,13 +180,15 @@ func synthPlan(r *rand.Rand, bytes int64, n int, split int64) *plan.Plan {
 		}
 		pl.Units = append(pl.Units, unit)
 		unit = plan.Unit{Lo: []byte("01234567")}
-		acc = 0
 	}
 	for i := range all {
-		acc += granule
+		cum += granule
 		unit.Bytes += granule
 		unit.Partitions += 100
-		if acc >= split && i+1 < len(all) {
+		if cum*units >= next*total && i+1 < len(all) {
+			for cum*units >= next*total {
+				next++
+			}
 			unit.Hi = []byte("01234567")
 			flush()
 		}

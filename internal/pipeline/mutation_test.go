@@ -15,7 +15,6 @@ import (
 	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"github.com/aegisthus/aegisthus/internal/discover"
 	"github.com/aegisthus/aegisthus/internal/inspect"
-	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/sink/memsink"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
@@ -54,9 +53,6 @@ func TestMutations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	defer func(g int64) { plan.MinGranule = g }(plan.MinGranule)
-	plan.MinGranule = 1
-
 	type table struct {
 		name  string
 		files string // glob of the SSTable files to copy, one table

@@ -13,7 +13,7 @@ import (
 
 // BenchmarkMake plans the sample's three replicas of demo.events (nine
 // SSTables): what checking every sampled index position against Data.db costs
-// at the default granule and at the smallest.
+// at the default split size and at small ones, which sample every partition.
 //
 //	go test -run='^$' -bench=Make -count=10 ./internal/plan > new.txt && benchstat old.txt new.txt
 func BenchmarkMake(b *testing.B) {
@@ -33,12 +33,10 @@ func BenchmarkMake(b *testing.B) {
 		ssts = append(ssts, sst)
 	}
 	for _, bc := range []struct {
-		name           string
-		split, granule int64
-	}{{"split=256MiB", DefaultSplitSize, 64 << 10}, {"split=16KiB", 16 << 10, 64 << 10}, {"split=16KiB/granule=1KiB", 16 << 10, 1 << 10}} {
+		name  string
+		split int64
+	}{{"split=256MiB", DefaultSplitSize}, {"split=256KiB", 256 << 10}, {"split=64KiB", 64 << 10}, {"split=16KiB", 16 << 10}} {
 		b.Run(bc.name, func(b *testing.B) {
-			defer func(g int64) { MinGranule = g }(MinGranule)
-			MinGranule = bc.granule
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := Make(storage.Local{}, ssts, token.Murmur3{}, bc.split); err != nil {

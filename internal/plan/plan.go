@@ -28,13 +28,31 @@ import (
 	"github.com/aegisthus/aegisthus/internal/token"
 )
 
-// DefaultSplitSize is the target uncompressed bytes per unit.
+// DefaultSplitSize is the target uncompressed bytes per unit: a table is cut
+// into the fewest units of equal bytes that are at most this size.
 const DefaultSplitSize = 256 << 20
 
-// MinGranule is the least Data.db distance between two samples, whatever the
-// split size: it bounds the partitions the planner reads (KeyReader.Check). Tests
-// lower it to cut small fixtures into many units.
-var MinGranule int64 = 64 << 10
+// SamplesPerUnit is how many index samples of each SSTable a unit of the split
+// size spans: the planner samples every split/SamplesPerUnit bytes of Data.db
+// (every partition, when they are larger), whatever the split size. A cut can
+// only fall at a sample, and replicas' samples share tokens, so the bytes leap
+// by a granule per replica from one sample to the next: 64 keeps units within
+// a few percent of equal on the sample snapshot's three replicas (16 left
+// them 30% apart).
+const SamplesPerUnit = 64
+
+// MaxSamples bounds the samples of one SSTable: each is checked against Data.db
+// (KeyReader.Check reads its partition header, decompressing its chunk), so a
+// huge SSTable cut into small units is sampled every length/MaxSamples bytes
+// rather than every split/SamplesPerUnit. At the default split size it takes a
+// 256 GiB Data.db to reach it.
+var MaxSamples int64 = 1 << 16
+
+// granule is the Data.db distance between two samples of an SSTable of length
+// bytes: split/SamplesPerUnit, but at least length/MaxSamples and 1.
+func granule(splitSize, length int64) int64 {
+	return max(splitSize/SamplesPerUnit, (length+MaxSamples-1)/MaxSamples, 1)
+}
 
 // Range is the part of one SSTable's uncompressed Data.db a unit scans:
 // partitions whose header starts in [Start, End).
@@ -110,10 +128,9 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 	if splitSize <= 0 {
 		splitSize = DefaultSplitSize
 	}
-	granule := max(splitSize/16, MinGranule)
 	var all []sample
 	for i, sst := range ssts {
-		ss, err := samples(store, sst, i, p, granule)
+		ss, err := samples(store, sst, i, p, granule(splitSize, sst.Chunks.Length()))
 		if err != nil {
 			return nil, err
 		}
@@ -130,18 +147,59 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 		}
 		return cmp.Compare(a.sst, b.sst)
 	})
-	// Cut after a sample once the bytes since the last cut reach the split size;
-	// never between two samples with the same token.
+	// n units of equal bytes, the fewest whose size is at most the split size:
+	// the k-th cut goes after the sample at which the bytes so far come
+	// nearest k/n of the total (so a unit's overshoot is not carried into the
+	// next, and the last unit is not a remainder); never between two samples
+	// with the same token.
+	//
+	// The bytes so far are what the units before a cut own (Range.Own): of
+	// each SSTable, up to where a unit starting after the cut would start its
+	// scan, just after the SSTable's last sample at or before the cut's token.
+	// Counting each sample's bytes up to the next sample at its own token
+	// instead put up to a granule per SSTable on the wrong side of every cut.
+	var total int64
+	for _, s := range all {
+		total += s.bytes
+	}
+	n := max(1, (total+splitSize-1)/splitSize)
+	step := float64(total) / float64(n)
 	var cuts [][]byte
 	var acc int64
+	owned := make([]int64, len(ssts))          // per SSTable: bytes before the cut so far
+	k := 1.0                                   // the next cut aims at k/n of the bytes
+	prevTok, prevAcc := []byte(nil), int64(-1) // where a cut could have gone since the last
 	for i, s := range all {
-		acc += s.bytes
+		if s.sst >= 0 && s.tok != nil {
+			acc += s.after - owned[s.sst]
+			owned[s.sst] = s.after
+		} else {
+			acc += s.bytes // a span, or an SSTable that cannot be split
+		}
 		// A nil token (an SSTable that cannot be split) is the start of the
 		// ring, not a cut: a unit (nil, nil] would be the whole ring again.
-		if acc >= splitSize && s.tok != nil && i+1 < len(all) && !bytes.Equal(all[i+1].tok, s.tok) {
-			cuts = append(cuts, s.tok)
-			acc = 0
+		if s.tok == nil || i+1 == len(all) || bytes.Equal(all[i+1].tok, s.tok) {
+			continue
 		}
+		if float64(acc) < k*step {
+			prevTok, prevAcc = s.tok, acc
+			continue
+		}
+		// Cut here or at the previous place, whichever is nearer the aim:
+		// replicas' samples share tokens, so the bytes may leap past it.
+		if prevAcc >= 0 && k*step-float64(prevAcc) < float64(acc)-k*step {
+			cuts = append(cuts, prevTok)
+			k++
+			if float64(acc) < k*step {
+				prevTok, prevAcc = s.tok, acc
+				continue
+			}
+		}
+		cuts = append(cuts, s.tok)
+		for float64(acc) >= k*step {
+			k++
+		}
+		prevAcc = -1
 	}
 	pl := &Plan{SplitSize: splitSize}
 	bySST := make([][]sample, len(ssts))
@@ -260,7 +318,8 @@ func byteRange(ss []sample, length int64, lo, hi []byte) Range {
 }
 
 // samples reads an SSTable's partition index and keeps about one partition per
-// granule of Data.db bytes, with its token.
+// granule of Data.db bytes (every partition when they are larger), with its
+// token.
 //
 // The partition index has no checksum, so nothing it says positions a read
 // unchecked: at every Data.db position a unit's scan may start or end at, the
@@ -307,18 +366,20 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	for it.Next() {
 		e := it.Entry()
 		n++
-		if k := len(out); k > 0 && out[k-1].after < 0 {
-			// The entry after a sample starts the next unit's scan.
-			if _, err := kr.Check(src, e, nil); err != nil {
-				return nil, err
-			}
-			out[k-1].after = e.Position
-		}
-		if e.Position < next {
+		// The entry after a sample starts the next unit's scan: it is
+		// checked like a sample (once, when it is one too).
+		afterSample := len(out) > 0 && out[len(out)-1].after < 0
+		if e.Position < next && !afterSample {
 			continue
 		}
 		if key, err = kr.Check(src, e, key[:0]); err != nil {
 			return nil, err
+		}
+		if afterSample {
+			out[len(out)-1].after = e.Position
+		}
+		if e.Position < next {
+			continue
 		}
 		tok := p.AppendToken(nil, key)
 		if k := len(out); k > 0 {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/sstable"
@@ -98,4 +99,51 @@ func openSample(t *testing.T) ([]*sstable.SSTable, int64) {
 		length += sst.Chunks.Length()
 	}
 	return ssts, length
+}
+
+// TestUnitsBalanced plans the sample snapshot at split sizes much smaller
+// than the 64 KiB the planner used to sample at least: the units' bytes must
+// be near equal (issue 15: at 64 KiB they ranged from 381 bytes to 524 KiB).
+func TestUnitsBalanced(t *testing.T) {
+	ssts, length := openSample(t)
+	for _, split := range []int64{16 << 10, 64 << 10, 256 << 10} {
+		pl, err := Make(storage.Local{}, ssts, token.Murmur3{}, split)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (length + split - 1) / split; int64(len(pl.Units)) != want {
+			t.Errorf("split %d: %d units, want %d", split, len(pl.Units), want)
+		}
+		b := make([]int64, len(pl.Units))
+		for i, u := range pl.Units {
+			b[i] = u.Bytes
+		}
+		slices.Sort(b)
+		med := float64(b[len(b)/2])
+		if lo, hi := float64(b[0])/med, float64(b[len(b)-1])/med; lo < 0.8 || hi > 1.2 {
+			t.Errorf("split %d: unit bytes min/median/max %d/%d/%d: want within 20%% of the median", split, b[0], b[len(b)/2], b[len(b)-1])
+		}
+	}
+}
+
+// TestMaxSamples: however small the split, one SSTable gives at most
+// MaxSamples samples, each checked against Data.db.
+func TestMaxSamples(t *testing.T) {
+	ssts, _ := openSample(t)
+	defer func(m int64) { MaxSamples = m }(MaxSamples)
+	for _, m := range []int64{1, 4, 1 << 16} {
+		MaxSamples = m
+		for i, sst := range ssts {
+			ss, err := samples(storage.Local{}, sst, i, token.Murmur3{}, granule(1, sst.Chunks.Length()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int64(len(ss)) > m {
+				t.Errorf("MaxSamples %d: %s gives %d samples", m, sst.Path(format.Data), len(ss))
+			}
+			if m == 1<<16 && len(ss) < 10 {
+				t.Errorf("split 1: %s gives %d samples, want one per partition", sst.Path(format.Data), len(ss))
+			}
+		}
+	}
 }
