@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"slices"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
@@ -186,10 +187,56 @@ func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, err
 		return nil, err
 	}
 	t.Layout = layoutFor(d.Version, t.Meta.Header, t.Schema)
+	if !d.Version.HasMetadataChecksum() {
+		if t.Layout.Bounds, err = StatsBounds(t); err != nil {
+			return nil, err
+		}
+	}
 	if err := t.openData(); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// StatsBounds returns the bounds StatsMetadata puts on the values of t's
+// Data.db (row.Bounds). Open sets them as the layout's for the versions whose
+// Statistics.db has no checksum (before na), where a corrupt header minimum
+// would otherwise shift values silently.
+//
+// Stats whose timestamps are the trackers' untouched defaults (Long.MIN_VALUE,
+// Long.MAX_VALUE) collected nothing, so they bound nothing: Cassandra writes
+// them only for an SSTable without a single delta-coded value, but ScyllaDB 2.x
+// wrote them for one holding only range tombstones (the corpus's
+// read_range_tombstones_only_index), with no deletion time either. There is
+// nothing to check then (nil).
+//
+// The header's minima come from the memtable flushed or the SSTables compacted,
+// which hold every value of this SSTable: they are at most the stats' minima
+// (the TTL's excepted: the stats count a live cell's TTL of 0, the header
+// does not). A header minimum above the stats' is an error, which catches a
+// shift upwards of a minimum that equals the stats' (most often the case);
+// the bounds catch a shift downwards, and a shift upwards of the timestamp
+// (the maximum timestamp is a cell's). What stays unseen: a local deletion
+// time's minimum shifted upwards by less than its gap to the stats' minimum
+// when the SSTable holds live cells (their NO_DELETION_TIME is the stats'
+// maximum), and a TTL's minimum shifted downwards, which only a TTL shown by
+// the partitions layout or dump reveals (expiry goes by the deletion time).
+func StatsBounds(t *SSTable) (*row.Bounds, error) {
+	s, h := t.Meta.Stats, t.Meta.Header
+	if s.MinTimestamp == math.MinInt64 && s.MaxTimestamp == math.MaxInt64 {
+		return nil, nil
+	}
+	path := t.Path(format.Statistics)
+	if h.MinTimestamp > s.MinTimestamp {
+		return nil, wire.Errorf(path, format.Statistics, h.Offset, wire.ErrCorrupt,
+			"serialization header: EncodingStats minTimestamp %d is above the stats' minimum timestamp %d", h.MinTimestamp, s.MinTimestamp)
+	}
+	if h.MinLocalDeletionTime > s.MinLocalDeletionTime {
+		return nil, wire.Errorf(path, format.Statistics, h.Offset, wire.ErrCorrupt,
+			"serialization header: EncodingStats minLocalDeletionTime %d is above the stats' minimum local deletion time %d", h.MinLocalDeletionTime, s.MinLocalDeletionTime)
+	}
+	return &row.Bounds{Stats: path, MinTimestamp: s.MinTimestamp, MaxTimestamp: s.MaxTimestamp,
+		MinLDT: s.MinLocalDeletionTime, MaxLDT: s.MaxLocalDeletionTime, MinTTL: s.MinTTL, MaxTTL: s.MaxTTL}, nil
 }
 
 // readTOC reads TOC.txt, or when it is absent lists the components beside Data.db.
