@@ -361,8 +361,8 @@ func (t *SSTable) KeyReader() *KeyReader {
 // the partition the index names. A BIG Index.db entry holds the whole key,
 // which must equal Data.db's; a BTI entry holds the Partitions.db trie path,
 // which Data.db's key must extend (its byte-comparable form starts with the
-// path; Murmur3 only), the key's hash byte, and the whole key when Rows.db has
-// the partition. The
+// path; every partitioner token.AppendComparableKey implements), the key's
+// hash byte, and the whole key when Rows.db has the partition. The
 // error names the index file, the entry's offset in it (src.Locate), and the
 // Data.db position.
 func (k *KeyReader) Check(src index.Source, e *index.Entry, dst []byte) ([]byte, error) {
