@@ -52,7 +52,8 @@ const (
 // verify holds the same contract: for each mutant it either fails naming a
 // file, or the export is exactly as before. Never verify passing while the
 // export differs or fails (which it did for an Index.db key until verify
-// checked the index against Data.db).
+// checked the index against Data.db). No export reads Summary.db; verify holds
+// its samples and first and last keys to Index.db.
 //
 // A panic in a worker kills the test binary: the mutant being run is the last
 // "mutant" line on stderr.
