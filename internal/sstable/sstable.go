@@ -537,7 +537,44 @@ func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cqlparse.Table)
 		}
 	}
 	s.Sort()
+	if err := checkColumnOrder(path, h, s); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkColumnOrder holds each of the header's column lists to an order a
+// writer lists columns in: Cassandra's (ColumnMetadata.compareTo: simple
+// before complex, each by name bytes), or ScyllaDB's, by name bytes alone
+// (the corpus's write_interleaved_atomic_and_collection_columns). A list in
+// neither, or a name listed twice, is a corrupt header: before na no checksum
+// tells that a name changed, and the cells of a renamed column would be
+// exported under the new name, or go to other columns.
+func checkColumnOrder(path string, h *stats.Header, s *schema.Table) error {
+	complex := make(map[string]bool, len(s.Columns))
+	for _, c := range s.Columns {
+		complex[c.Name] = c.Type.IsMultiCell()
+	}
+	for _, l := range []struct {
+		what string
+		cols []stats.Column
+	}{{"static", h.StaticColumns}, {"regular", h.RegularColumns}} {
+		byName, byKind := true, true
+		for i := 1; i < len(l.cols); i++ {
+			a, b := l.cols[i-1].Name, l.cols[i].Name
+			if bytes.Equal(a, b) {
+				return wire.Errorf(path, format.Statistics, h.Offset, wire.ErrCorrupt, "serialization header: %s column %q listed twice", l.what, a)
+			}
+			ka, kb := complex[string(a)], complex[string(b)]
+			byName = byName && bytes.Compare(a, b) < 0
+			byKind = byKind && (ka != kb && kb || ka == kb && bytes.Compare(a, b) < 0)
+			if !byName && !byKind {
+				return wire.Errorf(path, format.Statistics, h.Offset, wire.ErrCorrupt,
+					"serialization header: %s column %d %q after %q: out of order (want simple columns before complex ones, each by name, or all by name)", l.what, i, b, a)
+			}
+		}
+	}
+	return nil
 }
 
 // applyCQL takes names from the user's schema and checks its types against the
