@@ -86,6 +86,9 @@ FUZZ_TARGETS ?= \
 	FuzzEscape:./internal/render/cqljson \
 	FuzzJavaDouble:./internal/javafmt \
 	FuzzSnappyJava:./internal/storage \
+	FuzzPriamMeta:./internal/discover \
+	FuzzEsopManifest:./internal/discover \
+	FuzzMedusaManifest:./internal/discover \
 	FuzzReadPlan:./internal/pipeline
 
 fuzz:

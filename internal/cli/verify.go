@@ -56,7 +56,9 @@ component TOC.txt lists exists, and that the partition index, which has no check
 points at the partitions it names: each Index.db entry's position holds a partition
 with the entry's key, each Partitions.db position a partition whose key extends the
 trie's path to it and has its hash byte (and equals Rows.db's key where Rows.db has
-one). With --extended it also reads Data.db through, as sstableverify -e does: every
+one), and each Summary.db sample an Index.db entry with the sample's key (its first
+and last keys Index.db's). With --extended it also reads Data.db through, as
+sstableverify -e does: every
 partition in token and key order and at the position the partition index gives, every
 row and range tombstone marker in clustering order, range tombstones opened and closed
 in pairs with one deletion time, and every key, clustering and cell value valid for

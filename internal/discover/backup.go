@@ -323,14 +323,17 @@ func (s *BackupSelection) addManifest(store storage.Store, b backupDir) error {
 	}
 	var m medusaManifest
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return fmt.Errorf("%s: %w: %v", b.manifest, ErrNoSSTables, err)
+		return fmt.Errorf("%s: not a Medusa manifest (want [{\"keyspace\":..., \"objects\":[...]}]): %w: %s", b.manifest, ErrNoSSTables, jsonError(err))
 	}
 	if s.Only == nil {
 		s.Only = map[string]bool{}
 	}
 	for _, t := range m {
 		for _, o := range t.Objects {
-			parts := strings.Split(strings.Trim(o.Path, "/"), "/")
+			parts, err := keyParts(b.manifest, "path", o.Path)
+			if err != nil {
+				return err
+			}
 			if len(parts) < 5 || parts[len(parts)-4] != "data" {
 				continue
 			}

@@ -160,6 +160,33 @@ func (t *toolTree) backups(root string, layout string) []backupDir {
 }
 
 // joinPath joins with "/" (filepath.Join would turn s3://b into s3:/b).
+// keyParts splits a path a manifest names (an object key, a backupPath) into
+// its elements, refusing the empty, "." and ".." ones no backup tool writes:
+// what a manifest names must stay inside its node's tree.
+func keyParts(file, field, key string) ([]string, error) {
+	parts := strings.Split(strings.Trim(key, "/"), "/")
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." {
+			return nil, fmt.Errorf("%s: %s %q: element %q: want a path of named directories: %w", file, field, key, p, ErrNoSSTables)
+		}
+	}
+	return parts, nil
+}
+
+// jsonError says where JSON decoding stopped, which encoding/json's syntax
+// errors do not.
+func jsonError(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("at offset %d: %v", se.Offset, err)
+	case errors.As(err, &te):
+		return fmt.Sprintf("at offset %d: %v", te.Offset, err)
+	}
+	return err.Error()
+}
+
 func joinPath(dir string, elem ...string) string {
 	parts := append([]string{strings.TrimSuffix(dir, "/")}, elem...)
 	return strings.Join(parts, "/")
@@ -300,7 +327,7 @@ func (m *priamMeta) read(store storage.Store) (*priamMetaFile, error) {
 	}
 	var mf priamMetaFile
 	if err := json.Unmarshal(raw, &mf); err != nil {
-		return nil, fmt.Errorf("%s: not a Priam meta file (want {\"info\":..., \"data\":[...]}): %w: %v", m.path, ErrNoSSTables, err)
+		return nil, fmt.Errorf("%s: not a Priam meta file (want {\"info\":..., \"data\":[...]}): %w: %s", m.path, ErrNoSSTables, jsonError(err))
 	}
 	return &mf, nil
 }
@@ -346,18 +373,24 @@ func (s *BackupSelection) addPriam(store storage.Store, b backupDir) error {
 	for _, t := range mf.Data {
 		for _, sst := range t.SSTables {
 			for _, c := range sst.Components {
-				parts := strings.Split(strings.Trim(c.BackupPath, "/"), "/")
+				parts, err := keyParts(m.path, "backupPath", c.BackupPath)
+				if err != nil {
+					return err
+				}
+				if c.Size < 0 {
+					return fmt.Errorf("%s: backupPath %q: fileSizeOnDisk %d: %w", m.path, c.BackupPath, c.Size, ErrNoSSTables)
+				}
 				k := slices.Index(parts, priamSSTDir)
 				if k < 0 || len(parts)-k != 7 {
 					return fmt.Errorf("%s: backupPath %q: want .../TOKEN/SST_V2/<ms>/KEYSPACE/TABLE/COMPRESSION/ENCRYPTION/FILE", m.path, c.BackupPath)
 				}
 				real := joinPath(m.nodeDir, parts[k:]...)
 				if err := priamPlain(parts[k+5], real); err != nil {
-					return err
+					return fmt.Errorf("%s lists %w", m.path, err)
 				}
 				codec, err := priamCodec(parts[k+4], real)
 				if err != nil {
-					return err
+					return fmt.Errorf("%s lists %w", m.path, err)
 				}
 				listed[real] = true
 				if !b.incr {
@@ -414,7 +447,7 @@ func (m *esopManifest) read(store storage.Store) (*esopManifestFile, error) {
 	}
 	var mf esopManifestFile
 	if err := json.Unmarshal(raw, &mf); err != nil {
-		return nil, fmt.Errorf("%s: not an esop manifest (want {\"snapshot\":{\"keyspaces\":...}}): %w: %v", m.path, ErrNoSSTables, err)
+		return nil, fmt.Errorf("%s: not an esop manifest (want {\"snapshot\":{\"keyspaces\":...}}): %w: %s", m.path, ErrNoSSTables, jsonError(err))
 	}
 	return &mf, nil
 }
@@ -433,7 +466,13 @@ func (s *BackupSelection) addEsop(store storage.Store, b backupDir) error {
 		for _, t := range ks.Tables {
 			for _, comps := range t.SSTables {
 				for _, c := range comps {
-					parts := strings.Split(strings.Trim(c.ObjectKey, "/"), "/")
+					parts, err := keyParts(m.path, "objectKey", c.ObjectKey)
+					if err != nil {
+						return err
+					}
+					if c.Size < 0 {
+						return fmt.Errorf("%s: objectKey %q: size %d: %w", m.path, c.ObjectKey, c.Size, ErrNoSSTables)
+					}
 					if len(parts) != 5 || parts[0] != "data" {
 						continue
 					}

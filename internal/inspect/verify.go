@@ -235,7 +235,8 @@ func OpenChunks(store storage.Store, d format.Descriptor, data storage.File) (*c
 
 // verifyIndex decodes Index.db (BIG) or Partitions.db and Rows.db (BTI) with
 // their promoted indexes, checks that partition positions increase and lie inside
-// the uncompressed Data.db of dataLength bytes, and that Summary.db parses.
+// the uncompressed Data.db of dataLength bytes, and that Summary.db parses and
+// samples Index.db (index.SummaryCheck).
 // With kr (nil when Data.db cannot be read) it also reads the partition at
 // every position and checks it is the one the entry names
 // (sstable.KeyReader.Check): the key of a BIG entry or a BTI Rows.db entry,
@@ -255,6 +256,7 @@ func verifyIndex(ctx context.Context, store storage.Store, d format.Descriptor, 
 	src := sstable.IndexSource(d)
 	comp := format.Index
 	var ok bool
+	var sum *index.SummaryCheck // nil without a Summary.db that parses
 	if d.Version.Kind == format.BTI {
 		comp = format.Partitions
 		if src.Partitions, ok = read(format.Partitions); !ok {
@@ -266,8 +268,11 @@ func verifyIndex(ctx context.Context, store storage.Store, d format.Descriptor, 
 			return nil
 		}
 		if b, ok := read(format.Summary); ok {
-			if _, err := index.ParseSummary(d.Path(format.Summary), b, d.Version); err != nil {
+			s, err := index.ParseSummary(d.Path(format.Summary), b, d.Version)
+			if err != nil {
 				res.fail(d.Path(format.Summary), format.Summary, -1, -1, err)
+			} else {
+				sum = s.Check(d.Path(format.Summary), d.Path(format.Index))
 			}
 		}
 	}
@@ -292,23 +297,33 @@ func verifyIndex(ctx context.Context, store storage.Store, d format.Descriptor, 
 			return nil
 		}
 		prev = e.Position
-		if kr == nil {
-			continue
-		}
-		if n&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+		if kr != nil {
+			if n&1023 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if _, err := kr.Check(src, e, nil); err != nil {
+				// The entry is at fault, even when what it points at is no
+				// partition (a Data.db error).
+				res.Failures = append(res.Failures, VerifyFailure{Path: path, Component: comp, Chunk: -1, Offset: off, Error: err.Error()})
+				return nil
 			}
 		}
-		if _, err := kr.Check(src, e, nil); err != nil {
-			// The entry is at fault, even when what it points at is no
-			// partition (a Data.db error).
-			res.Failures = append(res.Failures, VerifyFailure{Path: path, Component: comp, Chunk: -1, Offset: off, Error: err.Error()})
-			return nil
+		// Summary.db against an entry Data.db vouched for (when it could).
+		if sum != nil {
+			if err := sum.Entry(e); err != nil {
+				res.fail(d.Path(format.Summary), format.Summary, -1, -1, err)
+				sum = nil
+			}
 		}
 	}
 	if err := it.Err(); err != nil {
 		res.fail(d.Path(comp), comp, -1, -1, err)
+	} else if sum != nil {
+		if err := sum.Done(); err != nil {
+			res.fail(d.Path(format.Summary), format.Summary, -1, -1, err)
+		}
 	}
 	return nil
 }

@@ -25,12 +25,12 @@ func TestCheckTriePath(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..", "testdata")
 	var paths []string
-	for _, glob := range []string{"cassandra-5.0/da/*/*/*/*-bti-Data.db", "cassandra-6.0/*/*/*/*/*-bti-Data.db"} {
+	for _, glob := range []string{"cassandra-5.0/da/*/*/*/*-bti-Data.db", "cassandra-6.0/*/*/*/*/*-bti-Data.db", "partitioners/*/ks/t/*-bti-Data.db"} {
 		m, _ := filepath.Glob(filepath.Join(root, glob))
 		paths = append(paths, m...)
 	}
-	if len(paths) < 40 {
-		t.Fatalf("%d BTI fixtures, want the 5.0 and 6.0 ones", len(paths))
+	if len(paths) < 43 {
+		t.Fatalf("%d BTI fixtures, want the 5.0 and 6.0 ones and one per partitioner", len(paths))
 	}
 	store := storage.Local{}
 	var checked, keyless, byHash int

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"slices"
 	"strings"
 
@@ -187,10 +188,56 @@ func Open(store storage.Store, d format.Descriptor, opts Options) (*SSTable, err
 		return nil, err
 	}
 	t.Layout = layoutFor(d.Version, t.Meta.Header, t.Schema)
+	if !d.Version.HasMetadataChecksum() {
+		if t.Layout.Bounds, err = StatsBounds(t); err != nil {
+			return nil, err
+		}
+	}
 	if err := t.openData(); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// StatsBounds returns the bounds StatsMetadata puts on the values of t's
+// Data.db (row.Bounds). Open sets them as the layout's for the versions whose
+// Statistics.db has no checksum (before na), where a corrupt header minimum
+// would otherwise shift values silently.
+//
+// Stats whose timestamps are the trackers' untouched defaults (Long.MIN_VALUE,
+// Long.MAX_VALUE) collected nothing, so they bound nothing: Cassandra writes
+// them only for an SSTable without a single delta-coded value, but ScyllaDB 2.x
+// wrote them for one holding only range tombstones (the corpus's
+// read_range_tombstones_only_index), with no deletion time either. There is
+// nothing to check then (nil).
+//
+// The header's minima come from the memtable flushed or the SSTables compacted,
+// which hold every value of this SSTable: they are at most the stats' minima
+// (the TTL's excepted: the stats count a live cell's TTL of 0, the header
+// does not). A header minimum above the stats' is an error, which catches a
+// shift upwards of a minimum that equals the stats' (most often the case);
+// the bounds catch a shift downwards, and a shift upwards of the timestamp
+// (the maximum timestamp is a cell's). What stays unseen: a local deletion
+// time's minimum shifted upwards by less than its gap to the stats' minimum
+// when the SSTable holds live cells (their NO_DELETION_TIME is the stats'
+// maximum), and a TTL's minimum shifted downwards, which only a TTL shown by
+// the partitions layout or dump reveals (expiry goes by the deletion time).
+func StatsBounds(t *SSTable) (*row.Bounds, error) {
+	s, h := t.Meta.Stats, t.Meta.Header
+	if s.MinTimestamp == math.MinInt64 && s.MaxTimestamp == math.MaxInt64 {
+		return nil, nil
+	}
+	path := t.Path(format.Statistics)
+	if h.MinTimestamp > s.MinTimestamp {
+		return nil, wire.Errorf(path, format.Statistics, h.Offset, wire.ErrCorrupt,
+			"serialization header: EncodingStats minTimestamp %d is above the stats' minimum timestamp %d", h.MinTimestamp, s.MinTimestamp)
+	}
+	if h.MinLocalDeletionTime > s.MinLocalDeletionTime {
+		return nil, wire.Errorf(path, format.Statistics, h.Offset, wire.ErrCorrupt,
+			"serialization header: EncodingStats minLocalDeletionTime %d is above the stats' minimum local deletion time %d", h.MinLocalDeletionTime, s.MinLocalDeletionTime)
+	}
+	return &row.Bounds{Stats: path, MinTimestamp: s.MinTimestamp, MaxTimestamp: s.MaxTimestamp,
+		MinLDT: s.MinLocalDeletionTime, MaxLDT: s.MaxLocalDeletionTime, MinTTL: s.MinTTL, MaxTTL: s.MaxTTL}, nil
 }
 
 // readTOC reads TOC.txt, or when it is absent lists the components beside Data.db.
@@ -331,8 +378,8 @@ func (t *SSTable) KeyReader() *KeyReader {
 // the partition the index names. A BIG Index.db entry holds the whole key,
 // which must equal Data.db's; a BTI entry holds the Partitions.db trie path,
 // which Data.db's key must extend (its byte-comparable form starts with the
-// path; Murmur3 only), the key's hash byte, and the whole key when Rows.db has
-// the partition. The
+// path; every partitioner token.AppendComparableKey implements), the key's
+// hash byte, and the whole key when Rows.db has the partition. The
 // error names the index file, the entry's offset in it (src.Locate), and the
 // Data.db position.
 func (k *KeyReader) Check(src index.Source, e *index.Entry, dst []byte) ([]byte, error) {
@@ -512,7 +559,44 @@ func schemaFromHeader(d format.Descriptor, h *stats.Header, tbl *cqlparse.Table)
 		}
 	}
 	s.Sort()
+	if err := checkColumnOrder(path, h, s); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkColumnOrder holds each of the header's column lists to an order a
+// writer lists columns in: Cassandra's (ColumnMetadata.compareTo: simple
+// before complex, each by name bytes), or ScyllaDB's, by name bytes alone
+// (the corpus's write_interleaved_atomic_and_collection_columns). A list in
+// neither, or a name listed twice, is a corrupt header: before na no checksum
+// tells that a name changed, and the cells of a renamed column would be
+// exported under the new name, or go to other columns.
+func checkColumnOrder(path string, h *stats.Header, s *schema.Table) error {
+	complex := make(map[string]bool, len(s.Columns))
+	for _, c := range s.Columns {
+		complex[c.Name] = c.Type.IsMultiCell()
+	}
+	for _, l := range []struct {
+		what string
+		cols []stats.Column
+	}{{"static", h.StaticColumns}, {"regular", h.RegularColumns}} {
+		byName, byKind := true, true
+		for i := 1; i < len(l.cols); i++ {
+			a, b := l.cols[i-1].Name, l.cols[i].Name
+			if bytes.Equal(a, b) {
+				return wire.Errorf(path, format.Statistics, h.Offset, wire.ErrCorrupt, "serialization header: %s column %q listed twice", l.what, a)
+			}
+			ka, kb := complex[string(a)], complex[string(b)]
+			byName = byName && bytes.Compare(a, b) < 0
+			byKind = byKind && (ka != kb && kb || ka == kb && bytes.Compare(a, b) < 0)
+			if !byName && !byKind {
+				return wire.Errorf(path, format.Statistics, h.Offset, wire.ErrCorrupt,
+					"serialization header: %s column %d %q after %q: out of order (want simple columns before complex ones, each by name, or all by name)", l.what, i, b, a)
+			}
+		}
+	}
+	return nil
 }
 
 // applyCQL takes names from the user's schema and checks its types against the

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -346,33 +347,67 @@ func ParseToken(p Partitioner, s string) ([]byte, error) {
 
 // AppendComparableKey appends the byte-comparable form of a decorated key
 // that BTI's Partitions.db trie maps (DecoratedKey.asComparableBytes, encoding
-// OSS50): 0x40, the token, 0x40, the key with its zero bytes escaped
-// (ByteSource.AbstractEscaper), the terminator 0x38. ok is false, and dst
-// returned as is, for a partitioner whose token encoding is not implemented:
-// only Murmur3's is (its 8 bytes are AppendToken's).
+// OSS50): 0x40, the token's form, 0x40, the key escaped (appendEscaped), the
+// terminator 0x38. The token's form is, by partitioner:
+//   - Murmur3: its 8 bytes (AppendToken);
+//   - Random (IntegerType's form of the token): 0xFF for a positive number,
+//     the count of its significant bytes less 7, then those bytes. Tokens of
+//     fewer than 7 significant bytes (below 2^48: one key in 2^79) take
+//     another form, not implemented: ok false;
+//   - ByteOrdered: the key escaped;
+//   - OrderPreserving: the key's string in UTF-8, escaped: the key itself
+//     when it is valid UTF-8 (ok false otherwise: Java decodes it with
+//     replacement characters).
+//
+// ok is false, and dst returned as is, for a form not implemented (another
+// partitioner). testdata/comparable-keys.txt holds the forms Cassandra 5.0.9
+// computes for 1,287 keys and partitioners (interop/java/ComparableKeys.java).
 func AppendComparableKey(p Partitioner, dst, key []byte) (out []byte, ok bool) {
-	if _, ok := p.(Murmur3); !ok {
-		return dst, false
-	}
-	dst = p.AppendToken(append(dst, 0x40), key)
+	n := len(dst)
 	dst = append(dst, 0x40)
-	escaped := false // after a zero byte: the next zero is 0xFE, anything else 0xFF first
-	for _, b := range key {
+	switch p := p.(type) {
+	case Murmur3:
+		dst = p.AppendToken(dst, key)
+	case Random:
+		m := RandomToken(key)
+		if m.Sign() <= 0 || m.BitLen() <= 48 {
+			return dst[:n], false
+		}
+		b := m.Bytes()
+		dst = append(append(dst, 0xFF, byte(len(b)-7)), b...) // at most 17 bytes: a one-byte count
+	case ByteOrdered:
+		dst = appendEscaped(dst, key)
+	case OrderPreserving:
+		if !utf8.Valid(key) {
+			return dst[:n], false
+		}
+		dst = appendEscaped(dst, key)
+	default:
+		return dst[:n], false
+	}
+	dst = appendEscaped(append(dst, 0x40), key)
+	return append(dst, 0x38), true
+}
+
+// appendEscaped appends b as ByteSource.AbstractEscaper writes it: a zero byte
+// is followed by 0xFE when another zero follows, by 0xFF before any other
+// byte; the end is 0x00 (0xFE after a zero).
+func appendEscaped(dst, b []byte) []byte {
+	escaped := false
+	for _, c := range b {
 		switch {
 		case !escaped:
-			dst = append(dst, b)
-			escaped = b == 0
-		case b == 0:
+			dst = append(dst, c)
+			escaped = c == 0
+		case c == 0:
 			dst = append(dst, 0xFE)
 		default:
-			dst = append(dst, 0xFF, b)
+			dst = append(dst, 0xFF, c)
 			escaped = false
 		}
 	}
 	if escaped {
-		dst = append(dst, 0xFE)
-	} else {
-		dst = append(dst, 0x00)
+		return append(dst, 0xFE)
 	}
-	return append(dst, 0x38), true
+	return append(dst, 0x00)
 }

@@ -1,9 +1,11 @@
 package index
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -396,4 +398,75 @@ func checkHarnessSSTable(t *testing.T, d format.Descriptor) {
 		t.Errorf("Index.db keys %q..%q, Statistics %q..%q", firstKey, lastKey, md.Stats.FirstKey, md.Stats.LastKey)
 	}
 	t.Logf("%s: %d partitions", d.Version, n)
+}
+
+// TestSummaryCheck: SummaryCheck passes the sample's real Summary.db against
+// its Index.db, and fails on a sample key, a sample position, the first and
+// the last key changed, naming Summary.db and the offset of what is wrong.
+func TestSummaryCheck(t *testing.T) {
+	dir, _ := filepath.Glob(filepath.Join(harnessDir, "sample-snapshot", "node1", "demo", "events-*", "snapshots", "sample"))
+	if len(dir) != 1 {
+		t.Fatalf("sample: %v", dir)
+	}
+	summaryPath, indexPath := filepath.Join(dir[0], "nb-1-big-Summary.db"), filepath.Join(dir[0], "nb-1-big-Index.db")
+	v := format.Version{Kind: format.Big, S: "nb"}
+	sb, err := os.ReadFile(summaryPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := os.ReadFile(indexPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(s *Summary) error {
+		k := s.Check(summaryPath, indexPath)
+		r := NewIndexReader(indexPath, idx, v, Options{SkipBlocks: true})
+		for r.Next() {
+			if err := k.Entry(r.Entry()); err != nil {
+				return err
+			}
+		}
+		if r.Err() != nil {
+			t.Fatal(r.Err())
+		}
+		return k.Done()
+	}
+	parse := func() *Summary {
+		s, err := ParseSummary(summaryPath, sb, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := parse(); len(s.Entries) < 3 {
+		t.Fatalf("%d samples, want several", len(s.Entries))
+	} else if err := check(s); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		mutate func(s *Summary) int64 // the offset the error must name
+		want   string
+	}{
+		{"sample key", func(s *Summary) int64 {
+			s.Entries[1].Key = append(bytes.Clone(s.Entries[1].Key), 0)
+			return s.Entries[1].Offset
+		}, "sample 1: key"},
+		{"sample position inside an entry", func(s *Summary) int64 { s.Entries[1].IndexPosition++; return s.Entries[1].Offset }, "is no entry of"},
+		{"sample position on another entry", func(s *Summary) int64 {
+			s.Entries[1].IndexPosition = s.Entries[2].IndexPosition
+			s.Entries[1].Key = s.Entries[2].Key
+			s.Entries[2].IndexPosition = s.Entries[1].IndexPosition + 1<<20
+			return s.Entries[2].Offset
+		}, "past the last entry"},
+		{"first key", func(s *Summary) int64 { s.FirstKey = []byte("x"); return s.FirstKeyOffset }, "first key"},
+		{"last key", func(s *Summary) int64 { s.LastKey = []byte("x"); return s.LastKeyOffset }, "last key"},
+	} {
+		s := parse()
+		off := c.mutate(s)
+		err := check(s)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), fmt.Sprintf("%s: offset %d: ", summaryPath, off)) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
 }

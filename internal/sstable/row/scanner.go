@@ -398,16 +398,54 @@ func readValue(c *wire.Cursor, fixed int) []byte {
 }
 
 func (s *Scanner) readTimestamp(c *wire.Cursor) int64 {
-	return int64(c.UVint() + uint64(s.l.MinTimestamp))
+	at := c.FileOffset()
+	t := int64(c.UVint() + uint64(s.l.MinTimestamp))
+	if b := s.l.Bounds; b != nil && (t < b.MinTimestamp || t > b.MaxTimestamp) {
+		s.outOfBounds(c, at, "timestamp", t, b.MinTimestamp, b.MaxTimestamp, "minTimestamp", s.l.MinTimestamp)
+	}
+	return t
+}
+
+// readDeletionTimestamp is readTimestamp for a DeletionTime's markedForDeleteAt,
+// where Long.MIN_VALUE is a live deletion, which the stats do not count.
+func (s *Scanner) readDeletionTimestamp(c *wire.Cursor) int64 {
+	at := c.FileOffset()
+	t := int64(c.UVint() + uint64(s.l.MinTimestamp))
+	if b := s.l.Bounds; b != nil && t != math.MinInt64 && (t < b.MinTimestamp || t > b.MaxTimestamp) {
+		s.outOfBounds(c, at, "deletion timestamp", t, b.MinTimestamp, b.MaxTimestamp, "minTimestamp", s.l.MinTimestamp)
+	}
+	return t
 }
 
 func (s *Scanner) readTTL(c *wire.Cursor) int32 {
-	return int32(uint32(c.UVint()) + uint32(s.l.MinTTL))
+	at := c.FileOffset()
+	t := int32(uint32(c.UVint()) + uint32(s.l.MinTTL))
+	if b := s.l.Bounds; b != nil && (t < b.MinTTL || t > b.MaxTTL) {
+		s.outOfBounds(c, at, "TTL", int64(t), int64(b.MinTTL), int64(b.MaxTTL), "minTTL", s.l.MinTTL)
+	}
+	return t
+}
+
+// outOfBounds fails c: a value delta-coded against the serialization header
+// decodes outside what StatsMetadata records for the SSTable.
+func (s *Scanner) outOfBounds(c *wire.Cursor, at int64, what string, v, lo, hi int64, base string, baseV int64) {
+	c.Fail("%s %d (read at %d) is outside [%d, %d], its range in the stats of %s: that file's serialization header (EncodingStats %s %d) or stats are corrupt",
+		what, v, at, lo, hi, s.l.Bounds.Stats, base, baseV)
 }
 
 // readLDT decodes a delta-coded local deletion time: signed 32-bit up to nb,
 // unsigned 32-bit from oa (CASSANDRA-14227).
 func (s *Scanner) readLDT(c *wire.Cursor) int64 {
+	at := c.FileOffset()
+	d := s.ldt(c)
+	if b := s.l.Bounds; b != nil && (d < b.MinLDT || d > b.MaxLDT) {
+		s.outOfBounds(c, at, "local deletion time", d, b.MinLDT, b.MaxLDT, "minLocalDeletionTime", s.l.MinLDT)
+	}
+	return d
+}
+
+// ldt is readLDT without the bounds check.
+func (s *Scanner) ldt(c *wire.Cursor) int64 {
 	v := uint32(c.UVint()) + uint32(s.l.MinLDT)
 	if s.l.Version.HasUIntDeletionTime() {
 		if v == math.MaxUint32 {
@@ -422,12 +460,12 @@ func (s *Scanner) readLDT(c *wire.Cursor) int64 {
 }
 
 func (s *Scanner) readDeltaDeletion(c *wire.Cursor) rows.DeletionTime {
-	mfda := s.readTimestamp(c)
-	ldt := s.readLDT(c)
+	mfda := s.readDeletionTimestamp(c)
 	if mfda == math.MinInt64 {
+		s.ldt(c) // a live deletion's, which the stats do not count
 		return rows.Live
 	}
-	return rows.DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: ldt}
+	return rows.DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: s.readLDT(c)}
 }
 
 // readRowBody decodes from prev_size to the end of the row.

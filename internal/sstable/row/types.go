@@ -27,4 +27,20 @@ type Layout struct {
 	MinTimestamp    int64
 	MinLDT          int64
 	MinTTL          int64
+	// Bounds, when set, is checked against every delta-coded value.
+	Bounds *Bounds
+}
+
+// Bounds are the ranges Statistics.db's StatsMetadata gives for every
+// timestamp, local deletion time and TTL of an SSTable (MetadataCollector sees
+// every cell, liveness info and non-live deletion it writes). Before na
+// neither the serialization header's EncodingStats, which cells are
+// delta-coded against, nor the stats have a checksum: a mutated header minimum
+// shifts every decoded value without a decoding error, so a decoded value
+// outside the bounds means the header or the stats are corrupt.
+type Bounds struct {
+	Stats                      string // Statistics.db, for errors
+	MinTimestamp, MaxTimestamp int64
+	MinLDT, MaxLDT             int64 // NoDeletionTime included as Cassandra's Integer.MAX_VALUE
+	MinTTL, MaxTTL             int32
 }

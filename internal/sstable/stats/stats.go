@@ -133,6 +133,7 @@ type Header struct {
 	MinTimestamp         int64 // EncodingStats: base for timestamp deltas (microseconds)
 	MinLocalDeletionTime int64 // EncodingStats: base for ldt deltas (seconds)
 	MinTTL               int64 // EncodingStats: base for TTL deltas (seconds)
+	Offset               int64 `json:"-"` // where the component starts in Statistics.db, for errors
 }
 
 // Column is one column of the header.
@@ -242,6 +243,7 @@ func Parse(path string, b []byte, v format.Version) (*Metadata, error) {
 				return nil, wire.Errorf(path, component, start, wire.ErrCorrupt, "serialization header in a %s file", v)
 			}
 			md.Header = parseHeader(&cc)
+			md.Header.Offset = start
 		default:
 			return nil, wire.Errorf(path, component, int64(tocStart+8*i), wire.ErrUnsupported, "metadata component type %d", typ)
 		}
