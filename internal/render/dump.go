@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -31,6 +32,37 @@ type Dump struct {
 	// quoting them per cell cost a twentieth of a dump.
 	staticNames, regularNames [][]byte
 	g                         jsonGen
+	// out and spillAt are StreamTo's: where a partition's bytes go while it is
+	// rendered, and how many are buffered before they do.
+	out     io.Writer
+	spillAt int
+}
+
+// spillSize is StreamTo's default: enough to make each write cheap, small
+// against the 32 MB a dump of any partition width should stay within.
+const spillSize = 64 << 10
+
+// StreamTo makes AppendPartition and AppendDebugPartition write their buffer
+// to w whenever it holds n bytes or more between two rows (n <= 0: 64 KiB) and
+// go on rendering at its start, so a partition of any width is held about a
+// row at a time: the slice they return is then what was not yet written, and
+// the caller writes it out after (or before) whatever follows. An error from
+// w is returned as it is. Without StreamTo, the whole partition is appended.
+func (d *Dump) StreamTo(w io.Writer, n int) {
+	if n <= 0 {
+		n = spillSize
+	}
+	d.out, d.spillAt = w, n
+}
+
+// spill writes b to the StreamTo writer once it is large enough, and returns
+// what is left to append to.
+func (d *Dump) spill(b []byte) ([]byte, error) {
+	if d.out == nil || len(b) < d.spillAt {
+		return b, nil
+	}
+	_, err := d.out.Write(b)
+	return b[:0], err
 }
 
 // NewDump returns a renderer for SSTables with schema s. pretty selects
@@ -127,7 +159,7 @@ func (d *Dump) stringOf(t *cql.Type, v []byte) error {
 }
 
 // AppendPartition renders the partition the scanner is on, reading all of it
-// (JsonTransformer.serializePartition).
+// (JsonTransformer.serializePartition); after StreamTo, writing as it goes.
 func (d *Dump) AppendPartition(dst []byte, sc sstable.Partitions) ([]byte, error) {
 	d.g.b = dst
 	err := d.partition(sc)
@@ -173,13 +205,17 @@ func (d *Dump) partition(sc sstable.Partitions) error {
 		}
 		if u.Kind == rows.KindMarker {
 			d.marker(u)
-			continue
+		} else {
+			if u.Kind == rows.KindStatic {
+				u.Offset = pos
+			}
+			if err := d.row(u); err != nil {
+				return fmt.Errorf("row at %d: %w", u.Offset, err)
+			}
 		}
-		if u.Kind == rows.KindStatic {
-			u.Offset = pos
-		}
-		if err := d.row(u); err != nil {
-			return fmt.Errorf("row at %d: %w", u.Offset, err)
+		var err error
+		if g.b, err = d.spill(g.b); err != nil {
+			return err
 		}
 	}
 	if err := sc.Err(); err != nil {
