@@ -43,11 +43,19 @@ func (g *jsonGen) indent(compact bool) {
 		g.b = append(g.b, ' ')
 		return
 	}
+	if n := 1 + 2*g.nesting; n <= len(newlineIndent) {
+		g.b = append(g.b, newlineIndent[:n]...)
+		return
+	}
 	g.b = append(g.b, '\n')
 	for i := 0; i < g.nesting; i++ {
 		g.b = append(g.b, ' ', ' ')
 	}
 }
+
+// newlineIndent is a newline and the indentation of the first 16 levels:
+// one append per indentation, not one per level.
+const newlineIndent = "\n                                "
 
 // value is Jackson's _verifyValueWrite: what comes before a value in its
 // container (the field-value separator in an object, the entry separator and
