@@ -41,6 +41,18 @@ type Dump struct {
 	// write barriers cost a tenth of the CPU.
 	scratch []byte
 	comps   [][]byte
+	// micros and secs hold instants already formatted: a row's cells, its
+	// complex deletions and rows written together share their timestamps.
+	micros, secs instantCache
+}
+
+// instantCache is a small direct-mapped cache of formatted instants, by
+// value: a timestamp and the one a microsecond before it (a collection's
+// deletion) take different slots.
+type instantCache struct {
+	v  [4]int64
+	n  [4]uint8 // 0: empty
+	of [4][40]byte
 }
 
 // spillSize is StreamTo's default: enough to make each write cheap, small
@@ -244,7 +256,22 @@ func (d *Dump) boolean(v bool) {
 
 func (d *Dump) time(v int64, unit time.Duration) {
 	d.g.value()
+	c := &d.secs
+	if unit == time.Microsecond {
+		c = &d.micros
+	}
+	i := v & 3
+	if c.n[i] > 0 && c.v[i] == v {
+		d.g.b = append(d.g.b, c.of[i][:c.n[i]]...)
+		return
+	}
+	start := len(d.g.b)
 	d.g.b = d.appendTime(d.g.b, v, unit)
+	if n := copy(c.of[i][:], d.g.b[start:]); n == len(d.g.b)-start {
+		c.v[i], c.n[i] = v, uint8(n)
+	} else {
+		c.n[i] = 0 // longer than a slot: not kept
+	}
 }
 
 // row is JsonTransformer.serializeRow.
