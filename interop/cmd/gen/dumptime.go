@@ -132,6 +132,9 @@ func dumptimeCmd(ctx context.Context, args []string) error {
 			return mmmx(r)
 		}
 		fmt.Printf("    ratio sstabledump/aegisthus per run pair: cpu %s  wall %s\n", ratio(cpu), ratio(wall))
+		fmt.Printf("    the same with sstabledump's start-up added: cpu %s  wall %s\n",
+			ratio(func(t dumpTiming) float64 { return cpu(t) + t.startupCPU.Seconds() }),
+			ratio(func(t dumpTiming) float64 { return wall(t) + t.startup.Seconds() }))
 	}
 	return nil
 }
