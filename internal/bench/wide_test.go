@@ -111,8 +111,9 @@ func BenchmarkWidePartitionRSS(b *testing.B) {
 			}
 		}},
 		{"cmd=dump-l", func(string) []string { return []string{"dump", "-l", tables[0]} }, func(b *testing.B, o outcome) {
-			if o.lines != 1 || o.clusterings != meta.Rows {
-				b.Errorf("dump -l: %d lines and %d rows, want 1 line (one partition) and %d rows", o.lines, o.clusterings, meta.Rows)
+			// one partition: one line, and (as sstabledump -l) no newline after it
+			if o.lines != 0 || o.size == 0 || o.clusterings != meta.Rows {
+				b.Errorf("dump -l: %d newlines, %d bytes and %d rows, want one line without a newline and %d rows", o.lines, o.size, o.clusterings, meta.Rows)
 			}
 		}},
 		{"cmd=dump-rows", func(string) []string { return []string{"dump", "--rows", "--now", "2026-01-01", tables[0]} }, func(b *testing.B, o outcome) {
