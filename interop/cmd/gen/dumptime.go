@@ -52,6 +52,7 @@ func dumptimeCmd(ctx context.Context, args []string) error {
 	lines := f.Bool("lines", false, "pass -l (one compact JSON object per partition per line) to both tools")
 	timeout := f.Duration("timeout", 30*time.Minute, "cap on each sstabledump run")
 	runs := f.Int("runs", 3, "alternating runs of each tool per Data.db")
+	keep := f.String("keep-out", "", "also write each run's two outputs here (sstabledump.out, aegisthus.out; the last run's stay), to see how they differ")
 	jvmName := f.String("jvm", "script", "sstabledump's JVM flags: script (Cassandra's tools/bin/sstabledump) or harness (C1 only, serial GC)")
 	f.Parse(args)
 	if len(datas) == 0 {
@@ -97,11 +98,11 @@ func dumptimeCmd(ctx context.Context, args []string) error {
 		fmt.Printf("%s  Data.db %.1f MB  flags %q\n", data, mb(st.Size()), flags)
 		var js, as []dumpTiming
 		for i := 0; i < *runs; i++ {
-			j, err := timeSSTableDump(ctx, c, jvm, tmp, data, *timeout, flags)
+			j, err := timeSSTableDump(ctx, c, jvm, tmp, data, *timeout, flags, keepFile(*keep, "sstabledump.out"))
 			if err != nil {
 				return err
 			}
-			a, err := timeAegisthus(ctx, binPath, data, flags)
+			a, err := timeAegisthus(ctx, binPath, data, flags, keepFile(*keep, "aegisthus.out"))
 			if err != nil {
 				return err
 			}
@@ -213,10 +214,26 @@ type drained struct {
 	sum [sha256.Size]byte
 }
 
-// drain counts and hashes what r yields until EOF.
-func drain(r io.Reader) drained {
+// keepFile is dir/name, or "" when dir is "".
+func keepFile(dir, name string) string {
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, name)
+}
+
+// drain counts and hashes what r yields until EOF, and copies it to the file
+// keep unless keep is "".
+func drain(r io.Reader, keep string) drained {
 	h := sha256.New()
-	n, _ := io.Copy(h, r)
+	var w io.Writer = h
+	if keep != "" {
+		if f, err := os.Create(keep); err == nil {
+			defer f.Close()
+			w = io.MultiWriter(h, f)
+		}
+	}
+	n, _ := io.Copy(w, r)
 	var d drained
 	d.n = n
 	h.Sum(d.sum[:0])
@@ -225,7 +242,7 @@ func drain(r io.Reader) drained {
 
 // drainFIFO is drain for what is written to the FIFO at path until the writer
 // closes it.
-func drainFIFO(path string) <-chan drained {
+func drainFIFO(path, keep string) <-chan drained {
 	ch := make(chan drained, 1)
 	go func() {
 		f, err := os.Open(path)
@@ -233,13 +250,13 @@ func drainFIFO(path string) <-chan drained {
 			ch <- drained{n: -1}
 			return
 		}
-		ch <- drain(f)
+		ch <- drain(f, keep)
 		f.Close()
 	}()
 	return ch
 }
 
-func timeSSTableDump(ctx context.Context, c *cassandra.Cluster, jvm []string, tmp, data string, timeout time.Duration, flags []string) (dumpTiming, error) {
+func timeSSTableDump(ctx context.Context, c *cassandra.Cluster, jvm []string, tmp, data string, timeout time.Duration, flags []string, keep string) (dumpTiming, error) {
 	var t dumpTiming
 	fifo := filepath.Join(tmp, "sstabledump.fifo")
 	os.Remove(fifo)
@@ -264,7 +281,7 @@ func timeSSTableDump(ctx context.Context, c *cassandra.Cluster, jvm []string, tm
 		return t, err
 	}
 	t.startupCPU = u0 + s0
-	counted := drainFIFO(fifo)
+	counted := drainFIFO(fifo, keep)
 	var timedOut atomic.Bool
 	timer := time.AfterFunc(timeout, func() { timedOut.Store(true); tb.Kill() })
 	defer timer.Stop()
@@ -295,7 +312,7 @@ func timeSSTableDump(ctx context.Context, c *cassandra.Cluster, jvm []string, tm
 	return t, nil
 }
 
-func timeAegisthus(ctx context.Context, bin, data string, flags []string) (dumpTiming, error) {
+func timeAegisthus(ctx context.Context, bin, data string, flags []string, keep string) (dumpTiming, error) {
 	var t dumpTiming
 	cmd := exec.CommandContext(ctx, bin, append(append([]string{"dump"}, flags...), data)...)
 	out, err := cmd.StdoutPipe()
@@ -307,7 +324,7 @@ func timeAegisthus(ctx context.Context, bin, data string, flags []string) (dumpT
 	if err := cmd.Start(); err != nil {
 		return t, err
 	}
-	d := drain(out)
+	d := drain(out, keep)
 	t.bytes, t.sum = d.n, d.sum
 	err = cmd.Wait()
 	t.wall = time.Since(start)
