@@ -109,10 +109,15 @@ demo: build interop-compare-tool
 
 # Compare runs with: benchstat old.txt new.txt. Benchmarks are built with the
 # binary's profile (cmd/aegisthus/default.pgo, which go build uses on its own)
-# so they measure the code users run.
+# so they measure the code users run. Then one line of ratios (Rows, Export per
+# worker against the machine's plain loop, Parquet/JSON) goes to BENCH_HISTORY
+# (scripts/benchhist), so a regression shows as a ratio drop on any machine.
 PGO := $(CURDIR)/cmd/aegisthus/default.pgo
+BENCH_HISTORY ?= docs/bench-history.tsv
 bench:
 	$(GO) test -pgo=$(PGO) -run='^$$' -bench=. -benchmem -count=$${COUNT:-1} ./... | tee bench.txt
+	$(GO) run ./scripts/benchhist -commit $(VERSION) -o $(BENCH_HISTORY) < bench.txt
+	@tail -n 1 $(BENCH_HISTORY)
 
 # Refresh default.pgo from real runs on the benchmark tables (see the script).
 pgo:

@@ -80,20 +80,27 @@ NARROW_SIZE ?= 256M
 benchdata-narrow: interop-tools
 	cd $(INTEROP) && .cache/bin/gen bench -table narrow -size $(NARROW_SIZE) -out $(abspath $(NARROW_OUT))
 
-# Times Cassandra's sstabledump (harness tool JVM) against `aegisthus dump`
-# on the same SSTable(s), output discarded; prints wall, user CPU and ratio:
-#   make bench-sstabledump [DUMP_DATA='a-Data.db b-Data.db'] [DUMP_TIMEOUT=30m]
+# Times Cassandra's sstabledump against `aegisthus dump` on the same
+# SSTable(s), output counted and SHA-256'd (the report says whether the bytes
+# are the same). sstabledump runs in a fresh JVM per run with the flags of
+# Cassandra 5.0's tools/bin/sstabledump (-ea -Xmx256M, JVM-default G1 and
+# C1+C2 JIT; DUMP_JVM=harness for the harness's C1-only JVM), its start-up
+# reported apart; DUMP_RUNS alternating runs, CPU and wall as min/median/max
+# and per-pair ratios (docs/performance.md):
+#   make bench-sstabledump [DUMP_DATA='a-Data.db b-Data.db'] [DUMP_RUNS=3] [DUMP_TIMEOUT=30m]
 #     [DUMP_FLAGS=-lines]   (-l for both: the same compact JSON lines)
 # Default: the largest Data.db of `make benchdata`.
 DUMP_DATA    ?= $(shell ls -S $(BENCH_OUT)/bench/*/*-Data.db 2>/dev/null | head -1)
 DUMP_TIMEOUT ?= 30m
+DUMP_RUNS    ?= 3
+DUMP_JVM     ?= script
 bench-sstabledump: interop-tools
 	@test -n "$(DUMP_DATA)" || { echo "no DUMP_DATA and no $(BENCH_OUT) (make benchdata)"; exit 1; }
 	@$(MAKE) --no-print-directory build
-	cd $(INTEROP) && .cache/bin/gen dumptime -bin $(abspath $(BIN)) -timeout $(DUMP_TIMEOUT) $(DUMP_FLAGS) $(foreach d,$(DUMP_DATA),-data $(abspath $(d)))
+	cd $(INTEROP) && .cache/bin/gen dumptime -bin $(abspath $(BIN)) -runs $(DUMP_RUNS) -jvm $(DUMP_JVM) -timeout $(DUMP_TIMEOUT) $(DUMP_FLAGS) $(foreach d,$(DUMP_DATA),-data $(abspath $(d)))
 
 # ONE partition of about WIDE_SIZE uncompressed (LZ4, 16 KiB chunks) written
-# through a real node (not committed), for TestWidePartitionRSS:
+# through a real node (not committed), for BenchmarkWidePartitionRSS:
 #   make benchdata-wide [WIDE_SIZE=1G] [WIDE_FLAGS='-flushes 4 -compact=false']
 benchdata-wide: interop-tools
 	cd $(INTEROP) && .cache/bin/gen wide -size $(WIDE_SIZE) $(WIDE_FLAGS) -out $(abspath $(WIDE_OUT))

@@ -31,6 +31,9 @@ type dumpOptions struct {
 	lines    bool     // -l
 	paths    []string
 	s3       s3Options
+	// spillAt is render.Dump.StreamTo's threshold (0: its default); tests set
+	// it small to check that streaming changes no byte.
+	spillAt int
 }
 
 func (o *dumpOptions) AddFlags(fs *pflag.FlagSet) {
@@ -96,7 +99,8 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 		return err
 	}
 	w := bufio.NewWriterSize(stdout, 256<<10)
-	// sstabledump ends its array without a newline; one goes between two.
+	// sstabledump ends its array, or its last line with -l, without a newline;
+	// one goes between two SSTables' outputs.
 	unterminated := false
 	for _, t := range tables {
 		tbl, err := o.schema.tableFor(store, t)
@@ -117,6 +121,7 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 				w.WriteByte('\n')
 			}
 			unterminated = !o.rows && !o.debug && !o.lines && !sst.Desc.Version.IsLegacy()
+			wrote := false
 			switch {
 			case o.rows:
 				if tbl == nil {
@@ -126,7 +131,10 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 			case sst.Desc.Version.IsLegacy():
 				err = o.dumpLegacy(ctx, w, sst, now)
 			default:
-				err = o.dumpOne(ctx, w, sst, now)
+				wrote, err = o.dumpOne(ctx, w, sst, now)
+				if o.lines {
+					unterminated = wrote
+				}
 			}
 			sst.Close()
 			if err != nil {
@@ -141,23 +149,29 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 }
 
 // dumpOne prints one SSTable in sstabledump's form: pretty by default (its bytes,
-// no newline after the closing bracket), one compact object per line with -l.
-func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable.SSTable, now int64) error {
+// no newline after the closing bracket), one compact object per line with -l
+// (its bytes too: Jackson's MinimalPrettyPrinter("\n") separates the partitions,
+// so the last line has no newline). It reports whether it printed a partition.
+func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable.SSTable, now int64) (bool, error) {
 	d := render.NewDump(sst.Schema, o.rawTime, !o.lines, now)
+	// A wide partition goes out as it is rendered: memory stays bounded by a
+	// row, not by the partition (sstabledump's JSON generator streams too).
+	d.StreamTo(outputWriter{w}, o.spillAt)
 	sc := sst.Scanner(0, sst.Chunks.Length())
 	var buf []byte
+	n := 0 // partitions printed
 	if !o.lines && !o.debug {
 		buf = d.Begin(buf)
 	}
 	for sc.NextPartition() {
 		if err := ctx.Err(); err != nil {
-			return err
+			return false, err
 		}
 		key := sc.Partition().Key
 		if len(o.keys) > 0 || len(o.excludes) > 0 {
 			ks, err := d.KeyString(key)
 			if err != nil {
-				return sst.AtPartition(sc.Partition().Offset, err)
+				return false, sst.AtPartition(sc.Partition().Offset, err)
 			}
 			if (len(o.keys) > 0 && !slices.Contains(o.keys, ks)) || slices.Contains(o.excludes, ks) {
 				continue
@@ -170,31 +184,43 @@ func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable
 		case o.keysOnly:
 			buf, err = d.AppendKey(buf, key)
 		default:
-			buf, err = d.AppendPartition(buf, sc)
-			if o.lines {
+			if o.lines && n > 0 {
 				buf = append(buf, '\n')
 			}
+			buf, err = d.AppendPartition(buf, sc)
 		}
 		if err != nil {
-			return sst.AtPartition(sc.Partition().Offset, err)
+			return false, sst.AtPartition(sc.Partition().Offset, err)
 		}
+		n++
 		if len(buf) > 128<<10 {
 			if _, err := w.Write(buf); err != nil {
-				return &OutputError{err}
+				return false, &OutputError{err}
 			}
 			buf = buf[:0]
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return err
+		return false, err
 	}
 	if !o.lines && !o.debug {
 		buf = d.End(buf)
 	}
 	if _, err := w.Write(buf); err != nil {
-		return &OutputError{err}
+		return false, &OutputError{err}
 	}
-	return nil
+	return n > 0, nil
+}
+
+// outputWriter marks its writer's errors as output errors.
+type outputWriter struct{ w io.Writer }
+
+func (o outputWriter) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	if err != nil {
+		err = &OutputError{err}
+	}
+	return n, err
 }
 
 // dumpLegacy prints one pre-3.0 SSTable as Cassandra 2.x's sstable2json did

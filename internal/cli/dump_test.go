@@ -29,7 +29,8 @@ var dumpGoldens = []struct{ name, dir string }{
 	{"lz4_types", "scylla/3.x/lz4/partition_key_with_values_of_different_types"},
 }
 
-// TestDumpGolden pins dump's output (default, -l, -d, -e, -t) for corpus SSTables.
+// TestDumpGolden pins dump's output (default, -l, -d, -e, -t) for corpus SSTables,
+// rendered whole and streamed row by row.
 // Run with -update to rewrite, and review the diff against what sstabledump prints.
 func TestDumpGolden(t *testing.T) {
 	corpus := filepath.Join(sharedDir(t), "corpus")
@@ -56,6 +57,15 @@ func TestDumpGolden(t *testing.T) {
 					t.Fatalf("output is not valid JSON:\n%s", out.Bytes())
 				}
 				golden(t, filepath.Join("testdata", "dump", g.name+"."+m.suffix), out.Bytes())
+				// Streaming (a write after every row) changes no byte.
+				o.spillAt = 1
+				var streamed bytes.Buffer
+				if err := o.run(context.Background(), storage.Local{}, &streamed); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(streamed.Bytes(), out.Bytes()) {
+					t.Errorf("streamed output (spill after every row) differs:\n got: %.2000s\nwant: %.2000s", streamed.Bytes(), out.Bytes())
+				}
 			})
 		}
 	}
@@ -143,5 +153,45 @@ func TestDumpRowsKeyName(t *testing.T) {
 	first, _, _ := strings.Cut(out.String(), "\n")
 	if !strings.HasPrefix(first, `{"partitionkey": `) || strings.Contains(out.String(), "PartitionKey") {
 		t.Errorf("key column not named partitionkey: %s", first)
+	}
+}
+
+// TestDumpLinesJoin checks dump -l over a directory of three SSTables: each
+// SSTable's output is what sstabledump -l prints for it (partitions separated
+// by a newline, none after the last: Jackson's MinimalPrettyPrinter("\n")),
+// and the directory's output joins them with one newline, as dump joins
+// sstabledump's pretty arrays.
+func TestDumpLinesJoin(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "sample-snapshot", "node1", "demo", "events-*", "snapshots", "sample"))
+	if len(dirs) != 1 {
+		t.Fatalf("sample snapshot: want one node1 table directory, have %v", dirs)
+	}
+	datas, _ := filepath.Glob(filepath.Join(dirs[0], "*-Data.db"))
+	if len(datas) < 2 {
+		t.Fatalf("%s: want several SSTables, have %d", dirs[0], len(datas))
+	}
+	dump := func(path string) []byte {
+		o := &dumpOptions{paths: []string{path}, lines: true}
+		var out bytes.Buffer
+		if err := o.run(context.Background(), storage.Local{}, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	var each [][]byte
+	for _, d := range datas {
+		b := dump(d)
+		if len(b) == 0 || b[len(b)-1] == '\n' || bytes.Contains(b, []byte("\n\n")) {
+			t.Fatalf("%s: want lines separated by one newline and none at the end, got ...%q", d, b[max(0, len(b)-40):])
+		}
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			if !json.Valid(line) {
+				t.Fatalf("%s: a line is not one JSON value: %.200s", d, line)
+			}
+		}
+		each = append(each, b)
+	}
+	if got, want := dump(dirs[0]), bytes.Join(each, []byte("\n")); !bytes.Equal(got, want) {
+		t.Errorf("dump -l of the directory is not its SSTables' outputs joined by a newline (%d bytes, want %d)", len(got), len(want))
 	}
 }

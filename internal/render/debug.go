@@ -20,7 +20,8 @@ var boundKindNames = [...]string{"EXCL_END_BOUND", "INCL_START_BOUND", "EXCL_END
 // does: one line per row, "[key]@position " followed by the row's internal form
 // (AbstractRow.toString(metadata, false, true), RangeTombstone*Marker.toString).
 // Values use their getString form where Cassandra uses toCQLString for
-// clustering, so text clustering values print without quotes.
+// clustering, so text clustering values print without quotes. After StreamTo it
+// writes as it goes.
 func (d *Dump) AppendDebugPartition(dst []byte, sc sstable.Partitions) ([]byte, error) {
 	p := sc.Partition()
 	ks, err := d.KeyString(p.Key)
@@ -62,6 +63,9 @@ func (d *Dump) AppendDebugPartition(dst []byte, sc sstable.Partitions) ([]byte, 
 		dst = append(dst, '\n')
 		if u.Kind != rows.KindStatic {
 			pos = sc.Offset()
+		}
+		if dst, err = d.spill(dst); err != nil {
+			return dst, err
 		}
 	}
 	return dst, sc.Err()

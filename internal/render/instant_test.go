@@ -3,6 +3,7 @@ package render
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // TestInstantFastPath checks AppendInstant's 1970-9999 fast path against the
@@ -28,6 +29,39 @@ func TestInstantFastPath(t *testing.T) {
 		got, want := AppendInstant(nil, c.secs, c.nanos), appendInstantAny(nil, c.secs, c.nanos)
 		if string(got) != string(want) {
 			t.Fatalf("%d.%09d: fast %q, general %q", c.secs, c.nanos, got, want)
+		}
+	}
+}
+
+// TestDumpTimeCache checks the formatted-instant cache of Dump.time against
+// appendTime, with values that share slots (v, v+4), differ by one (a
+// timestamp and its collection deletion), are too long for a slot, both units,
+// raw and ISO.
+func TestDumpTimeCache(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	base := int64(1_764_927_000_000_000)
+	var vals []int64
+	for range 2000 {
+		v := base + r.Int64N(16)
+		if r.IntN(50) == 0 {
+			v = -r.Int64N(1 << 62) // years before 0: the general formatter
+		}
+		vals = append(vals, v, v-1, v+4, v)
+	}
+	for _, raw := range []bool{false, true} {
+		for _, unit := range []time.Duration{time.Microsecond, time.Second} {
+			d := &Dump{raw: raw}
+			d.g.open = []genContext{{}} // inside an array: value() writes separators only
+			d.g.pretty = false
+			for _, v := range vals {
+				d.g.b = d.g.b[:0]
+				d.g.open[0].n = 0
+				d.time(v, unit)
+				want := d.appendTime(nil, v, unit)
+				if string(d.g.b) != string(want) {
+					t.Fatalf("raw %v unit %v value %d: cached %q, want %q", raw, unit, v, d.g.b, want)
+				}
+			}
 		}
 	}
 }

@@ -43,27 +43,31 @@ func (g *jsonGen) indent(compact bool) {
 		g.b = append(g.b, ' ')
 		return
 	}
+	if n := 1 + 2*g.nesting; n <= len(newlineIndent) {
+		g.b = append(g.b, newlineIndent[:n]...)
+		return
+	}
 	g.b = append(g.b, '\n')
 	for i := 0; i < g.nesting; i++ {
 		g.b = append(g.b, ' ', ' ')
 	}
 }
 
+// newlineIndent is a newline and the indentation of the first 16 levels:
+// one append per indentation, not one per level.
+const newlineIndent = "\n                                "
+
 // value is Jackson's _verifyValueWrite: what comes before a value in its
-// container (the field-value separator in an object, the entry separator and
-// the array indentation in an array; nothing at the root).
+// container (the entry separator and the array indentation in an array;
+// nothing in an object, where field wrote the field-value separator, or at the
+// root).
 func (g *jsonGen) value() {
 	if len(g.open) == 0 {
 		return
 	}
 	c := &g.open[len(g.open)-1]
 	if c.object {
-		if g.pretty {
-			g.b = append(g.b, " : "...)
-		} else {
-			g.b = append(g.b, ':')
-		}
-		return
+		return // field wrote the separator
 	}
 	if c.n > 0 {
 		g.b = append(g.b, ',')
@@ -72,7 +76,8 @@ func (g *jsonGen) value() {
 	g.indent(g.arrCompact)
 }
 
-// field writes an object's field name (an ASCII constant: no escaping).
+// field writes an object's field name (an ASCII constant: no escaping) and
+// the field-value separator, since a value always follows.
 func (g *jsonGen) field(name string) {
 	c := &g.open[len(g.open)-1]
 	if c.n > 0 {
@@ -82,7 +87,11 @@ func (g *jsonGen) field(name string) {
 	g.indent(g.objCompact)
 	g.b = append(g.b, '"')
 	g.b = append(g.b, name...)
-	g.b = append(g.b, '"')
+	if g.pretty {
+		g.b = append(g.b, `" : `...)
+	} else {
+		g.b = append(g.b, `":`...)
+	}
 }
 
 func (g *jsonGen) startObject() {

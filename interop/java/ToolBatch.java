@@ -7,7 +7,9 @@
 // Protocol: each stdin line is "<stdout file>\t<stderr file>\t<main class>\t<args...>"
 // (tab-separated). The tool's System.out and System.err go to those files; a
 // System.exit(n) from the tool is intercepted. For each line, stdout gets
-// "<exit code>\n".
+// "<exit code>\n". A stdout file written "!<file>" makes that call the last
+// one: the SecurityManager is removed first, so the tool runs as under its own
+// script and its System.exit ends this JVM (benchmarks read its rusage).
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.InputStreamReader;
@@ -50,6 +52,11 @@ public class ToolBatch
         while ((line = in.readLine()) != null)
         {
             String[] f = line.split("\t");
+            if (f[0].startsWith("!"))
+            {
+                f[0] = f[0].substring(1);
+                System.setSecurityManager(null);
+            }
             int code = 0;
             try (PrintStream out = new PrintStream(new FileOutputStream(f[0]), false, StandardCharsets.UTF_8);
                  PrintStream err = new PrintStream(new FileOutputStream(f[1]), true, StandardCharsets.UTF_8))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,8 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -21,18 +24,24 @@ import (
 // dumptimeCmd times Cassandra's sstabledump against `aegisthus dump` on the
 // same Data.db files (no node is started):
 //
-//	gen dumptime -bin ../bin/aegisthus -data X-Data.db [-data Y-Data.db] [-timeout 20m] [-lines]
+//	gen dumptime -bin ../bin/aegisthus -data X-Data.db [-data Y-Data.db] [-runs 3] [-timeout 20m] [-lines] [-jvm script]
 //
-// By default both print the JSON array (sstabledump pretty-prints it,
-// aegisthus prints it compact, so sstabledump writes ~35 % more bytes);
-// -lines passes -l to both, where the two outputs are the same size.
+// By default both print sstabledump's pretty JSON array; -lines passes -l to
+// both (one compact object per partition per line). Both outputs are counted
+// and SHA-256'd, so the report says whether the two tools wrote the same bytes.
 //
-// sstabledump runs in a ToolBatch JVM (the harness's tool JVM flags and
-// cassandra.yaml); its CPU is the JVM's utime+stime from /proc, read just
-// before and after the dump, so JVM start-up is reported separately. Both
-// tools write to a FIFO drained by this process, whose bytes are counted (the
-// two outputs should be about the same size). The SSTable's components are
-// read once first so both runs see a warm page cache.
+// sstabledump runs with the JVM flags of Cassandra 5.0's own script
+// (cassandra.ScriptToolJVM: -ea, -Xmx256M, the JVM's default G1 collector and
+// tiered C1+C2 JIT; -jvm harness selects the harness's C1-only tool JVM for
+// comparison), one fresh JVM per run, as users run it. Each JVM first makes a
+// trivial tool call (sstablemetadata's usage): JVM start, class loading and
+// Cassandra's tool initialization, reported apart as start-up; then
+// SSTableExport runs as its script runs it (no SecurityManager, its
+// System.exit ends the JVM), and its CPU is the JVM's rusage at exit less
+// what /proc showed before the call. aegisthus's CPU is its rusage. The runs
+// alternate (sstabledump, aegisthus, sstabledump, ...); each figure is
+// reported as min/median/max, and the ratios per run pair. The SSTable's
+// components are read once first so every run sees a warm page cache.
 func dumptimeCmd(ctx context.Context, args []string) error {
 	f := flag.NewFlagSet("dumptime", flag.ExitOnError)
 	var nf nodeFlags
@@ -42,9 +51,20 @@ func dumptimeCmd(ctx context.Context, args []string) error {
 	bin := f.String("bin", "../bin/aegisthus", "the aegisthus binary")
 	lines := f.Bool("lines", false, "pass -l (one compact JSON object per partition per line) to both tools")
 	timeout := f.Duration("timeout", 30*time.Minute, "cap on each sstabledump run")
+	runs := f.Int("runs", 3, "alternating runs of each tool per Data.db")
+	keep := f.String("keep-out", "", "also write each run's two outputs here (sstabledump.out, aegisthus.out; the last run's stay), to see how they differ")
+	jvmName := f.String("jvm", "script", "sstabledump's JVM flags: script (Cassandra's tools/bin/sstabledump) or harness (C1 only, serial GC)")
 	f.Parse(args)
 	if len(datas) == 0 {
 		return errors.New("dumptime: no -data")
+	}
+	jvm := cassandra.ScriptToolJVM
+	switch *jvmName {
+	case "script":
+	case "harness":
+		jvm = cassandra.HarnessToolJVM
+	default:
+		return fmt.Errorf("dumptime: -jvm %q: want script or harness", *jvmName)
 	}
 	binPath, err := filepath.Abs(*bin)
 	if err != nil {
@@ -64,6 +84,8 @@ func dumptimeCmd(ctx context.Context, args []string) error {
 	if *lines {
 		flags = []string{"-l"}
 	}
+	fmt.Printf("sstabledump JVM (-jvm %s): java %s -cp <cassandra-all %s from Maven Central> ... %s\n",
+		*jvmName, strings.Join(jvmFlagsShown(jvm), " "), cassandraVersion, cassandra.SSTableExport)
 
 	for _, d := range datas {
 		data, _ := filepath.Abs(d)
@@ -72,27 +94,88 @@ func dumptimeCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		warm(data)
-		log.Printf("dumptime: %s (%.1f MB Data.db)", data, mb(st.Size()))
-
-		j, err := timeSSTableDump(ctx, c, tmp, data, *timeout, flags)
-		if err != nil {
-			return err
+		log.Printf("dumptime: %s (%.1f MB Data.db), %d runs", data, mb(st.Size()), *runs)
+		fmt.Printf("%s  Data.db %.1f MB  flags %q\n", data, mb(st.Size()), flags)
+		var js, as []dumpTiming
+		for i := 0; i < *runs; i++ {
+			j, err := timeSSTableDump(ctx, c, jvm, tmp, data, *timeout, flags, keepFile(*keep, "sstabledump.out"))
+			if err != nil {
+				return err
+			}
+			a, err := timeAegisthus(ctx, binPath, data, flags, keepFile(*keep, "aegisthus.out"))
+			if err != nil {
+				return err
+			}
+			same := "same bytes"
+			if j.sum != a.sum || j.bytes != a.bytes {
+				same = "OUTPUTS DIFFER"
+			}
+			fmt.Printf("  run %d  sstabledump    : %s  (start-up: wall %.2fs, cpu %.2fs)\n", i+1, j, j.startup.Seconds(), j.startupCPU.Seconds())
+			fmt.Printf("  run %d  aegisthus dump : %s  %s\n", i+1, a, same)
+			if j.timedOut {
+				fmt.Printf("  sstabledump did not finish within %s: ratio > %.1fx wall (lower bound)\n", *timeout, j.wall.Seconds()/a.wall.Seconds())
+				return nil
+			}
+			js, as = append(js, j), append(as, a)
 		}
-		a, err := timeAegisthus(ctx, binPath, data, flags)
-		if err != nil {
-			return err
+		cpu := func(t dumpTiming) float64 { return (t.user + t.sys).Seconds() }
+		wall := func(t dumpTiming) float64 { return t.wall.Seconds() }
+		fmt.Printf("  summary over %d runs (min / median / max):\n", len(js))
+		fmt.Printf("    sstabledump start-up  wall %s  cpu %s (not in the figures below)\n",
+			mmm(js, func(t dumpTiming) float64 { return t.startup.Seconds() }), mmm(js, func(t dumpTiming) float64 { return t.startupCPU.Seconds() }))
+		fmt.Printf("    sstabledump           wall %s  cpu %s\n", mmm(js, wall), mmm(js, cpu))
+		fmt.Printf("    aegisthus dump        wall %s  cpu %s\n", mmm(as, wall), mmm(as, cpu))
+		ratio := func(f func(dumpTiming) float64) string {
+			r := make([]float64, len(js))
+			for i := range js {
+				r[i] = f(js[i]) / f(as[i])
+			}
+			return mmmx(r)
 		}
-		fmt.Printf("%s  Data.db %.1f MB\n", data, mb(st.Size()))
-		fmt.Printf("  sstabledump     : %s (JVM start %.1fs not included)\n", j, j.startup.Seconds())
-		fmt.Printf("  aegisthus dump  : %s\n", a)
-		if j.timedOut {
-			fmt.Printf("  sstabledump did not finish within %s: ratio > %.1fx wall (lower bound)\n", *timeout, j.wall.Seconds()/a.wall.Seconds())
-			continue
-		}
-		fmt.Printf("  ratio sstabledump/aegisthus: wall %.1fx, cpu %.1fx, user %.1fx\n",
-			j.wall.Seconds()/a.wall.Seconds(), (j.user+j.sys).Seconds()/(a.user+a.sys).Seconds(), j.user.Seconds()/a.user.Seconds())
+		fmt.Printf("    ratio sstabledump/aegisthus per run pair: cpu %s  wall %s\n", ratio(cpu), ratio(wall))
+		fmt.Printf("    the same with sstabledump's start-up added: cpu %s  wall %s\n",
+			ratio(func(t dumpTiming) float64 { return cpu(t) + t.startupCPU.Seconds() }),
+			ratio(func(t dumpTiming) float64 { return wall(t) + t.startup.Seconds() }))
 	}
 	return nil
+}
+
+// jvmFlagsShown is jvm without the JPMS flags (--add-opens/--add-exports and
+// their arguments), for the report's first line.
+func jvmFlagsShown(jvm []string) []string {
+	var out []string
+	for i := 0; i < len(jvm); i++ {
+		if strings.HasPrefix(jvm[i], "--add-") {
+			i++
+			continue
+		}
+		out = append(out, jvm[i])
+	}
+	return append(out, "<JPMS --add-exports/--add-opens>")
+}
+
+// mmm is min / median / max of f over ts, in seconds.
+func mmm(ts []dumpTiming, f func(dumpTiming) float64) string {
+	v := make([]float64, len(ts))
+	for i, t := range ts {
+		v[i] = f(t)
+	}
+	s := mmmx(v)
+	return strings.ReplaceAll(s, "x", "s")
+}
+
+// mmmx is min / median / max of v as ratios.
+func mmmx(v []float64) string {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	if len(v) == 0 {
+		return "-"
+	}
+	med := v[len(v)/2]
+	if len(v)%2 == 0 {
+		med = (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	return fmt.Sprintf("%.2fx / %.2fx / %.2fx", v[0], med, v[len(v)-1])
 }
 
 type multiFlag []string
@@ -101,14 +184,15 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 
 type dumpTiming struct {
-	wall, user, sys time.Duration
-	startup         time.Duration
-	bytes           int64
-	timedOut        bool
+	wall, user, sys     time.Duration
+	startup, startupCPU time.Duration
+	bytes               int64
+	sum                 [sha256.Size]byte
+	timedOut            bool
 }
 
 func (t dumpTiming) String() string {
-	return fmt.Sprintf("wall %7.2fs  user %7.2fs  sys %6.2fs  output %.1f MB", t.wall.Seconds(), t.user.Seconds(), t.sys.Seconds(), mb(t.bytes))
+	return fmt.Sprintf("wall %7.2fs  cpu %7.2fs (user %7.2fs sys %6.2fs)  output %.1f MB", t.wall.Seconds(), (t.user + t.sys).Seconds(), t.user.Seconds(), t.sys.Seconds(), mb(t.bytes))
 }
 
 func mb(n int64) float64 { return float64(n) / 1e6 }
@@ -125,23 +209,54 @@ func warm(data string) {
 	}
 }
 
-// drain counts what is written to the FIFO at path until the writer closes it.
-func drain(path string) <-chan int64 {
-	ch := make(chan int64, 1)
+type drained struct {
+	n   int64
+	sum [sha256.Size]byte
+}
+
+// keepFile is dir/name, or "" when dir is "".
+func keepFile(dir, name string) string {
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, name)
+}
+
+// drain counts and hashes what r yields until EOF, and copies it to the file
+// keep unless keep is "".
+func drain(r io.Reader, keep string) drained {
+	h := sha256.New()
+	var w io.Writer = h
+	if keep != "" {
+		if f, err := os.Create(keep); err == nil {
+			defer f.Close()
+			w = io.MultiWriter(h, f)
+		}
+	}
+	n, _ := io.Copy(w, r)
+	var d drained
+	d.n = n
+	h.Sum(d.sum[:0])
+	return d
+}
+
+// drainFIFO is drain for what is written to the FIFO at path until the writer
+// closes it.
+func drainFIFO(path, keep string) <-chan drained {
+	ch := make(chan drained, 1)
 	go func() {
 		f, err := os.Open(path)
 		if err != nil {
-			ch <- -1
+			ch <- drained{n: -1}
 			return
 		}
-		n, _ := io.Copy(io.Discard, f)
+		ch <- drain(f, keep)
 		f.Close()
-		ch <- n
 	}()
 	return ch
 }
 
-func timeSSTableDump(ctx context.Context, c *cassandra.Cluster, tmp, data string, timeout time.Duration, flags []string) (dumpTiming, error) {
+func timeSSTableDump(ctx context.Context, c *cassandra.Cluster, jvm []string, tmp, data string, timeout time.Duration, flags []string, keep string) (dumpTiming, error) {
 	var t dumpTiming
 	fifo := filepath.Join(tmp, "sstabledump.fifo")
 	os.Remove(fifo)
@@ -149,71 +264,55 @@ func timeSSTableDump(ctx context.Context, c *cassandra.Cluster, tmp, data string
 		return t, err
 	}
 	errFile := filepath.Join(tmp, "sstabledump.stderr")
-	before := childPIDs()
 	start := time.Now()
-	tb, err := c.NewToolBatch()
+	tb, err := c.NewToolBatchJVM(jvm)
 	if err != nil {
 		return t, err
 	}
 	defer tb.Close()
-	pid := 0
-	for p := range childPIDs() {
-		if !before[p] {
-			pid = p
-		}
-	}
-	if pid == 0 {
-		return t, errors.New("dumptime: cannot find the tool JVM's pid")
-	}
 	// Start-up: a trivial tool call (sstablemetadata's usage) loads the JVM,
 	// compiles ToolBatch.java and loads the tool classes' common part.
 	if _, err := tb.Run(os.DevNull, os.DevNull, cassandra.SSTableMetadataViewer); err != nil {
 		return t, err
 	}
 	t.startup = time.Since(start)
-	u0, s0, err := procCPU(pid)
+	u0, s0, err := procCPU(tb.Pid())
 	if err != nil {
 		return t, err
 	}
-	counted := drain(fifo)
-	tctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	type cpu struct{ u, s time.Duration }
-	killed := make(chan cpu, 1)
-	stop := context.AfterFunc(tctx, func() {
-		u, s, _ := procCPU(pid)
-		syscall.Kill(pid, syscall.SIGKILL)
-		killed <- cpu{u, s}
-	})
+	t.startupCPU = u0 + s0
+	counted := drainFIFO(fifo, keep)
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(timeout, func() { timedOut.Store(true); tb.Kill() })
+	defer timer.Stop()
+	stop := context.AfterFunc(ctx, tb.Kill)
 	defer stop()
 	start = time.Now()
-	code, err := tb.Run(fifo, errFile, cassandra.SSTableExport, append(flags, data)...)
+	ps, err := tb.RunFinal(fifo, errFile, cassandra.SSTableExport, append(flags, data)...)
 	t.wall = time.Since(start)
-	if !stop() {
-		if ctx.Err() != nil {
-			return t, ctx.Err()
-		}
-		k := <-killed
-		t.timedOut, t.user, t.sys = true, k.u-u0, k.s-s0
+	if err != nil {
+		return t, err
+	}
+	if ctx.Err() != nil {
+		return t, ctx.Err()
+	}
+	ru := ps.SysUsage().(*syscall.Rusage)
+	t.user = time.Duration(ru.Utime.Nano()) - u0
+	t.sys = time.Duration(ru.Stime.Nano()) - s0
+	d := <-counted
+	t.bytes, t.sum = d.n, d.sum
+	if timedOut.Load() {
+		t.timedOut = true
 		return t, nil
 	}
-	if err == nil && code != 0 {
+	if !ps.Success() {
 		msg, _ := os.ReadFile(errFile)
-		err = fmt.Errorf("sstabledump %s: exit %d: %s", data, code, msg)
+		return t, fmt.Errorf("sstabledump %s: %s: %s", data, ps, msg)
 	}
-	if err != nil {
-		return t, err
-	}
-	u1, s1, err := procCPU(pid)
-	if err != nil {
-		return t, err
-	}
-	t.user, t.sys = u1-u0, s1-s0
-	t.bytes = <-counted
 	return t, nil
 }
 
-func timeAegisthus(ctx context.Context, bin, data string, flags []string) (dumpTiming, error) {
+func timeAegisthus(ctx context.Context, bin, data string, flags []string, keep string) (dumpTiming, error) {
 	var t dumpTiming
 	cmd := exec.CommandContext(ctx, bin, append(append([]string{"dump"}, flags...), data)...)
 	out, err := cmd.StdoutPipe()
@@ -225,7 +324,8 @@ func timeAegisthus(ctx context.Context, bin, data string, flags []string) (dumpT
 	if err := cmd.Start(); err != nil {
 		return t, err
 	}
-	t.bytes, _ = io.Copy(io.Discard, out)
+	d := drain(out, keep)
+	t.bytes, t.sum = d.n, d.sum
 	err = cmd.Wait()
 	t.wall = time.Since(start)
 	if err != nil {
@@ -234,21 +334,6 @@ func timeAegisthus(ctx context.Context, bin, data string, flags []string) (dumpT
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	t.user, t.sys = time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())
 	return t, nil
-}
-
-// childPIDs lists the direct children of this process.
-func childPIDs() map[int]bool {
-	m := map[int]bool{}
-	tasks, _ := filepath.Glob("/proc/self/task/*/children")
-	for _, p := range tasks {
-		b, _ := os.ReadFile(p)
-		for _, s := range strings.Fields(string(b)) {
-			if n, err := strconv.Atoi(s); err == nil {
-				m[n] = true
-			}
-		}
-	}
-	return m
 }
 
 // procCPU returns utime and stime of pid (all its threads) from /proc.

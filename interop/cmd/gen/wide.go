@@ -18,7 +18,7 @@ import (
 )
 
 // WideMeta is what gen wide records in wide.json next to the table: the
-// consumers (internal/bench TestWidePartitionRSS) compare the export with it.
+// consumers (internal/bench BenchmarkWidePartitionRSS) compare the export with it.
 type WideMeta struct {
 	Cassandra      string  `json:"cassandra"`
 	Keyspace       string  `json:"keyspace"`
