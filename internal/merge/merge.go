@@ -82,7 +82,7 @@ type input struct {
 	// this input alone keeps its cells' column ids as they are.
 	staticSame, regularSame bool
 	head                    bool // Scanner.Unfiltered is the next item of the current partition
-	open    rows.DeletionTime
+	open                    rows.DeletionTime
 }
 
 // Partition is the merged header of the current partition.
