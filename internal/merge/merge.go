@@ -78,8 +78,11 @@ type input struct {
 	// ordered: both column maps are increasing, so this input's cells arrive in
 	// Table column order and a row from it alone needs no sorting.
 	ordered bool
-	head    bool // Scanner.Unfiltered is the next item of the current partition
-	open    rows.DeletionTime
+	// staticSame and regularSame: the column map is the identity, so a row from
+	// this input alone keeps its cells' column ids as they are.
+	staticSame, regularSame bool
+	head                    bool // Scanner.Unfiltered is the next item of the current partition
+	open                    rows.DeletionTime
 }
 
 // Partition is the merged header of the current partition.
@@ -135,7 +138,8 @@ func New(t *Table, inputs []Input) *Merger {
 		m.cdel[i] = rows.Live
 	}
 	for _, in := range inputs {
-		m.inputs = append(m.inputs, &input{Input: in, ordered: increasing(in.StaticMap) && increasing(in.RegularMap)})
+		m.inputs = append(m.inputs, &input{Input: in, ordered: increasing(in.StaticMap) && increasing(in.RegularMap),
+			staticSame: identity(in.StaticMap), regularSame: identity(in.RegularMap)})
 	}
 	return m
 }
@@ -256,6 +260,9 @@ func (m *Merger) compareHeads(a, b *input) int {
 // row first (when any input has static columns), then rows in clustering order.
 // Range tombstone markers are applied, not returned.
 func (m *Merger) NextRow() bool {
+	if len(m.parts) == 1 {
+		return m.nextRowSingle(m.parts[0])
+	}
 	for _, in := range m.used {
 		m.advanceHead(in)
 	}
@@ -300,6 +307,43 @@ func (m *Merger) NextRow() bool {
 		}
 		m.mergeRow(u, active)
 		m.used = append(m.used, m.vers...)
+		return m.err == nil
+	}
+	return false
+}
+
+// nextRowSingle is NextRow for a partition only one input holds (most of them):
+// there are no heads to order and no versions to line up, but markers, the
+// partition and range deletions, and the row's own merge (mergeRow: deletions,
+// liveness, complex deletions, dropped columns, column maps) are applied as for
+// many inputs.
+func (m *Merger) nextRowSingle(in *input) bool {
+	if len(m.used) > 0 {
+		m.used = m.used[:0]
+		m.advanceHead(in)
+	}
+	for m.err == nil && in.head {
+		u := in.Scanner.Unfiltered()
+		if u.Kind == rows.KindMarker {
+			if m.KeepRanges {
+				m.keepRange(in, u)
+			}
+			if u.Bound.IsStart() {
+				m.tombstones++
+				in.open = u.StartDeletion
+			} else {
+				in.open = rows.Live
+			}
+			m.advanceHead(in)
+			continue
+		}
+		active := m.part.Deletion
+		if u.Kind != rows.KindStatic && in.open.Supersedes(active) {
+			active = in.open
+		}
+		m.vers = append(m.vers[:0], in)
+		m.mergeRow(u, active)
+		m.used = append(m.used, in)
 		return m.err == nil
 	}
 	return false
@@ -416,18 +460,20 @@ func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
 	if len(m.vers) == 1 && m.vers[0].ordered && active.IsLive() && !m.t.HasDropped {
 		in := m.vers[0]
 		u := in.Scanner.Unfiltered()
-		cmap := in.RegularMap
+		cmap, same := in.RegularMap, in.regularSame
 		if m.out.Static {
-			cmap = in.StaticMap
+			cmap, same = in.StaticMap, in.staticSame
 		}
 		if len(u.ComplexDeletions) == 0 {
-			for i := range u.Cells {
-				u.Cells[i].Column = cmap[u.Cells[i].Column]
+			if !same {
+				for i := range u.Cells {
+					u.Cells[i].Column = cmap[u.Cells[i].Column]
+				}
 			}
 			m.out.Cells = u.Cells
 			return
 		}
-		m.singleWithComplexDeletions(u, cmap)
+		m.singleWithComplexDeletions(u, cmap, same)
 		return
 	}
 	m.mergeCells(active)
@@ -562,7 +608,7 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 // INSERT of a collection writes one just below its cells): the cells those
 // deletions cover are dropped in place, in the input's buffer like the
 // deletion-free case. Both cells and complex deletions come in column order.
-func (m *Merger) singleWithComplexDeletions(u *rows.Unfiltered, cmap []int) {
+func (m *Merger) singleWithComplexDeletions(u *rows.Unfiltered, cmap []int, same bool) {
 	out := &m.out
 	for _, cd := range u.ComplexDeletions {
 		if cd.Deletion.Supersedes(rows.Live) {
@@ -570,6 +616,12 @@ func (m *Merger) singleWithComplexDeletions(u *rows.Unfiltered, cmap []int) {
 		}
 	}
 	cds := out.ComplexDeletions
+	if same && !coversAny(u.Cells, cds) {
+		// An INSERT's deletion sits just below its own cells: usually nothing
+		// is dropped, and with the identity map nothing is rewritten either.
+		out.Cells = u.Cells
+		return
+	}
 	cells := u.Cells[:0]
 	k := 0
 	for i := range u.Cells {
@@ -589,6 +641,25 @@ func (m *Merger) singleWithComplexDeletions(u *rows.Unfiltered, cmap []int) {
 		}
 	}
 	out.Cells = cells
+}
+
+// coversAny reports whether one of cds covers a cell of its column; cells and
+// cds are both in column order.
+func coversAny(cells []rows.Cell, cds []rows.ComplexDeletion) bool {
+	k := 0
+	for i := range cells {
+		c := cells[i].Column
+		for k < len(cds) && cds[k].Column < c {
+			k++
+		}
+		if k == len(cds) {
+			return false
+		}
+		if cds[k].Column == c && cds[k].Deletion.Deletes(cells[i].Timestamp) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Merger) cellCompare(a, b *rows.Cell) int {
@@ -666,6 +737,15 @@ func (m *Merger) reconcile(col *Column, a, b rows.Cell) rows.Cell {
 		return a
 	}
 	return b
+}
+
+func identity(m []int) bool {
+	for i, c := range m {
+		if c != i {
+			return false
+		}
+	}
+	return true
 }
 
 func increasing(m []int) bool {

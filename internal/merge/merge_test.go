@@ -786,6 +786,29 @@ func TestSingleVersionComplexDeletion(t *testing.T) {
 	}
 }
 
+// TestSingleVersionComplexDeletionSameColumns is TestSingleVersionComplexDeletion
+// for a table without static columns, whose column map is the identity (cells
+// keep their ids as decoded): covered cells are still dropped.
+func TestSingleVersionComplexDeletionSameColumns(t *testing.T) {
+	s := newSchema(t, 1)
+	s.layout.Static, s.staticMap = nil, nil
+	s.table.Columns = s.table.Columns[1:] // a, b, m at 0, 1, 2
+	s.regularMap = []int{0, 1, 2}
+	m := func(ts int64, k, v string) tCell { return tCell{col: 2, ts: ts, path: k, val: v} }
+	data := s.encode(t, part("k",
+		rowAt(1).C(cellv(0, 7, "a"), m(4, "old", "x"), m(6, "new", "y"), cellv(1, 3, "b")).CDel(2, dt(5, 5)),
+		rowAt(2).C(cellv(0, 7, "a"), m(6, "k", "v")).CDel(2, dt(5, 5))))
+	got := regularRows(t, New(s.table, []Input{s.input(data)}), func(r *Row) {
+		want := []rows.ComplexDeletion{{Column: 2, Deletion: dt(5, 5)}}
+		if !slices.Equal(r.ComplexDeletions, want) {
+			t.Errorf("complex deletions %v, want %v", r.ComplexDeletions, want)
+		}
+	})
+	if want := "0:=a@7 1:=b@3 2:new=y@6 | 0:=a@7 2:k=v@6 |"; got != want {
+		t.Errorf("cells %s, want %s", got, want)
+	}
+}
+
 // TestDroppedColumn: cells and complex deletions of a dropped column written at
 // or before the drop are discarded, newer ones kept, on the single-version path
 // and the merged one (DeserializationHelper.isDropped, isDroppedComplexDeletion).

@@ -117,6 +117,7 @@ func (j *Job) runParquetUnit(ctx context.Context, u *plan.Unit, w sink.Writer, c
 	}
 	if err != nil {
 		w.Abort()
+		cw.h.stop()
 		if ew.err != nil {
 			return nil, outputError(ew.err)
 		}

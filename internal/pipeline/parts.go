@@ -97,11 +97,11 @@ type PartInfo struct {
 // it in its _part-N.json, which is what a resumed run trusts.
 func (j *Job) commitPart(ctx context.Context, out sink.Sink, pp *pendingPart) (PartInfo, error) {
 	p := pp.p
+	p.Bytes = pp.cw.n
+	p.SHA256 = pp.cw.h.sum()
 	if err := pp.w.Commit(); err != nil {
 		return p, outputError(err)
 	}
-	p.Bytes = pp.cw.n
-	p.SHA256 = hex.EncodeToString(pp.cw.h.Sum(nil))
 	mb, _ := json.Marshal(p)
 	if err := j.put(ctx, out, partMetaName(p.Unit), mb); err != nil {
 		return p, outputError(err)

@@ -85,7 +85,7 @@ func runPool(ctx context.Context, n int, tasks []task, h poolHooks) error {
 				select {
 				case commits <- pending{t, pp}:
 				case <-gctx.Done():
-					pp.w.Abort()
+					pp.abort()
 					return gctx.Err()
 				}
 			}
@@ -115,7 +115,7 @@ func runPool(ctx context.Context, n int, tasks []task, h poolHooks) error {
 	}
 	err := g.Wait()
 	for c := range commits { // left by committers that failed
-		c.pp.w.Abort()
+		c.pp.abort()
 	}
 	if err != nil {
 		return err

@@ -24,6 +24,10 @@ type Rows struct {
 	t     *schema.Table
 	now   int64 // seconds since the epoch
 	order []int // static and regular column ids in output order
+	// cols is order with what appendColumns needs of each column, side by side
+	// (not spread over schema.Column and the name tables): one row renders
+	// every entry.
+	cols []outColumn
 	// Pre-encoded `"name": ` for every column.
 	pkNames, ckNames, colNames [][]byte
 
@@ -80,6 +84,15 @@ func NewRowsWith(t *schema.Table, now int64, opts RowsOptions) *Rows {
 		r.colNames = append(r.colNames, name(c.Name))
 		r.wtNames = append(r.wtNames, name("writetime("+c.Name+")"))
 		r.ttlNames = append(r.ttlNames, name("ttl("+c.Name+")"))
+	}
+	for k, c := range r.order {
+		oc := outColumn{c: c, col: &t.Columns[c], static: t.Columns[c].Static, multi: t.Columns[c].Type.IsMultiCell(),
+			counter: t.Columns[c].Type.Kind == cql.Counter}
+		if k > 0 {
+			oc.name = append(oc.name, ',', ' ')
+		}
+		oc.name = append(oc.name, r.colNames[c]...)
+		r.cols = append(r.cols, oc)
 	}
 	r.runs = make([][2]int, len(t.Columns))
 	r.staticOff = make([]int, len(t.Columns))
@@ -244,12 +257,11 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
 	runs := r.runs
 	ColumnRuns(runs, cells)
 	var err error
-	for k, c := range r.order {
-		if k > 0 {
-			dst = append(dst, ',', ' ')
-		}
-		dst = append(dst, r.colNames[c]...)
-		if r.t.Columns[c].Static {
+	for k := range r.cols {
+		oc := &r.cols[k]
+		c := oc.c
+		dst = append(dst, oc.name...)
+		if oc.static {
 			if r.staticOff[c] >= 0 {
 				dst = append(dst, r.static[r.staticOff[c]:r.staticEnd[c]]...)
 			} else {
@@ -270,7 +282,7 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
 		lo, hi := runs[c][0], runs[c][1]
 		var ok bool
 		before := len(dst)
-		if dst, ok, err = r.appendValue(dst, c, cells[lo:hi]); err != nil {
+		if dst, ok, err = r.appendColumnValue(dst, oc, cells[lo:hi]); err != nil {
 			return dst, err
 		}
 		if !ok {
@@ -287,7 +299,7 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
 			dst = r.appendMeta(dst, c, cells[lo:hi], true)
 		}
 	}
-	if len(r.order) == 0 && len(dst) >= 2 && dst[len(dst)-2] == ',' {
+	if len(r.cols) == 0 && len(dst) >= 2 && dst[len(dst)-2] == ',' {
 		dst = dst[:len(dst)-2]
 	}
 	return dst, nil
@@ -300,20 +312,34 @@ func (r *Rows) appendStaticMeta(dst []byte, rg [2]int) []byte {
 	return append(dst, r.staticMeta[rg[0]:rg[1]]...)
 }
 
+// outColumn is one printed static or regular column of the rows layout.
+type outColumn struct {
+	c                      int            // Table.Columns index
+	col                    *schema.Column // the column
+	name                   []byte         // `"name": `, after ", " but for the first column
+	static, multi, counter bool
+}
+
 // appendValue renders the live value of column c from its merged cells; ok is
 // false when the column is null (no live cell).
 func (r *Rows) appendValue(dst []byte, c int, cells []rows.Cell) ([]byte, bool, error) {
 	col := &r.t.Columns[c]
+	return r.appendColumnValue(dst, &outColumn{c: c, col: col, multi: col.Type.IsMultiCell(), counter: col.Type.Kind == cql.Counter}, cells)
+}
+
+// appendColumnValue is appendValue of a printed column.
+func (r *Rows) appendColumnValue(dst []byte, oc *outColumn, cells []rows.Cell) ([]byte, bool, error) {
+	col := oc.col
 	if len(cells) == 0 {
 		return dst, false, nil
 	}
 	var err error
-	if !col.Type.IsMultiCell() {
+	if !oc.multi {
 		cell := r.v.Cell(cells)
 		if cell == nil {
 			return dst, false, nil
 		}
-		if col.Type.Kind == cql.Counter {
+		if oc.counter {
 			v, err := CounterTotal(cell)
 			if err != nil {
 				return dst, false, fmt.Errorf("column %s: %w", col.Name, err)
