@@ -59,7 +59,9 @@ func Codec(name string) (compress.Codec, bool) {
 	case "snappy":
 		return &snappy.Codec{}, true
 	case "gzip":
-		return &gzip.Codec{}, true
+		// The zero Codec is level 0, gzip.NoCompression: stored blocks. The
+		// default level is what the JSON export's gzip uses.
+		return &gzip.Codec{Level: gzip.DefaultCompression}, true
 	case "zstd":
 		return &zstd.Codec{}, true
 	}
