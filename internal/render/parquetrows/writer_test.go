@@ -8,6 +8,8 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/cql/cqltest"
 	"github.com/aegisthus/aegisthus/internal/merge"
@@ -202,15 +204,22 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // TestStaticsAcrossBatches: rows wait in batches after their merged rows and
-// static rows are gone; every row keeps its own partition's values.
+// static rows are gone; every row keeps its own partition's values, in one
+// row group and in many.
 func TestStaticsAcrossBatches(t *testing.T) {
+	for _, groupSize := range []int64{0, 4 << 10} {
+		t.Run(fmt.Sprintf("group=%d", groupSize), func(t *testing.T) { staticsAcrossBatches(t, groupSize) })
+	}
+}
+
+func staticsAcrossBatches(t *testing.T, groupSize int64) {
 	tbl := table(t, `CREATE TABLE ks.st (pk int, ck int, s text static, v text, PRIMARY KEY (pk, ck))`)
 	s, err := NewSchema(tbl, render.RowsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	w := s.NewWriter(&buf, 1000, Options{})
+	w := s.NewWriter(&buf, 1000, Options{RowGroupSize: groupSize})
 	const parts = 3*batchRows + 7
 	for p := range parts {
 		val := []byte(fmt.Sprintf("s%d", p)) // reused below: the writer must copy
@@ -234,6 +243,13 @@ func TestStaticsAcrossBatches(t *testing.T) {
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if groups := len(f.RowGroups()); (groups > 1) != (groupSize > 0) {
+		t.Errorf("%d row groups with group size %d", groups, groupSize)
 	}
 	got, err := pqtest.Rows(buf.Bytes())
 	if err != nil {
