@@ -294,7 +294,7 @@ func (s *Schema) NewWriter(out io.Writer, now int64, o Options) *Writer {
 	if o.RowGroupSize <= 0 {
 		o.RowGroupSize = DefaultRowGroupSize
 	}
-	opts := []parquet.WriterOption{s.pq, parquet.Compression(o.Codec), parquet.DictionaryMaxBytes(1 << 20)}
+	opts := []parquet.WriterOption{s.pq, parquet.Compression(o.Codec)}
 	if o.CreatedBy != "" {
 		opts = append(opts, parquet.CreatedBy(o.CreatedBy, "", ""))
 	}

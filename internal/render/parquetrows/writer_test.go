@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/cql/cqltest"
@@ -311,5 +312,55 @@ func TestCodecsCompress(t *testing.T) {
 		if name != "none" && sizes[name]*2 > sizes["none"] {
 			t.Errorf("%s: %d bytes, none %d: want less than half", name, sizes[name], sizes["none"])
 		}
+	}
+}
+
+// TestNoDictionary: no column is dictionary-encoded (docs/parquet.md,
+// Performance: the library's dictionaries cost more CPU than they save once
+// pages are compressed); a column of few values and one of distinct long texts
+// both read back.
+func TestNoDictionary(t *testing.T) {
+	tbl := table(t, `CREATE TABLE ks.d (pk int, ck int, few text, distinct text, PRIMARY KEY (pk, ck))`)
+	s, err := NewSchema(tbl, render.RowsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := s.NewWriter(&buf, 1000, Options{})
+	if err := w.StartPartition(cqltest.I32(1)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20000
+	for ck := range n {
+		v := map[string]any{"few": text(fmt.Sprint("kind-", ck%7)), "distinct": text(fmt.Sprintf("%0200d", ck))}
+		if _, err := w.WriteRow(row(tbl, cqltest.I32(int32(ck)), v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.EndPartition(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rg := range f.Metadata().RowGroups {
+		for _, c := range rg.Columns {
+			for _, es := range c.MetaData.EncodingStats {
+				if es.PageType == format.DictionaryPage || es.Encoding == format.RLEDictionary || es.Encoding == format.PlainDictionary {
+					t.Errorf("column %v: %v page encoded %v", c.MetaData.PathInSchema, es.PageType, es.Encoding)
+				}
+			}
+		}
+	}
+	got, err := pqtest.Rows(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n || got[n-1]["distinct"] != fmt.Sprintf("%0200d", n-1) || got[n-1]["few"] != fmt.Sprint("kind-", (n-1)%7) {
+		t.Fatalf("%d rows, last %v", len(got), got[len(got)-1])
 	}
 }
