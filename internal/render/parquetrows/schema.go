@@ -187,23 +187,26 @@ func (b *builder) meta(name string, multi bool, c conv) (*node, parquet.Node) {
 }
 
 // leaf maps a CQL type without parts to its Parquet leaf (docs/parquet.md).
+// No column is dictionary-encoded: the library's dictionaries cost more CPU
+// than they save bytes once the pages are compressed (docs/parquet.md,
+// Performance), and a dictionary only pays on low-cardinality columns, which
+// the schema does not tell apart.
 func leaf(t *cql.Type) (conv, parquet.Node, error) {
-	dict := func(n parquet.Node) parquet.Node { return parquet.Encoded(n, &parquet.RLEDictionary) }
 	switch t.Kind {
 	case cql.Ascii:
-		return convASCII, dict(parquet.String()), nil
+		return convASCII, parquet.String(), nil
 	case cql.Text:
-		return convText, dict(parquet.String()), nil
+		return convText, parquet.String(), nil
 	case cql.Boolean:
 		return convBool, parquet.Leaf(parquet.BooleanType), nil
 	case cql.Tinyint:
-		return convInt32, dict(parquet.Int(8)), nil
+		return convInt32, parquet.Int(8), nil
 	case cql.Smallint:
-		return convInt32, dict(parquet.Int(16)), nil
+		return convInt32, parquet.Int(16), nil
 	case cql.Int:
-		return convInt32, dict(parquet.Int(32)), nil
+		return convInt32, parquet.Int(32), nil
 	case cql.Bigint:
-		return convInt64, dict(parquet.Int(64)), nil
+		return convInt64, parquet.Int(64), nil
 	case cql.Counter:
 		return convCounter, parquet.Leaf(parquet.Int64Type), nil
 	case cql.Float:
@@ -211,19 +214,19 @@ func leaf(t *cql.Type) (conv, parquet.Node, error) {
 	case cql.Double:
 		return convDouble, parquet.Leaf(parquet.DoubleType), nil
 	case cql.Timestamp, cql.LegacyTimestamp:
-		return convTimestamp, dict(parquet.Timestamp(parquet.Millisecond)), nil
+		return convTimestamp, parquet.Timestamp(parquet.Millisecond), nil
 	case cql.Date:
-		return convDate, dict(parquet.Date()), nil
+		return convDate, parquet.Date(), nil
 	case cql.Time:
 		return convTime, parquet.TimeAdjusted(parquet.Nanosecond, false), nil
 	case cql.UUID, cql.Timeuuid, cql.LexicalUUID:
 		return convUUID, parquet.UUID(), nil
 	case cql.Decimal:
-		return convDecimal, dict(parquet.String()), nil
+		return convDecimal, parquet.String(), nil
 	case cql.Varint:
-		return convVarint, dict(parquet.String()), nil
+		return convVarint, parquet.String(), nil
 	case cql.Inet:
-		return convInet, dict(parquet.String()), nil
+		return convInet, parquet.String(), nil
 	case cql.Blob, cql.Custom, cql.Empty, cql.Composite, cql.DynamicComposite, cql.ColumnToCollection, cql.PartitionerOrder:
 		return convBytes, parquet.Leaf(parquet.ByteArrayType), nil
 	}

@@ -59,7 +59,9 @@ func Codec(name string) (compress.Codec, bool) {
 	case "snappy":
 		return &snappy.Codec{}, true
 	case "gzip":
-		return &gzip.Codec{}, true
+		// The zero Codec is level 0, gzip.NoCompression: stored blocks. The
+		// default level is what the JSON export's gzip uses.
+		return &gzip.Codec{Level: gzip.DefaultCompression}, true
 	case "zstd":
 		return &zstd.Codec{}, true
 	}
@@ -258,15 +260,17 @@ func createTable(t *schema.Table) string {
 //	...
 //	err = w.Close()
 //
-// A row is handed to the Parquet writer before WriteRow returns, so the merged
-// row's buffers may be reused after it. Errors name the column; the caller
-// adds the partition and the file.
+// Rows wait in a batch, their bytes copied, so the merged row's buffers may be
+// reused after WriteRow returns. Errors name the column; the caller adds the
+// partition and the file, and abandons it.
 type Writer struct {
 	s   *Schema
 	v   *render.Visible
 	pw  *parquet.Writer
-	row enc // the row being built
+	cws []*parquet.ColumnWriter
+	row enc // the batch's rows, column by column (copies)
 	st  enc // the partition's static columns, rendered once (copies)
+	n   int // rows in the batch
 
 	key       []byte
 	comps     [][]byte
@@ -276,9 +280,6 @@ type Writer struct {
 	runs      [][2]int
 	paths     [][]byte
 	values    [][]byte
-	flat      []parquet.Value // the batch's rows, one after the other
-	ends      []int           // where each row of the batch ends in flat
-	batch     []parquet.Row
 
 	groupSize int64
 	flushedAt int64
@@ -293,7 +294,7 @@ func (s *Schema) NewWriter(out io.Writer, now int64, o Options) *Writer {
 	if o.RowGroupSize <= 0 {
 		o.RowGroupSize = DefaultRowGroupSize
 	}
-	opts := []parquet.WriterOption{s.pq, parquet.Compression(o.Codec), parquet.DictionaryMaxBytes(1 << 20)}
+	opts := []parquet.WriterOption{s.pq, parquet.Compression(o.Codec)}
 	if o.CreatedBy != "" {
 		opts = append(opts, parquet.CreatedBy(o.CreatedBy, "", ""))
 	}
@@ -302,6 +303,7 @@ func (s *Schema) NewWriter(out io.Writer, now int64, o Options) *Writer {
 	}
 	w := &Writer{s: s, v: render.NewVisible(s.t, now, s.opts.Columns), pw: parquet.NewWriter(out, opts...),
 		groupSize: o.RowGroupSize, runs: make([][2]int, len(s.t.Columns))}
+	w.cws = w.pw.ColumnWriters()
 	w.row.cols = make([][]parquet.Value, s.ncols)
 	w.row.copy = true // rows wait in a batch, after their merged row is gone
 	w.st.cols = make([][]parquet.Value, s.ncols)
@@ -356,24 +358,22 @@ func (w *Writer) Close() error {
 // column per batch instead of per row.
 const batchRows = 256
 
-// flushBatch hands the batched rows to the Parquet writer, and flushes a row
-// group when it has grown to the row group size.
+// flushBatch hands the batched rows to the Parquet writer, column by column
+// (the values are already split by column: no parquet.Row is assembled and
+// split again), and flushes a row group when it has grown to the row group
+// size.
 func (w *Writer) flushBatch() error {
-	if len(w.ends) == 0 {
+	if w.n == 0 {
 		return nil
 	}
-	w.batch = w.batch[:0]
-	start := 0
-	for _, end := range w.ends {
-		w.batch = append(w.batch, w.flat[start:end:end])
-		start = end
+	for c, cw := range w.cws {
+		if _, err := cw.WriteRowValues(w.row.cols[c]); err != nil {
+			return err
+		}
 	}
-	_, err := w.pw.WriteRows(w.batch)
-	w.flat, w.ends, w.row.arena = w.flat[:0], w.ends[:0], w.row.arena[:0]
-	clear(w.batch)
-	if err != nil {
-		return err
-	}
+	w.n = 0
+	w.row.reset()
+	w.row.arena = w.row.arena[:0]
 	if size := w.pw.Size(); size-w.flushedAt >= w.groupSize {
 		if err := w.pw.Flush(); err != nil {
 			return err
@@ -391,12 +391,12 @@ func (w *Writer) setStatic(m *merge.Row) error {
 	// Batched rows may point into the static arena (earlier partitions'
 	// statics): it is reused only with no row waiting, and a batch is written
 	// early rather than let the arena grow past 1 MiB.
-	if len(w.ends) > 0 && len(e.arena) > 1<<20 {
+	if w.n > 0 && len(e.arena) > 1<<20 {
 		if err := w.flushBatch(); err != nil {
 			return err
 		}
 	}
-	if len(w.ends) == 0 {
+	if w.n == 0 {
 		e.arena = e.arena[:0]
 	}
 	render.ColumnRuns(w.runs, m.Cells)
@@ -416,7 +416,6 @@ func (w *Writer) setStatic(m *merge.Row) error {
 // row, null clustering), the row's cells and the partition's static columns.
 func (w *Writer) writeRow(clustering [][]byte, cells []rows.Cell) error {
 	e := &w.row
-	e.reset()
 	for i, n := range w.s.keys {
 		if err := e.value(n, w.comps[i], 0); err != nil {
 			return fmt.Errorf("partition key %s: %w", n.name, err)
@@ -448,11 +447,8 @@ func (w *Writer) writeRow(clustering [][]byte, cells []rows.Cell) error {
 			return err
 		}
 	}
-	for _, c := range e.cols {
-		w.flat = append(w.flat, c...)
-	}
-	w.ends = append(w.ends, len(w.flat))
-	if len(w.ends) == batchRows {
+	w.n++
+	if w.n == batchRows {
 		return w.flushBatch()
 	}
 	return nil
@@ -540,15 +536,16 @@ func (w *Writer) column(e *enc, cn colNodes, cells []rows.Cell) error {
 	return nil
 }
 
-// enc collects one row's values per leaf column.
+// enc collects values per leaf column: a batch of rows, or a partition's
+// static columns.
 type enc struct {
 	cols  [][]parquet.Value
 	arena []byte // rendered and copied bytes the values point into
 	copy  bool   // copy byte values into arena (they must outlive the merged row)
 }
 
-// reset clears the row's values; the arena they point into is the caller's to
-// reset once they are written.
+// reset clears the values; the arena they point into is the caller's to reset
+// once they are written.
 func (e *enc) reset() {
 	for i := range e.cols {
 		e.cols[i] = e.cols[i][:0]

@@ -8,6 +8,9 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/cql/cqltest"
 	"github.com/aegisthus/aegisthus/internal/merge"
@@ -202,15 +205,22 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // TestStaticsAcrossBatches: rows wait in batches after their merged rows and
-// static rows are gone; every row keeps its own partition's values.
+// static rows are gone; every row keeps its own partition's values, in one
+// row group and in many.
 func TestStaticsAcrossBatches(t *testing.T) {
+	for _, groupSize := range []int64{0, 4 << 10} {
+		t.Run(fmt.Sprintf("group=%d", groupSize), func(t *testing.T) { staticsAcrossBatches(t, groupSize) })
+	}
+}
+
+func staticsAcrossBatches(t *testing.T, groupSize int64) {
 	tbl := table(t, `CREATE TABLE ks.st (pk int, ck int, s text static, v text, PRIMARY KEY (pk, ck))`)
 	s, err := NewSchema(tbl, render.RowsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	w := s.NewWriter(&buf, 1000, Options{})
+	w := s.NewWriter(&buf, 1000, Options{RowGroupSize: groupSize})
 	const parts = 3*batchRows + 7
 	for p := range parts {
 		val := []byte(fmt.Sprintf("s%d", p)) // reused below: the writer must copy
@@ -235,6 +245,13 @@ func TestStaticsAcrossBatches(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if groups := len(f.RowGroups()); (groups > 1) != (groupSize > 0) {
+		t.Errorf("%d row groups with group size %d", groups, groupSize)
+	}
 	got, err := pqtest.Rows(buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
@@ -247,5 +264,103 @@ func TestStaticsAcrossBatches(t *testing.T) {
 		if g["s"] != fmt.Sprintf("s%d", p) || g["v"] != fmt.Sprintf("v%d.%d", p, ck) || fmt.Sprint(g["pk"]) != fmt.Sprint(p) {
 			t.Fatalf("row %d = %v, want partition %d row %d", i, g, p, ck)
 		}
+	}
+}
+
+// TestCodecsCompress: every codec but none makes a compressible file smaller
+// (the library's zero gzip.Codec stores blocks uncompressed), and the rows
+// read back the same.
+func TestCodecsCompress(t *testing.T) {
+	tbl := table(t, `CREATE TABLE ks.c (pk int, ck int, v text, PRIMARY KEY (pk, ck))`)
+	s, err := NewSchema(tbl, render.RowsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := map[string]int{}
+	for _, name := range Codecs {
+		codec, ok := Codec(name)
+		if !ok {
+			t.Fatalf("no codec %s", name)
+		}
+		var buf bytes.Buffer
+		w := s.NewWriter(&buf, 1000, Options{Codec: codec})
+		if err := w.StartPartition(cqltest.I32(1)); err != nil {
+			t.Fatal(err)
+		}
+		for ck := range 5000 {
+			v := text(fmt.Sprintf("row %d of a text that repeats itself, repeats itself, repeats itself", ck))
+			if _, err := w.WriteRow(row(tbl, cqltest.I32(int32(ck)), map[string]any{"v": v})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := w.EndPartition(); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := pqtest.Rows(buf.Bytes())
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(got) != 5000 || got[4999]["v"] != "row 4999 of a text that repeats itself, repeats itself, repeats itself" {
+			t.Fatalf("%s: %d rows, last %v", name, len(got), got[len(got)-1])
+		}
+		sizes[name] = buf.Len()
+	}
+	for _, name := range Codecs {
+		if name != "none" && sizes[name]*2 > sizes["none"] {
+			t.Errorf("%s: %d bytes, none %d: want less than half", name, sizes[name], sizes["none"])
+		}
+	}
+}
+
+// TestNoDictionary: no column is dictionary-encoded (docs/parquet.md,
+// Performance: the library's dictionaries cost more CPU than they save once
+// pages are compressed); a column of few values and one of distinct long texts
+// both read back.
+func TestNoDictionary(t *testing.T) {
+	tbl := table(t, `CREATE TABLE ks.d (pk int, ck int, few text, distinct text, PRIMARY KEY (pk, ck))`)
+	s, err := NewSchema(tbl, render.RowsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := s.NewWriter(&buf, 1000, Options{})
+	if err := w.StartPartition(cqltest.I32(1)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20000
+	for ck := range n {
+		v := map[string]any{"few": text(fmt.Sprint("kind-", ck%7)), "distinct": text(fmt.Sprintf("%0200d", ck))}
+		if _, err := w.WriteRow(row(tbl, cqltest.I32(int32(ck)), v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.EndPartition(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rg := range f.Metadata().RowGroups {
+		for _, c := range rg.Columns {
+			for _, es := range c.MetaData.EncodingStats {
+				if es.PageType == format.DictionaryPage || es.Encoding == format.RLEDictionary || es.Encoding == format.PlainDictionary {
+					t.Errorf("column %v: %v page encoded %v", c.MetaData.PathInSchema, es.PageType, es.Encoding)
+				}
+			}
+		}
+	}
+	got, err := pqtest.Rows(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n || got[n-1]["distinct"] != fmt.Sprintf("%0200d", n-1) || got[n-1]["few"] != fmt.Sprint("kind-", (n-1)%7) {
+		t.Fatalf("%d rows, last %v", len(got), got[len(got)-1])
 	}
 }
