@@ -19,66 +19,176 @@ const hexDigits = "0123456789abcdef"
 // "[-]Infinity", "[-]0.0", "ddd.ddd" for 1e-3 <= |v| < 1e7 and "d.dddE[-]n"
 // otherwise. Cassandra 5.0 runs on JDK 11 or 17, whose FloatingDecimal does not
 // always print the shortest digits (3.5064412318210957E17 where JDK 19+ and
-// strconv print 3.506441231821096E17), so this is a port of that code:
-// FloatingDecimal.getBinaryToASCIIConverter, BinaryToASCIIBuffer.dtoa,
-// developLongDigits, roundup and getChars, with math/big where it uses
-// FDBigInteger. testdata/javafloat.txt.gz holds JDK 17's output for the test.
+// strconv print 3.506441231821096E17). Most doubles take appendShortest, which
+// uses strconv's shortest digits where JDK 17 provably prints the same ones;
+// the rest take a port of the JDK code (dtoa).
 func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
-	var neg bool
-	var fractBits int64
-	var binExp, nSignificantBits int
+	f, dst, ok := javaBinaryOf(dst, v, bitSize)
+	if !ok {
+		return dst
+	}
+	if out, ok := f.appendShortest(dst, v, bitSize); ok {
+		return out
+	}
+	var d javaDigits
+	d.dtoa(f.binExp, f.fractBits, f.nSignificantBits)
+	return d.appendChars(dst, f.neg)
+}
+
+// javaFloatPort is appendJavaFloat without appendShortest: the port alone, for
+// the tests that compare the two.
+func javaFloatPort(dst []byte, v float64, bitSize int) []byte {
+	f, dst, ok := javaBinaryOf(dst, v, bitSize)
+	if !ok {
+		return dst
+	}
+	var d javaDigits
+	d.dtoa(f.binExp, f.fractBits, f.nSignificantBits)
+	return d.appendChars(dst, f.neg)
+}
+
+// javaBinary is a finite nonzero value as FloatingDecimal sees it: |v| =
+// fractBits * 2^(binExp-52), fractBits normalized to have its leading one at
+// bit 52 (float significands shifted up), nSignificantBits bits from it on.
+type javaBinary struct {
+	neg              bool
+	fractBits        int64
+	binExp           int
+	nSignificantBits int
+}
+
+// javaBinaryOf splits v (FloatingDecimal.getBinaryToASCIIConverter). For NaN,
+// infinities and zeros it appends their text instead and reports false.
+func javaBinaryOf(dst []byte, v float64, bitSize int) (javaBinary, []byte, bool) {
+	var f javaBinary
 	if bitSize == 32 {
 		fb := math.Float32bits(float32(v))
-		neg = fb>>31 != 0
+		f.neg = fb>>31 != 0
 		fract := fb & (1<<23 - 1)
 		e := int(fb>>23) & 0xff
 		switch {
 		case e == 0xff && fract != 0:
-			return append(dst, "NaN"...)
+			return f, append(dst, "NaN"...), false
 		case e == 0xff:
-			return appendSigned(dst, neg, "Infinity")
+			return f, appendSigned(dst, f.neg, "Infinity"), false
 		case e == 0 && fract == 0:
-			return appendSigned(dst, neg, "0.0")
+			return f, appendSigned(dst, f.neg, "0.0"), false
 		case e == 0:
 			lz := bits.LeadingZeros32(fract)
 			shift := lz - (31 - 23)
 			fract <<= uint(shift)
 			e = 1 - shift
-			nSignificantBits = 32 - lz
+			f.nSignificantBits = 32 - lz
 		default:
 			fract |= 1 << 23
-			nSignificantBits = 24
+			f.nSignificantBits = 24
 		}
-		binExp = e - 127
-		fractBits = int64(fract) << (52 - 23)
-	} else {
-		db := math.Float64bits(v)
-		neg = db>>63 != 0
-		fract := db & (1<<52 - 1)
-		e := int(db>>52) & 0x7ff
-		switch {
-		case e == 0x7ff && fract != 0:
-			return append(dst, "NaN"...)
-		case e == 0x7ff:
-			return appendSigned(dst, neg, "Infinity")
-		case e == 0 && fract == 0:
-			return appendSigned(dst, neg, "0.0")
-		case e == 0:
-			lz := bits.LeadingZeros64(fract)
-			shift := lz - (63 - 52)
-			fract <<= uint(shift)
-			e = 1 - shift
-			nSignificantBits = 64 - lz
-		default:
-			fract |= 1 << 52
-			nSignificantBits = 53
-		}
-		binExp = e - 1023
-		fractBits = int64(fract)
+		f.binExp = e - 127
+		f.fractBits = int64(fract) << (52 - 23)
+		return f, dst, true
 	}
+	db := math.Float64bits(v)
+	f.neg = db>>63 != 0
+	fract := db & (1<<52 - 1)
+	e := int(db>>52) & 0x7ff
+	switch {
+	case e == 0x7ff && fract != 0:
+		return f, append(dst, "NaN"...), false
+	case e == 0x7ff:
+		return f, appendSigned(dst, f.neg, "Infinity"), false
+	case e == 0 && fract == 0:
+		return f, appendSigned(dst, f.neg, "0.0"), false
+	case e == 0:
+		lz := bits.LeadingZeros64(fract)
+		shift := lz - (63 - 52)
+		fract <<= uint(shift)
+		e = 1 - shift
+		f.nSignificantBits = 64 - lz
+	default:
+		fract |= 1 << 52
+		f.nSignificantBits = 53
+	}
+	f.binExp = e - 1023
+	f.fractBits = int64(fract)
+	return f, dst, true
+}
+
+// appendShortest appends v in Java's form with strconv's shortest digits
+// (Dragonbox: the fewest digits that read back as v, the nearest of them,
+// ties to even) and reports true, or appends nothing and reports false when
+// JDK 11/17's BinaryToASCIIBuffer.dtoa may print other digits. dtoa takes
+// one of four paths:
+//
+//   - Integers below 2^63 go to developLongDigits, which prints the integer
+//     but rounds off only as many low digits as insignificantDigitsForPow2
+//     allows. Below 2^p (p = 53 for double, 24 for float) it rounds off
+//     nothing and the ulp is at most 1, so the exact integer is the
+//     shortest; above, JDK keeps extra digits (3.5064412318210957E17): port.
+//   - Other values go to a Steele & White digit loop in int, long or
+//     FDBigInteger arithmetic. The int and long loops overflow near their
+//     limits ((b<<1)-tens picks the wrong neighbour: Float.toString prints
+//     5.5024506E25 for 5.50245069...E25). While the loop goes on, b < tens,
+//     m <= b and b+m <= tens, so the next 10m < 5tens, b+m < 6tens and
+//     2b < 2tens stay exact when tens < 2^60 (int: 2^28); otherwise: port.
+//   - The loop, when exact, stops at the first digit where the
+//     rest of the value lies within half an ulp (low: truncate, strictly;
+//     high: round up; both: the nearer, ties to the even digit): the
+//     shortest and nearest output except (1) at powers of two, where JDK
+//     halves the margin on both sides although only the lower neighbour is
+//     nearer: port; (2) when the shortest lies exactly half an ulp from v,
+//     where JDK's tests differ from round-half-even (1e23). A midpoint
+//     (2m±1)·2^(e-1) of a p-bit m equals a decimal c·10^j of at most 17
+//     (float: 9) digits only if e >= 1 (v >= 2^p) and 5^j divides
+//     2m±1 < 2^(p+1), so j <= 23 (float: 10): port; (3) the E form forces a
+//     second digit ("HACK! ... at least one digit after the ."), so a
+//     one-digit shortest outside 1e-3..1e7 may come out longer (4.9E-324
+//     for 5e-324, 9.999999999999999E22): port.
+//
+// TestJavaShortestMatchesPort and FuzzJavaDouble compare the two.
+func (f javaBinary) appendShortest(dst []byte, v float64, bitSize int) ([]byte, bool) {
+	p, maxTieJ := 53, 23
+	if bitSize == 32 {
+		p, maxTieJ = 24, 10
+	}
+	if f.fractBits&(f.fractBits-1) == 0 {
+		return dst, false // (1)
+	}
+	sc, integer := javaScaleOf(f.binExp, f.fractBits, f.nSignificantBits)
+	switch {
+	case integer && f.binExp >= p:
+		return dst, false
+	case !integer && sc.Bbits < 32 && sc.tenSbits < 32 && sc.tenSbits > 28,
+		!integer && sc.Bbits < 64 && sc.tenSbits < 64 && sc.tenSbits > 60:
+		return dst, false // int or long arithmetic that may overflow
+	}
+	var buf [32]byte
+	s := strconv.AppendFloat(buf[:0], math.Abs(v), 'e', -1, bitSize)
+	// s is "d[.ddd]e±XX".
 	var d javaDigits
-	d.dtoa(binExp, fractBits, nSignificantBits)
-	return d.appendChars(dst, neg)
+	d.digits[0] = s[0]
+	n, i := 1, 1
+	if s[1] == '.' {
+		for i = 2; s[i] != 'e'; i++ {
+			d.digits[n] = s[i]
+			n++
+		}
+	}
+	x := 0
+	for _, c := range s[i+2:] {
+		x = x*10 + int(c-'0')
+	}
+	if s[i+1] == '-' {
+		x = -x
+	}
+	if n == 1 && (x < -3 || x > 6) {
+		return dst, false // (3)
+	}
+	if f.binExp >= p && x-n+1 <= maxTieJ {
+		return dst, false // (2)
+	}
+	d.n = n
+	d.decExponent = x + 1
+	return d.appendChars(dst, f.neg), true
 }
 
 // AppendDouble appends f as JDK 11/17's Double.toString prints it; see
@@ -196,8 +306,20 @@ func javaEstimateDecExp(fractBits int64, binExp int) int {
 	}
 }
 
-// dtoa is BinaryToASCIIBuffer.dtoa(binExp, fractBits, nSignificantBits, true).
-func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
+// javaScale is the state dtoa's digit loop starts from: the value is
+// fractBits*5^B5*2^B2 / (5^S5*2^S2) * 10^decExp, the margin (half an ulp)
+// 5^M5*2^M2 on the same scale; Bbits and tenSbits, at least the bit lengths
+// of B and 10*S, choose int, long or FDBigInteger arithmetic.
+type javaScale struct {
+	fractBits              int64 // shifted right to drop trailing zeros
+	decExp                 int
+	B5, B2, S5, S2, M5, M2 int
+	Bbits, tenSbits        int
+}
+
+// javaScaleOf is the start of BinaryToASCIIBuffer.dtoa. It reports integer
+// when dtoa takes developLongDigits instead, and then leaves sc zero.
+func javaScaleOf(binExp int, fractBits int64, nSignificantBits int) (sc javaScale, integer bool) {
 	const expShift = 52
 	tailZeros := bits.TrailingZeros64(uint64(fractBits))
 	nFractBits := expShift + 1 - tailZeros
@@ -205,17 +327,7 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 	if binExp <= 62 && binExp >= -21 && nTinyBits == 0 {
 		// An integer that fits in a long (Java also tests that nTinyBits is
 		// small, but only uses the case nTinyBits == 0).
-		insignificant := 0
-		if binExp > nSignificantBits {
-			insignificant = javaInsignificantDigitsForPow2(binExp - nSignificantBits - 1)
-		}
-		if binExp >= expShift {
-			fractBits <<= uint(binExp - expShift)
-		} else {
-			fractBits = int64(uint64(fractBits) >> uint(expShift-binExp))
-		}
-		d.developLongDigits(0, fractBits, insignificant)
-		return
+		return sc, true
 	}
 	decExp := javaEstimateDecExp(fractBits, binExp)
 	B5 := max(0, -decExp)
@@ -239,18 +351,44 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 		S2 -= M2
 		M2 = 0
 	}
-
-	ndigit := 0
-	var low, high bool
-	var lowDigitDifference int64
 	n5bits := func(i int) int {
 		if i < len(javaN5Bits) {
 			return javaN5Bits[i]
 		}
 		return i * 3
 	}
-	Bbits := nFractBits + B2 + n5bits(B5)
-	tenSbits := S2 + 1 + n5bits(S5+1)
+	return javaScale{
+		fractBits: fractBits, decExp: decExp,
+		B5: B5, B2: B2, S5: S5, S2: S2, M5: M5, M2: M2,
+		Bbits:    nFractBits + B2 + n5bits(B5),
+		tenSbits: S2 + 1 + n5bits(S5+1),
+	}, false
+}
+
+// dtoa is BinaryToASCIIBuffer.dtoa(binExp, fractBits, nSignificantBits, true).
+func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
+	const expShift = 52
+	sc, integer := javaScaleOf(binExp, fractBits, nSignificantBits)
+	if integer {
+		insignificant := 0
+		if binExp > nSignificantBits {
+			insignificant = javaInsignificantDigitsForPow2(binExp - nSignificantBits - 1)
+		}
+		if binExp >= expShift {
+			fractBits <<= uint(binExp - expShift)
+		} else {
+			fractBits = int64(uint64(fractBits) >> uint(expShift-binExp))
+		}
+		d.developLongDigits(0, fractBits, insignificant)
+		return
+	}
+	fractBits, decExp := sc.fractBits, sc.decExp
+	B5, B2, S5, S2, M5, M2 := sc.B5, sc.B2, sc.S5, sc.S2, sc.M5, sc.M2
+
+	ndigit := 0
+	var low, high bool
+	var lowDigitDifference int64
+	Bbits, tenSbits := sc.Bbits, sc.tenSbits
 	switch {
 	case Bbits < 32 && tenSbits < 32:
 		// Java int arithmetic, overflow and shift masking included.
