@@ -19,19 +19,23 @@ const hexDigits = "0123456789abcdef"
 // "[-]Infinity", "[-]0.0", "ddd.ddd" for 1e-3 <= |v| < 1e7 and "d.dddE[-]n"
 // otherwise. Cassandra 5.0 runs on JDK 11 or 17, whose FloatingDecimal does not
 // always print the shortest digits (3.5064412318210957E17 where JDK 19+ and
-// strconv print 3.506441231821096E17). Most doubles take appendShortest, which
-// uses strconv's shortest digits where JDK 17 provably prints the same ones;
-// the rest take a port of the JDK code (dtoa).
+// strconv print 3.506441231821096E17). Most fractional doubles take
+// appendShortest, which uses strconv's shortest digits where JDK 17 provably
+// prints the same ones (shortestIsJava); the rest take a port of the JDK code
+// (javaScaleOf, dtoa).
 func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
 	f, dst, ok := javaBinaryOf(dst, v, bitSize)
 	if !ok {
 		return dst
 	}
-	if out, ok := f.appendShortest(dst, v, bitSize); ok {
-		return out
+	sc, integer := javaScaleOf(f.binExp, f.fractBits, f.nSignificantBits)
+	if !integer && f.shortestIsJava(sc, bitSize) {
+		if out, ok := f.appendShortest(dst, v, bitSize); ok {
+			return out
+		}
 	}
 	var d javaDigits
-	d.dtoa(f.binExp, f.fractBits, f.nSignificantBits)
+	d.dtoa(f, sc, integer)
 	return d.appendChars(dst, f.neg)
 }
 
@@ -42,8 +46,9 @@ func javaFloatPort(dst []byte, v float64, bitSize int) []byte {
 	if !ok {
 		return dst
 	}
+	sc, integer := javaScaleOf(f.binExp, f.fractBits, f.nSignificantBits)
 	var d javaDigits
-	d.dtoa(f.binExp, f.fractBits, f.nSignificantBits)
+	d.dtoa(f, sc, integer)
 	return d.appendChars(dst, f.neg)
 }
 
@@ -113,53 +118,52 @@ func javaBinaryOf(dst []byte, v float64, bitSize int) (javaBinary, []byte, bool)
 	return f, dst, true
 }
 
-// appendShortest appends v in Java's form with strconv's shortest digits
-// (Dragonbox: the fewest digits that read back as v, the nearest of them,
-// ties to even) and reports true, or appends nothing and reports false when
-// JDK 11/17's BinaryToASCIIBuffer.dtoa may print other digits. dtoa takes
-// one of four paths:
+// shortestIsJava reports whether JDK 11/17's BinaryToASCIIBuffer.dtoa, which
+// is not in its developLongDigits case (integers below 2^63, cheap), prints
+// the shortest digits that read back as the value, the nearest of them, as
+// strconv does (Dragonbox, ties to even), or may print others; appendShortest
+// checks the rest. dtoa's digit loop (Steele & White) runs in int, long or
+// FDBigInteger arithmetic:
 //
-//   - Integers below 2^63 go to developLongDigits, which prints the integer
-//     but rounds off only as many low digits as insignificantDigitsForPow2
-//     allows. Below 2^p (p = 53 for double, 24 for float) it rounds off
-//     nothing and the ulp is at most 1, so the exact integer is the
-//     shortest; above, JDK keeps extra digits (3.5064412318210957E17): port.
-//   - Other values go to a Steele & White digit loop in int, long or
-//     FDBigInteger arithmetic. The int and long loops overflow near their
-//     limits ((b<<1)-tens picks the wrong neighbour: Float.toString prints
-//     5.5024506E25 for 5.50245069...E25). While the loop goes on, b < tens,
-//     m <= b and b+m <= tens, so the next 10m < 5tens, b+m < 6tens and
-//     2b < 2tens stay exact when tens < 2^60 (int: 2^28); otherwise: port.
-//   - The loop, when exact, stops at the first digit where the
-//     rest of the value lies within half an ulp (low: truncate, strictly;
-//     high: round up; both: the nearer, ties to the even digit): the
-//     shortest and nearest output except (1) at powers of two, where JDK
-//     halves the margin on both sides although only the lower neighbour is
-//     nearer: port; (2) when the shortest lies exactly half an ulp from v,
-//     where JDK's tests differ from round-half-even (1e23). A midpoint
-//     (2m±1)·2^(e-1) of a p-bit m equals a decimal c·10^j of at most 17
-//     (float: 9) digits only if e >= 1 (v >= 2^p) and 5^j divides
-//     2m±1 < 2^(p+1), so j <= 23 (float: 10): port; (3) the E form forces a
-//     second digit ("HACK! ... at least one digit after the ."), so a
-//     one-digit shortest outside 1e-3..1e7 may come out longer (4.9E-324
-//     for 5e-324, 9.999999999999999E22): port.
+//   - The int and long loops overflow near their limits ((b<<1)-tens picks
+//     the wrong neighbour: Float.toString prints 5.5024506E25 for
+//     5.50245069...E25). While the loop goes on, b < tens, m <= b and
+//     b+m <= tens, so the next 10m < 5tens, b+m < 6tens and 2b < 2tens stay
+//     exact when tens < 2^60 (int: 2^28); otherwise the port.
+//   - The loop, when exact, stops at the first digit where the rest of the
+//     value lies within half an ulp (low: truncate, strictly; high: round
+//     up; both: the nearer, ties to the even digit): the shortest and
+//     nearest output except (1) at powers of two, where JDK halves the margin
+//     on both sides although only the lower neighbour is nearer: the port;
+//     (2) and (3) in appendShortest.
+func (f javaBinary) shortestIsJava(sc javaScale, bitSize int) bool {
+	switch {
+	case f.fractBits&(f.fractBits-1) == 0:
+		return false // (1)
+	case sc.Bbits < 32 && sc.tenSbits < 32:
+		return sc.tenSbits <= 28
+	case sc.Bbits < 64 && sc.tenSbits < 64:
+		return sc.tenSbits <= 60
+	}
+	return true
+}
+
+// appendShortest appends v (for which shortestIsJava holds) in Java's form
+// with strconv's shortest digits and reports true, or appends nothing and
+// reports false where JDK's digits may differ from them: (2) when the
+// shortest lies exactly half an ulp from v, where JDK's tests differ from
+// round-half-even (1e23). A midpoint (2m±1)·2^(e-1) of a p-bit m (p = 53,
+// float: 24) equals a decimal c·10^j of at most 17 (float: 9) digits only if
+// e >= 1 (v >= 2^p) and 5^j divides 2m±1 < 2^(p+1), so j <= 23 (float: 10);
+// (3) the E form forces a second digit ("HACK! ... at least one digit after
+// the ."), so a one-digit shortest outside 1e-3..1e7 may come out longer
+// (4.9E-324 for 5e-324, Float 4.2E-45 for 4e-45, 9.999999999999999E22).
 //
-// TestJavaShortestMatchesPort and FuzzJavaDouble compare the two.
+// TestJavaShortestMatchesPort and FuzzJavaDouble compare it with the port.
 func (f javaBinary) appendShortest(dst []byte, v float64, bitSize int) ([]byte, bool) {
 	p, maxTieJ := 53, 23
 	if bitSize == 32 {
 		p, maxTieJ = 24, 10
-	}
-	if f.fractBits&(f.fractBits-1) == 0 {
-		return dst, false // (1)
-	}
-	sc, integer := javaScaleOf(f.binExp, f.fractBits, f.nSignificantBits)
-	switch {
-	case integer && f.binExp >= p:
-		return dst, false
-	case !integer && sc.Bbits < 32 && sc.tenSbits < 32 && sc.tenSbits > 28,
-		!integer && sc.Bbits < 64 && sc.tenSbits < 64 && sc.tenSbits > 60:
-		return dst, false // int or long arithmetic that may overflow
 	}
 	var buf [32]byte
 	s := strconv.AppendFloat(buf[:0], math.Abs(v), 'e', -1, bitSize)
@@ -365,10 +369,11 @@ func javaScaleOf(binExp int, fractBits int64, nSignificantBits int) (sc javaScal
 	}, false
 }
 
-// dtoa is BinaryToASCIIBuffer.dtoa(binExp, fractBits, nSignificantBits, true).
-func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
+// dtoa is BinaryToASCIIBuffer.dtoa(binExp, fractBits, nSignificantBits, true)
+// from the point javaScaleOf(f) = (sc, integer) leaves it.
+func (d *javaDigits) dtoa(f javaBinary, sc javaScale, integer bool) {
 	const expShift = 52
-	sc, integer := javaScaleOf(binExp, fractBits, nSignificantBits)
+	binExp, fractBits, nSignificantBits := f.binExp, f.fractBits, f.nSignificantBits
 	if integer {
 		insignificant := 0
 		if binExp > nSignificantBits {

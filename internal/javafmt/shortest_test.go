@@ -131,6 +131,9 @@ func checkJavaShortest(t testing.TB, v float64, bitSize int) bool {
 	if !ok {
 		return false
 	}
+	if sc, integer := javaScaleOf(f.binExp, f.fractBits, f.nSignificantBits); integer || !f.shortestIsJava(sc, bitSize) {
+		return false
+	}
 	var buf, pbuf [40]byte
 	fast, ok := f.appendShortest(buf[:0], v, bitSize)
 	if !ok {
