@@ -1,6 +1,7 @@
 package javafmt
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -19,37 +20,93 @@ const hexDigits = "0123456789abcdef"
 // "[-]Infinity", "[-]0.0", "ddd.ddd" for 1e-3 <= |v| < 1e7 and "d.dddE[-]n"
 // otherwise. Cassandra 5.0 runs on JDK 11 or 17, whose FloatingDecimal does not
 // always print the shortest digits (3.5064412318210957E17 where JDK 19+ and
-// strconv print 3.506441231821096E17). Most fractional doubles take
-// appendShortest, which uses strconv's shortest digits where JDK 17 provably
-// prints the same ones (shortestIsJava); the rest take a port of the JDK code
-// (javaScaleOf, dtoa).
+// strconv print 3.506441231821096E17), so this is a port of that code (dtoa),
+// which hands full-precision doubles over to strconv's shortest digits
+// (appendShortest) where they are provably JDK's and cheaper.
 func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
+	return appendJavaFloatTry(dst, v, bitSize, javaWhereCheaper)
+}
+
+// javaTry says where dtoa leaves the digits to appendShortest.
+type javaTry int
+
+const (
+	javaNever        javaTry = iota // nowhere: the port alone
+	javaWhereExact                  // wherever javaShortestExact holds (tests)
+	javaWhereCheaper                // where javaShortestCheaper holds too
+)
+
+func appendJavaFloatTry(dst []byte, v float64, bitSize int, try javaTry) []byte {
 	f, dst, ok := javaBinaryOf(dst, v, bitSize)
 	if !ok {
 		return dst
 	}
-	sc, integer := javaScaleOf(f.binExp, f.fractBits, f.nSignificantBits)
-	if !integer && f.shortestIsJava(sc, bitSize) {
+	var d javaDigits
+	if d.dtoa(f.binExp, f.fractBits, f.nSignificantBits, try, v, bitSize) {
 		if out, ok := f.appendShortest(dst, v, bitSize); ok {
 			return out
 		}
+		d.dtoa(f.binExp, f.fractBits, f.nSignificantBits, javaNever, v, bitSize)
 	}
-	var d javaDigits
-	d.dtoa(f, sc, integer)
 	return d.appendChars(dst, f.neg)
 }
 
-// javaFloatPort is appendJavaFloat without appendShortest: the port alone, for
-// the tests that compare the two.
+// javaFloatPort is appendJavaFloat without appendShortest, for the tests that
+// compare the two.
 func javaFloatPort(dst []byte, v float64, bitSize int) []byte {
-	f, dst, ok := javaBinaryOf(dst, v, bitSize)
-	if !ok {
-		return dst
+	return appendJavaFloatTry(dst, v, bitSize, javaNever)
+}
+
+// javaShortestExact reports whether dtoa's digit loop, which is not in its
+// developLongDigits case (integers below 2^63), develops the shortest digits
+// that read back as the value, the nearest of them, as strconv does
+// (Dragonbox, ties to even), or may develop others; appendShortest checks the
+// rest. The loop (Steele & White) runs in int, long or FDBigInteger
+// arithmetic (Bbits and tenSbits, the bit lengths of B and 10*S, choose):
+//
+//   - The int and long loops overflow near their limits ((b<<1)-tens picks
+//     the wrong neighbour: Float.toString prints 5.5024506E25 for
+//     5.50245069...E25). While the loop goes on, b < tens, m <= b and
+//     b+m <= tens, so the next 10m < 5tens, b+m < 6tens and 2b < 2tens stay
+//     exact when tens < 2^60 (int: 2^28); otherwise the port.
+//   - The loop, when exact, stops at the first digit where the rest of the
+//     value lies within half an ulp (low: truncate, strictly; high: round
+//     up; both: the nearer, ties to the even digit): the shortest and
+//     nearest output except (1) at powers of two (nFractBits 1), where JDK
+//     halves the margin on both sides although only the lower neighbour is
+//     nearer: the port; (2) and (3) in appendShortest.
+func javaShortestExact(nFractBits, Bbits, tenSbits int) bool {
+	switch {
+	case nFractBits == 1:
+		return false // (1)
+	case Bbits < 32 && tenSbits < 32:
+		return tenSbits <= 28
+	case Bbits < 64 && tenSbits < 64:
+		return tenSbits <= 60
 	}
-	sc, integer := javaScaleOf(f.binExp, f.fractBits, f.nSignificantBits)
-	var d javaDigits
-	d.dtoa(f, sc, integer)
-	return d.appendChars(dst, f.neg)
+	return true
+}
+
+// javaShortestCheaper reports whether strconv's shortest digits (about 45 ns
+// whatever their number) cost less than dtoa's int or long loop (about 8 ns a
+// digit) for v, a choice of cost only: decimals with few places (prices,
+// 12.5) and floats have few digits; full-precision doubles 15 to 17.
+// BenchmarkJavaDouble's kinds measure it.
+func javaShortestCheaper(v float64, bitSize, Bbits, tenSbits int) bool {
+	if Bbits >= 64 || tenSbits >= 64 {
+		return true // FDBigInteger (or its 128-bit shortcut): always dearer
+	}
+	if bitSize == 32 {
+		return false
+	}
+	// Within 1e-3 of k/10^4, |k| < 10^8 (the product rounds: 0.29*1e4 is
+	// 2899.9999999999995): at most 8 digits. Kept small enough to inline.
+	t := v * 1e4
+	if t >= 1e8 || t <= -1e8 {
+		return true
+	}
+	f := t - float64(int64(t))
+	return f*f >= 1e-6 && f*f <= 0.998
 }
 
 // javaBinary is a finite nonzero value as FloatingDecimal sees it: |v| =
@@ -118,37 +175,7 @@ func javaBinaryOf(dst []byte, v float64, bitSize int) (javaBinary, []byte, bool)
 	return f, dst, true
 }
 
-// shortestIsJava reports whether JDK 11/17's BinaryToASCIIBuffer.dtoa, which
-// is not in its developLongDigits case (integers below 2^63, cheap), prints
-// the shortest digits that read back as the value, the nearest of them, as
-// strconv does (Dragonbox, ties to even), or may print others; appendShortest
-// checks the rest. dtoa's digit loop (Steele & White) runs in int, long or
-// FDBigInteger arithmetic:
-//
-//   - The int and long loops overflow near their limits ((b<<1)-tens picks
-//     the wrong neighbour: Float.toString prints 5.5024506E25 for
-//     5.50245069...E25). While the loop goes on, b < tens, m <= b and
-//     b+m <= tens, so the next 10m < 5tens, b+m < 6tens and 2b < 2tens stay
-//     exact when tens < 2^60 (int: 2^28); otherwise the port.
-//   - The loop, when exact, stops at the first digit where the rest of the
-//     value lies within half an ulp (low: truncate, strictly; high: round
-//     up; both: the nearer, ties to the even digit): the shortest and
-//     nearest output except (1) at powers of two, where JDK halves the margin
-//     on both sides although only the lower neighbour is nearer: the port;
-//     (2) and (3) in appendShortest.
-func (f javaBinary) shortestIsJava(sc javaScale, bitSize int) bool {
-	switch {
-	case f.fractBits&(f.fractBits-1) == 0:
-		return false // (1)
-	case sc.Bbits < 32 && sc.tenSbits < 32:
-		return sc.tenSbits <= 28
-	case sc.Bbits < 64 && sc.tenSbits < 64:
-		return sc.tenSbits <= 60
-	}
-	return true
-}
-
-// appendShortest appends v (for which shortestIsJava holds) in Java's form
+// appendShortest appends v (for which javaShortestExact holds) in Java's form
 // with strconv's shortest digits and reports true, or appends nothing and
 // reports false where JDK's digits may differ from them: (2) when the
 // shortest lies exactly half an ulp from v, where JDK's tests differ from
@@ -170,12 +197,10 @@ func (f javaBinary) appendShortest(dst []byte, v float64, bitSize int) ([]byte, 
 	// s is "d[.ddd]e±XX".
 	var d javaDigits
 	d.digits[0] = s[0]
-	n, i := 1, 1
-	if s[1] == '.' {
-		for i = 2; s[i] != 'e'; i++ {
-			d.digits[n] = s[i]
-			n++
-		}
+	i := bytes.IndexByte(s, 'e')
+	n := 1
+	if i > 1 {
+		n += copy(d.digits[1:], s[2:i])
 	}
 	x := 0
 	for _, c := range s[i+2:] {
@@ -310,20 +335,10 @@ func javaEstimateDecExp(fractBits int64, binExp int) int {
 	}
 }
 
-// javaScale is the state dtoa's digit loop starts from: the value is
-// fractBits*5^B5*2^B2 / (5^S5*2^S2) * 10^decExp, the margin (half an ulp)
-// 5^M5*2^M2 on the same scale; Bbits and tenSbits, at least the bit lengths
-// of B and 10*S, choose int, long or FDBigInteger arithmetic.
-type javaScale struct {
-	fractBits              int64 // shifted right to drop trailing zeros
-	decExp                 int
-	B5, B2, S5, S2, M5, M2 int
-	Bbits, tenSbits        int
-}
-
-// javaScaleOf is the start of BinaryToASCIIBuffer.dtoa. It reports integer
-// when dtoa takes developLongDigits instead, and then leaves sc zero.
-func javaScaleOf(binExp int, fractBits int64, nSignificantBits int) (sc javaScale, integer bool) {
+// dtoa is BinaryToASCIIBuffer.dtoa(binExp, fractBits, nSignificantBits, true).
+// Where try allows (javaShortestExact, javaShortestCheaper for v of bitSize)
+// it develops no digits and returns true, for appendShortest.
+func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int, try javaTry, v float64, bitSize int) (shortest bool) {
 	const expShift = 52
 	tailZeros := bits.TrailingZeros64(uint64(fractBits))
 	nFractBits := expShift + 1 - tailZeros
@@ -331,7 +346,17 @@ func javaScaleOf(binExp int, fractBits int64, nSignificantBits int) (sc javaScal
 	if binExp <= 62 && binExp >= -21 && nTinyBits == 0 {
 		// An integer that fits in a long (Java also tests that nTinyBits is
 		// small, but only uses the case nTinyBits == 0).
-		return sc, true
+		insignificant := 0
+		if binExp > nSignificantBits {
+			insignificant = javaInsignificantDigitsForPow2(binExp - nSignificantBits - 1)
+		}
+		if binExp >= expShift {
+			fractBits <<= uint(binExp - expShift)
+		} else {
+			fractBits = int64(uint64(fractBits) >> uint(expShift-binExp))
+		}
+		d.developLongDigits(0, fractBits, insignificant)
+		return false
 	}
 	decExp := javaEstimateDecExp(fractBits, binExp)
 	B5 := max(0, -decExp)
@@ -361,39 +386,16 @@ func javaScaleOf(binExp int, fractBits int64, nSignificantBits int) (sc javaScal
 		}
 		return i * 3
 	}
-	return javaScale{
-		fractBits: fractBits, decExp: decExp,
-		B5: B5, B2: B2, S5: S5, S2: S2, M5: M5, M2: M2,
-		Bbits:    nFractBits + B2 + n5bits(B5),
-		tenSbits: S2 + 1 + n5bits(S5+1),
-	}, false
-}
-
-// dtoa is BinaryToASCIIBuffer.dtoa(binExp, fractBits, nSignificantBits, true)
-// from the point javaScaleOf(f) = (sc, integer) leaves it.
-func (d *javaDigits) dtoa(f javaBinary, sc javaScale, integer bool) {
-	const expShift = 52
-	binExp, fractBits, nSignificantBits := f.binExp, f.fractBits, f.nSignificantBits
-	if integer {
-		insignificant := 0
-		if binExp > nSignificantBits {
-			insignificant = javaInsignificantDigitsForPow2(binExp - nSignificantBits - 1)
-		}
-		if binExp >= expShift {
-			fractBits <<= uint(binExp - expShift)
-		} else {
-			fractBits = int64(uint64(fractBits) >> uint(expShift-binExp))
-		}
-		d.developLongDigits(0, fractBits, insignificant)
-		return
+	Bbits := nFractBits + B2 + n5bits(B5)
+	tenSbits := S2 + 1 + n5bits(S5+1)
+	if try != javaNever && javaShortestExact(nFractBits, Bbits, tenSbits) &&
+		(try == javaWhereExact || javaShortestCheaper(v, bitSize, Bbits, tenSbits)) {
+		return true
 	}
-	fractBits, decExp := sc.fractBits, sc.decExp
-	B5, B2, S5, S2, M5, M2 := sc.B5, sc.B2, sc.S5, sc.S2, sc.M5, sc.M2
 
 	ndigit := 0
 	var low, high bool
 	var lowDigitDifference int64
-	Bbits, tenSbits := sc.Bbits, sc.tenSbits
 	switch {
 	case Bbits < 32 && tenSbits < 32:
 		// Java int arithmetic, overflow and shift masking included.
@@ -455,7 +457,7 @@ func (d *javaDigits) dtoa(f javaBinary, sc javaScale, integer bool) {
 		// Java cannot get here (the value would be below half an ulp).
 		d.digits[0] = '0'
 		d.n = 1
-		return
+		return false
 	}
 	if high {
 		if low {
@@ -470,6 +472,7 @@ func (d *javaDigits) dtoa(f javaBinary, sc javaScale, integer bool) {
 			d.roundup()
 		}
 	}
+	return false
 }
 
 // javaForceBig makes dtoa skip digits128, for the test that compares the two.

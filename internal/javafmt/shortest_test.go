@@ -131,7 +131,8 @@ func checkJavaShortest(t testing.TB, v float64, bitSize int) bool {
 	if !ok {
 		return false
 	}
-	if sc, integer := javaScaleOf(f.binExp, f.fractBits, f.nSignificantBits); integer || !f.shortestIsJava(sc, bitSize) {
+	var d javaDigits
+	if !d.dtoa(f.binExp, f.fractBits, f.nSignificantBits, javaWhereExact, v, bitSize) {
 		return false
 	}
 	var buf, pbuf [40]byte
