@@ -200,7 +200,8 @@ func TestJavaDouble(t *testing.T) {
 	}
 }
 
-// TestJavaFloatJDK compares appendJavaFloat with a running JDK 11 or 17 on
+// TestJavaFloatJDK compares appendJavaFloat, and the shortest path wherever
+// javaShortestExact allows it, with a running JDK 11 or 17 on
 // AEGISTHUS_JAVAFLOAT_JDK values that testdata/javafloat/Gen.java streams
 // ("java Gen.java stream N"): more than the vectors file can hold.
 func TestJavaFloatJDK(t *testing.T) {
@@ -245,6 +246,13 @@ func TestJavaFloatJDK(t *testing.T) {
 		lines++
 		if got = appendJavaFloat(got[:0], v, size); !bytes.Equal(got, line[sp+1:]) {
 			t.Errorf("float%d %x: got %s, Java prints %s", size, bits, got, line[sp+1:])
+			if fails++; fails > 20 {
+				break
+			}
+		}
+		// The shortest path wherever it is exact, not only where cheaper.
+		if got = appendJavaFloatTry(got[:0], v, size, javaWhereExact); !bytes.Equal(got, line[sp+1:]) {
+			t.Errorf("float%d %x: shortest path %s, Java prints %s", size, bits, got, line[sp+1:])
 			if fails++; fails > 20 {
 				break
 			}
