@@ -1,6 +1,7 @@
 package javafmt
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -19,66 +20,204 @@ const hexDigits = "0123456789abcdef"
 // "[-]Infinity", "[-]0.0", "ddd.ddd" for 1e-3 <= |v| < 1e7 and "d.dddE[-]n"
 // otherwise. Cassandra 5.0 runs on JDK 11 or 17, whose FloatingDecimal does not
 // always print the shortest digits (3.5064412318210957E17 where JDK 19+ and
-// strconv print 3.506441231821096E17), so this is a port of that code:
-// FloatingDecimal.getBinaryToASCIIConverter, BinaryToASCIIBuffer.dtoa,
-// developLongDigits, roundup and getChars, with math/big where it uses
-// FDBigInteger. testdata/javafloat.txt.gz holds JDK 17's output for the test.
+// strconv print 3.506441231821096E17), so this is a port of that code (dtoa),
+// which hands full-precision doubles over to strconv's shortest digits
+// (appendShortest) where they are provably JDK's and cheaper.
 func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
-	var neg bool
-	var fractBits int64
-	var binExp, nSignificantBits int
+	return appendJavaFloatTry(dst, v, bitSize, javaWhereCheaper)
+}
+
+// javaTry says where dtoa leaves the digits to appendShortest.
+type javaTry int
+
+const (
+	javaNever        javaTry = iota // nowhere: the port alone
+	javaWhereExact                  // wherever javaShortestExact holds (tests)
+	javaWhereCheaper                // where javaShortestCheaper holds too
+)
+
+func appendJavaFloatTry(dst []byte, v float64, bitSize int, try javaTry) []byte {
+	f, dst, ok := javaBinaryOf(dst, v, bitSize)
+	if !ok {
+		return dst
+	}
+	var d javaDigits
+	if d.dtoa(f.binExp, f.fractBits, f.nSignificantBits, try, v, bitSize) {
+		if out, ok := f.appendShortest(dst, v, bitSize); ok {
+			return out
+		}
+		d.dtoa(f.binExp, f.fractBits, f.nSignificantBits, javaNever, v, bitSize)
+	}
+	return d.appendChars(dst, f.neg)
+}
+
+// javaFloatPort is appendJavaFloat without appendShortest, for the tests that
+// compare the two.
+func javaFloatPort(dst []byte, v float64, bitSize int) []byte {
+	return appendJavaFloatTry(dst, v, bitSize, javaNever)
+}
+
+// javaShortestExact reports whether dtoa's digit loop, which is not in its
+// developLongDigits case (integers below 2^63), develops the shortest digits
+// that read back as the value, the nearest of them, as strconv does
+// (Dragonbox, ties to even), or may develop others; appendShortest checks the
+// rest. The loop (Steele & White) runs in int, long or FDBigInteger
+// arithmetic (Bbits and tenSbits, the bit lengths of B and 10*S, choose):
+//
+//   - The int and long loops overflow near their limits ((b<<1)-tens picks
+//     the wrong neighbour: Float.toString prints 5.5024506E25 for
+//     5.50245069...E25). While the loop goes on, b < tens, m <= b and
+//     b+m <= tens, so the next 10m < 5tens, b+m < 6tens and 2b < 2tens stay
+//     exact when tens < 2^60 (int: 2^28); otherwise the port.
+//   - The loop, when exact, stops at the first digit where the rest of the
+//     value lies within half an ulp (low: truncate, strictly; high: round
+//     up; both: the nearer, ties to the even digit): the shortest and
+//     nearest output except (1) at powers of two (nFractBits 1), where JDK
+//     halves the margin on both sides although only the lower neighbour is
+//     nearer: the port; (2) and (3) in appendShortest.
+func javaShortestExact(nFractBits, Bbits, tenSbits int) bool {
+	switch {
+	case nFractBits == 1:
+		return false // (1)
+	case Bbits < 32 && tenSbits < 32:
+		return tenSbits <= 28
+	case Bbits < 64 && tenSbits < 64:
+		return tenSbits <= 60
+	}
+	return true
+}
+
+// javaShortestCheaper reports whether strconv's shortest digits (about 45 ns
+// whatever their number) cost less than dtoa's int or long loop (about 8 ns a
+// digit) for v, a choice of cost only: decimals with few places (prices,
+// 12.5) and floats have few digits; full-precision doubles 15 to 17.
+// BenchmarkJavaDouble's kinds measure it.
+func javaShortestCheaper(v float64, bitSize, Bbits, tenSbits int) bool {
+	if Bbits >= 64 || tenSbits >= 64 {
+		return true // FDBigInteger (or its 128-bit shortcut): always dearer
+	}
+	if bitSize == 32 {
+		return false
+	}
+	// Within 1e-3 of k/10^4, |k| < 10^8 (the product rounds: 0.29*1e4 is
+	// 2899.9999999999995): at most 8 digits. Kept small enough to inline.
+	t := v * 1e4
+	if t >= 1e8 || t <= -1e8 {
+		return true
+	}
+	f := t - float64(int64(t))
+	return f*f >= 1e-6 && f*f <= 0.998
+}
+
+// javaBinary is a finite nonzero value as FloatingDecimal sees it: |v| =
+// fractBits * 2^(binExp-52), fractBits normalized to have its leading one at
+// bit 52 (float significands shifted up), nSignificantBits bits from it on.
+type javaBinary struct {
+	neg              bool
+	fractBits        int64
+	binExp           int
+	nSignificantBits int
+}
+
+// javaBinaryOf splits v (FloatingDecimal.getBinaryToASCIIConverter). For NaN,
+// infinities and zeros it appends their text instead and reports false.
+func javaBinaryOf(dst []byte, v float64, bitSize int) (javaBinary, []byte, bool) {
+	var f javaBinary
 	if bitSize == 32 {
 		fb := math.Float32bits(float32(v))
-		neg = fb>>31 != 0
+		f.neg = fb>>31 != 0
 		fract := fb & (1<<23 - 1)
 		e := int(fb>>23) & 0xff
 		switch {
 		case e == 0xff && fract != 0:
-			return append(dst, "NaN"...)
+			return f, append(dst, "NaN"...), false
 		case e == 0xff:
-			return appendSigned(dst, neg, "Infinity")
+			return f, appendSigned(dst, f.neg, "Infinity"), false
 		case e == 0 && fract == 0:
-			return appendSigned(dst, neg, "0.0")
+			return f, appendSigned(dst, f.neg, "0.0"), false
 		case e == 0:
 			lz := bits.LeadingZeros32(fract)
 			shift := lz - (31 - 23)
 			fract <<= uint(shift)
 			e = 1 - shift
-			nSignificantBits = 32 - lz
+			f.nSignificantBits = 32 - lz
 		default:
 			fract |= 1 << 23
-			nSignificantBits = 24
+			f.nSignificantBits = 24
 		}
-		binExp = e - 127
-		fractBits = int64(fract) << (52 - 23)
-	} else {
-		db := math.Float64bits(v)
-		neg = db>>63 != 0
-		fract := db & (1<<52 - 1)
-		e := int(db>>52) & 0x7ff
-		switch {
-		case e == 0x7ff && fract != 0:
-			return append(dst, "NaN"...)
-		case e == 0x7ff:
-			return appendSigned(dst, neg, "Infinity")
-		case e == 0 && fract == 0:
-			return appendSigned(dst, neg, "0.0")
-		case e == 0:
-			lz := bits.LeadingZeros64(fract)
-			shift := lz - (63 - 52)
-			fract <<= uint(shift)
-			e = 1 - shift
-			nSignificantBits = 64 - lz
-		default:
-			fract |= 1 << 52
-			nSignificantBits = 53
-		}
-		binExp = e - 1023
-		fractBits = int64(fract)
+		f.binExp = e - 127
+		f.fractBits = int64(fract) << (52 - 23)
+		return f, dst, true
 	}
+	db := math.Float64bits(v)
+	f.neg = db>>63 != 0
+	fract := db & (1<<52 - 1)
+	e := int(db>>52) & 0x7ff
+	switch {
+	case e == 0x7ff && fract != 0:
+		return f, append(dst, "NaN"...), false
+	case e == 0x7ff:
+		return f, appendSigned(dst, f.neg, "Infinity"), false
+	case e == 0 && fract == 0:
+		return f, appendSigned(dst, f.neg, "0.0"), false
+	case e == 0:
+		lz := bits.LeadingZeros64(fract)
+		shift := lz - (63 - 52)
+		fract <<= uint(shift)
+		e = 1 - shift
+		f.nSignificantBits = 64 - lz
+	default:
+		fract |= 1 << 52
+		f.nSignificantBits = 53
+	}
+	f.binExp = e - 1023
+	f.fractBits = int64(fract)
+	return f, dst, true
+}
+
+// appendShortest appends v (for which javaShortestExact holds) in Java's form
+// with strconv's shortest digits and reports true, or appends nothing and
+// reports false where JDK's digits may differ from them: (2) when the
+// shortest lies exactly half an ulp from v, where JDK's tests differ from
+// round-half-even (1e23). A midpoint (2m±1)·2^(e-1) of a p-bit m (p = 53,
+// float: 24) equals a decimal c·10^j of at most 17 (float: 9) digits only if
+// e >= 1 (v >= 2^p) and 5^j divides 2m±1 < 2^(p+1), so j <= 23 (float: 10);
+// (3) the E form forces a second digit ("HACK! ... at least one digit after
+// the ."), so a one-digit shortest outside 1e-3..1e7 may come out longer
+// (4.9E-324 for 5e-324, Float 4.2E-45 for 4e-45, 9.999999999999999E22).
+//
+// TestJavaShortestMatchesPort and FuzzJavaDouble compare it with the port.
+func (f javaBinary) appendShortest(dst []byte, v float64, bitSize int) ([]byte, bool) {
+	p, maxTieJ := 53, 23
+	if bitSize == 32 {
+		p, maxTieJ = 24, 10
+	}
+	var buf [32]byte
+	s := strconv.AppendFloat(buf[:0], math.Abs(v), 'e', -1, bitSize)
+	// s is "d[.ddd]e±XX".
 	var d javaDigits
-	d.dtoa(binExp, fractBits, nSignificantBits)
-	return d.appendChars(dst, neg)
+	d.digits[0] = s[0]
+	i := bytes.IndexByte(s, 'e')
+	n := 1
+	if i > 1 {
+		n += copy(d.digits[1:], s[2:i])
+	}
+	x := 0
+	for _, c := range s[i+2:] {
+		x = x*10 + int(c-'0')
+	}
+	if s[i+1] == '-' {
+		x = -x
+	}
+	if n == 1 && (x < -3 || x > 6) {
+		return dst, false // (3)
+	}
+	if f.binExp >= p && x-n+1 <= maxTieJ {
+		return dst, false // (2)
+	}
+	d.n = n
+	d.decExponent = x + 1
+	return d.appendChars(dst, f.neg), true
 }
 
 // AppendDouble appends f as JDK 11/17's Double.toString prints it; see
@@ -197,7 +336,9 @@ func javaEstimateDecExp(fractBits int64, binExp int) int {
 }
 
 // dtoa is BinaryToASCIIBuffer.dtoa(binExp, fractBits, nSignificantBits, true).
-func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
+// Where try allows (javaShortestExact, javaShortestCheaper for v of bitSize)
+// it develops no digits and returns true, for appendShortest.
+func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int, try javaTry, v float64, bitSize int) (shortest bool) {
 	const expShift = 52
 	tailZeros := bits.TrailingZeros64(uint64(fractBits))
 	nFractBits := expShift + 1 - tailZeros
@@ -215,7 +356,7 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 			fractBits = int64(uint64(fractBits) >> uint(expShift-binExp))
 		}
 		d.developLongDigits(0, fractBits, insignificant)
-		return
+		return false
 	}
 	decExp := javaEstimateDecExp(fractBits, binExp)
 	B5 := max(0, -decExp)
@@ -239,10 +380,6 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 		S2 -= M2
 		M2 = 0
 	}
-
-	ndigit := 0
-	var low, high bool
-	var lowDigitDifference int64
 	n5bits := func(i int) int {
 		if i < len(javaN5Bits) {
 			return javaN5Bits[i]
@@ -251,6 +388,14 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 	}
 	Bbits := nFractBits + B2 + n5bits(B5)
 	tenSbits := S2 + 1 + n5bits(S5+1)
+	if try != javaNever && javaShortestExact(nFractBits, Bbits, tenSbits) &&
+		(try == javaWhereExact || javaShortestCheaper(v, bitSize, Bbits, tenSbits)) {
+		return true
+	}
+
+	ndigit := 0
+	var low, high bool
+	var lowDigitDifference int64
 	switch {
 	case Bbits < 32 && tenSbits < 32:
 		// Java int arithmetic, overflow and shift masking included.
@@ -312,7 +457,7 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 		// Java cannot get here (the value would be below half an ulp).
 		d.digits[0] = '0'
 		d.n = 1
-		return
+		return false
 	}
 	if high {
 		if low {
@@ -327,6 +472,7 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int) {
 			d.roundup()
 		}
 	}
+	return false
 }
 
 // javaForceBig makes dtoa skip digits128, for the test that compares the two.

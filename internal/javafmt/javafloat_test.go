@@ -2,10 +2,12 @@ package javafmt
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,9 +52,10 @@ func (s *javaSplitMix) randomFloat() uint32 {
 
 //go:generate sh -c "cd testdata/javafloat && java Gen.java | gzip -9n > ../javafloat.txt.gz"
 
-// TestJavaFloatVectors checks appendJavaFloat against JDK 17's Double.toString
-// and Float.toString (testdata/javafloat.txt.gz, written by
-// testdata/javafloat/Gen.java) on edge cases and seeded random bit patterns.
+// TestJavaFloatVectors checks appendJavaFloat and the port alone against JDK
+// 17's Double.toString and Float.toString (testdata/javafloat.txt.gz, written
+// by testdata/javafloat/Gen.java) on edge cases, seeded random bit patterns
+// and seeded random decimals.
 func TestJavaFloatVectors(t *testing.T) {
 	f, err := os.Open("testdata/javafloat.txt.gz")
 	if err != nil {
@@ -64,6 +67,7 @@ func TestJavaFloatVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(zr)
+	shortest := 0 // vectors appendShortest prints
 	check := func(bits uint64, size int, want string) bool {
 		var v float64
 		if size == 32 {
@@ -75,24 +79,37 @@ func TestJavaFloatVectors(t *testing.T) {
 			t.Errorf("float%d %x: got %s, Java prints %s", size, bits, got, want)
 			return false
 		}
+		if got := string(javaFloatPort(nil, v, size)); got != want {
+			t.Errorf("float%d %x: the port prints %s, Java %s", size, bits, got, want)
+			return false
+		}
+		if checkJavaShortest(t, v, size) {
+			shortest++
+		}
 		return true
 	}
 	counts := map[string]int{}
 	fails := 0
+	s := javaSplitMix(0x6165676973746875)
 	for sc.Scan() {
 		line := sc.Text()
-		if n, m, ok := parseRandomHeader(line); ok {
-			s := javaSplitMix(0x6165676973746875)
+		if section, n, m, ok := parseRandomHeader(line); ok {
 			for i := 0; i < n+m; i++ {
 				if !sc.Scan() {
 					t.Fatal("vectors file truncated")
 				}
 				var bits uint64
-				size, kind := 64, "random double"
-				if i < n {
+				size, kind := 64, section+" double"
+				switch {
+				case section == "random" && i < n:
 					bits = s.randomDouble()
-				} else {
-					bits, size, kind = uint64(s.randomFloat()), 32, "random float"
+				case section == "random":
+					bits, size, kind = uint64(s.randomFloat()), 32, section+" float"
+				case i < n:
+					bits = math.Float64bits(javaNiceDecimal(&s, 64))
+				default:
+					bits = uint64(math.Float32bits(float32(javaNiceDecimal(&s, 32))))
+					size, kind = 32, section+" float"
 				}
 				counts[kind]++
 				if !check(bits, size, sc.Text()) {
@@ -124,20 +141,22 @@ func TestJavaFloatVectors(t *testing.T) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if counts["random double"] < 20000 || counts["random float"] < 20000 || counts["d"] < 1000 || counts["f"] < 300 {
+	if counts["random double"] < 20000 || counts["random float"] < 20000 || counts["decimal double"] < 20000 ||
+		counts["decimal float"] < 20000 || counts["d"] < 1000 || counts["f"] < 300 {
 		t.Fatalf("too few vectors: %v", counts)
 	}
-	t.Logf("vectors: %v", counts)
+	t.Logf("vectors: %v, %d of them by the shortest path", counts, shortest)
 }
 
-func parseRandomHeader(line string) (n, m int, ok bool) {
-	if !strings.HasPrefix(line, "random ") {
-		return 0, 0, false
+// parseRandomHeader reads "random N M" or "decimal N M".
+func parseRandomHeader(line string) (section string, n, m int, ok bool) {
+	if !strings.HasPrefix(line, "random ") && !strings.HasPrefix(line, "decimal ") {
+		return "", 0, 0, false
 	}
-	if _, err := fmt.Sscanf(line, "random %d %d", &n, &m); err != nil {
-		return 0, 0, false
+	if _, err := fmt.Sscanf(line, "%s %d %d", &section, &n, &m); err != nil {
+		return "", 0, 0, false
 	}
-	return n, m, true
+	return section, n, m, true
 }
 
 // TestJavaFloat128MatchesBig checks that dtoa's 128-bit shortcut develops the
@@ -179,4 +198,77 @@ func TestJavaDouble(t *testing.T) {
 			t.Errorf("JavaDouble(%v) = %q, want %q", c.v, got, c.want)
 		}
 	}
+}
+
+// TestJavaFloatJDK compares appendJavaFloat, and the shortest path wherever
+// javaShortestExact allows it, with a running JDK 11 or 17 on
+// AEGISTHUS_JAVAFLOAT_JDK values that testdata/javafloat/Gen.java streams
+// ("java Gen.java stream N"): more than the vectors file can hold.
+func TestJavaFloatJDK(t *testing.T) {
+	n := os.Getenv("AEGISTHUS_JAVAFLOAT_JDK")
+	if n == "" {
+		t.Skip("set AEGISTHUS_JAVAFLOAT_JDK=N to compare N values with java on PATH")
+	}
+	version, err := exec.Command("java", "-version").CombinedOutput()
+	if err != nil {
+		t.Skipf("java -version: %v", err)
+	}
+	if !strings.Contains(string(version), `version "17.`) && !strings.Contains(string(version), `version "11.`) {
+		t.Skipf("need JDK 11 or 17 (JDK 19+ prints other digits), have %s", version)
+	}
+	cmd := exec.Command("java", "Gen.java", "stream", n)
+	cmd.Dir = "testdata/javafloat"
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	var lines, shortest, fails int
+	var got []byte
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(line) < 4 {
+			t.Fatalf("bad line %q", line)
+		}
+		sp := 2 + bytes.IndexByte(line[2:], ' ')
+		bits, err := strconv.ParseUint(string(line[2:sp]), 16, 64)
+		if err != nil {
+			t.Fatalf("bad line %q", line)
+		}
+		size, v := 64, math.Float64frombits(bits)
+		if line[0] == 'f' {
+			size, v = 32, float64(math.Float32frombits(uint32(bits)))
+		}
+		lines++
+		if got = appendJavaFloat(got[:0], v, size); !bytes.Equal(got, line[sp+1:]) {
+			t.Errorf("float%d %x: got %s, Java prints %s", size, bits, got, line[sp+1:])
+			if fails++; fails > 20 {
+				break
+			}
+		}
+		// The shortest path wherever it is exact, not only where cheaper.
+		if got = appendJavaFloatTry(got[:0], v, size, javaWhereExact); !bytes.Equal(got, line[sp+1:]) {
+			t.Errorf("float%d %x: shortest path %s, Java prints %s", size, bits, got, line[sp+1:])
+			if fails++; fails > 20 {
+				break
+			}
+		}
+		if checkJavaShortest(t, v, size) {
+			shortest++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil && fails <= 20 {
+		t.Fatal(err)
+	}
+	if want, _ := strconv.Atoi(n); lines != want {
+		t.Fatalf("java printed %d values, want %s", lines, n)
+	}
+	t.Logf("%d values equal to JDK's, %d of them by the shortest path", lines, shortest)
 }

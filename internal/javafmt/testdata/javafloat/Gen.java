@@ -6,7 +6,9 @@
 //
 // Output: "d HEX STRING" / "f HEX STRING" for the edge cases, then a line
 // "random N M" followed by N double and M float strings, one a line, for the
-// inputs randomBits derives from splitmix64 (mirrored in the Go test).
+// inputs randomDouble and randomFloat derive from splitmix64, then a line
+// "decimal N M" and as many strings for the values niceDecimal's text reads
+// as, continuing the same sequence (both mirrored in the Go test).
 public class Gen {
     static long state = 0x6165676973746875L; // "aegisthu"
 
@@ -53,6 +55,10 @@ public class Gen {
     }
 
     public static void main(String[] args) {
+        if (args.length == 2 && args[0].equals("stream")) {
+            stream(Long.parseLong(args[1]));
+            return;
+        }
         double[] ds = {
             0.0, -0.0, 1.0, -1.0, 0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, 100.0, 1e-3, 1e7,
             Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE, -Double.MAX_VALUE,
@@ -94,11 +100,101 @@ public class Gen {
         }
         for (int i = 1; i <= 64; i++) { f((float) i / 10); f((float) i / 100); f((float) i / 1000); f(i * 1e6f); f(i * 1e7f); }
 
+        // The cases where appendShortest must defer to the port: subnormals
+        // with few significant bits (forced second E-form digit), decimals
+        // exactly halfway between two doubles or floats and their neighbours,
+        // integers around 2^53 and 2^63.
+        for (int m = 1; m <= 300; m++) { d(Double.longBitsToDouble(m)); f(Float.intBitsToFloat(m)); }
+        for (int j = 1; j <= 23; j++) { ties(j, 54, false); }
+        for (int j = 1; j <= 10; j++) { ties(j, 25, true); }
+        for (int e : new int[] {53, 54, 63, 64}) {
+            double p = Math.scalb(1.0, e);
+            for (int k = 1; k <= 3; k++) { p = Math.nextUp(p); d(p); }
+            p = Math.scalb(1.0, e);
+            for (int k = 1; k <= 3; k++) { p = Math.nextDown(p); d(p); }
+        }
+
         int nd = 20000, nf = 20000;
         System.out.printf("random %d %d%n", nd, nf);
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < nd; i++) { sb.append(Double.toString(Double.longBitsToDouble(randomDouble()))).append('\n'); }
         for (int i = 0; i < nf; i++) { sb.append(Float.toString(Float.intBitsToFloat(randomFloat()))).append('\n'); }
         System.out.print(sb);
+
+        System.out.printf("decimal %d %d%n", nd, nf);
+        sb = new StringBuilder();
+        for (int i = 0; i < nd; i++) { sb.append(Double.toString(Double.parseDouble(niceDecimal()))).append('\n'); }
+        for (int i = 0; i < nf; i++) { sb.append(Float.toString(Float.parseFloat(niceDecimal()))).append('\n'); }
+        System.out.print(sb);
+    }
+
+    // stream prints "d HEX STRING" / "f HEX STRING" for n values drawn from
+    // the families of the file (random bits, randomDouble/randomFloat,
+    // niceDecimal, scores in [0, 10^k)), seeded apart from it, for the Go
+    // test that compares against a running JDK (AEGISTHUS_JAVAFLOAT_JDK).
+    static void stream(long n) {
+        state = 0x73747265616dL; // "stream"
+        java.io.PrintStream out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
+        StringBuilder sb = new StringBuilder();
+        for (long i = 0; i < n; i++) {
+            boolean isFloat = false;
+            long bits = 0;
+            switch ((int) (i % 7)) {
+            case 0: bits = next(); break;
+            case 1: bits = next() >>> 32; isFloat = true; break;
+            case 2: bits = randomDouble(); break;
+            case 3: bits = randomFloat() & 0xFFFFFFFFL; isFloat = true; break;
+            case 4: bits = Double.doubleToRawLongBits(Double.parseDouble(niceDecimal())); break;
+            case 5: bits = Float.floatToRawIntBits(Float.parseFloat(niceDecimal())) & 0xFFFFFFFFL; isFloat = true; break;
+            default:
+                long x = next();
+                bits = Double.doubleToRawLongBits((double) (x >>> 11) / (1L << 53) * Math.pow(10, (int) Long.remainderUnsigned(x, 16) - 5));
+            }
+            if (isFloat) {
+                sb.append("f ").append(Long.toHexString(bits)).append(' ').append(Float.toString(Float.intBitsToFloat((int) bits))).append('\n');
+            } else {
+                sb.append("d ").append(Long.toHexString(bits)).append(' ').append(Double.toString(Double.longBitsToDouble(bits))).append('\n');
+            }
+            if (sb.length() > 1 << 16) {
+                out.print(sb);
+                sb.setLength(0);
+            }
+        }
+        out.print(sb);
+        out.flush();
+    }
+
+    // niceDecimal returns k*10^n as text for a k of 1 to 17 digits and n in
+    // -40..40, as data holds them.
+    static String niceDecimal() {
+        long x = next();
+        int digits = 1 + (int) Long.remainderUnsigned(x, 17);
+        long k = Long.remainderUnsigned(next(), pow10(digits));
+        return k + "e" + ((int) ((x >>> 8) % 81) - 40);
+    }
+
+    static long pow10(int n) { long p = 1; for (int i = 0; i < n; i++) { p *= 10; } return p; }
+
+    // ties prints q*10^j for odd q with q*5^j of p bits (a midpoint between
+    // two doubles, p = 54, or floats, p = 25), times 1, 2 and 4, and the
+    // neighbours of the value each reads as.
+    static void ties(int j, int p, boolean isFloat) {
+        long p5 = 1;
+        for (int i = 0; i < j; i++) { p5 *= 5; }
+        long lo = ((1L << (p - 1)) + p5 - 1) / p5, hi = ((1L << p) - 1) / p5;
+        for (long q : new long[] {lo, (lo + hi) / 2, hi}) {
+            q |= 1;
+            if (q > hi) { q -= 2; }
+            for (int shift = 0; shift <= 2; shift++) {
+                String s = (q << shift) + "e" + j;
+                if (isFloat) {
+                    float v = Float.parseFloat(s);
+                    f(v); f(Math.nextUp(v)); f(Math.nextDown(v));
+                } else {
+                    double v = Double.parseDouble(s);
+                    d(v); d(Math.nextUp(v)); d(Math.nextDown(v));
+                }
+            }
+        }
     }
 }
