@@ -279,16 +279,7 @@ func (m *Merger) NextRow() bool {
 		}
 		u := first.Scanner.Unfiltered()
 		if u.Kind == rows.KindMarker {
-			if m.KeepRanges {
-				m.keepRange(first, u)
-			}
-			if u.Bound.IsStart() {
-				m.tombstones++
-				first.open = u.StartDeletion
-			} else {
-				first.open = rows.Live
-			}
-			m.advanceHead(first)
+			m.marker(first, u)
 			continue
 		}
 		m.vers = m.vers[:0]
@@ -312,6 +303,21 @@ func (m *Merger) NextRow() bool {
 	return false
 }
 
+// marker takes in's range tombstone bound u: it opens or closes in's range
+// deletion (and is kept for the partitions layout), then moves in on.
+func (m *Merger) marker(in *input, u *rows.Unfiltered) {
+	if m.KeepRanges {
+		m.keepRange(in, u)
+	}
+	if u.Bound.IsStart() {
+		m.tombstones++
+		in.open = u.StartDeletion
+	} else {
+		in.open = rows.Live
+	}
+	m.advanceHead(in)
+}
+
 // nextRowSingle is NextRow for a partition only one input holds (most of them):
 // there are no heads to order and no versions to line up, but markers, the
 // partition and range deletions, and the row's own merge (mergeRow: deletions,
@@ -325,16 +331,7 @@ func (m *Merger) nextRowSingle(in *input) bool {
 	for m.err == nil && in.head {
 		u := in.Scanner.Unfiltered()
 		if u.Kind == rows.KindMarker {
-			if m.KeepRanges {
-				m.keepRange(in, u)
-			}
-			if u.Bound.IsStart() {
-				m.tombstones++
-				in.open = u.StartDeletion
-			} else {
-				in.open = rows.Live
-			}
-			m.advanceHead(in)
+			m.marker(in, u)
 			continue
 		}
 		active := m.part.Deletion
