@@ -297,7 +297,19 @@ func TestIncrementalBadBase(t *testing.T) {
 			b, _ := os.ReadFile(p)
 			lines := bytes.SplitAfter(b, []byte{'\n'})
 			lines[1] = bytes.Replace(lines[1], []byte(`"cells":[`), []byte(`"cells":{`), 1)
-			os.WriteFile(p, bytes.Join(lines, nil), 0o644)
+			b = bytes.Join(lines, nil)
+			os.WriteFile(p, b, 0o644)
+			// The manifest vouches for the corrupt bytes, so the line is the only
+			// fault: otherwise whichever of the two the reader meets first is
+			// reported (the sha256 at EOF, or the line, depending on buffering).
+			sum := sha256.Sum256(b)
+			rewriteManifest(t, dir, func(m map[string]any) {
+				for _, pt := range m["parts"].([]any) {
+					if pt := pt.(map[string]any); pt["name"] == "part-00003.jsonl" {
+						pt["sha256"], pt["bytes"] = hex.EncodeToString(sum[:]), len(b)
+					}
+				}
+			})
 		}, []string{"part-00003.jsonl: line 2 (offset "}, ExitBadInput},
 		{"type conflict", func(t *testing.T, dir string) {
 			rewriteManifest(t, dir, func(m map[string]any) {
