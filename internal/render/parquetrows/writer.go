@@ -608,20 +608,17 @@ func (e *enc) value(n *node, v []byte, rep int) error {
 			return nil
 		}
 	}
-	pv, err := e.leaf(n, v)
-	if err != nil {
-		return err
-	}
-	e.put(n, pv, rep)
-	return nil
+	return e.leaf(n, v, rep)
 }
 
 func lengthError(t *cql.Type, want, have int) error {
 	return fmt.Errorf("%s value: want %d bytes, have %d: %w", t.CQL(), want, have, wire.ErrCorrupt)
 }
 
-// leaf converts a non-empty value (or an empty text, ascii or blob).
-func (e *enc) leaf(n *node, v []byte) (parquet.Value, error) {
+// leaf appends a non-empty value (or an empty text, ascii or blob) at rep.
+// Each value is made and given its levels in one place: returning it to the
+// caller first cost a stall per value (docs/parquet.md, Performance).
+func (e *enc) leaf(n *node, v []byte, rep int) error {
 	t := n.typ
 	fixed := func(want int) error {
 		if len(v) != want {
@@ -631,26 +628,30 @@ func (e *enc) leaf(n *node, v []byte) (parquet.Value, error) {
 	}
 	switch n.conv {
 	case convBytes:
-		return parquet.ByteArrayValue(e.bytes(v)), nil
+		e.put(n, parquet.ByteArrayValue(e.bytes(v)), rep)
+		return nil
 	case convText:
 		if !utf8.Valid(v) {
-			return parquet.Value{}, fmt.Errorf("text value is not valid UTF-8: %w", wire.ErrCorrupt)
+			return fmt.Errorf("text value is not valid UTF-8: %w", wire.ErrCorrupt)
 		}
-		return parquet.ByteArrayValue(e.bytes(v)), nil
+		e.put(n, parquet.ByteArrayValue(e.bytes(v)), rep)
+		return nil
 	case convASCII:
 		if i := cql.NonASCII(v); i >= 0 {
-			return parquet.Value{}, fmt.Errorf("ascii value has byte 0x%02x at %d: %w", v[i], i, wire.ErrCorrupt)
+			return fmt.Errorf("ascii value has byte 0x%02x at %d: %w", v[i], i, wire.ErrCorrupt)
 		}
-		return parquet.ByteArrayValue(e.bytes(v)), nil
+		e.put(n, parquet.ByteArrayValue(e.bytes(v)), rep)
+		return nil
 	case convBool:
 		if err := fixed(1); err != nil {
-			return parquet.Value{}, err
+			return err
 		}
-		return parquet.BooleanValue(v[0] != 0), nil
+		e.put(n, parquet.BooleanValue(v[0] != 0), rep)
+		return nil
 	case convInt32:
 		w := t.Kind.IntWidth()
 		if err := fixed(w); err != nil {
-			return parquet.Value{}, err
+			return err
 		}
 		var x int32
 		switch w {
@@ -661,35 +662,45 @@ func (e *enc) leaf(n *node, v []byte) (parquet.Value, error) {
 		default:
 			x = int32(binary.BigEndian.Uint32(v))
 		}
-		return parquet.Int32Value(x), nil
+		e.put(n, parquet.Int32Value(x), rep)
+		return nil
 	case convInt64, convTimestamp, convTime:
 		if err := fixed(8); err != nil {
-			return parquet.Value{}, err
+			return err
 		}
-		return parquet.Int64Value(int64(binary.BigEndian.Uint64(v))), nil
+		e.put(n, parquet.Int64Value(int64(binary.BigEndian.Uint64(v))), rep)
+		return nil
 	case convCounter:
 		total, err := merge.CounterValue(v)
-		return parquet.Int64Value(total), err
+		if err != nil {
+			return err
+		}
+		e.put(n, parquet.Int64Value(total), rep)
+		return nil
 	case convFloat:
 		if err := fixed(4); err != nil {
-			return parquet.Value{}, err
+			return err
 		}
-		return parquet.FloatValue(math.Float32frombits(binary.BigEndian.Uint32(v))), nil
+		e.put(n, parquet.FloatValue(math.Float32frombits(binary.BigEndian.Uint32(v))), rep)
+		return nil
 	case convDouble:
 		if err := fixed(8); err != nil {
-			return parquet.Value{}, err
+			return err
 		}
-		return parquet.DoubleValue(math.Float64frombits(binary.BigEndian.Uint64(v))), nil
+		e.put(n, parquet.DoubleValue(math.Float64frombits(binary.BigEndian.Uint64(v))), rep)
+		return nil
 	case convDate:
 		if err := fixed(4); err != nil {
-			return parquet.Value{}, err
+			return err
 		}
-		return parquet.Int32Value(int32(binary.BigEndian.Uint32(v) - 1<<31)), nil
+		e.put(n, parquet.Int32Value(int32(binary.BigEndian.Uint32(v)-1<<31)), rep)
+		return nil
 	case convUUID:
 		if err := fixed(16); err != nil {
-			return parquet.Value{}, err
+			return err
 		}
-		return parquet.FixedLenByteArrayValue(e.bytes(v)), nil
+		e.put(n, parquet.FixedLenByteArrayValue(e.bytes(v)), rep)
+		return nil
 	case convDecimal, convVarint, convInet:
 		start := len(e.arena)
 		var err error
@@ -702,11 +713,12 @@ func (e *enc) leaf(n *node, v []byte) (parquet.Value, error) {
 			e.arena, err = javafmt.AppendInet(e.arena, v)
 		}
 		if err != nil {
-			return parquet.Value{}, err
+			return err
 		}
-		return parquet.ByteArrayValue(e.arena[start:len(e.arena):len(e.arena)]), nil
+		e.put(n, parquet.ByteArrayValue(e.arena[start:len(e.arena):len(e.arena)]), rep)
+		return nil
 	}
-	return parquet.Value{}, fmt.Errorf("no Parquet value for %s: %w", t.CQL(), wire.ErrUnsupported)
+	return fmt.Errorf("no Parquet value for %s: %w", t.CQL(), wire.ErrUnsupported)
 }
 
 // list appends a frozen list or set, or a vector.
