@@ -470,7 +470,7 @@ func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
 			m.out.Cells = u.Cells
 			return
 		}
-		m.singleWithComplexDeletions(u, cmap, same)
+		m.singleWithComplexDeletions(u, cmap)
 		return
 	}
 	m.mergeCells(active)
@@ -605,7 +605,7 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 // INSERT of a collection writes one just below its cells): the cells those
 // deletions cover are dropped in place, in the input's buffer like the
 // deletion-free case. Both cells and complex deletions come in column order.
-func (m *Merger) singleWithComplexDeletions(u *rows.Unfiltered, cmap []int, same bool) {
+func (m *Merger) singleWithComplexDeletions(u *rows.Unfiltered, cmap []int) {
 	out := &m.out
 	for _, cd := range u.ComplexDeletions {
 		if cd.Deletion.Supersedes(rows.Live) {
@@ -613,12 +613,6 @@ func (m *Merger) singleWithComplexDeletions(u *rows.Unfiltered, cmap []int, same
 		}
 	}
 	cds := out.ComplexDeletions
-	if same && !coversAny(u.Cells, cds) {
-		// An INSERT's deletion sits just below its own cells: usually nothing
-		// is dropped, and with the identity map nothing is rewritten either.
-		out.Cells = u.Cells
-		return
-	}
 	cells := u.Cells[:0]
 	k := 0
 	for i := range u.Cells {
@@ -638,25 +632,6 @@ func (m *Merger) singleWithComplexDeletions(u *rows.Unfiltered, cmap []int, same
 		}
 	}
 	out.Cells = cells
-}
-
-// coversAny reports whether one of cds covers a cell of its column; cells and
-// cds are both in column order.
-func coversAny(cells []rows.Cell, cds []rows.ComplexDeletion) bool {
-	k := 0
-	for i := range cells {
-		c := cells[i].Column
-		for k < len(cds) && cds[k].Column < c {
-			k++
-		}
-		if k == len(cds) {
-			return false
-		}
-		if cds[k].Column == c && cds[k].Deletion.Deletes(cells[i].Timestamp) {
-			return true
-		}
-	}
-	return false
 }
 
 func (m *Merger) cellCompare(a, b *rows.Cell) int {
