@@ -397,33 +397,46 @@ func readValue(c *wire.Cursor, fixed int) []byte {
 	return c.VBytes()
 }
 
+// readTimestamp, readDeletionTimestamp, readTTL and readLDT decode values
+// delta-coded against the serialization header. With Layout.Bounds set (mc, md:
+// no checksum covers the header or the stats) each value is also held to the
+// stats' range, out of line so that the unchecked path stays as short as it was.
 func (s *Scanner) readTimestamp(c *wire.Cursor) int64 {
-	at := c.FileOffset()
-	t := int64(c.UVint() + uint64(s.l.MinTimestamp))
-	if b := s.l.Bounds; b != nil && (t < b.MinTimestamp || t > b.MaxTimestamp) {
-		s.outOfBounds(c, at, "timestamp", t, b.MinTimestamp, b.MaxTimestamp, "minTimestamp", s.l.MinTimestamp)
+	if s.l.Bounds != nil {
+		return s.checkedTimestamp(c, "timestamp", false)
 	}
-	return t
+	return int64(c.UVint() + uint64(s.l.MinTimestamp))
 }
 
 // readDeletionTimestamp is readTimestamp for a DeletionTime's markedForDeleteAt,
 // where Long.MIN_VALUE is a live deletion, which the stats do not count.
 func (s *Scanner) readDeletionTimestamp(c *wire.Cursor) int64 {
+	if s.l.Bounds != nil {
+		return s.checkedTimestamp(c, "deletion timestamp", true)
+	}
+	return int64(c.UVint() + uint64(s.l.MinTimestamp))
+}
+
+func (s *Scanner) checkedTimestamp(c *wire.Cursor, what string, deletion bool) int64 {
 	at := c.FileOffset()
 	t := int64(c.UVint() + uint64(s.l.MinTimestamp))
-	if b := s.l.Bounds; b != nil && t != math.MinInt64 && (t < b.MinTimestamp || t > b.MaxTimestamp) {
-		s.outOfBounds(c, at, "deletion timestamp", t, b.MinTimestamp, b.MaxTimestamp, "minTimestamp", s.l.MinTimestamp)
+	b := s.l.Bounds
+	if (t < b.MinTimestamp || t > b.MaxTimestamp) && !(deletion && t == math.MinInt64) {
+		s.outOfBounds(c, at, what, t, b.MinTimestamp, b.MaxTimestamp, "minTimestamp", s.l.MinTimestamp)
 	}
 	return t
 }
 
 func (s *Scanner) readTTL(c *wire.Cursor) int32 {
-	at := c.FileOffset()
-	t := int32(uint32(c.UVint()) + uint32(s.l.MinTTL))
-	if b := s.l.Bounds; b != nil && (t < b.MinTTL || t > b.MaxTTL) {
-		s.outOfBounds(c, at, "TTL", int64(t), int64(b.MinTTL), int64(b.MaxTTL), "minTTL", s.l.MinTTL)
+	if b := s.l.Bounds; b != nil {
+		at := c.FileOffset()
+		t := int32(uint32(c.UVint()) + uint32(s.l.MinTTL))
+		if t < b.MinTTL || t > b.MaxTTL {
+			s.outOfBounds(c, at, "TTL", int64(t), int64(b.MinTTL), int64(b.MaxTTL), "minTTL", s.l.MinTTL)
+		}
+		return t
 	}
-	return t
+	return int32(uint32(c.UVint()) + uint32(s.l.MinTTL))
 }
 
 // outOfBounds fails c: a value delta-coded against the serialization header
@@ -436,9 +449,13 @@ func (s *Scanner) outOfBounds(c *wire.Cursor, at int64, what string, v, lo, hi i
 // readLDT decodes a delta-coded local deletion time: signed 32-bit up to nb,
 // unsigned 32-bit from oa (CASSANDRA-14227).
 func (s *Scanner) readLDT(c *wire.Cursor) int64 {
+	b := s.l.Bounds
+	if b == nil {
+		return s.ldt(c)
+	}
 	at := c.FileOffset()
 	d := s.ldt(c)
-	if b := s.l.Bounds; b != nil && (d < b.MinLDT || d > b.MaxLDT) {
+	if d < b.MinLDT || d > b.MaxLDT {
 		s.outOfBounds(c, at, "local deletion time", d, b.MinLDT, b.MaxLDT, "minLocalDeletionTime", s.l.MinLDT)
 	}
 	return d
