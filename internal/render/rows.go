@@ -20,13 +20,12 @@ import (
 //	for each merged row: dst, _, err = r.AppendRow(dst, row)   (the static row first)
 //	dst, _, err = r.EndPartition(dst)
 type Rows struct {
-	v     *Visible // which rows and cells are shown
-	t     *schema.Table
-	now   int64 // seconds since the epoch
-	order []int // static and regular column ids in output order
-	// cols is order with what appendColumns needs of each column, side by side
-	// (not spread over schema.Column and the name tables): one row renders
-	// every entry.
+	v   *Visible // which rows and cells are shown
+	t   *schema.Table
+	now int64 // seconds since the epoch
+	// cols are the static and regular columns in output order, with what
+	// appendColumns needs of each side by side (not spread over schema.Column
+	// and the name tables): one row renders every entry.
 	cols []outColumn
 	// Pre-encoded `"name": ` for every column.
 	pkNames, ckNames, colNames [][]byte
@@ -70,7 +69,7 @@ func NewRows(t *schema.Table, now int64) *Rows { return NewRowsWith(t, now, Rows
 // the caller to reject (see schema.Table.Column).
 func NewRowsWith(t *schema.Table, now int64, opts RowsOptions) *Rows {
 	v := NewVisible(t, now, opts.Columns)
-	r := &Rows{v: v, t: t, now: now, order: v.Order(), opts: opts}
+	r := &Rows{v: v, t: t, now: now, opts: opts}
 	name := func(n string) []byte { return append(cqljson.AppendColumnName(nil, n), ':', ' ') }
 	for _, c := range t.PartitionKey {
 		r.pkNames = append(r.pkNames, name(c.Name))
@@ -85,7 +84,7 @@ func NewRowsWith(t *schema.Table, now int64, opts RowsOptions) *Rows {
 		r.wtNames = append(r.wtNames, name("writetime("+c.Name+")"))
 		r.ttlNames = append(r.ttlNames, name("ttl("+c.Name+")"))
 	}
-	for k, c := range r.order {
+	for k, c := range v.Order() {
 		oc := outColumn{c: c, col: &t.Columns[c], static: t.Columns[c].Static, multi: t.Columns[c].Type.IsMultiCell(),
 			counter: t.Columns[c].Type.Kind == cql.Counter}
 		if k > 0 {
