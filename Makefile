@@ -67,6 +67,7 @@ FUZZMINTIME ?= 30s
 FUZZ_TARGETS ?= \
 	FuzzCursor:./internal/sstable/wire \
 	FuzzMurmur3:./internal/token \
+	FuzzComparableKey:./internal/token \
 	FuzzDecompress:./internal/compress \
 	FuzzParseCompressionInfo:./internal/sstable/chunk \
 	FuzzChunk:./internal/sstable/chunk \
