@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -292,6 +293,7 @@ type calLoop struct {
 	tags    [][]byte
 	simple  [4][]byte // at, kind, payload, score; nil when absent
 	base    int64     // uncompressed offset of win[0], for error messages
+	sink    io.Writer // where rendered output goes; io.Discard unless set
 }
 
 // calSlack is more than any unfiltered's header (flags to row size, or a whole
@@ -582,7 +584,7 @@ func (l *calLoop) render(seq []byte) {
 	}
 	o = append(o, "}\n"...)
 	if len(o) >= calFlushAt {
-		io.Discard.Write(o)
+		l.sink.Write(o)
 		o = o[:0]
 	}
 	l.out = o
@@ -657,7 +659,7 @@ func calLoopRun(f *os.File, s *sstable.SSTable, l *calLoop, stored []byte) (rows
 	if l.pos != len(l.win) || l.inPart {
 		return 0, fmt.Errorf("%s: %d bytes left undecoded at the end (in a partition: %v)", s.Path(format.Data), len(l.win)-l.pos, l.inPart)
 	}
-	io.Discard.Write(l.out)
+	l.sink.Write(l.out)
 	return l.rows, nil
 }
 
@@ -677,6 +679,44 @@ var calScannerRows = map[string]int64{}
 // error positions). Compare its cpu-MB/s with BenchmarkRows'; the issue assumed
 // about 430 MB/s on one core.
 func BenchmarkCalibrateLoop(b *testing.B) {
+	runCalLoop(b, nil)
+}
+
+// BenchmarkCalibrateExportLoop is the plain loop doing what an export adds to
+// it: its output goes to one file under $AEGISTHUS_BENCH_OUT (default: the
+// test's temporary directory) through SHA-256, and the file is fsynced. It is
+// the ceiling for BenchmarkExport/workers=1: an exporter whose decode and
+// rendering cost no more than the loop's still pays for hashing and writing
+// every byte. Loop ÷ this is the best export/loop ratio this machine allows.
+func BenchmarkCalibrateExportLoop(b *testing.B) {
+	dir := b.TempDir()
+	if root := os.Getenv("AEGISTHUS_BENCH_OUT"); root != "" {
+		dir = root
+	}
+	runCalLoop(b, func(run func(io.Writer), cpu *cpuMeter) {
+		f, err := os.CreateTemp(dir, "aegisthus-calexport-*.json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := sha256.New()
+		run(io.MultiWriter(f, h))
+		h.Sum(nil)
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+		cpu.pause() // as exportOnce: removing the output is not part of it
+		os.Remove(f.Name())
+		cpu.resume()
+	})
+}
+
+// runCalLoop runs the plain loop b.N times over the benchmark SSTable. With
+// wrap nil its output is discarded; otherwise each run happens inside wrap,
+// writing to the writer wrap hands it.
+func runCalLoop(b *testing.B, wrap func(run func(io.Writer), cpu *cpuMeter)) {
 	s := benchSSTable(b)
 	defer s.Close()
 	r := s.Chunks
@@ -721,15 +761,22 @@ func BenchmarkCalibrateLoop(b *testing.B) {
 		uintDel: s.Desc.Version.HasUIntDeletionTime(),
 		win:     make([]byte, 0, 2*r.ChunkLength()),
 		out:     make([]byte, 0, calFlushAt+64<<10),
+		sink:    io.Discard,
+	}
+	if wrap == nil {
+		wrap = func(run func(io.Writer), _ *cpuMeter) { run(io.Discard) }
 	}
 	b.SetBytes(r.Length())
 	b.ReportAllocs()
 	cpu := startCPU(b)
 	var rows int64
 	for range b.N {
-		if rows, err = calLoopRun(f, s, l, stored); err != nil {
-			b.Fatal(err)
-		}
+		wrap(func(w io.Writer) {
+			l.sink = w
+			if rows, err = calLoopRun(f, s, l, stored); err != nil {
+				b.Fatal(err)
+			}
+		}, cpu)
 		if rows != want {
 			b.Fatalf("the plain loop rendered %d rows, the scanner decodes %d", rows, want)
 		}
