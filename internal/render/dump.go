@@ -3,7 +3,6 @@ package render
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -32,10 +31,8 @@ type Dump struct {
 	// quoting them per cell cost a twentieth of a dump.
 	staticNames, regularNames [][]byte
 	g                         jsonGen
-	// out and spillAt are StreamTo's: where a partition's bytes go while it is
-	// rendered, and how many are buffered before they do.
-	out     io.Writer
-	spillAt int
+	// spiller writes a partition's bytes out while it is rendered (StreamTo).
+	spiller
 	// scratch and comps are reused per value and per key: a dump allocating
 	// per cell ran the collector hundreds of times on a 4 MB heap, and its
 	// write barriers cost a tenth of the CPU.
@@ -53,33 +50,6 @@ type instantCache struct {
 	v  [4]int64
 	n  [4]uint8 // 0: empty
 	of [4][40]byte
-}
-
-// spillSize is StreamTo's default: enough to make each write cheap, small
-// against the 32 MB a dump of any partition width should stay within.
-const spillSize = 64 << 10
-
-// StreamTo makes AppendPartition and AppendDebugPartition write their buffer
-// to w whenever it holds n bytes or more between two rows (n <= 0: 64 KiB) and
-// go on rendering at its start, so a partition of any width is held about a
-// row at a time: the slice they return is then what was not yet written, and
-// the caller writes it out after (or before) whatever follows. An error from
-// w is returned as it is. Without StreamTo, the whole partition is appended.
-func (d *Dump) StreamTo(w io.Writer, n int) {
-	if n <= 0 {
-		n = spillSize
-	}
-	d.out, d.spillAt = w, n
-}
-
-// spill writes b to the StreamTo writer once it is large enough, and returns
-// what is left to append to.
-func (d *Dump) spill(b []byte) ([]byte, error) {
-	if d.out == nil || len(b) < d.spillAt {
-		return b, nil
-	}
-	_, err := d.out.Write(b)
-	return b[:0], err
 }
 
 // NewDump returns a renderer for SSTables with schema s. pretty selects
@@ -124,8 +94,10 @@ func (d *Dump) End(dst []byte) []byte {
 // partition's "key" field (JsonTransformer.serializePartitionKey).
 func (d *Dump) AppendKey(dst, key []byte) ([]byte, error) {
 	d.g.b = dst
-	err := d.key(key)
-	return d.g.b, err
+	if err := d.key(key); err != nil {
+		return d.g.b, err
+	}
+	return d.spill(d.g.b)
 }
 
 func (d *Dump) key(key []byte) error {
@@ -180,8 +152,10 @@ func (d *Dump) stringOf(t *cql.Type, v []byte) error {
 // (JsonTransformer.serializePartition); after StreamTo, writing as it goes.
 func (d *Dump) AppendPartition(dst []byte, sc sstable.Partitions) ([]byte, error) {
 	d.g.b = dst
-	err := d.partition(sc)
-	return d.g.b, err
+	if err := d.partition(sc); err != nil {
+		return d.g.b, err
+	}
+	return d.spill(d.g.b)
 }
 
 func (d *Dump) partition(sc sstable.Partitions) error {
