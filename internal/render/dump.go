@@ -23,19 +23,19 @@ import (
 // (dump -l), each partition is one compact JSON object.
 type Dump struct {
 	s *schema.Table
-	// static and regular are s.Static() and s.Regular(), taken once.
-	static, regular []schema.Column
-	raw             bool  // -t: raw timestamps instead of ISO-8601
-	now             int64 // for the "expired" flags (sstabledump uses the wall clock)
+	// staticCols and regularCols are s.Static() and s.Regular(), taken once.
+	staticCols, regularCols []schema.Column
+	raw                     bool  // -t: raw timestamps instead of ISO-8601
+	now                     int64 // for the "expired" flags (sstabledump uses the wall clock)
 	// The "name" strings of the static and regular columns, JSON-encoded once:
 	// quoting them per cell cost a twentieth of a dump.
 	staticNames, regularNames [][]byte
-	// staticHeads and regularHeads open a column's cell object up to its
-	// name ({ "name" : "x"), and f holds the constant pieces that follow, in
-	// the layout chosen: a cell is a few appends, not a generator call per token.
-	staticHeads, regularHeads [][]byte
-	f                         *cellFrags
-	g                         jsonGen
+	// f holds the constant pieces of a cell in the layout chosen, and
+	// static and regular each column's cell openings: a cell is a few
+	// appends, not a generator call per token.
+	f               *cellFrags
+	static, regular cellOpenings
+	g               jsonGen
 	// spiller writes a partition's bytes out while it is rendered (StreamTo).
 	spiller
 	// scratch and comps are reused per value and per key: a dump allocating
@@ -65,22 +65,69 @@ type livenessBody struct {
 	out []byte
 }
 
+// cellOpenings are, per column, what opens its cells in a cells array at
+// nesting (its entries' indentation): the separator from the entry before,
+// the object up to its name, and the field that follows (path or value for
+// a cell, deletion_info for a complex deletion). The first entry of an
+// array skips the separator's comma, the first byte.
+type cellOpenings struct {
+	nesting int  // -1: not built
+	compact bool // the array indenter's switch they were built for
+	cell    [][]byte
+	del     [][]byte
+}
+
+// openings returns the cell openings of cols at the generator's nesting and
+// array indenter, building them when either changed (neither does within a
+// dump: rows are all at the same depth, their cells arrays expanded).
+func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte) *cellOpenings {
+	g := &d.g
+	if o.nesting == g.nesting && o.compact == g.arrCompact {
+		return o
+	}
+	o.nesting, o.compact = g.nesting, g.arrCompact
+	sep := []byte{','}
+	switch {
+	case !g.pretty:
+	case g.arrCompact:
+		sep = append(sep, ' ')
+	default:
+		sep = append(sep, '\n')
+		for range g.nesting {
+			sep = append(sep, ' ', ' ')
+		}
+	}
+	o.cell = make([][]byte, len(cols))
+	o.del = make([][]byte, len(cols))
+	for i := range cols {
+		head := append(append(append([]byte(nil), sep...), d.f.head...), names[i]...)
+		field := d.f.value
+		if cols[i].Type.IsMultiCell() {
+			field = d.f.path
+		}
+		o.cell[i] = append(append([]byte(nil), head...), field...)
+		o.del[i] = append(head, d.f.deletionField...)
+	}
+	return o
+}
+
 // cellFrags are the constant pieces of a cell object after its name, and of
 // a deletion's object, as JsonTransformer writes them with the object
 // indenter compact.
 type cellFrags struct {
-	head                                                  string // before the name
-	value, path, pathEnd, tstamp, ttl, expiresAt, expired string
-	deletionField                                         string
-	markedDeleted, localDeleteTime                        string
-	end                                                   string
+	head                                         string // before the name
+	value, path, tstamp, ttl, expiresAt, expired string
+	pathValue                                    string // a path's end, then value
+	deletionField                                string
+	markedDeleted, localDeleteTime               string
+	end                                          string
 }
 
-var prettyFrags = cellFrags{head: `{ "name" : `, value: `, "value" : `, path: `, "path" : [ `, pathEnd: ` ]`,
+var prettyFrags = cellFrags{head: `{ "name" : `, value: `, "value" : `, path: `, "path" : [ `, pathValue: ` ], "value" : `,
 	tstamp: `, "tstamp" : `, ttl: `, "ttl" : `, expiresAt: `, "expires_at" : `, expired: `, "expired" : `, deletionField: `, "deletion_info" : `,
 	markedDeleted: `{ "marked_deleted" : `, localDeleteTime: `, "local_delete_time" : `, end: ` }`}
 
-var compactFrags = cellFrags{head: `{"name":`, value: `,"value":`, path: `,"path":[`, pathEnd: `]`,
+var compactFrags = cellFrags{head: `{"name":`, value: `,"value":`, path: `,"path":[`, pathValue: `],"value":`,
 	tstamp: `,"tstamp":`, ttl: `,"ttl":`, expiresAt: `,"expires_at":`, expired: `,"expired":`, deletionField: `,"deletion_info":`,
 	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`, end: `}`}
 
@@ -104,19 +151,12 @@ func NewDump(s *schema.Table, rawTimestamps, pretty bool, now int64) *Dump {
 		}
 		return out
 	}
-	d := &Dump{s: s, raw: rawTimestamps, now: now, static: s.Static(), regular: s.Regular(),
+	d := &Dump{s: s, raw: rawTimestamps, now: now, staticCols: s.Static(), regularCols: s.Regular(),
 		staticNames: names(s.Static()), regularNames: names(s.Regular()), f: &compactFrags}
 	if pretty {
 		d.f = &prettyFrags
 	}
-	heads := func(names [][]byte) [][]byte {
-		out := make([][]byte, len(names))
-		for i, n := range names {
-			out[i] = append([]byte(d.f.head), n...)
-		}
-		return out
-	}
-	d.staticHeads, d.regularHeads = heads(d.staticNames), heads(d.regularNames)
+	d.static.nesting, d.regular.nesting = -1, -1
 	d.g.pretty = pretty
 	d.g.open = make([]genContext, 0, 16)
 	return d
@@ -354,60 +394,71 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	}
 	g.field("cells")
 	g.startArray()
-	cols, names, heads := d.regular, d.regularNames, d.regularHeads
+	cols, names, open := d.regularCols, d.regularNames, &d.regular
 	if u.Kind == rows.KindStatic {
-		cols, names, heads = d.static, d.staticNames, d.staticHeads
+		cols, names, open = d.staticCols, d.staticNames, &d.static
 	}
+	n := 0 // entries written: the cells array's count, kept here
 	cd := 0
+	o := d.openings(open, cols, names)
 	for i := range u.Cells {
 		c := &u.Cells[i]
+		if o.compact != g.arrCompact {
+			o = d.openings(open, cols, names) // a path leaves the array expanded
+		}
 		// A complex column's deletion comes before its cells.
 		for cd < len(u.ComplexDeletions) && u.ComplexDeletions[cd].Column <= c.Column {
-			d.complexDeletion(heads, u.ComplexDeletions[cd])
+			d.complexDeletion(o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
+			n++
 			cd++
 		}
-		var err error
 		if c.Tombstone {
-			err = d.tombstone(&cols[c.Column], names[c.Column], c, li)
-		} else {
-			err = d.cell(&cols[c.Column], heads[c.Column], c, li)
-		}
-		if err != nil {
+			g.open[len(g.open)-1].n = n
+			if err := d.cellSlow(&cols[c.Column], names[c.Column], c, li); err != nil {
+				return err
+			}
+		} else if err := d.cell(&cols[c.Column], o.cell[c.Column], n == 0, c, li); err != nil {
 			return err
 		}
+		n++
 	}
 	for ; cd < len(u.ComplexDeletions); cd++ {
-		d.complexDeletion(heads, u.ComplexDeletions[cd])
+		d.complexDeletion(o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
+		n++
 	}
+	g.open[len(g.open)-1].n = n
 	g.endArray()
 	g.endObject()
 	return nil
 }
 
 // complexDeletion is the deletion branch of JsonTransformer.serializeColumnData.
-// The object is compact throughout: its head, the deletion, its end.
-func (d *Dump) complexDeletion(heads [][]byte, cd rows.ComplexDeletion) {
+// The object is compact throughout: its opening (o.del), the deletion, its
+// end.
+func (d *Dump) complexDeletion(open []byte, first bool, del rows.DeletionTime) {
 	g := &d.g
-	g.value()
-	g.b = append(g.b, heads[cd.Column]...)
-	g.b = append(g.b, d.f.deletionField...)
-	d.deletionBody(cd.Deletion)
+	if first {
+		open = open[1:]
+	}
+	g.b = append(g.b, open...)
+	d.deletionBody(del)
 	g.b = append(g.b, d.f.end...)
 	g.objCompact = false
 }
 
 // cell is JsonTransformer.serializeCell for a live or expiring cell: its
-// object indenter stays compact, so the object is the cell's head, constant
-// pieces and values, appended in order.
-func (d *Dump) cell(col *schema.Column, head []byte, c *rows.Cell, li rows.Liveness) error {
+// object indenter stays compact, so the object is its opening (cellOpenings),
+// constant pieces and values, appended in order.
+func (d *Dump) cell(col *schema.Column, open []byte, first bool, c *rows.Cell, li rows.Liveness) error {
 	g := &d.g
 	f := d.f
-	g.value()
-	b := append(g.b, head...)
+	if first {
+		open = open[1:]
+	}
+	b := append(g.b, open...)
 	t := col.Type
 	cellType := t
 	if t.IsMultiCell() {
-		b = append(b, f.path...)
 		if t.Kind == cql.UDT {
 			idx, err := cql.FieldIndex(c.Path)
 			if err != nil || idx >= len(t.FieldNames) {
@@ -427,10 +478,9 @@ func (d *Dump) cell(col *schema.Column, head []byte, c *rows.Cell, li rows.Liven
 			b = cqljson.AppendJSONString(b, s)
 			cellType = t.CellValueType()
 		}
-		b = append(b, f.pathEnd...)
+		b = append(b, f.pathValue...)
 		g.arrCompact = false
 	}
-	b = append(b, f.value...)
 	if cellType.Kind == cql.Counter {
 		// sstabledump prints CounterColumnType.toJSONString of the raw counter
 		// context: its first 8 bytes read as a long (header and shard id bytes),
@@ -469,10 +519,10 @@ func (d *Dump) cell(col *schema.Column, head []byte, c *rows.Cell, li rows.Liven
 	return nil
 }
 
-// tombstone is JsonTransformer.serializeCell for a cell tombstone, through
-// the generator: its deletion_info switches the object indenter back to
+// cellSlow is JsonTransformer.serializeCell through the generator, for a
+// cell tombstone: its deletion_info switches the object indenter back to
 // expanded, so the fields after it are on lines of their own.
-func (d *Dump) tombstone(col *schema.Column, name []byte, c *rows.Cell, li rows.Liveness) error {
+func (d *Dump) cellSlow(col *schema.Column, name []byte, c *rows.Cell, li rows.Liveness) error {
 	g := &d.g
 	g.startObject()
 	g.objCompact = true
