@@ -46,12 +46,30 @@ type Dump struct {
 	// micros and secs hold instants already formatted: a row's cells, its
 	// complex deletions and rows written together share their timestamps.
 	micros, secs instantCache
+	// fields are the hot call sites' field caches.
+	fields [nFields]fieldCache
 	// del and live are the last deletion and liveness bodies rendered: a
 	// row's complex deletions share one, and rows written together their
 	// liveness.
 	del  deletionBody
 	live livenessBody
 }
+
+// The call sites of jsonGen.cachedField, one cache each.
+const (
+	fTableKind = iota
+	fPartition
+	fKey
+	fPartitionPosition
+	fRows
+	fType
+	fPosition
+	fClustering
+	fLiveness
+	fDeletion
+	fCells
+	nFields
+)
 
 type deletionBody struct {
 	ok  bool
@@ -266,21 +284,21 @@ func (d *Dump) partition(sc sstable.Partitions) error {
 		pos = u.Offset
 	}
 	g.startObject()
-	g.field("table kind")
+	g.cachedField(&d.fields[fTableKind], "table kind")
 	g.rawString(`"REGULAR"`)
-	g.field("partition")
+	g.cachedField(&d.fields[fPartition], "partition")
 	g.startObject()
-	g.field("key")
+	g.cachedField(&d.fields[fKey], "key")
 	if err := d.key(p.Key); err != nil {
 		return err
 	}
-	g.field("position")
+	g.cachedField(&d.fields[fPartitionPosition], "position")
 	d.number(pos)
 	if !p.Deletion.IsLive() {
 		d.deletion(p.Deletion)
 	}
 	g.endObject()
-	g.field("rows")
+	g.cachedField(&d.fields[fRows], "rows")
 	g.startArray()
 	for ; more; more = sc.Next() {
 		u := sc.Unfiltered()
@@ -349,13 +367,13 @@ func (d *Dump) appendCachedTime(b []byte, v int64, unit time.Duration) []byte {
 func (d *Dump) row(u *rows.Unfiltered) error {
 	g := &d.g
 	g.startObject()
-	g.field("type")
+	g.cachedField(&d.fields[fType], "type")
 	if u.Kind == rows.KindStatic {
 		g.rawString(`"static_block"`)
 	} else {
 		g.rawString(`"row"`)
 	}
-	g.field("position")
+	g.cachedField(&d.fields[fPosition], "position")
 	d.number(u.Offset)
 	if u.Kind != rows.KindStatic {
 		if err := d.clustering(u.Clustering); err != nil {
@@ -365,7 +383,7 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	li := u.Liveness
 	if !li.IsEmpty() {
 		g.objCompact = false
-		g.field("liveness_info")
+		g.cachedField(&d.fields[fLiveness], "liveness_info")
 		if d.live.ok && d.live.of == li {
 			g.b = append(g.b, d.live.out...)
 		} else {
@@ -392,7 +410,7 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	} else if !u.ShadowableDeletion.IsLive() {
 		d.deletion(u.ShadowableDeletion)
 	}
-	g.field("cells")
+	g.cachedField(&d.fields[fCells], "cells")
 	g.startArray()
 	cols, names, open := d.regularCols, d.regularNames, &d.regular
 	if u.Kind == rows.KindStatic {
@@ -606,7 +624,7 @@ func (d *Dump) clustering(vals [][]byte) error {
 		return nil
 	}
 	g := &d.g
-	g.field("clustering")
+	g.cachedField(&d.fields[fClustering], "clustering")
 	g.objCompact = true
 	g.startArray()
 	g.arrCompact = true
@@ -669,7 +687,7 @@ func (d *Dump) marker(u *rows.Unfiltered) {
 
 // deletion is JsonTransformer.serializeDeletion.
 func (d *Dump) deletion(del rows.DeletionTime) {
-	d.g.field("deletion_info")
+	d.g.cachedField(&d.fields[fDeletion], "deletion_info")
 	d.deletionBody(del)
 }
 
