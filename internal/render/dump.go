@@ -46,6 +46,12 @@ type Dump struct {
 	// micros and secs hold instants already formatted: a row's cells, its
 	// complex deletions and rows written together share their timestamps.
 	micros, secs instantCache
+	// second is the last second formatted (yyyy-MM-ddTHH:mm:ss), 1970-9999.
+	second struct {
+		ok   bool
+		v    int64
+		date [19]byte
+	}
 	// fields are the hot call sites' field caches.
 	fields [nFields]fieldCache
 	// del and live are the last deletion and liveness bodies rendered: a
@@ -143,11 +149,11 @@ type cellFrags struct {
 
 var prettyFrags = cellFrags{head: `{ "name" : `, value: `, "value" : `, path: `, "path" : [ `, pathValue: ` ], "value" : `,
 	tstamp: `, "tstamp" : `, ttl: `, "ttl" : `, expiresAt: `, "expires_at" : `, expired: `, "expired" : `, deletionField: `, "deletion_info" : `,
-	markedDeleted: `{ "marked_deleted" : `, localDeleteTime: `, "local_delete_time" : `, end: ` }`}
+	markedDeleted: `{ "marked_deleted" : `, localDeleteTime: `, "local_delete_time" : `}
 
 var compactFrags = cellFrags{head: `{"name":`, value: `,"value":`, path: `,"path":[`, pathValue: `],"value":`,
 	tstamp: `,"tstamp":`, ttl: `,"ttl":`, expiresAt: `,"expires_at":`, expired: `,"expired":`, deletionField: `,"deletion_info":`,
-	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`, end: `}`}
+	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`}
 
 // instantCache is a small direct-mapped cache of formatted instants, by
 // value: a timestamp and the one a microsecond before it (a collection's
@@ -460,7 +466,7 @@ func (d *Dump) complexDeletion(open []byte, first bool, del rows.DeletionTime) {
 	}
 	g.b = append(g.b, open...)
 	d.deletionBody(del)
-	g.b = append(g.b, d.f.end...)
+	g.b = d.appendEnd(g.b)
 	g.objCompact = false
 }
 
@@ -532,9 +538,18 @@ func (d *Dump) cell(col *schema.Column, open []byte, first bool, c *rows.Cell, l
 		b = append(b, f.expired...)
 		b = strconv.AppendBool(b, !c.IsLive(d.now))
 	}
-	g.b = append(b, f.end...)
+	g.b = d.appendEnd(b)
 	g.objCompact = false
 	return nil
+}
+
+// appendEnd closes a compact object that has entries: cellFrags.end, as
+// bytes (no copy call).
+func (d *Dump) appendEnd(b []byte) []byte {
+	if d.g.pretty {
+		return append(b, ' ', '}')
+	}
+	return append(b, '}')
 }
 
 // cellSlow is JsonTransformer.serializeCell through the generator, for a
@@ -625,24 +640,36 @@ func (d *Dump) clustering(vals [][]byte) error {
 	}
 	g := &d.g
 	g.cachedField(&d.fields[fClustering], "clustering")
-	g.objCompact = true
-	g.startArray()
-	g.arrCompact = true
+	// The array's indenter is compact from its first value on: "[", each
+	// value after " " or ", " (pretty) or "," (after the first), then " ]"
+	// or "]" (its object indenter, set here, writes nothing of it).
+	b := append(g.b, '[')
 	var err error
 	for i, c := range d.s.Clustering {
+		if g.pretty {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, ' ')
+		} else if i > 0 {
+			b = append(b, ',')
+		}
 		switch {
 		case i >= len(vals):
-			g.rawString(`"*"`)
+			b = append(b, `"*"`...)
 		case vals[i] == nil:
-			g.rawString("null")
+			b = append(b, "null"...)
 		default:
-			g.value()
-			if g.b, err = cqljson.Append(g.b, c.Type, vals[i]); err != nil {
+			if b, err = cqljson.Append(b, c.Type, vals[i]); err != nil {
+				g.b = b
 				return fmt.Errorf("clustering %s: %w", c.Name, err)
 			}
 		}
 	}
-	g.endArray()
+	if g.pretty {
+		b = append(b, ' ')
+	}
+	g.b = append(b, ']')
 	g.objCompact = false
 	g.arrCompact = false
 	return nil
@@ -705,7 +732,7 @@ func (d *Dump) deletionBody(del rows.DeletionTime) {
 	g.b = d.appendCachedTime(g.b, del.MarkedForDeleteAt, time.Microsecond)
 	g.b = append(g.b, d.f.localDeleteTime...)
 	g.b = d.appendCachedTime(g.b, del.LocalDeletionTime, time.Second)
-	g.b = append(g.b, d.f.end...)
+	g.b = d.appendEnd(g.b)
 	g.objCompact = false
 	d.del = deletionBody{ok: true, of: del, out: append(d.del.out[:0], g.b[start:]...)}
 }
@@ -729,7 +756,17 @@ func (d *Dump) appendTime(dst []byte, v int64, unit time.Duration) []byte {
 		secs = v
 	}
 	dst = append(dst, '"')
+	if d.second.ok && d.second.v == secs {
+		// Instants a row's cells and deletions hold are mostly in one second.
+		dst = append(dst, d.second.date[:]...)
+		return append(appendNanos(dst, int(nanos)), '"')
+	}
+	start := len(dst)
 	dst = AppendInstant(dst, secs, nanos)
+	if secs >= 0 && secs < 253402300800 {
+		d.second.ok, d.second.v = true, secs
+		copy(d.second.date[:], dst[start:])
+	}
 	return append(dst, '"')
 }
 
