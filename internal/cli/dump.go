@@ -130,9 +130,9 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 				}
 				err = exportRows(w, []*sstable.SSTable{sst}, now)
 			case sst.Desc.Version.IsLegacy():
-				err = o.dumpLegacy(ctx, w, sst, now)
+				err = o.dumpLegacy(ctx, w, stdout, sst, now)
 			default:
-				wrote, err = o.dumpOne(ctx, w, sst, now)
+				wrote, err = o.dumpOne(ctx, w, stdout, sst, now)
 				if o.lines {
 					unterminated = wrote
 				}
@@ -153,11 +153,15 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 // no newline after the closing bracket), one compact object per line with -l
 // (its bytes too: Jackson's MinimalPrettyPrinter("\n") separates the partitions,
 // so the last line has no newline). It reports whether it printed a partition.
-func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable.SSTable, now int64) (bool, error) {
+func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, stdout io.Writer, sst *sstable.SSTable, now int64) (bool, error) {
 	d := render.NewDump(sst.Schema, o.rawTime, !o.lines, now)
 	// The renderer writes out as it goes: memory stays bounded by a row, not
 	// by the partition (sstabledump's JSON generator streams too).
-	d.StreamTo(outputWriter{w}, o.spillAt)
+	out, err := direct(w, stdout)
+	if err != nil {
+		return false, err
+	}
+	d.StreamTo(out, o.spillAt)
 	sc := sst.Scanner(0, sst.Chunks.Length())
 	var buf []byte
 	n := 0 // partitions printed
@@ -222,6 +226,16 @@ func atPartition(sst *sstable.SSTable, off int64, err error) error {
 	return sst.AtPartition(off, err)
 }
 
+// direct flushes w and returns its underlying stdout for a renderer's
+// StreamTo: the renderer buffers its blocks itself, and a copy through w
+// would move every byte of a dump once more.
+func direct(w *bufio.Writer, stdout io.Writer) (io.Writer, error) {
+	if err := w.Flush(); err != nil {
+		return nil, &OutputError{err}
+	}
+	return outputWriter{stdout}, nil
+}
+
 // outputWriter marks its writer's errors as output errors.
 type outputWriter struct{ w io.Writer }
 
@@ -236,12 +250,16 @@ func (o outputWriter) Write(p []byte) (int, error) {
 // dumpLegacy prints one pre-3.0 SSTable as Cassandra 2.x's sstable2json did
 // (render.Sstable2JSON): every atom in on-disk order, -k and -x selecting
 // partitions by their printed key, -e printing the keys one per line.
-func (o *dumpOptions) dumpLegacy(ctx context.Context, w *bufio.Writer, sst *sstable.SSTable, now int64) error {
+func (o *dumpOptions) dumpLegacy(ctx context.Context, w *bufio.Writer, stdout io.Writer, sst *sstable.SSTable, now int64) error {
 	if o.debug || o.lines {
 		return &UsageError{fmt.Errorf("%s: -d and -l are sstabledump's (3.0+); sstable2json, which dump follows for Cassandra 2.x SSTables, had only -k, -x and -e", sst.Path(format.Data))}
 	}
 	r := render.NewSstable2JSON(sst, now)
-	r.StreamTo(outputWriter{w}, o.spillAt)
+	out, err := direct(w, stdout)
+	if err != nil {
+		return err
+	}
+	r.StreamTo(out, o.spillAt)
 	sc := sst.Atoms(0, sst.Chunks.Length())
 	var buf []byte
 	n := 0
