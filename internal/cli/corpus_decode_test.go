@@ -100,6 +100,6 @@ func dumpFile(path string) error {
 	}
 	defer sst.Close()
 	o := &dumpOptions{}
-	_, err = o.dumpOne(context.Background(), bufio.NewWriter(io.Discard), sst, corpusNow)
+	_, err = o.dumpOne(context.Background(), bufio.NewWriter(io.Discard), io.Discard, sst, corpusNow)
 	return err
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -31,8 +32,8 @@ type dumpOptions struct {
 	lines    bool     // -l
 	paths    []string
 	s3       s3Options
-	// spillAt is render.Dump.StreamTo's threshold (0: its default); tests set
-	// it small to check that streaming changes no byte.
+	// spillAt is the renderers' StreamTo threshold (0: their default); tests
+	// set it small to check that streaming changes no byte.
 	spillAt int
 }
 
@@ -129,9 +130,9 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 				}
 				err = exportRows(w, []*sstable.SSTable{sst}, now)
 			case sst.Desc.Version.IsLegacy():
-				err = o.dumpLegacy(ctx, w, sst, now)
+				err = o.dumpLegacy(ctx, w, stdout, sst, now)
 			default:
-				wrote, err = o.dumpOne(ctx, w, sst, now)
+				wrote, err = o.dumpOne(ctx, w, stdout, sst, now)
 				if o.lines {
 					unterminated = wrote
 				}
@@ -152,11 +153,15 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 // no newline after the closing bracket), one compact object per line with -l
 // (its bytes too: Jackson's MinimalPrettyPrinter("\n") separates the partitions,
 // so the last line has no newline). It reports whether it printed a partition.
-func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable.SSTable, now int64) (bool, error) {
+func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, stdout io.Writer, sst *sstable.SSTable, now int64) (bool, error) {
 	d := render.NewDump(sst.Schema, o.rawTime, !o.lines, now)
-	// A wide partition goes out as it is rendered: memory stays bounded by a
-	// row, not by the partition (sstabledump's JSON generator streams too).
-	d.StreamTo(outputWriter{w}, o.spillAt)
+	// The renderer writes out as it goes: memory stays bounded by a row, not
+	// by the partition (sstabledump's JSON generator streams too).
+	out, err := direct(w, stdout)
+	if err != nil {
+		return false, err
+	}
+	d.StreamTo(out, o.spillAt)
 	sc := sst.Scanner(0, sst.Chunks.Length())
 	var buf []byte
 	n := 0 // partitions printed
@@ -173,7 +178,7 @@ func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable
 			if err != nil {
 				return false, sst.AtPartition(sc.Partition().Offset, err)
 			}
-			if (len(o.keys) > 0 && !slices.Contains(o.keys, ks)) || slices.Contains(o.excludes, ks) {
+			if !o.selected(ks) {
 				continue
 			}
 		}
@@ -190,15 +195,9 @@ func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable
 			buf, err = d.AppendPartition(buf, sc)
 		}
 		if err != nil {
-			return false, sst.AtPartition(sc.Partition().Offset, err)
+			return false, atPartition(sst, sc.Partition().Offset, err)
 		}
 		n++
-		if len(buf) > 128<<10 {
-			if _, err := w.Write(buf); err != nil {
-				return false, &OutputError{err}
-			}
-			buf = buf[:0]
-		}
 	}
 	if err := sc.Err(); err != nil {
 		return false, err
@@ -210,6 +209,31 @@ func (o *dumpOptions) dumpOne(ctx context.Context, w *bufio.Writer, sst *sstable
 		return false, &OutputError{err}
 	}
 	return n > 0, nil
+}
+
+// selected applies -k and -x to a partition key as printed.
+func (o *dumpOptions) selected(ks string) bool {
+	return (len(o.keys) == 0 || slices.Contains(o.keys, ks)) && !slices.Contains(o.excludes, ks)
+}
+
+// atPartition names the partition in a rendering error; an error writing the
+// output is not the SSTable's and stays as it is.
+func atPartition(sst *sstable.SSTable, off int64, err error) error {
+	var oe *OutputError
+	if errors.As(err, &oe) {
+		return err
+	}
+	return sst.AtPartition(off, err)
+}
+
+// direct flushes w and returns its underlying stdout for a renderer's
+// StreamTo: the renderer buffers its blocks itself, and a copy through w
+// would move every byte of a dump once more.
+func direct(w *bufio.Writer, stdout io.Writer) (io.Writer, error) {
+	if err := w.Flush(); err != nil {
+		return nil, &OutputError{err}
+	}
+	return outputWriter{stdout}, nil
 }
 
 // outputWriter marks its writer's errors as output errors.
@@ -226,11 +250,16 @@ func (o outputWriter) Write(p []byte) (int, error) {
 // dumpLegacy prints one pre-3.0 SSTable as Cassandra 2.x's sstable2json did
 // (render.Sstable2JSON): every atom in on-disk order, -k and -x selecting
 // partitions by their printed key, -e printing the keys one per line.
-func (o *dumpOptions) dumpLegacy(ctx context.Context, w *bufio.Writer, sst *sstable.SSTable, now int64) error {
+func (o *dumpOptions) dumpLegacy(ctx context.Context, w *bufio.Writer, stdout io.Writer, sst *sstable.SSTable, now int64) error {
 	if o.debug || o.lines {
 		return &UsageError{fmt.Errorf("%s: -d and -l are sstabledump's (3.0+); sstable2json, which dump follows for Cassandra 2.x SSTables, had only -k, -x and -e", sst.Path(format.Data))}
 	}
 	r := render.NewSstable2JSON(sst, now)
+	out, err := direct(w, stdout)
+	if err != nil {
+		return err
+	}
+	r.StreamTo(out, o.spillAt)
 	sc := sst.Atoms(0, sst.Chunks.Length())
 	var buf []byte
 	n := 0
@@ -242,37 +271,20 @@ func (o *dumpOptions) dumpLegacy(ctx context.Context, w *bufio.Writer, sst *ssta
 			return err
 		}
 		p := sc.Partition()
-		where := func(err error) error {
-			return sst.AtPartition(p.Offset, err)
-		}
 		ks, err := r.KeyString(p.Key)
 		if err != nil {
-			return where(err)
+			return sst.AtPartition(p.Offset, err)
 		}
-		if (len(o.keys) > 0 && !slices.Contains(o.keys, ks)) || slices.Contains(o.excludes, ks) {
+		if !o.selected(ks) {
 			continue
 		}
 		if o.keysOnly {
-			buf = append(append(buf, ks...), '\n')
+			buf, err = r.AppendKey(buf, p.Key)
 		} else {
-			if n > 0 {
-				buf = append(buf, ",\n"...)
-			}
-			if buf, err = r.AppendPartitionStart(buf, p.Key, p.Deletion.MarkedForDeleteAt, p.Deletion.LocalDeletionTime, !p.Deletion.IsLive()); err != nil {
-				return where(err)
-			}
-			for first := true; sc.NextAtom(); first = false {
-				if buf, err = r.AppendAtom(buf, sc.Atom(), first); err != nil {
-					return where(err)
-				}
-				if len(buf) > 128<<10 {
-					if _, err := w.Write(buf); err != nil {
-						return &OutputError{err}
-					}
-					buf = buf[:0]
-				}
-			}
-			buf = r.AppendPartitionEnd(buf)
+			buf, err = r.AppendPartition(buf, sc, n == 0)
+		}
+		if err != nil {
+			return atPartition(sst, p.Offset, err)
 		}
 		n++
 	}

@@ -195,3 +195,34 @@ func TestDumpLinesJoin(t *testing.T) {
 		t.Errorf("dump -l of the directory is not its SSTables' outputs joined by a newline (%d bytes, want %d)", len(got), len(want))
 	}
 }
+
+// failAfter accepts n bytes, then fails every write.
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		return 0, errors.New("broken pipe")
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// TestDumpOutputError: a write that fails while a partition streams out is
+// reported as an output error, not as one of the SSTable's partitions, for
+// 3.0+ and pre-3.0 SSTables alike.
+func TestDumpOutputError(t *testing.T) {
+	corpus := filepath.Join(sharedDir(t), "corpus")
+	for _, dir := range []string{
+		"scylla/3.x/uncompressed/collections",
+		"scylla/legacy/uncompressed/ks/uncompressed-1c6ace40fad111e7b9cf000000000002/la-1-big-Data.db",
+	} {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			o := &dumpOptions{paths: []string{filepath.Join(corpus, dir)}, now: "2026-01-01T00:00:00Z", spillAt: 1}
+			err := o.run(context.Background(), storage.Local{}, &failAfter{n: 10})
+			var oe *OutputError
+			if !errors.As(err, &oe) || strings.Contains(err.Error(), "partition at") {
+				t.Fatalf("want the output error alone, got %v", err)
+			}
+		})
+	}
+}

@@ -83,6 +83,15 @@ func TestDumpSstable2JSON(t *testing.T) {
 			if !bytes.Equal(out.Bytes(), want) {
 				t.Fatalf("differs from sstable2json:\n%s", firstDiff(out.Bytes(), want))
 			}
+			// Streaming (a write after every atom and key) changes no byte.
+			o.spillAt = 1
+			var streamed bytes.Buffer
+			if err := o.run(context.Background(), storage.Local{}, &streamed); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(streamed.Bytes(), want) {
+				t.Fatalf("streamed output (spill after every atom) differs:\n%s", firstDiff(streamed.Bytes(), want))
+			}
 			same++
 		})
 	}

@@ -134,9 +134,9 @@ func (d *Dump) appendDebugUnfiltered(dst []byte, u *rows.Unfiltered) ([]byte, er
 		}
 	}
 	dst = append(dst, " | "...)
-	cols := d.regular
+	cols := d.regularCols
 	if u.Kind == rows.KindStatic {
-		cols = d.static
+		cols = d.staticCols
 	}
 	cd := 0
 	first := true

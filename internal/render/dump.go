@@ -3,7 +3,6 @@ package render
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -24,18 +23,21 @@ import (
 // (dump -l), each partition is one compact JSON object.
 type Dump struct {
 	s *schema.Table
-	// static and regular are s.Static() and s.Regular(), taken once.
-	static, regular []schema.Column
-	raw             bool  // -t: raw timestamps instead of ISO-8601
-	now             int64 // for the "expired" flags (sstabledump uses the wall clock)
+	// staticCols and regularCols are s.Static() and s.Regular(), taken once.
+	staticCols, regularCols []schema.Column
+	raw                     bool  // -t: raw timestamps instead of ISO-8601
+	now                     int64 // for the "expired" flags (sstabledump uses the wall clock)
 	// The "name" strings of the static and regular columns, JSON-encoded once:
 	// quoting them per cell cost a twentieth of a dump.
 	staticNames, regularNames [][]byte
-	g                         jsonGen
-	// out and spillAt are StreamTo's: where a partition's bytes go while it is
-	// rendered, and how many are buffered before they do.
-	out     io.Writer
-	spillAt int
+	// f holds the constant pieces of a cell in the layout chosen, and
+	// static and regular each column's cell openings: a cell is a few
+	// appends, not a generator call per token.
+	f               *cellFrags
+	static, regular cellOpenings
+	g               jsonGen
+	// spiller writes a partition's bytes out while it is rendered (StreamTo).
+	spiller
 	// scratch and comps are reused per value and per key: a dump allocating
 	// per cell ran the collector hundreds of times on a 4 MB heap, and its
 	// write barriers cost a tenth of the CPU.
@@ -44,7 +46,114 @@ type Dump struct {
 	// micros and secs hold instants already formatted: a row's cells, its
 	// complex deletions and rows written together share their timestamps.
 	micros, secs instantCache
+	// second is the last second formatted (yyyy-MM-ddTHH:mm:ss), 1970-9999.
+	second struct {
+		ok   bool
+		v    int64
+		date [19]byte
+	}
+	// fields are the hot call sites' field caches.
+	fields [nFields]fieldCache
+	// del and live are the last deletion and liveness bodies rendered: a
+	// row's complex deletions share one, and rows written together their
+	// liveness.
+	del  deletionBody
+	live livenessBody
 }
+
+// The call sites of jsonGen.cachedField, one cache each.
+const (
+	fTableKind = iota
+	fPartition
+	fKey
+	fPartitionPosition
+	fRows
+	fType
+	fPosition
+	fClustering
+	fLiveness
+	fDeletion
+	fCells
+	nFields
+)
+
+type deletionBody struct {
+	ok  bool
+	of  rows.DeletionTime
+	out []byte
+}
+
+type livenessBody struct {
+	ok  bool
+	of  rows.Liveness
+	out []byte
+}
+
+// cellOpenings are, per column, what opens its cells in a cells array at
+// nesting (its entries' indentation): the separator from the entry before,
+// the object up to its name, and the field that follows (path or value for
+// a cell, deletion_info for a complex deletion). The first entry of an
+// array skips the separator's comma, the first byte.
+type cellOpenings struct {
+	nesting int  // -1: not built
+	compact bool // the array indenter's switch they were built for
+	cell    [][]byte
+	del     [][]byte
+}
+
+// openings returns the cell openings of cols at the generator's nesting and
+// array indenter, building them when either changed (neither does within a
+// dump: rows are all at the same depth, their cells arrays expanded).
+func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte) *cellOpenings {
+	g := &d.g
+	if o.nesting == g.nesting && o.compact == g.arrCompact {
+		return o
+	}
+	o.nesting, o.compact = g.nesting, g.arrCompact
+	sep := []byte{','}
+	switch {
+	case !g.pretty:
+	case g.arrCompact:
+		sep = append(sep, ' ')
+	default:
+		sep = append(sep, '\n')
+		for range g.nesting {
+			sep = append(sep, ' ', ' ')
+		}
+	}
+	o.cell = make([][]byte, len(cols))
+	o.del = make([][]byte, len(cols))
+	for i := range cols {
+		head := append(append(append([]byte(nil), sep...), d.f.head...), names[i]...)
+		field := d.f.value
+		if cols[i].Type.IsMultiCell() {
+			field = d.f.path
+		}
+		o.cell[i] = append(append([]byte(nil), head...), field...)
+		o.del[i] = append(head, d.f.deletionField...)
+	}
+	return o
+}
+
+// cellFrags are the constant pieces of a cell object after its name, and of
+// a deletion's object, as JsonTransformer writes them with the object
+// indenter compact.
+type cellFrags struct {
+	head                                         string // before the name
+	value, path, tstamp, ttl, expiresAt, expired string
+	pathValue                                    string // a path's end, then value
+	deletionField                                string
+	markedDeleted, localDeleteTime               string
+	end                                          string
+}
+
+var prettyFrags = cellFrags{head: `{ "name" : `, value: `, "value" : `, path: `, "path" : [ `, pathValue: ` ], "value" : `,
+	tstamp: `, "tstamp" : `, ttl: `, "ttl" : `, expiresAt: `, "expires_at" : `, expired: `, "expired" : `, deletionField: `, "deletion_info" : `,
+	markedDeleted: `{ "marked_deleted" : `, localDeleteTime: `, "local_delete_time" : `}
+
+var compactFrags = cellFrags{head: `{"name":`, value: `,"value":`, path: `,"path":[`, pathValue: `],"value":`,
+	tstamp: `,"tstamp":`, ttl: `,"ttl":`, expiresAt: `,"expires_at":`, expired: `,"expired":`, deletionField: `,"deletion_info":`,
+	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`}
 
 // instantCache is a small direct-mapped cache of formatted instants, by
 // value: a timestamp and the one a microsecond before it (a collection's
@@ -53,33 +162,6 @@ type instantCache struct {
 	v  [4]int64
 	n  [4]uint8 // 0: empty
 	of [4][40]byte
-}
-
-// spillSize is StreamTo's default: enough to make each write cheap, small
-// against the 32 MB a dump of any partition width should stay within.
-const spillSize = 64 << 10
-
-// StreamTo makes AppendPartition and AppendDebugPartition write their buffer
-// to w whenever it holds n bytes or more between two rows (n <= 0: 64 KiB) and
-// go on rendering at its start, so a partition of any width is held about a
-// row at a time: the slice they return is then what was not yet written, and
-// the caller writes it out after (or before) whatever follows. An error from
-// w is returned as it is. Without StreamTo, the whole partition is appended.
-func (d *Dump) StreamTo(w io.Writer, n int) {
-	if n <= 0 {
-		n = spillSize
-	}
-	d.out, d.spillAt = w, n
-}
-
-// spill writes b to the StreamTo writer once it is large enough, and returns
-// what is left to append to.
-func (d *Dump) spill(b []byte) ([]byte, error) {
-	if d.out == nil || len(b) < d.spillAt {
-		return b, nil
-	}
-	_, err := d.out.Write(b)
-	return b[:0], err
 }
 
 // NewDump returns a renderer for SSTables with schema s. pretty selects
@@ -93,8 +175,12 @@ func NewDump(s *schema.Table, rawTimestamps, pretty bool, now int64) *Dump {
 		}
 		return out
 	}
-	d := &Dump{s: s, raw: rawTimestamps, now: now, static: s.Static(), regular: s.Regular(),
-		staticNames: names(s.Static()), regularNames: names(s.Regular())}
+	d := &Dump{s: s, raw: rawTimestamps, now: now, staticCols: s.Static(), regularCols: s.Regular(),
+		staticNames: names(s.Static()), regularNames: names(s.Regular()), f: &compactFrags}
+	if pretty {
+		d.f = &prettyFrags
+	}
+	d.static.nesting, d.regular.nesting = -1, -1
 	d.g.pretty = pretty
 	d.g.open = make([]genContext, 0, 16)
 	return d
@@ -124,8 +210,10 @@ func (d *Dump) End(dst []byte) []byte {
 // partition's "key" field (JsonTransformer.serializePartitionKey).
 func (d *Dump) AppendKey(dst, key []byte) ([]byte, error) {
 	d.g.b = dst
-	err := d.key(key)
-	return d.g.b, err
+	if err := d.key(key); err != nil {
+		return d.g.b, err
+	}
+	return d.spill(d.g.b)
 }
 
 func (d *Dump) key(key []byte) error {
@@ -180,8 +268,10 @@ func (d *Dump) stringOf(t *cql.Type, v []byte) error {
 // (JsonTransformer.serializePartition); after StreamTo, writing as it goes.
 func (d *Dump) AppendPartition(dst []byte, sc sstable.Partitions) ([]byte, error) {
 	d.g.b = dst
-	err := d.partition(sc)
-	return d.g.b, err
+	if err := d.partition(sc); err != nil {
+		return d.g.b, err
+	}
+	return d.spill(d.g.b)
 }
 
 func (d *Dump) partition(sc sstable.Partitions) error {
@@ -200,21 +290,21 @@ func (d *Dump) partition(sc sstable.Partitions) error {
 		pos = u.Offset
 	}
 	g.startObject()
-	g.field("table kind")
+	g.cachedField(&d.fields[fTableKind], "table kind")
 	g.rawString(`"REGULAR"`)
-	g.field("partition")
+	g.cachedField(&d.fields[fPartition], "partition")
 	g.startObject()
-	g.field("key")
+	g.cachedField(&d.fields[fKey], "key")
 	if err := d.key(p.Key); err != nil {
 		return err
 	}
-	g.field("position")
+	g.cachedField(&d.fields[fPartitionPosition], "position")
 	d.number(pos)
 	if !p.Deletion.IsLive() {
 		d.deletion(p.Deletion)
 	}
 	g.endObject()
-	g.field("rows")
+	g.cachedField(&d.fields[fRows], "rows")
 	g.startArray()
 	for ; more; more = sc.Next() {
 		u := sc.Unfiltered()
@@ -256,35 +346,40 @@ func (d *Dump) boolean(v bool) {
 
 func (d *Dump) time(v int64, unit time.Duration) {
 	d.g.value()
+	d.g.b = d.appendCachedTime(d.g.b, v, unit)
+}
+
+// appendCachedTime is appendTime through the instant caches.
+func (d *Dump) appendCachedTime(b []byte, v int64, unit time.Duration) []byte {
 	c := &d.secs
 	if unit == time.Microsecond {
 		c = &d.micros
 	}
 	i := v & 3
 	if c.n[i] > 0 && c.v[i] == v {
-		d.g.b = append(d.g.b, c.of[i][:c.n[i]]...)
-		return
+		return append(b, c.of[i][:c.n[i]]...)
 	}
-	start := len(d.g.b)
-	d.g.b = d.appendTime(d.g.b, v, unit)
-	if n := copy(c.of[i][:], d.g.b[start:]); n == len(d.g.b)-start {
+	start := len(b)
+	b = d.appendTime(b, v, unit)
+	if n := copy(c.of[i][:], b[start:]); n == len(b)-start {
 		c.v[i], c.n[i] = v, uint8(n)
 	} else {
 		c.n[i] = 0 // longer than a slot: not kept
 	}
+	return b
 }
 
 // row is JsonTransformer.serializeRow.
 func (d *Dump) row(u *rows.Unfiltered) error {
 	g := &d.g
 	g.startObject()
-	g.field("type")
+	g.cachedField(&d.fields[fType], "type")
 	if u.Kind == rows.KindStatic {
 		g.rawString(`"static_block"`)
 	} else {
 		g.rawString(`"row"`)
 	}
-	g.field("position")
+	g.cachedField(&d.fields[fPosition], "position")
 	d.number(u.Offset)
 	if u.Kind != rows.KindStatic {
 		if err := d.clustering(u.Clustering); err != nil {
@@ -294,20 +389,26 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	li := u.Liveness
 	if !li.IsEmpty() {
 		g.objCompact = false
-		g.field("liveness_info")
-		g.objCompact = true
-		g.startObject()
-		g.field("tstamp")
-		d.time(li.Timestamp, time.Microsecond)
-		if li.IsExpiring() {
-			g.field("ttl")
-			d.number(int64(li.TTL))
-			g.field("expires_at")
-			d.time(li.LocalExpirationTime, time.Second)
-			g.field("expired")
-			d.boolean(li.LocalExpirationTime < d.now)
+		g.cachedField(&d.fields[fLiveness], "liveness_info")
+		if d.live.ok && d.live.of == li {
+			g.b = append(g.b, d.live.out...)
+		} else {
+			start := len(g.b)
+			g.objCompact = true
+			g.startObject()
+			g.field("tstamp")
+			d.time(li.Timestamp, time.Microsecond)
+			if li.IsExpiring() {
+				g.field("ttl")
+				d.number(int64(li.TTL))
+				g.field("expires_at")
+				d.time(li.LocalExpirationTime, time.Second)
+				g.field("expired")
+				d.boolean(li.LocalExpirationTime < d.now)
+			}
+			g.endObject()
+			d.live = livenessBody{ok: true, of: li, out: append(d.live.out[:0], g.b[start:]...)}
 		}
-		g.endObject()
 		g.objCompact = false
 	}
 	if !u.Deletion.IsLive() {
@@ -315,47 +416,146 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	} else if !u.ShadowableDeletion.IsLive() {
 		d.deletion(u.ShadowableDeletion)
 	}
-	g.field("cells")
+	g.cachedField(&d.fields[fCells], "cells")
 	g.startArray()
-	cols, names := d.regular, d.regularNames
+	cols, names, open := d.regularCols, d.regularNames, &d.regular
 	if u.Kind == rows.KindStatic {
-		cols, names = d.static, d.staticNames
+		cols, names, open = d.staticCols, d.staticNames, &d.static
 	}
+	n := 0 // entries written: the cells array's count, kept here
 	cd := 0
+	o := d.openings(open, cols, names)
 	for i := range u.Cells {
 		c := &u.Cells[i]
+		if o.compact != g.arrCompact {
+			o = d.openings(open, cols, names) // a path leaves the array expanded
+		}
 		// A complex column's deletion comes before its cells.
 		for cd < len(u.ComplexDeletions) && u.ComplexDeletions[cd].Column <= c.Column {
-			d.complexDeletion(names, u.ComplexDeletions[cd])
+			d.complexDeletion(o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
+			n++
 			cd++
 		}
-		if err := d.cell(&cols[c.Column], names[c.Column], c, li); err != nil {
+		if c.Tombstone {
+			g.open[len(g.open)-1].n = n
+			if err := d.cellSlow(&cols[c.Column], names[c.Column], c, li); err != nil {
+				return err
+			}
+		} else if err := d.cell(&cols[c.Column], o.cell[c.Column], n == 0, c, li); err != nil {
 			return err
 		}
+		n++
 	}
 	for ; cd < len(u.ComplexDeletions); cd++ {
-		d.complexDeletion(names, u.ComplexDeletions[cd])
+		d.complexDeletion(o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
+		n++
 	}
+	g.open[len(g.open)-1].n = n
 	g.endArray()
 	g.endObject()
 	return nil
 }
 
 // complexDeletion is the deletion branch of JsonTransformer.serializeColumnData.
-func (d *Dump) complexDeletion(names [][]byte, cd rows.ComplexDeletion) {
+// The object is compact throughout: its opening (o.del), the deletion, its
+// end.
+func (d *Dump) complexDeletion(open []byte, first bool, del rows.DeletionTime) {
 	g := &d.g
-	g.objCompact = true
-	g.startObject()
-	g.field("name")
-	g.raw(names[cd.Column])
-	d.deletion(cd.Deletion)
-	g.objCompact = true
-	g.endObject()
+	if first {
+		open = open[1:]
+	}
+	g.b = append(g.b, open...)
+	d.deletionBody(del)
+	g.b = d.appendEnd(g.b)
 	g.objCompact = false
 }
 
-// cell is JsonTransformer.serializeCell.
-func (d *Dump) cell(col *schema.Column, name []byte, c *rows.Cell, li rows.Liveness) error {
+// cell is JsonTransformer.serializeCell for a live or expiring cell: its
+// object indenter stays compact, so the object is its opening (cellOpenings),
+// constant pieces and values, appended in order.
+func (d *Dump) cell(col *schema.Column, open []byte, first bool, c *rows.Cell, li rows.Liveness) error {
+	g := &d.g
+	f := d.f
+	if first {
+		open = open[1:]
+	}
+	b := append(g.b, open...)
+	t := col.Type
+	cellType := t
+	if t.IsMultiCell() {
+		if t.Kind == cql.UDT {
+			idx, err := cql.FieldIndex(c.Path)
+			if err != nil || idx >= len(t.FieldNames) {
+				g.b = b
+				return fmt.Errorf("column %s: udt field path %x", col.Name, c.Path)
+			}
+			b = cqljson.AppendJSONString(b, []byte(t.FieldNames[idx]))
+			cellType = t.FieldType(idx)
+		} else {
+			pt := t.PathType()
+			s, err := cqljson.AppendString(d.scratch[:0], pt, c.Path)
+			d.scratch = s
+			if err != nil {
+				g.b = b
+				return fmt.Errorf("%s value: %w", pt.CQL(), err)
+			}
+			b = cqljson.AppendJSONString(b, s)
+			cellType = t.CellValueType()
+		}
+		b = append(b, f.pathValue...)
+		g.arrCompact = false
+	}
+	if cellType.Kind == cql.Counter {
+		// sstabledump prints CounterColumnType.toJSONString of the raw counter
+		// context: its first 8 bytes read as a long (header and shard id bytes),
+		// not the counter's total. Reproduced here; dump --rows prints the total.
+		// A context with no shard (ScyllaDB's write_empty_counter) is shorter than a
+		// long, where sstabledump would fail: print its total, 0.
+		if len(c.Value) >= 8 {
+			b = strconv.AppendInt(b, int64(binary.BigEndian.Uint64(c.Value)), 10)
+		} else if v, err := merge.CounterValue(c.Value); err == nil {
+			b = strconv.AppendInt(b, v, 10)
+		} else {
+			g.b = b
+			return fmt.Errorf("column %s: %w", col.Name, err)
+		}
+	} else {
+		var err error
+		if b, err = cqljson.Append(b, cellType, c.Value); err != nil {
+			g.b = b
+			return fmt.Errorf("column %s: %w", col.Name, err)
+		}
+	}
+	if li.IsEmpty() || c.Timestamp != li.Timestamp {
+		b = append(b, f.tstamp...)
+		b = d.appendCachedTime(b, c.Timestamp, time.Microsecond)
+	}
+	if c.IsExpiring() && (li.IsEmpty() || c.TTL != li.TTL) {
+		b = append(b, f.ttl...)
+		b = strconv.AppendInt(b, int64(c.TTL), 10)
+		b = append(b, f.expiresAt...)
+		b = d.appendCachedTime(b, c.LocalDeletionTime, time.Second)
+		b = append(b, f.expired...)
+		b = strconv.AppendBool(b, !c.IsLive(d.now))
+	}
+	g.b = d.appendEnd(b)
+	g.objCompact = false
+	return nil
+}
+
+// appendEnd closes a compact object that has entries: cellFrags.end, as
+// bytes (no copy call).
+func (d *Dump) appendEnd(b []byte) []byte {
+	if d.g.pretty {
+		return append(b, ' ', '}')
+	}
+	return append(b, '}')
+}
+
+// cellSlow is JsonTransformer.serializeCell through the generator, for a
+// cell tombstone: its deletion_info switches the object indenter back to
+// expanded, so the fields after it are on lines of their own.
+func (d *Dump) cellSlow(col *schema.Column, name []byte, c *rows.Cell, li rows.Liveness) error {
 	g := &d.g
 	g.startObject()
 	g.objCompact = true
@@ -439,25 +639,37 @@ func (d *Dump) clustering(vals [][]byte) error {
 		return nil
 	}
 	g := &d.g
-	g.field("clustering")
-	g.objCompact = true
-	g.startArray()
-	g.arrCompact = true
+	g.cachedField(&d.fields[fClustering], "clustering")
+	// The array's indenter is compact from its first value on: "[", each
+	// value after " " or ", " (pretty) or "," (after the first), then " ]"
+	// or "]" (its object indenter, set here, writes nothing of it).
+	b := append(g.b, '[')
 	var err error
 	for i, c := range d.s.Clustering {
+		if g.pretty {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, ' ')
+		} else if i > 0 {
+			b = append(b, ',')
+		}
 		switch {
 		case i >= len(vals):
-			g.rawString(`"*"`)
+			b = append(b, `"*"`...)
 		case vals[i] == nil:
-			g.rawString("null")
+			b = append(b, "null"...)
 		default:
-			g.value()
-			if g.b, err = cqljson.Append(g.b, c.Type, vals[i]); err != nil {
+			if b, err = cqljson.Append(b, c.Type, vals[i]); err != nil {
+				g.b = b
 				return fmt.Errorf("clustering %s: %w", c.Name, err)
 			}
 		}
 	}
-	g.endArray()
+	if g.pretty {
+		b = append(b, ' ')
+	}
+	g.b = append(b, ']')
 	g.objCompact = false
 	g.arrCompact = false
 	return nil
@@ -502,16 +714,27 @@ func (d *Dump) marker(u *rows.Unfiltered) {
 
 // deletion is JsonTransformer.serializeDeletion.
 func (d *Dump) deletion(del rows.DeletionTime) {
+	d.g.cachedField(&d.fields[fDeletion], "deletion_info")
+	d.deletionBody(del)
+}
+
+// deletionBody writes the deletion's object, the same wherever it is (its
+// indenter is compact), and leaves the object indenter expanded.
+func (d *Dump) deletionBody(del rows.DeletionTime) {
 	g := &d.g
-	g.field("deletion_info")
-	g.objCompact = true
-	g.startObject()
-	g.field("marked_deleted")
-	d.time(del.MarkedForDeleteAt, time.Microsecond)
-	g.field("local_delete_time")
-	d.time(del.LocalDeletionTime, time.Second)
-	g.endObject()
+	if d.del.ok && d.del.of == del {
+		g.b = append(g.b, d.del.out...)
+		g.objCompact = false
+		return
+	}
+	start := len(g.b)
+	g.b = append(g.b, d.f.markedDeleted...)
+	g.b = d.appendCachedTime(g.b, del.MarkedForDeleteAt, time.Microsecond)
+	g.b = append(g.b, d.f.localDeleteTime...)
+	g.b = d.appendCachedTime(g.b, del.LocalDeletionTime, time.Second)
+	g.b = d.appendEnd(g.b)
 	g.objCompact = false
+	d.del = deletionBody{ok: true, of: del, out: append(d.del.out[:0], g.b[start:]...)}
 }
 
 // appendTime renders a time as JsonTransformer.dateString: raw digits with -t,
@@ -533,7 +756,17 @@ func (d *Dump) appendTime(dst []byte, v int64, unit time.Duration) []byte {
 		secs = v
 	}
 	dst = append(dst, '"')
+	if d.second.ok && d.second.v == secs {
+		// Instants a row's cells and deletions hold are mostly in one second.
+		dst = append(dst, d.second.date[:]...)
+		return append(appendNanos(dst, int(nanos)), '"')
+	}
+	start := len(dst)
 	dst = AppendInstant(dst, secs, nanos)
+	if secs >= 0 && secs < 253402300800 {
+		d.second.ok, d.second.v = true, secs
+		copy(d.second.date[:], dst[start:])
+	}
 	return append(dst, '"')
 }
 

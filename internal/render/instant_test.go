@@ -33,16 +33,20 @@ func TestInstantFastPath(t *testing.T) {
 	}
 }
 
-// TestDumpTimeCache checks the formatted-instant cache of Dump.time against
-// appendTime, with values that share slots (v, v+4), differ by one (a
-// timestamp and its collection deletion), are too long for a slot, both units,
-// raw and ISO.
+// TestDumpTimeCache checks the formatted-instant and last-second caches of
+// Dump.time against appendTime of a Dump with none, with values that share
+// slots (v, v+4), differ by one (a timestamp and its collection deletion),
+// fall in the same second or the next ones, are too long for a slot, both
+// units, raw and ISO.
 func TestDumpTimeCache(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	base := int64(1_764_927_000_000_000)
 	var vals []int64
 	for range 2000 {
 		v := base + r.Int64N(16)
+		if r.IntN(4) == 0 {
+			v += r.Int64N(3_000_000)
+		}
 		if r.IntN(50) == 0 {
 			v = -r.Int64N(1 << 62) // years before 0: the general formatter
 		}
@@ -57,7 +61,7 @@ func TestDumpTimeCache(t *testing.T) {
 				d.g.b = d.g.b[:0]
 				d.g.open[0].n = 0
 				d.time(v, unit)
-				want := d.appendTime(nil, v, unit)
+				want := (&Dump{raw: raw}).appendTime(nil, v, unit)
 				if string(d.g.b) != string(want) {
 					t.Fatalf("raw %v unit %v value %d: cached %q, want %q", raw, unit, v, d.g.b, want)
 				}

@@ -149,3 +149,27 @@ func (g *jsonGen) reset(dst []byte) {
 	g.nesting = 0
 	g.open = g.open[:0]
 }
+
+// fieldCache holds what field wrote for one name the last time, with the
+// state it depends on (nesting, the object indenter, whether an entry came
+// before): a hot call site then writes it in one append.
+type fieldCache struct {
+	ok             bool
+	nesting        int
+	compact, later bool
+	out            []byte
+}
+
+// cachedField is field through c, which serves name only.
+func (g *jsonGen) cachedField(c *fieldCache, name string) {
+	o := &g.open[len(g.open)-1]
+	later := o.n > 0
+	if c.ok && c.nesting == g.nesting && c.compact == g.objCompact && c.later == later {
+		o.n++
+		g.b = append(g.b, c.out...)
+		return
+	}
+	start := len(g.b)
+	g.field(name)
+	*c = fieldCache{ok: true, nesting: g.nesting, compact: g.objCompact, later: later, out: append(c.out[:0], g.b[start:]...)}
+}

@@ -49,6 +49,8 @@ type Sstable2JSON struct {
 	value      *cql.Type // Dense: the value column; StaticCompact: dynamic cells
 	comps      [][]byte
 	scratch    []byte
+	// spiller writes a partition's atoms out while they are rendered (StreamTo).
+	spiller
 }
 
 // NewSstable2JSON returns a renderer for sst, a pre-3.0 SSTable. An expiring
@@ -87,8 +89,42 @@ func (r *Sstable2JSON) KeyString(key []byte) (string, error) {
 	return string(b), err
 }
 
-// AppendPartitionStart appends the partition's opening up to the cells array.
-func (r *Sstable2JSON) AppendPartitionStart(dst, key []byte, markedForDeleteAt, localDeletionTime int64, deleted bool) ([]byte, error) {
+// AppendKey appends the key of the partition sc is on as -e prints it, on
+// its own line.
+func (r *Sstable2JSON) AppendKey(dst, key []byte) ([]byte, error) {
+	ks, err := r.KeyString(key)
+	if err != nil {
+		return dst, err
+	}
+	return r.spill(append(append(dst, ks...), '\n'))
+}
+
+// AppendPartition appends the partition sc is on, reading all its atoms;
+// after StreamTo, writing as it goes. first says whether it is the first
+// partition of the array (the others follow a separator).
+func (r *Sstable2JSON) AppendPartition(dst []byte, sc *legacy.AtomScanner, first bool) ([]byte, error) {
+	if !first {
+		dst = append(dst, ",\n"...)
+	}
+	p := sc.Partition()
+	dst, err := r.appendPartitionStart(dst, p.Key, p.Deletion.MarkedForDeleteAt, p.Deletion.LocalDeletionTime, !p.Deletion.IsLive())
+	if err != nil {
+		return dst, err
+	}
+	for first := true; sc.NextAtom(); first = false {
+		if dst, err = r.appendAtom(dst, sc.Atom(), first); err != nil {
+			return dst, err
+		}
+		if dst, err = r.spill(dst); err != nil {
+			return dst, err
+		}
+	}
+	// A scanner error ends the atoms; the caller's NextPartition reports it.
+	return r.spill(append(dst, "]}"...))
+}
+
+// appendPartitionStart appends the partition's opening up to the cells array.
+func (r *Sstable2JSON) appendPartitionStart(dst, key []byte, markedForDeleteAt, localDeletionTime int64, deleted bool) ([]byte, error) {
 	ks, err := r.KeyString(key)
 	if err != nil {
 		return dst, fmt.Errorf("key: %w", err)
@@ -106,8 +142,8 @@ func (r *Sstable2JSON) AppendPartitionStart(dst, key []byte, markedForDeleteAt, 
 	return append(dst, ` "cells": [`...), nil
 }
 
-// AppendAtom appends one atom; first says whether it opens the cells array.
-func (r *Sstable2JSON) AppendAtom(dst []byte, a *legacy.Atom, first bool) ([]byte, error) {
+// appendAtom appends one atom; first says whether it opens the cells array.
+func (r *Sstable2JSON) appendAtom(dst []byte, a *legacy.Atom, first bool) ([]byte, error) {
 	if !first {
 		dst = append(dst, ",\n           "...)
 	}
@@ -158,9 +194,6 @@ func (r *Sstable2JSON) AppendAtom(dst []byte, a *legacy.Atom, first bool) ([]byt
 	}
 	return append(dst, ']'), nil
 }
-
-// AppendPartitionEnd closes the cells array and the partition object.
-func (r *Sstable2JSON) AppendPartitionEnd(dst []byte) []byte { return append(dst, "]}"...) }
 
 // appendName appends the comparator's getString of a cell name or bound as a
 // JSON string.
