@@ -10,14 +10,16 @@ import (
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
-// body decodes a row body that is whole in b (Next loads it before decoding).
-// Its readers take and return a position instead of moving a wire.Cursor: the
+// body decodes what the scanner holds in b: an unfiltered's header over the rest
+// of the window, which may end too early (ranOut: Next loads more and decodes
+// again), or a row body, whole in b (Next loads it before decoding). Its
+// readers take and return a position instead of moving a wire.Cursor: the
 // position stays in a register across a row, where a Cursor's offset is stored
 // and loaded back for every primitive, each load waiting on the store before it.
 //
 // The first failure sticks: it is recorded with its position, and every reader
 // then returns len(b)+1, which no reader accepts, so decoding runs out to the
-// end of the row with zero values and readRowBody reports the failure.
+// end of the row with zero values and Next reports the failure.
 type body struct {
 	b      []byte
 	base   int64  // file offset of b[0], for bounds messages
@@ -47,6 +49,25 @@ func (r *body) short(p, n int, what string) int {
 	}
 	r.ranOut = r.err == "" && n >= 0
 	return r.fail(p, "%s: need %d bytes, have %d", what, n, len(r.b)-p)
+}
+
+func (r *body) u8(p int) (byte, int) {
+	if uint(p) < uint(len(r.b)) {
+		return r.b[p], p + 1
+	}
+	return 0, r.short(p, 1, "u8")
+}
+
+func (r *body) u16(p int) (int, int) {
+	if p+2 <= len(r.b) {
+		return int(binary.BigEndian.Uint16(r.b[p:])), p + 2
+	}
+	return 0, r.short(p, 2, "u16")
+}
+
+// error returns the recorded failure as wire.Cursor.Fail words it.
+func (r *body) error() error {
+	return fmt.Errorf("at offset %d: %s: %w", r.base+int64(r.errAt), r.err, wire.ErrCorrupt)
 }
 
 // uvint reads an unsigned vint (wire.Cursor.UVint): one byte inline, longer
@@ -183,41 +204,6 @@ func (s *Scanner) outOfBounds(r *body, p, q int, what string, v, lo, hi int64, b
 	}
 	return r.fail(q, "%s %d (read at %d) is outside [%d, %d], its range in the stats of %s: that file's serialization header (EncodingStats %s %d) or stats are corrupt",
 		what, v, r.base+int64(p), lo, hi, s.l.Bounds.Stats, base, baseV)
-}
-
-// readDeltaDeletion is bodyDeletion for a range tombstone marker, decoded from
-// c, which may hold the rest of the window only: running out of bytes leaves c
-// Short, for the caller to load more and retry.
-func (s *Scanner) readDeltaDeletion(c *wire.Cursor) rows.DeletionTime {
-	if c.Err() != nil {
-		return rows.Live
-	}
-	r := body{b: c.Rest(), base: c.FileOffset()}
-	d, p := s.bodyDeletion(&r, 0)
-	switch {
-	case r.err == "":
-		c.Skip(p)
-	case r.ranOut:
-		c.Skip(r.errAt)
-		c.UVint() // the vint that ran out: fails as short, as it did in r
-	default:
-		c.Skip(r.errAt)
-		c.Fail("%s", r.err)
-	}
-	return d
-}
-
-// readRowBody decodes from prev_size to the end of the row, which is the whole
-// of c, and leaves c at its end or failed where the row's decoding failed.
-func (s *Scanner) readRowBody(c *wire.Cursor, flags, ext byte) {
-	r := body{b: c.Rest(), base: c.FileOffset()}
-	p := s.rowBody(&r, flags, ext)
-	if r.err != "" {
-		c.Skip(r.errAt)
-		c.Fail("%s", r.err)
-		return
-	}
-	c.Skip(p)
 }
 
 // rowBody decodes the row body in r: liveness, deletions, the column subset

@@ -258,122 +258,133 @@ func (s *Scanner) Next() bool {
 	}
 	at := s.Offset()
 	var flags, ext byte
-	var bodyLen int
+	var p, bodyLen int
 	for {
-		c := s.cursor()
-		bodyLen = s.readHeader(&c, &flags, &ext)
-		if c.Err() == nil && flags&(flagEndOfPartition|flagIsMarker) == 0 && c.Len() < bodyLen {
-			// Load the whole row behind its header before consuming anything, so the
-			// clustering values decoded above stay where they are.
-			if int64(bodyLen) > s.length-c.FileOffset() {
-				return s.fail(at, fmt.Errorf("row at %d: size %d runs past the end of the data (%d): %w", at, bodyLen, s.length, wire.ErrCorrupt))
+		r := body{b: s.win[s.pos:], base: at}
+		p, flags, ext, bodyLen = s.readHeader(&r)
+		if r.err == "" {
+			if flags&(flagEndOfPartition|flagIsMarker) == 0 && len(r.b)-p < bodyLen {
+				// Load the whole row behind its header before decoding it.
+				if int64(bodyLen) > s.length-(at+int64(p)) {
+					return s.fail(at, fmt.Errorf("row at %d: size %d runs past the end of the data (%d): %w", at, bodyLen, s.length, wire.ErrCorrupt))
+				}
+				if err := s.fill(p + bodyLen); err != nil {
+					return s.fail(at, fmt.Errorf("row at %d: %w", at, err))
+				}
+				continue
 			}
-			if err := s.fill(c.Offset() + bodyLen); err != nil {
-				return s.fail(at, fmt.Errorf("row at %d: %w", at, err))
+			break
+		}
+		if r.ranOut && s.next < s.length {
+			// The header runs past the window: load another chunk and decode again.
+			if err := s.fill(int(min(int64(len(s.win)-s.pos+s.chunkLen), s.length-at))); err != nil {
+				return s.fail(at, fmt.Errorf("unfiltered at %d: %w", at, err))
 			}
 			continue
 		}
-		if !s.settle(&c, "unfiltered", at) {
-			break
-		}
-	}
-	if s.err != nil {
-		return false
+		return s.fail(at, fmt.Errorf("unfiltered at %d: %w", at, r.error()))
 	}
 	if flags&flagEndOfPartition != 0 {
+		s.pos += p
 		s.inPart = false
 		return false
 	}
 	if flags&flagIsMarker != 0 {
+		s.pos += p
 		return true // readHeader decoded the whole marker
 	}
-	c := wire.NewCursor(s.win[s.pos:s.pos+bodyLen], s.Offset())
-	s.readRowBody(&c, flags, ext)
-	if c.Err() == nil && c.Len() != 0 {
-		c.Fail("row body: %d bytes left of its declared size %d", c.Len(), bodyLen)
+	r := body{b: s.win[s.pos+p : s.pos+p+bodyLen], base: at + int64(p)}
+	if q := s.rowBody(&r, flags, ext); r.err == "" && q != bodyLen {
+		r.fail(q, "row body: %d bytes left of its declared size %d", bodyLen-q, bodyLen)
 	}
-	if c.Err() != nil {
-		return s.fail(at, fmt.Errorf("row at %d: %w", at, c.Err()))
+	if r.err != "" {
+		return s.fail(at, fmt.Errorf("row at %d: %w", at, r.error()))
 	}
-	s.pos += bodyLen
+	s.pos += p + bodyLen
 	return true
 }
 
 // readHeader reads an unfiltered up to its body: flags, extended flags, clustering
 // and row_size for a row (returning the body length); the whole of a marker.
-func (s *Scanner) readHeader(c *wire.Cursor, flags, ext *byte) int {
+// It returns the position after what it read.
+func (s *Scanner) readHeader(r *body) (p int, flags, ext byte, size int) {
 	u := &s.u
-	u.Offset = c.FileOffset()
-	*flags = c.U8()
-	*ext = 0
-	if *flags&flagEndOfPartition != 0 {
-		return 0
+	u.Offset = r.base
+	if len(r.b) == 0 {
+		return r.short(0, 1, "u8"), 0, 0, 0
 	}
-	if *flags&flagExtension != 0 {
-		*ext = c.U8()
-		if *ext&^(extIsStatic|extHasShadowable|extScyllaShadowable) != 0 {
-			c.Fail("extended flags 0x%02x: unknown bits", *ext)
-			return 0
+	flags, p = r.b[0], 1
+	if flags&flagEndOfPartition != 0 {
+		return p, flags, 0, 0
+	}
+	if flags&flagExtension != 0 {
+		if ext, p = r.u8(p); p > len(r.b) {
+			return p, flags, 0, 0
+		}
+		if ext&^(extIsStatic|extHasShadowable|extScyllaShadowable) != 0 {
+			return r.fail(p, "extended flags 0x%02x: unknown bits", ext), flags, ext, 0
 		}
 	}
 	if s.static {
-		if *ext&extIsStatic == 0 || *flags&flagIsMarker != 0 {
-			c.Fail("static row flags 0x%02x/0x%02x: want the static extension flag", *flags, *ext)
-			return 0
+		if ext&extIsStatic == 0 || flags&flagIsMarker != 0 {
+			return r.fail(p, "static row flags 0x%02x/0x%02x: want the static extension flag", flags, ext), flags, ext, 0
 		}
 		u.Kind = rows.KindStatic
 		u.Bound = rows.StaticClustering
 		u.Clustering = u.Clustering[:0]
-	} else if *ext&extIsStatic != 0 {
-		c.Fail("static row flag on a row after the static row")
-		return 0
-	} else if *flags&flagIsMarker != 0 {
+	} else if ext&extIsStatic != 0 {
+		return r.fail(p, "static row flag on a row after the static row"), flags, ext, 0
+	} else if flags&flagIsMarker != 0 {
 		u.Kind = rows.KindMarker
-		kind := rows.BoundKind(c.U8())
-		size := int(c.U16())
-		if kind > rows.ExclStartBound || kind == rows.StaticClustering || kind == rows.ClusteringKind {
-			c.Fail("range tombstone bound kind %d", kind)
-			return 0
+		var k byte
+		var n int
+		k, p = r.u8(p)
+		n, p = r.u16(p)
+		if p > len(r.b) {
+			return p, flags, ext, 0
 		}
-		if size > s.clusterN {
-			c.Fail("bound with %d clustering values, table has %d", size, s.clusterN)
-			return 0
+		kind := rows.BoundKind(k)
+		if kind > rows.ExclStartBound || kind == rows.StaticClustering || kind == rows.ClusteringKind {
+			return r.fail(p, "range tombstone bound kind %d", kind), flags, ext, 0
+		}
+		if n > s.clusterN {
+			return r.fail(p, "bound with %d clustering values, table has %d", n, s.clusterN), flags, ext, 0
 		}
 		u.Bound = kind
-		s.readClustering(c, size)
-		c.UVint() // marker size
-		c.UVint() // previous unfiltered size
+		p = s.readClustering(r, p, n)
+		_, p = r.uvint(p) // marker size
+		_, p = r.uvint(p) // previous unfiltered size
 		if kind.IsBoundary() {
-			u.EndDeletion = s.readDeltaDeletion(c)
-			u.StartDeletion = s.readDeltaDeletion(c)
+			u.EndDeletion, p = s.bodyDeletion(r, p)
+			u.StartDeletion, p = s.bodyDeletion(r, p)
 		} else if kind.IsStart() {
-			u.StartDeletion = s.readDeltaDeletion(c)
+			u.StartDeletion, p = s.bodyDeletion(r, p)
 			u.EndDeletion = rows.Live
 		} else {
-			u.EndDeletion = s.readDeltaDeletion(c)
+			u.EndDeletion, p = s.bodyDeletion(r, p)
 			u.StartDeletion = rows.Live
 		}
-		return 0
+		return p, flags, ext, 0
 	} else {
 		u.Kind = rows.KindRow
 		u.Bound = rows.ClusteringKind
-		s.readClustering(c, s.clusterN)
+		p = s.readClustering(r, p, s.clusterN)
 	}
-	size := c.UVint()
-	if size > math.MaxInt32 {
-		c.Fail("row size %d", size)
-		return 0
+	v, p := r.uvint(p)
+	if v > math.MaxInt32 {
+		return r.fail(p, "row size %d", v), flags, ext, 0
 	}
-	return int(size)
+	return p, flags, ext, int(v)
 }
 
 // readClustering reads n clustering values in blocks of 32 behind a header vint of
 // two bits per value: bit 2j = empty, bit 2j+1 = null (ClusteringPrefix.Serializer).
-func (s *Scanner) readClustering(c *wire.Cursor, n int) {
+func (s *Scanner) readClustering(r *body, p, n int) int {
 	u := &s.u
 	u.Clustering = u.Clustering[:0]
 	for off := 0; off < n; {
-		header := c.UVint()
+		var header uint64
+		header, p = r.uvint(p)
 		limit := min(n, off+32)
 		for ; off < limit; off++ {
 			j := uint(off % 32)
@@ -383,19 +394,18 @@ func (s *Scanner) readClustering(c *wire.Cursor, n int) {
 			case header&(1<<(2*j)) != 0:
 				u.Clustering = append(u.Clustering, []byte{})
 			default:
-				u.Clustering = append(u.Clustering, readValue(c, s.l.ClusteringFixed[off]))
+				var v []byte
+				if fixed := s.l.ClusteringFixed[off]; fixed >= 0 {
+					v, p = r.bytes(p, fixed)
+				} else {
+					v, p = r.vbytes(p)
+				}
+				u.Clustering = append(u.Clustering, v)
 			}
 		}
-		if c.Err() != nil {
-			return
+		if p > len(r.b) {
+			return p
 		}
 	}
-}
-
-// readValue reads a value of a type with the given fixed length (-1: vint length).
-func readValue(c *wire.Cursor, fixed int) []byte {
-	if fixed >= 0 {
-		return c.Bytes(fixed)
-	}
-	return c.VBytes()
+	return p
 }
