@@ -413,6 +413,8 @@ func (m *Merger) Ranges() []RangeTombstone {
 	return out
 }
 
+// countTombstones counts u's row and complex deletions; its cell tombstones are
+// counted where its cells are visited (singleCells, mergeCells).
 func (m *Merger) countTombstones(u *rows.Unfiltered) {
 	if !u.Deletion.IsLive() {
 		m.tombstones++
@@ -421,11 +423,6 @@ func (m *Merger) countTombstones(u *rows.Unfiltered) {
 		m.tombstones++
 	}
 	m.tombstones += int64(len(u.ComplexDeletions))
-	for i := range u.Cells {
-		if u.Cells[i].Tombstone {
-			m.tombstones++
-		}
-	}
 }
 
 // Row returns the current merged row.
@@ -451,26 +448,17 @@ func supersedesLiveness(a, b rows.Liveness) bool {
 func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
 	active = m.mergeRowDeletion(first, active)
 
-	// One version under no deletion (the common case): its cells are the result.
-	// They stay in the input's buffer, with their column ids rewritten in place
-	// (the input's row is ours until the next advance).
+	// One version under no deletion (the common case): its cells are the result,
+	// less those its own complex deletions cover. They stay in the input's
+	// buffer, with their column ids rewritten in place (the input's row is ours
+	// until the next advance).
 	if len(m.vers) == 1 && m.vers[0].ordered && active.IsLive() && !m.t.HasDropped {
 		in := m.vers[0]
-		u := in.Scanner.Unfiltered()
-		cmap, same := in.RegularMap, in.regularSame
 		if m.out.Static {
-			cmap, same = in.StaticMap, in.staticSame
+			m.singleCells(in.Scanner.Unfiltered(), in.StaticMap, in.staticSame)
+		} else {
+			m.singleCells(in.Scanner.Unfiltered(), in.RegularMap, in.regularSame)
 		}
-		if len(u.ComplexDeletions) == 0 {
-			if !same {
-				for i := range u.Cells {
-					u.Cells[i].Column = cmap[u.Cells[i].Column]
-				}
-			}
-			m.out.Cells = u.Cells
-			return
-		}
-		m.singleWithComplexDeletions(u, cmap)
 		return
 	}
 	m.mergeCells(active)
@@ -556,6 +544,9 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 		}
 		for i := range u.Cells {
 			cell := u.Cells[i]
+			if cell.Tombstone {
+				m.tombstones++
+			}
 			c := cmap[cell.Column]
 			del := active
 			if m.cdel[c].Supersedes(del) {
@@ -600,38 +591,50 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 	out.Cells = cells
 }
 
-// singleWithComplexDeletions is mergeRow's result for one ordered version under no
-// partition, range or row deletion whose complex columns carry deletions (every
-// INSERT of a collection writes one just below its cells): the cells those
-// deletions cover are dropped in place, in the input's buffer like the
-// deletion-free case. Both cells and complex deletions come in column order.
-func (m *Merger) singleWithComplexDeletions(u *rows.Unfiltered, cmap []int) {
+// singleCells is mergeRow's result for one ordered version under no partition,
+// range or row deletion: its cells, less those its complex deletions cover
+// (every INSERT of a collection writes one just below its cells), dropped in
+// place in the input's buffer, with column ids mapped unless cmap is the
+// identity (same). Cells and complex deletions both come in column order, and
+// cmap is increasing, so the input's ids order them as the table's do. One pass
+// also counts the cell tombstones.
+func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 	out := &m.out
-	for _, cd := range u.ComplexDeletions {
+	cds := u.ComplexDeletions
+	for _, cd := range cds {
 		if cd.Deletion.Supersedes(rows.Live) {
-			out.ComplexDeletions = append(out.ComplexDeletions, rows.ComplexDeletion{Column: cmap[cd.Column], Deletion: cd.Deletion})
+			c := cd.Column
+			if !same {
+				c = cmap[c]
+			}
+			out.ComplexDeletions = append(out.ComplexDeletions, rows.ComplexDeletion{Column: c, Deletion: cd.Deletion})
 		}
 	}
-	cds := out.ComplexDeletions
-	cells := u.Cells[:0]
-	k := 0
-	for i := range u.Cells {
-		cell := &u.Cells[i]
-		c := cmap[cell.Column]
+	cells := u.Cells
+	var tombstones int64
+	n, k := 0, 0 // cells kept; the next complex deletion
+	for i := range cells {
+		cell := &cells[i]
+		if cell.Tombstone {
+			tombstones++
+		}
+		c := cell.Column
 		for k < len(cds) && cds[k].Column < c {
 			k++
 		}
 		if k < len(cds) && cds[k].Column == c && cds[k].Deletion.Deletes(cell.Timestamp) {
 			continue
 		}
-		cell.Column = c
-		if len(cells) < i {
-			cells = append(cells, *cell)
-		} else {
-			cells = cells[:i+1]
+		if !same {
+			cell.Column = cmap[c]
 		}
+		if n != i {
+			cells[n] = *cell
+		}
+		n++
 	}
-	out.Cells = cells
+	m.tombstones += tombstones
+	out.Cells = cells[:n]
 }
 
 func (m *Merger) cellCompare(a, b *rows.Cell) int {

@@ -858,3 +858,39 @@ func regularRows(t *testing.T, m *Merger, check func(r *Row)) string {
 	}
 	return strings.Join(got, " ")
 }
+
+// TestTombstoneCount pins Tombstones: partition, range, row (shadowable too),
+// collection and cell tombstones, once per input holding them, the same on the
+// single-version path (where a cell its own complex deletion covers still
+// counts) and the merged one.
+func TestTombstoneCount(t *testing.T) {
+	s := newSchema(t, 1)
+	coveredTomb := tCell{col: colM, ts: 4, path: "y", ldt: 1, tomb: true}
+	data := s.encode(t,
+		part("k1",
+			// single path: a cell tombstone, a collection deletion, a covered tombstone = 3
+			rowAt(1).C(tomb(colA, 10, 1), cellv(colB, 10, "b"), mcell(12, "x", "1"), coveredTomb).CDel(colM, dt(5, 5)),
+			// a row deletion sends the row through mergeCells: the deletion and a cell tombstone = 2
+			rowAt(2).Del(dt(20, 2)).C(tomb(colB, 30, 3)),
+			// a shadowable deletion = 1
+			rowAt(3).Shadow(dt(8, 1)).C(cellv(colA, 9, "a"))),
+		part("k2", rowAt(1).C(cellv(colA, 1, "a"))).PDel(dt(3, 3)), // a partition deletion = 1
+	)
+	for n, want := range map[int]int64{1: 7, 2: 14, 3: 21} {
+		var ins []Input
+		for range n {
+			ins = append(ins, s.input(data))
+		}
+		m := New(s.table, ins)
+		for m.NextPartition() {
+			for m.NextRow() {
+			}
+		}
+		if err := m.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Tombstones(); got != want {
+			t.Errorf("%d inputs: %d tombstones, want %d", n, got, want)
+		}
+	}
+}

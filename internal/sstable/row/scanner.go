@@ -72,9 +72,11 @@ type Scanner struct {
 	key      []byte
 	u        rows.Unfiltered
 	inPart   bool
-	static   bool // the static row is still to be read
-	present  []int
+	static   bool  // the static row is still to be read
+	present  []int // the columns of a row with some missing
+	all      []int // 0, 1, 2, ...: the columns of a row with all of them
 	clusterN int
+	uintLDT  bool // local deletion times are unsigned (oa+)
 	err      error
 	done     bool
 }
@@ -84,7 +86,8 @@ type Scanner struct {
 // position) and before end. path only labels errors.
 func NewScanner(l *Layout, src Source, path string, start, end int64) *Scanner {
 	s := &Scanner{l: l, src: src, path: path, chunkLen: src.ChunkLength(), length: src.Length(),
-		end: min(end, src.Length()), winStart: start, next: start, clusterN: len(l.ClusteringFixed)}
+		end: min(end, src.Length()), winStart: start, next: start, clusterN: len(l.ClusteringFixed),
+		uintLDT: l.Version.HasUIntDeletionTime()}
 	if s.chunkLen <= 0 {
 		s.fail(start, fmt.Errorf("chunk length %d: %w", s.chunkLen, wire.ErrCorrupt))
 	}
@@ -255,122 +258,133 @@ func (s *Scanner) Next() bool {
 	}
 	at := s.Offset()
 	var flags, ext byte
-	var bodyLen int
+	var p, bodyLen int
 	for {
-		c := s.cursor()
-		bodyLen = s.readHeader(&c, &flags, &ext)
-		if c.Err() == nil && flags&(flagEndOfPartition|flagIsMarker) == 0 && c.Len() < bodyLen {
-			// Load the whole row behind its header before consuming anything, so the
-			// clustering values decoded above stay where they are.
-			if int64(bodyLen) > s.length-c.FileOffset() {
-				return s.fail(at, fmt.Errorf("row at %d: size %d runs past the end of the data (%d): %w", at, bodyLen, s.length, wire.ErrCorrupt))
+		r := body{b: s.win[s.pos:], base: at}
+		p, flags, ext, bodyLen = s.readHeader(&r)
+		if r.err == "" {
+			if flags&(flagEndOfPartition|flagIsMarker) == 0 && len(r.b)-p < bodyLen {
+				// Load the whole row behind its header before decoding it.
+				if int64(bodyLen) > s.length-(at+int64(p)) {
+					return s.fail(at, fmt.Errorf("row at %d: size %d runs past the end of the data (%d): %w", at, bodyLen, s.length, wire.ErrCorrupt))
+				}
+				if err := s.fill(p + bodyLen); err != nil {
+					return s.fail(at, fmt.Errorf("row at %d: %w", at, err))
+				}
+				continue
 			}
-			if err := s.fill(c.Offset() + bodyLen); err != nil {
-				return s.fail(at, fmt.Errorf("row at %d: %w", at, err))
+			break
+		}
+		if r.ranOut && s.next < s.length {
+			// The header runs past the window: load another chunk and decode again.
+			if err := s.fill(int(min(int64(len(s.win)-s.pos+s.chunkLen), s.length-at))); err != nil {
+				return s.fail(at, fmt.Errorf("unfiltered at %d: %w", at, err))
 			}
 			continue
 		}
-		if !s.settle(&c, "unfiltered", at) {
-			break
-		}
-	}
-	if s.err != nil {
-		return false
+		return s.fail(at, fmt.Errorf("unfiltered at %d: %w", at, r.error()))
 	}
 	if flags&flagEndOfPartition != 0 {
+		s.pos += p
 		s.inPart = false
 		return false
 	}
 	if flags&flagIsMarker != 0 {
+		s.pos += p
 		return true // readHeader decoded the whole marker
 	}
-	c := wire.NewCursor(s.win[s.pos:s.pos+bodyLen], s.Offset())
-	s.readRowBody(&c, flags, ext)
-	if c.Err() == nil && c.Len() != 0 {
-		c.Fail("row body: %d bytes left of its declared size %d", c.Len(), bodyLen)
+	r := body{b: s.win[s.pos+p : s.pos+p+bodyLen], base: at + int64(p)}
+	if q := s.rowBody(&r, flags, ext); r.err == "" && q != bodyLen {
+		r.fail(q, "row body: %d bytes left of its declared size %d", bodyLen-q, bodyLen)
 	}
-	if c.Err() != nil {
-		return s.fail(at, fmt.Errorf("row at %d: %w", at, c.Err()))
+	if r.err != "" {
+		return s.fail(at, fmt.Errorf("row at %d: %w", at, r.error()))
 	}
-	s.pos += bodyLen
+	s.pos += p + bodyLen
 	return true
 }
 
 // readHeader reads an unfiltered up to its body: flags, extended flags, clustering
 // and row_size for a row (returning the body length); the whole of a marker.
-func (s *Scanner) readHeader(c *wire.Cursor, flags, ext *byte) int {
+// It returns the position after what it read.
+func (s *Scanner) readHeader(r *body) (p int, flags, ext byte, size int) {
 	u := &s.u
-	u.Offset = c.FileOffset()
-	*flags = c.U8()
-	*ext = 0
-	if *flags&flagEndOfPartition != 0 {
-		return 0
+	u.Offset = r.base
+	if len(r.b) == 0 {
+		return r.short(0, 1, "u8"), 0, 0, 0
 	}
-	if *flags&flagExtension != 0 {
-		*ext = c.U8()
-		if *ext&^(extIsStatic|extHasShadowable|extScyllaShadowable) != 0 {
-			c.Fail("extended flags 0x%02x: unknown bits", *ext)
-			return 0
+	flags, p = r.b[0], 1
+	if flags&flagEndOfPartition != 0 {
+		return p, flags, 0, 0
+	}
+	if flags&flagExtension != 0 {
+		if ext, p = r.u8(p); p > len(r.b) {
+			return p, flags, 0, 0
+		}
+		if ext&^(extIsStatic|extHasShadowable|extScyllaShadowable) != 0 {
+			return r.fail(p, "extended flags 0x%02x: unknown bits", ext), flags, ext, 0
 		}
 	}
 	if s.static {
-		if *ext&extIsStatic == 0 || *flags&flagIsMarker != 0 {
-			c.Fail("static row flags 0x%02x/0x%02x: want the static extension flag", *flags, *ext)
-			return 0
+		if ext&extIsStatic == 0 || flags&flagIsMarker != 0 {
+			return r.fail(p, "static row flags 0x%02x/0x%02x: want the static extension flag", flags, ext), flags, ext, 0
 		}
 		u.Kind = rows.KindStatic
 		u.Bound = rows.StaticClustering
 		u.Clustering = u.Clustering[:0]
-	} else if *ext&extIsStatic != 0 {
-		c.Fail("static row flag on a row after the static row")
-		return 0
-	} else if *flags&flagIsMarker != 0 {
+	} else if ext&extIsStatic != 0 {
+		return r.fail(p, "static row flag on a row after the static row"), flags, ext, 0
+	} else if flags&flagIsMarker != 0 {
 		u.Kind = rows.KindMarker
-		kind := rows.BoundKind(c.U8())
-		size := int(c.U16())
-		if kind > rows.ExclStartBound || kind == rows.StaticClustering || kind == rows.ClusteringKind {
-			c.Fail("range tombstone bound kind %d", kind)
-			return 0
+		var k byte
+		var n int
+		k, p = r.u8(p)
+		n, p = r.u16(p)
+		if p > len(r.b) {
+			return p, flags, ext, 0
 		}
-		if size > s.clusterN {
-			c.Fail("bound with %d clustering values, table has %d", size, s.clusterN)
-			return 0
+		kind := rows.BoundKind(k)
+		if kind > rows.ExclStartBound || kind == rows.StaticClustering || kind == rows.ClusteringKind {
+			return r.fail(p, "range tombstone bound kind %d", kind), flags, ext, 0
+		}
+		if n > s.clusterN {
+			return r.fail(p, "bound with %d clustering values, table has %d", n, s.clusterN), flags, ext, 0
 		}
 		u.Bound = kind
-		s.readClustering(c, size)
-		c.UVint() // marker size
-		c.UVint() // previous unfiltered size
+		p = s.readClustering(r, p, n)
+		_, p = r.uvint(p) // marker size
+		_, p = r.uvint(p) // previous unfiltered size
 		if kind.IsBoundary() {
-			u.EndDeletion = s.readDeltaDeletion(c)
-			u.StartDeletion = s.readDeltaDeletion(c)
+			u.EndDeletion, p = s.bodyDeletion(r, p)
+			u.StartDeletion, p = s.bodyDeletion(r, p)
 		} else if kind.IsStart() {
-			u.StartDeletion = s.readDeltaDeletion(c)
+			u.StartDeletion, p = s.bodyDeletion(r, p)
 			u.EndDeletion = rows.Live
 		} else {
-			u.EndDeletion = s.readDeltaDeletion(c)
+			u.EndDeletion, p = s.bodyDeletion(r, p)
 			u.StartDeletion = rows.Live
 		}
-		return 0
+		return p, flags, ext, 0
 	} else {
 		u.Kind = rows.KindRow
 		u.Bound = rows.ClusteringKind
-		s.readClustering(c, s.clusterN)
+		p = s.readClustering(r, p, s.clusterN)
 	}
-	size := c.UVint()
-	if size > math.MaxInt32 {
-		c.Fail("row size %d", size)
-		return 0
+	v, p := r.uvint(p)
+	if v > math.MaxInt32 {
+		return r.fail(p, "row size %d", v), flags, ext, 0
 	}
-	return int(size)
+	return p, flags, ext, int(v)
 }
 
 // readClustering reads n clustering values in blocks of 32 behind a header vint of
 // two bits per value: bit 2j = empty, bit 2j+1 = null (ClusteringPrefix.Serializer).
-func (s *Scanner) readClustering(c *wire.Cursor, n int) {
+func (s *Scanner) readClustering(r *body, p, n int) int {
 	u := &s.u
 	u.Clustering = u.Clustering[:0]
 	for off := 0; off < n; {
-		header := c.UVint()
+		var header uint64
+		header, p = r.uvint(p)
 		limit := min(n, off+32)
 		for ; off < limit; off++ {
 			j := uint(off % 32)
@@ -380,275 +394,18 @@ func (s *Scanner) readClustering(c *wire.Cursor, n int) {
 			case header&(1<<(2*j)) != 0:
 				u.Clustering = append(u.Clustering, []byte{})
 			default:
-				u.Clustering = append(u.Clustering, readValue(c, s.l.ClusteringFixed[off]))
-			}
-		}
-		if c.Err() != nil {
-			return
-		}
-	}
-}
-
-// readValue reads a value of a type with the given fixed length (-1: vint length).
-func readValue(c *wire.Cursor, fixed int) []byte {
-	if fixed >= 0 {
-		return c.Bytes(fixed)
-	}
-	return c.VBytes()
-}
-
-// readTimestamp, readDeletionTimestamp, readTTL and readLDT decode values
-// delta-coded against the serialization header. With Layout.Bounds set (mc, md:
-// no checksum covers the header or the stats) each value is also held to the
-// stats' range, out of line so that the unchecked path stays as short as it was.
-func (s *Scanner) readTimestamp(c *wire.Cursor) int64 {
-	if s.l.Bounds != nil {
-		return s.checkedTimestamp(c, "timestamp", false)
-	}
-	return int64(c.UVint() + uint64(s.l.MinTimestamp))
-}
-
-// readDeletionTimestamp is readTimestamp for a DeletionTime's markedForDeleteAt,
-// where Long.MIN_VALUE is a live deletion, which the stats do not count.
-func (s *Scanner) readDeletionTimestamp(c *wire.Cursor) int64 {
-	if s.l.Bounds != nil {
-		return s.checkedTimestamp(c, "deletion timestamp", true)
-	}
-	return int64(c.UVint() + uint64(s.l.MinTimestamp))
-}
-
-func (s *Scanner) checkedTimestamp(c *wire.Cursor, what string, deletion bool) int64 {
-	at := c.FileOffset()
-	t := int64(c.UVint() + uint64(s.l.MinTimestamp))
-	b := s.l.Bounds
-	if (t < b.MinTimestamp || t > b.MaxTimestamp) && !(deletion && t == math.MinInt64) {
-		s.outOfBounds(c, at, what, t, b.MinTimestamp, b.MaxTimestamp, "minTimestamp", s.l.MinTimestamp)
-	}
-	return t
-}
-
-func (s *Scanner) readTTL(c *wire.Cursor) int32 {
-	if b := s.l.Bounds; b != nil {
-		at := c.FileOffset()
-		t := int32(uint32(c.UVint()) + uint32(s.l.MinTTL))
-		if t < b.MinTTL || t > b.MaxTTL {
-			s.outOfBounds(c, at, "TTL", int64(t), int64(b.MinTTL), int64(b.MaxTTL), "minTTL", s.l.MinTTL)
-		}
-		return t
-	}
-	return int32(uint32(c.UVint()) + uint32(s.l.MinTTL))
-}
-
-// outOfBounds fails c: a value delta-coded against the serialization header
-// decodes outside what StatsMetadata records for the SSTable.
-func (s *Scanner) outOfBounds(c *wire.Cursor, at int64, what string, v, lo, hi int64, base string, baseV int64) {
-	c.Fail("%s %d (read at %d) is outside [%d, %d], its range in the stats of %s: that file's serialization header (EncodingStats %s %d) or stats are corrupt",
-		what, v, at, lo, hi, s.l.Bounds.Stats, base, baseV)
-}
-
-// readLDT decodes a delta-coded local deletion time: signed 32-bit up to nb,
-// unsigned 32-bit from oa (CASSANDRA-14227).
-func (s *Scanner) readLDT(c *wire.Cursor) int64 {
-	b := s.l.Bounds
-	if b == nil {
-		return s.ldt(c)
-	}
-	at := c.FileOffset()
-	d := s.ldt(c)
-	if d < b.MinLDT || d > b.MaxLDT {
-		s.outOfBounds(c, at, "local deletion time", d, b.MinLDT, b.MaxLDT, "minLocalDeletionTime", s.l.MinLDT)
-	}
-	return d
-}
-
-// ldt is readLDT without the bounds check.
-func (s *Scanner) ldt(c *wire.Cursor) int64 {
-	v := uint32(c.UVint()) + uint32(s.l.MinLDT)
-	if s.l.Version.HasUIntDeletionTime() {
-		if v == math.MaxUint32 {
-			return rows.NoDeletionTime
-		}
-		return int64(v)
-	}
-	if v == math.MaxInt32 {
-		return rows.NoDeletionTime
-	}
-	return int64(int32(v))
-}
-
-func (s *Scanner) readDeltaDeletion(c *wire.Cursor) rows.DeletionTime {
-	mfda := s.readDeletionTimestamp(c)
-	if mfda == math.MinInt64 {
-		s.ldt(c) // a live deletion's, which the stats do not count
-		return rows.Live
-	}
-	return rows.DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: s.readLDT(c)}
-}
-
-// readRowBody decodes from prev_size to the end of the row.
-func (s *Scanner) readRowBody(c *wire.Cursor, flags, ext byte) {
-	u := &s.u
-	c.UVint() // previous unfiltered size: never needed for reading
-	u.Liveness = rows.EmptyLiveness
-	if flags&flagHasTimestamp != 0 {
-		u.Liveness.Timestamp = s.readTimestamp(c)
-		if flags&flagHasTTL != 0 {
-			u.Liveness.TTL = s.readTTL(c)
-			u.Liveness.LocalExpirationTime = s.readLDT(c)
-		}
-	}
-	u.Deletion = rows.Live
-	u.ShadowableDeletion = rows.Live
-	if flags&flagHasDeletion != 0 {
-		if ext&extHasShadowable != 0 {
-			u.ShadowableDeletion = s.readDeltaDeletion(c)
-		} else {
-			u.Deletion = s.readDeltaDeletion(c)
-		}
-	}
-	if ext&extScyllaShadowable != 0 {
-		u.ShadowableDeletion = s.readDeltaDeletion(c)
-	}
-	cols := s.l.Regular
-	if u.Kind == rows.KindStatic {
-		cols = s.l.Static
-		s.static = false
-	}
-	s.readSubset(c, len(cols), flags&flagHasAllColumns != 0)
-	u.Cells = u.Cells[:0]
-	u.ComplexDeletions = u.ComplexDeletions[:0]
-	hasComplexDeletion := flags&flagHasComplexDeletion != 0
-	for _, i := range s.present {
-		col := &cols[i]
-		if !col.Complex {
-			s.readCell(c, i, col.FixedLen, false)
-			continue
-		}
-		if hasComplexDeletion {
-			if d := s.readDeltaDeletion(c); !d.IsLive() {
-				u.ComplexDeletions = append(u.ComplexDeletions, rows.ComplexDeletion{Column: i, Deletion: d})
-			}
-		}
-		n := c.UVint()
-		if n > uint64(c.Len()) { // every cell takes at least one byte
-			c.Fail("complex column %q: %d cells in %d bytes", col.Name, n, c.Len())
-			return
-		}
-		for k := uint64(0); k < n && c.Err() == nil; k++ {
-			s.readCell(c, i, -1, true)
-		}
-	}
-}
-
-// readSubset sets s.present to the indexes of the columns the row holds
-// (Columns.Serializer.deserializeSubset).
-func (s *Scanner) readSubset(c *wire.Cursor, n int, all bool) {
-	s.present = s.present[:0]
-	if all {
-		for i := range n {
-			s.present = append(s.present, i)
-		}
-		return
-	}
-	encoded := c.UVint()
-	if c.Err() != nil {
-		return
-	}
-	switch {
-	case encoded == 0:
-		for i := range n {
-			s.present = append(s.present, i)
-		}
-	case n < 64:
-		if encoded>>uint(n) != 0 {
-			c.Fail("column subset bitmap 0x%x names columns past the header's %d", encoded, n)
-			return
-		}
-		for i := range n {
-			if encoded&(1<<uint(i)) == 0 {
-				s.present = append(s.present, i)
-			}
-		}
-	default:
-		if encoded > uint64(n) {
-			c.Fail("column subset: %d missing of %d", encoded, n)
-			return
-		}
-		missing := int(encoded)
-		count := n - missing
-		if count < n/2 {
-			prev := -1
-			for range count {
-				idx := int(c.UVint32())
-				if idx <= prev || idx >= n {
-					c.Fail("column subset index %d (previous %d, columns %d)", idx, prev, n)
-					return
+				var v []byte
+				if fixed := s.l.ClusteringFixed[off]; fixed >= 0 {
+					v, p = r.bytes(p, fixed)
+				} else {
+					v, p = r.vbytes(p)
 				}
-				s.present = append(s.present, idx)
-				prev = idx
-			}
-		} else {
-			idx := 0
-			for range missing {
-				next := int(c.UVint32())
-				if next < idx || next >= n {
-					c.Fail("column subset missing index %d (at %d, columns %d)", next, idx, n)
-					return
-				}
-				for ; idx < next; idx++ {
-					s.present = append(s.present, idx)
-				}
-				idx++
-			}
-			for ; idx < n; idx++ {
-				s.present = append(s.present, idx)
+				u.Clustering = append(u.Clustering, v)
 			}
 		}
-	}
-}
-
-// readCell decodes one cell (Cell.Serializer.deserialize).
-func (s *Scanner) readCell(c *wire.Cursor, col, fixed int, complex bool) {
-	u := &s.u
-	flags := c.U8()
-	if flags&^0x1F != 0 {
-		c.Fail("cell flags 0x%02x: unknown bits", flags)
-		return
-	}
-	// Decode into the slice's own slot: a Cell is 80 bytes and copying it in
-	// append showed in profiles.
-	if len(u.Cells) < cap(u.Cells) {
-		u.Cells = u.Cells[:len(u.Cells)+1]
-	} else {
-		u.Cells = append(u.Cells, rows.Cell{})
-	}
-	cell := &u.Cells[len(u.Cells)-1]
-	*cell = rows.Cell{Column: col, TTL: rows.NoTTL, LocalDeletionTime: rows.NoDeletionTime}
-	deleted := flags&cellIsDeleted != 0
-	expiring := flags&cellIsExpiring != 0
-	if flags&cellUseRowTimestamp != 0 {
-		cell.Timestamp = u.Liveness.Timestamp
-	} else {
-		cell.Timestamp = s.readTimestamp(c)
-	}
-	if flags&cellUseRowTTL != 0 {
-		cell.LocalDeletionTime = u.Liveness.LocalExpirationTime
-		cell.TTL = u.Liveness.TTL
-	} else {
-		if deleted || expiring {
-			cell.LocalDeletionTime = s.readLDT(c)
-		}
-		if expiring {
-			cell.TTL = s.readTTL(c)
+		if p > len(r.b) {
+			return p
 		}
 	}
-	cell.Tombstone = deleted
-	if complex {
-		cell.Path = c.VBytes()
-	}
-	if flags&cellHasEmptyValue == 0 {
-		cell.Value = readValue(c, fixed)
-	} else {
-		cell.Value = cell.Value[:0:0]
-	}
+	return p
 }

@@ -193,17 +193,18 @@ func (c *Cursor) UVint() uint64 {
 }
 
 func (c *Cursor) uvintSlow() uint64 {
+	// Multi-byte form while 8 bytes remain: one big-endian load, the length
+	// from its leading ones, no branch on it. An n-byte vint holds 7n value
+	// bits. After an error off == len(b), so the checked path reports it.
+	if off := c.off; off <= len(c.b)-8 {
+		v := binary.BigEndian.Uint64(c.b[off:])
+		if extra := uint(bits.LeadingZeros64(^v)); extra < 8 {
+			c.off = off + 1 + int(extra)
+			return v >> (56 - 8*extra) & (1<<(7+7*extra) - 1)
+		}
+	}
 	if !c.need(1, "vint") {
 		return 0
-	}
-	if off := c.off; len(c.b)-off >= 9 {
-		// Branch-free multi-byte form: the length is the count of leading ones
-		// of the first byte; the value bits follow big-endian.
-		b0 := c.b[off]
-		extra := bits.LeadingZeros8(^b0)
-		rest := binary.BigEndian.Uint64(c.b[off+1 : off+9])
-		c.off = off + 1 + extra
-		return uint64(b0&(0xFF>>(extra+1)))<<(8*extra) | rest>>(64-8*extra)
 	}
 	v, n := UVint(c.b[c.off:])
 	if n <= 0 {

@@ -61,7 +61,19 @@ func TestTruncatedVint(t *testing.T) {
 func FuzzCursor(f *testing.F) {
 	f.Add([]byte{0x05, 0x80, 0x80, 0xFF, 0xFF, 0x00, 0x03, 'a', 'b', 'c'})
 	f.Add(bytes.Repeat([]byte{0xFF}, 9))
+	for b0 := 0x80; b0 <= 0xFF; b0 += 0x08 {
+		f.Add(append([]byte{byte(b0)}, 0x81, 0x02, 0xC3, 0x04, 0xE5, 0x06, 0xF7, 0x08, 0xFE))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// At every position, the cursor's vint (its one-load fast path while 8
+		// bytes remain) is the reference decoder's, value and length.
+		for i := range b {
+			want, n := UVint(b[i:])
+			v := NewCursor(b[i:], 0)
+			if got := v.UVint(); got != want || (n > 0) != (v.Err() == nil) || (n > 0 && v.Offset() != n) {
+				t.Fatalf("vint at %d (% x): cursor %d after %d bytes (err %v), reference %d in %d", i, b[i:min(len(b), i+9)], got, v.Offset(), v.Err(), want, n)
+			}
+		}
 		c := NewCursor(b, 0)
 		for c.Err() == nil && c.Len() > 0 {
 			start := c.Offset()
