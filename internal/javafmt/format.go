@@ -1,7 +1,6 @@
 package javafmt
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -194,30 +193,65 @@ func (f javaBinary) appendShortest(dst []byte, v float64, bitSize int) ([]byte, 
 	}
 	var buf [32]byte
 	s := strconv.AppendFloat(buf[:0], math.Abs(v), 'e', -1, bitSize)
-	// s is "d[.ddd]e±XX".
-	var d javaDigits
-	d.digits[0] = s[0]
-	i := bytes.IndexByte(s, 'e')
-	n := 1
-	if i > 1 {
-		n += copy(d.digits[1:], s[2:i])
+	// s is "d[.ddd]e±XX" or "d[.ddd]e±XXX": the digits are s[0] and s[2:e].
+	// (strconv's 'f' form costs more than 'e' does; Java's form is built
+	// from the 'e' one in buf.)
+	e := len(s) - 4
+	if s[e] != 'e' {
+		e--
 	}
 	x := 0
-	for _, c := range s[i+2:] {
+	for _, c := range s[e+2:] {
 		x = x*10 + int(c-'0')
 	}
-	if s[i+1] == '-' {
+	if s[e+1] == '-' {
 		x = -x
 	}
+	n := max(1, e-1) // digits
 	if n == 1 && (x < -3 || x > 6) {
 		return dst, false // (3)
 	}
 	if f.binExp >= p && x-n+1 <= maxTieJ {
 		return dst, false // (2)
 	}
-	d.n = n
-	d.decExponent = x + 1
-	return d.appendChars(dst, f.neg), true
+	if f.neg {
+		dst = append(dst, '-')
+	}
+	switch {
+	case x >= 0 && x < 7:
+		// appendChars' "ddd.ddd": x digits move before the point.
+		if n-1 > x {
+			copy(s[1:], s[2:2+x])
+			s[1+x] = '.'
+			return append(dst, s[:e]...), true
+		}
+		dst = append(dst, s[0])
+		if n > 1 {
+			dst = append(dst, s[2:e]...)
+		}
+		for range x - (n - 1) {
+			dst = append(dst, '0')
+		}
+		return append(dst, '.', '0'), true
+	case x < 0 && x >= -3:
+		dst = append(dst, '0', '.')
+		for range -x - 1 {
+			dst = append(dst, '0')
+		}
+		dst = append(dst, s[0])
+		if n > 1 {
+			dst = append(dst, s[2:e]...)
+		}
+		return dst, true
+	}
+	// appendChars' "d.dddE[-]n".
+	if n > 1 {
+		dst = append(dst, s[:e]...)
+	} else {
+		dst = append(dst, s[0], '.', '0')
+	}
+	dst = append(dst, 'E')
+	return strconv.AppendInt(dst, int64(x), 10), true
 }
 
 // AppendDouble appends f as JDK 11/17's Double.toString prints it; see
