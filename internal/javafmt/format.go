@@ -1,7 +1,6 @@
 package javafmt
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -194,30 +193,65 @@ func (f javaBinary) appendShortest(dst []byte, v float64, bitSize int) ([]byte, 
 	}
 	var buf [32]byte
 	s := strconv.AppendFloat(buf[:0], math.Abs(v), 'e', -1, bitSize)
-	// s is "d[.ddd]e±XX".
-	var d javaDigits
-	d.digits[0] = s[0]
-	i := bytes.IndexByte(s, 'e')
-	n := 1
-	if i > 1 {
-		n += copy(d.digits[1:], s[2:i])
+	// s is "d[.ddd]e±XX" or "d[.ddd]e±XXX": the digits are s[0] and s[2:e].
+	// (strconv's 'f' form costs more than 'e' does; Java's form is built
+	// from the 'e' one in buf.)
+	e := len(s) - 4
+	if s[e] != 'e' {
+		e--
 	}
 	x := 0
-	for _, c := range s[i+2:] {
+	for _, c := range s[e+2:] {
 		x = x*10 + int(c-'0')
 	}
-	if s[i+1] == '-' {
+	if s[e+1] == '-' {
 		x = -x
 	}
+	n := max(1, e-1) // digits
 	if n == 1 && (x < -3 || x > 6) {
 		return dst, false // (3)
 	}
 	if f.binExp >= p && x-n+1 <= maxTieJ {
 		return dst, false // (2)
 	}
-	d.n = n
-	d.decExponent = x + 1
-	return d.appendChars(dst, f.neg), true
+	if f.neg {
+		dst = append(dst, '-')
+	}
+	switch {
+	case x >= 0 && x < 7:
+		// appendChars' "ddd.ddd": x digits move before the point.
+		if n-1 > x {
+			copy(s[1:], s[2:2+x])
+			s[1+x] = '.'
+			return append(dst, s[:e]...), true
+		}
+		dst = append(dst, s[0])
+		if n > 1 {
+			dst = append(dst, s[2:e]...)
+		}
+		for range x - (n - 1) {
+			dst = append(dst, '0')
+		}
+		return append(dst, '.', '0'), true
+	case x < 0 && x >= -3:
+		dst = append(dst, '0', '.')
+		for range -x - 1 {
+			dst = append(dst, '0')
+		}
+		dst = append(dst, s[0])
+		if n > 1 {
+			dst = append(dst, s[2:e]...)
+		}
+		return dst, true
+	}
+	// appendChars' "d.dddE[-]n".
+	if n > 1 {
+		dst = append(dst, s[:e]...)
+	} else {
+		dst = append(dst, s[0], '.', '0')
+	}
+	dst = append(dst, 'E')
+	return strconv.AppendInt(dst, int64(x), 10), true
 }
 
 // AppendDouble appends f as JDK 11/17's Double.toString prints it; see
@@ -987,26 +1021,45 @@ func appendTimestampAny(dst []byte, ms int64, iso bool) []byte {
 }
 
 // appendTimestampFast is AppendTimestamp for the common years 1970 to 9999,
-// written into a fixed array and appended once: it runs for every timestamp cell
-// of an export.
+// appended in one go: it runs for every timestamp cell of an export.
 func appendTimestampFast(dst []byte, ms int64, iso bool) []byte {
-	days := ms / 86400000
-	rem := int(ms - days*86400000)
-	y, mo, d := CivilFromDays(days)
-	yy := int(y)
-	h, mi, sec, milli := rem/3600000, rem/60000%60, rem/1000%60, rem%1000
-	b := [24]byte{
-		byte('0' + yy/1000), byte('0' + yy/100%10), byte('0' + yy/10%10), byte('0' + yy%10),
-		'-', byte('0' + mo/10), byte('0' + mo%10), '-', byte('0' + d/10), byte('0' + d%10), ' ',
-		byte('0' + h/10), byte('0' + h%10), ':', byte('0' + mi/10), byte('0' + mi%10), ':',
-		byte('0' + sec/10), byte('0' + sec%10), '.',
-		byte('0' + milli/100), byte('0' + milli/10%10), byte('0' + milli%10), 'Z',
+	// Unsigned arithmetic throughout: division by a constant is then a
+	// multiply and a shift, with no fix-up for negative operands.
+	u := uint64(ms)
+	days := u / 86400000
+	rem := u - days*86400000
+	// CivilFromDays for days >= 0 (Hinnant's civil_from_days).
+	z := days + 719468
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	mo := mp + 3
+	if mp >= 10 {
+		mo = mp - 9
+		y++
 	}
+	sec := rem / 1000
+	h, mi, s, milli := sec/3600, sec/60%60, sec%60, rem%1000
+	sep := byte(' ')
 	if iso {
-		b[10] = 'T'
+		sep = 'T'
 	}
-	return append(dst, b[:]...)
+	return append(dst,
+		twoDigits[2*(y/100)], twoDigits[2*(y/100)+1], twoDigits[2*(y%100)], twoDigits[2*(y%100)+1],
+		'-', twoDigits[2*mo], twoDigits[2*mo+1], '-', twoDigits[2*d], twoDigits[2*d+1], sep,
+		twoDigits[2*h], twoDigits[2*h+1], ':', twoDigits[2*mi], twoDigits[2*mi+1], ':',
+		twoDigits[2*s], twoDigits[2*s+1], '.',
+		byte('0'+milli/100), twoDigits[2*(milli%100)], twoDigits[2*(milli%100)+1], 'Z')
 }
+
+// twoDigits holds "00" to "99".
+const twoDigits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 // AppendDate appends a SimpleDateType value (days with the epoch at 2^31) as
 // SimpleDateSerializer.toString does with DateTimeFormatter.ISO_LOCAL_DATE:

@@ -71,3 +71,29 @@ func TestAppendJSONNoAlloc(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAppendMultiCell renders the benchmark table's non-frozen columns:
+// attrs map<text, text> of two entries and tags set<text> of two.
+//
+//	go test -run='^$' -bench=AppendMultiCell -count=8 ./internal/render/cqljson > new.txt && benchstat old.txt new.txt
+func BenchmarkAppendMultiCell(b *testing.B) {
+	for _, c := range []struct {
+		name, typ     string
+		paths, values [][]byte
+	}{
+		{"map", "map<text, text>", [][]byte{[]byte("ip"), []byte("ua")}, [][]byte{[]byte("10.116.193.111"), []byte("Mozilla/5.0")}},
+		{"set", "set<text>", [][]byte{[]byte("pi"), []byte("session")}, [][]byte{{}, {}}},
+	} {
+		ty := mustCQL(b, c.typ, nil)
+		b.Run("type="+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			dst := make([]byte, 0, 256)
+			var err error
+			for b.Loop() {
+				if dst, err = AppendMultiCell(dst[:0], ty, c.paths, c.values); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

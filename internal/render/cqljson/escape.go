@@ -2,7 +2,6 @@ package cqljson
 
 import (
 	"encoding/binary"
-	"slices"
 	"unicode/utf8"
 )
 
@@ -56,62 +55,83 @@ func plainJSON(s []byte) bool {
 }
 
 // appendJSONEscapedValid escapes s as appendJSONEscaped documents and reports
-// whether s is valid UTF-8, in one pass: runs of plain ASCII bytes are copied
-// sixteen, then eight bytes at a time without looking at each byte (most text
-// is such runs), and a string of eight bytes or more ends with one overlapping
-// eight-byte word rather than a byte loop.
+// whether s is valid UTF-8, in one pass. Most strings need no escaping: they
+// are checked sixteen, then eight bytes at a time (a string of eight bytes or
+// more ends with one overlapping word) with no store, and appended in one
+// copy; up to sixteen bytes, two overlapping loads check them and two stores
+// copy them. Otherwise the plain run
+// before the first byte that needs a look is copied and the general loop
+// takes over from there.
 func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
-	// Most strings need no escaping: copy them as they are checked, into room
-	// made once, and leave the rest to the general loop at the first word that
-	// needs a look.
 	n := len(s)
-	dst = slices.Grow(dst, n+8)
-	d0 := len(dst)
-	d := d0
-	out := dst[:cap(dst)]
-	i := 0
-	for n-i >= 8 {
-		w := binary.LittleEndian.Uint64(s[i:])
-		if !plain8(w) {
+	switch {
+	case n > 16:
+	case n >= 8:
+		// Words (an IP address, a user agent): two overlapping eight-byte
+		// loads check them, and two stores copy them where dst has room,
+		// cheaper than a copy call for so few bytes.
+		w0, w1 := binary.LittleEndian.Uint64(s), binary.LittleEndian.Uint64(s[n-8:])
+		if !plain8(w0) || !plain8(w1) {
 			break
 		}
-		binary.LittleEndian.PutUint64(out[d:], w)
-		i += 8
-		d += 8
+		if l := len(dst); cap(dst)-l >= 16 {
+			out := dst[:l+n]
+			binary.LittleEndian.PutUint64(out[l:], w0)
+			binary.LittleEndian.PutUint64(out[l+n-8:], w1)
+			return out, true
+		}
+		return append(dst, s...), true
+	case n >= 4:
+		// Short words (column values like "click", map keys, tags): two
+		// overlapping four-byte loads check them, stores copy them.
+		a, b := binary.LittleEndian.Uint32(s), binary.LittleEndian.Uint32(s[n-4:])
+		if !plain8(uint64(a) | uint64(b)<<32) {
+			return appendJSONEscapedRest(dst, s)
+		}
+		if l := len(dst); cap(dst)-l >= 8 {
+			out := dst[:l+n]
+			binary.LittleEndian.PutUint32(out[l:], a)
+			binary.LittleEndian.PutUint32(out[l+n-4:], b)
+			return out, true
+		}
+		return append(dst, s...), true
+	case n > 0:
+		// One to three bytes: s[0], s[n/2] and s[n-1] are all of them.
+		if jsonPlain[s[0]] && jsonPlain[s[n/2]] && jsonPlain[s[n-1]] {
+			return append(dst, s...), true
+		}
+		return appendJSONEscapedRest(dst, s)
+	default:
+		return dst, true
 	}
-	if i == n {
-		return out[:d], true
-	}
-	if n >= 8 && n-i < 8 {
-		// s[:i] is plain and fewer than eight bytes are left: the last eight
-		// bytes of s, overlapping ones already copied, settle the rest at once.
-		if w := binary.LittleEndian.Uint64(s[n-8:]); plain8(w) {
-			binary.LittleEndian.PutUint64(out[d0+n-8:], w)
-			return out[:d0+n], true
+	i := 0
+	for ; n-i >= 16; i += 16 {
+		// plain8 of two words with one test, written out: as a function
+		// the compiler would not inline it.
+		w0, w1 := binary.LittleEndian.Uint64(s[i:]), binary.LittleEndian.Uint64(s[i+8:])
+		c0, c1 := (w0-0x2020202020202020)&^w0, (w1-0x2020202020202020)&^w1
+		q0, q1 := w0^quot, w1^quot
+		b0, b1 := w0^bsl, w1^bsl
+		if (w0|c0|(q0-lo7)&^q0|(b0-lo7)&^b0|w1|c1|(q1-lo7)&^q1|(b1-lo7)&^b1)&hi7 != 0 {
+			break
 		}
 	}
+	if n-i >= 8 && plain8(binary.LittleEndian.Uint64(s[i:])) {
+		i += 8
+	}
+	if i == n || n-i < 8 && plain8(binary.LittleEndian.Uint64(s[n-8:])) {
+		// Fewer than eight bytes were left, and the last eight bytes of s,
+		// overlapping ones already checked, settle them at once.
+		return append(dst, s...), true
+	}
 	for i < n && jsonPlain[s[i]] {
-		out[d] = s[i]
-		d++
 		i++
 	}
+	dst = append(dst, s[:i]...)
 	if i == n {
-		return out[:d], true
+		return dst, true
 	}
-	return appendJSONEscapedRest(out[:d], s[i:])
-}
-
-// plain16 is plain8 of two words, with one test.
-func plain16(w0, w1 uint64) bool {
-	c0 := (w0 - 0x2020202020202020) &^ w0
-	c1 := (w1 - 0x2020202020202020) &^ w1
-	q0, q1 := w0^quot, w1^quot
-	q0 = (q0 - lo7) &^ q0
-	q1 = (q1 - lo7) &^ q1
-	b0, b1 := w0^bsl, w1^bsl
-	b0 = (b0 - lo7) &^ b0
-	b1 = (b1 - lo7) &^ b1
-	return (w0|c0|q0|b0|w1|c1|q1|b1)&hi7 == 0
+	return appendJSONEscapedRest(dst, s[i:])
 }
 
 // appendJSONEscapedRest is appendJSONEscapedValid's general loop.

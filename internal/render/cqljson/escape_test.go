@@ -76,6 +76,7 @@ func FuzzEscape(f *testing.F) {
 // go test -run='^$' -bench=Escape -count=10 ./internal/render/cqljson > new.txt && benchstat old.txt new.txt
 func BenchmarkEscape(b *testing.B) {
 	for _, c := range []struct{ name, s string }{
+		{"tiny", "ip"},
 		{"short", "click"},
 		{"word", "Mozilla/5.0"},
 		{"payload", "zeta chi theta account lambda gamma payment beta epsilon omicron order shipment sigma kappa customer lambda pi session gamma xi logout eta click omega customer nu refund upsilon psi"},
