@@ -8,7 +8,8 @@ import (
 )
 
 // TestPartHash checks the off-worker hash against sha256 of the same bytes,
-// written in pieces that straddle its batches, and that stop ends it.
+// written in pieces that straddle its batches, handed over (give) or mixed,
+// and that stop ends it.
 func TestPartHash(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, size := range []int{0, 1, hashBatch - 1, hashBatch, hashBatch + 1, 5*hashBatch/2 + 17} {
@@ -26,6 +27,26 @@ func TestPartHash(t *testing.T) {
 			want := sha256.Sum256(data)
 			if got := ph.sum(); got != hex.EncodeToString(want[:]) {
 				t.Fatalf("size %d, pieces up to %d: sum %s, want %x", size, piece, got, want)
+			}
+			for _, mixed := range []bool{false, true} {
+				// As writeMerged does: fill the buffer give returned, hand it over.
+				ph := newPartHash()
+				var buf []byte
+				for i, rest := 0, data; len(rest) > 0; i++ {
+					n := min(len(rest), 1+r.IntN(piece))
+					if mixed && i%3 == 1 {
+						ph.write(rest[:n])
+					} else {
+						buf = ph.give(append(buf, rest[:n]...))
+						if len(buf) != 0 {
+							t.Fatalf("give returned a buffer holding %d bytes", len(buf))
+						}
+					}
+					rest = rest[n:]
+				}
+				if got := ph.sum(); got != hex.EncodeToString(want[:]) {
+					t.Fatalf("size %d, pieces up to %d given (mixed %v): sum %s, want %x", size, piece, mixed, got, want)
+				}
 			}
 		}
 		ph := newPartHash()
