@@ -18,15 +18,16 @@ import (
 
 // runUnit writes one unit's part file. The caller commits it with commitPart,
 // off the worker: a local commit waits for the file to reach the disk, and that
-// wait overlaps the next unit's decoding instead of stalling it.
-func (j *Job) runUnit(ctx context.Context, out sink.Sink, id int) (*pendingPart, error) {
+// wait overlaps the next unit's decoding instead of stalling it. hashOff hashes
+// the part off the worker (partHash).
+func (j *Job) runUnit(ctx context.Context, out sink.Sink, id int, hashOff bool) (*pendingPart, error) {
 	u := &j.pl.Units[id]
 	p := PartInfo{Name: partName(id, j.codec), Unit: id}
 	w, err := j.create(ctx, out, p.Name)
 	if err != nil {
 		return nil, outputError(err)
 	}
-	cw := &countingWriter{w: w, h: newPartHash()}
+	cw := &countingWriter{w: w, h: newPartHash(hashOff)}
 	if j.codec.parquet != nil {
 		return j.runParquetUnit(ctx, u, w, cw, p)
 	}
@@ -212,9 +213,13 @@ func (c *countingWriter) flush(buf []byte) ([]byte, error) {
 	return c.h.give(buf[:n]), err
 }
 
-// partHash computes a part's SHA-256 on a goroutine of its own, off the worker
-// that renders the part: hashing is ~14% of an export's CPU, and with a core to
-// spare the worker renders the next bytes while the last ones are hashed.
+// partHash computes a part's SHA-256, on a goroutine of its own when the pool
+// has a core to spare (fewer workers than GOMAXPROCS): the worker then
+// renders the next bytes while the last ones are hashed. Otherwise every core
+// already runs a worker, and the hand-over would only add CPU (the bytes cross
+// to another core, goroutines wake; ~0.1 CPU-s per 773 MB measured alone), so
+// the worker hashes its bytes itself while they are in its cache.
+//
 // Bytes reach it in one of two ways: give hands over a buffer the caller will
 // not touch again (writeMerged's, once written to the sink: no copy), write
 // copies them into a batch of hashBatch bytes (what a compressor or Parquet
@@ -225,8 +230,8 @@ func (c *countingWriter) flush(buf []byte) ([]byte, error) {
 // writes are over).
 type partHash struct {
 	h          hash.Hash
-	cur        []byte // write's batch being filled
-	full, free chan []byte
+	cur        []byte      // write's batch being filled
+	full, free chan []byte // nil when the worker hashes
 	done       chan struct{}
 	stopped    bool
 }
@@ -235,8 +240,13 @@ type partHash struct {
 // size of writeMerged's flushes, so one hand-over per flush.
 const hashBatch = 256 << 10
 
-func newPartHash() *partHash {
-	ph := &partHash{h: sha256.New(), full: make(chan []byte, 1), free: make(chan []byte, 3), done: make(chan struct{})}
+// newPartHash starts a part's hash, on a goroutine of its own when off is set.
+func newPartHash(off bool) *partHash {
+	ph := &partHash{h: sha256.New()}
+	if !off {
+		return ph
+	}
+	ph.full, ph.free, ph.done = make(chan []byte, 1), make(chan []byte, 3), make(chan struct{})
 	go func() {
 		defer close(ph.done)
 		for b := range ph.full {
@@ -265,6 +275,10 @@ func (ph *partHash) next(size int) []byte {
 }
 
 func (ph *partHash) write(p []byte) {
+	if ph.full == nil {
+		ph.h.Write(p)
+		return
+	}
 	for len(p) > 0 {
 		if ph.cur == nil {
 			ph.cur = ph.next(hashBatch)
@@ -282,6 +296,10 @@ func (ph *partHash) write(p []byte) {
 // give hashes b, which the hasher owns from now on, after what write left, and
 // returns an empty buffer at least as large for the caller to go on with.
 func (ph *partHash) give(b []byte) []byte {
+	if ph.full == nil {
+		ph.h.Write(b)
+		return b[:0]
+	}
 	if len(ph.cur) > 0 {
 		ph.full <- ph.cur
 		ph.cur = nil
@@ -305,6 +323,9 @@ func (ph *partHash) sum() string {
 
 // stop ends the hashing goroutine (for a part that is abandoned).
 func (ph *partHash) stop() {
+	if ph.full == nil {
+		return
+	}
 	if !ph.stopped {
 		ph.stopped = true
 		close(ph.full)
