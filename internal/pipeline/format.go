@@ -107,10 +107,10 @@ func (x *parquetWriter) end(buf []byte, _ *merge.Merger) ([]byte, int64, error) 
 func (j *Job) runParquetUnit(ctx context.Context, u *plan.Unit, w sink.Writer, cw *countingWriter, p PartInfo) (*pendingPart, error) {
 	ew := &errWriter{w: cw}
 	pw := j.newParquetWriter(ew)
-	// writeMerged flushes its byte buffer to a bufio.Writer; Parquet rows
-	// never reach it.
+	// writeMerged flushes its byte buffer to a flusher; Parquet rows never
+	// reach it.
 	m, done := j.unitMerge(u)
-	err := j.writeMerged(ctx, m, pw, bufio.NewWriterSize(io.Discard, 16), &p)
+	err := j.writeMerged(ctx, m, pw, bufFlusher{bufio.NewWriterSize(io.Discard, 16)}, &p)
 	done()
 	if err == nil {
 		err = pw.w.Close()

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"runtime"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -48,6 +49,8 @@ func runPool(ctx context.Context, n int, tasks []task, h poolHooks) error {
 		pp *pendingPart
 	}
 	commits := make(chan pending, n)
+	// Parts are hashed off the workers only when a core is left for it (partHash).
+	hashOff := n < runtime.GOMAXPROCS(0)
 	g.Go(func() error {
 		defer close(work)
 		for _, t := range tasks {
@@ -74,7 +77,7 @@ func runPool(ctx context.Context, n int, tasks []task, h poolHooks) error {
 					err = h.start(t)
 				}
 				if err == nil {
-					pp, err = t.j.runUnitSkipping(gctx, t.out, t.id)
+					pp, err = t.j.runUnitSkipping(gctx, t.out, t.id, hashOff)
 				}
 				if err != nil {
 					if err := h.failed(t, err); err != nil {

@@ -115,10 +115,10 @@ func (j *Job) isBad(i int) bool {
 // runUnitSkipping is runUnit that, within Options.MaxErrors, runs a unit
 // again without an SSTable that failed to decode: a part never holds the
 // output of a failed attempt.
-func (j *Job) runUnitSkipping(ctx context.Context, out sink.Sink, id int) (*pendingPart, error) {
+func (j *Job) runUnitSkipping(ctx context.Context, out sink.Sink, id int, hashOff bool) (*pendingPart, error) {
 	var skipped []Skip
 	for {
-		pp, err := j.runUnit(ctx, out, id)
+		pp, err := j.runUnit(ctx, out, id, hashOff)
 		if err == nil {
 			pp.p.Skipped = skipped
 			return pp, nil
