@@ -950,24 +950,6 @@ func CivilFromDays(z int64) (y int64, m, d int) {
 	return y, m, d
 }
 
-// julianFromDays converts days since 1970-01-01 to a date of the Julian calendar
-// (via the Julian day number).
-func julianFromDays(z int64) (y int64, m, d int) {
-	c := z + 2440588 + 32082
-	dd := floorDiv(4*c+3, 1461)
-	e := c - floorDiv(1461*dd, 4)
-	mm := floorDiv(5*e+2, 153)
-	d = int(e - floorDiv(153*mm+2, 5) + 1)
-	m = int(mm + 3 - 12*floorDiv(mm, 10))
-	y = dd - 4800 + floorDiv(mm, 10)
-	return y, m, d
-}
-
-// gregorianCutoverDay is 1582-10-15, the first day java.util.GregorianCalendar
-// (and so SimpleDateFormat) counts in the Gregorian calendar; days before it are
-// Julian dates.
-const gregorianCutoverDay = -141427
-
 // two returns the two decimal digits of 0 <= v < 100.
 func two(v int) [2]byte { return [2]byte{byte('0' + v/10), byte('0' + v%10)} }
 

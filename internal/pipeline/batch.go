@@ -205,12 +205,3 @@ func (b *Batch) Close() error {
 	}
 	return first
 }
-
-// Jobs returns the prepared jobs, by table (nil for a table that failed to prepare).
-func (b *Batch) Jobs() []*Job {
-	out := make([]*Job, len(b.tables))
-	for i, bt := range b.tables {
-		out[i] = bt.job
-	}
-	return out
-}

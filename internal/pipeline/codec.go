@@ -21,13 +21,6 @@ type codec struct {
 	parquet compress.Codec
 }
 
-// ParseCompress checks a part file compression's name: none, gzip or zstd.
-// Any other is an *OptionError.
-func ParseCompress(name string) error {
-	_, err := codecFor(name)
-	return err
-}
-
 // codecFor returns the codec called name.
 func codecFor(name string) (codec, error) {
 	switch name {

@@ -42,7 +42,7 @@ type Options struct {
 	Workers   int             // default runtime.NumCPU()
 	SplitSize int64           // default plan.DefaultSplitSize
 	Now       int64           // seconds since the epoch; 0 means the run's start
-	Compress  string          // "none" (default), "gzip" or "zstd": see ParseCompress; for Parquet "zstd" (default), "snappy", "gzip" or "none"
+	Compress  string          // "none" (default), "gzip" or "zstd"; for Parquet "zstd" (default), "snappy", "gzip" or "none"
 	// Format is the part files' format: JSON lines, or Parquet (rows layout only).
 	Format Format
 	// RowGroupSize is the buffered bytes at which a Parquet part flushes a row

@@ -191,13 +191,6 @@ type parser struct {
 
 func (p *parser) peek() token { return p.toks[p.p] }
 
-func (p *parser) peekAt(k int) token {
-	if p.p+k < len(p.toks) {
-		return p.toks[p.p+k]
-	}
-	return p.toks[len(p.toks)-1]
-}
-
 func (p *parser) next() token {
 	t := p.toks[p.p]
 	if t.kind != tEOF {
