@@ -89,8 +89,8 @@ func (r *Sstable2JSON) KeyString(key []byte) (string, error) {
 	return string(b), err
 }
 
-// AppendKey appends the key of the partition sc is on as -e prints it, on
-// its own line.
+// AppendKey appends key as -e prints it, on its own line; after StreamTo,
+// writing as it goes.
 func (r *Sstable2JSON) AppendKey(dst, key []byte) ([]byte, error) {
 	ks, err := r.KeyString(key)
 	if err != nil {
