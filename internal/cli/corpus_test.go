@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -19,6 +19,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 
 	"github.com/aegisthus/aegisthus/internal/discover"
+	"github.com/aegisthus/aegisthus/internal/pipeline"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
 	"github.com/aegisthus/aegisthus/internal/storage"
@@ -148,11 +149,9 @@ func TestCorpusExpectedRows(t *testing.T) {
 				}
 				for _, g := range groups {
 					var out bytes.Buffer
-					w := bufio.NewWriter(&out)
-					if err := exportRows(w, g, now); err != nil {
+					if err := pipeline.WriteRows(context.Background(), &out, g, now); err != nil {
 						t.Fatalf("%s: %v", g[0].Path(format.Data), err)
 					}
-					w.Flush()
 					got := splitLines(out.Bytes())
 					if err := compareRows(got, want, exp.RowOrder != "unordered"); err != nil {
 						t.Errorf("%s (now %d): %v", g[0].Path(format.Data), now, err)
@@ -325,11 +324,9 @@ func TestCorpusMixedVersionMerge(t *testing.T) {
 				t.Fatalf("%v: want legacy and 3.0+ SSTables", c.prefixes)
 			}
 			var out bytes.Buffer
-			w := bufio.NewWriter(&out)
-			if err := exportRows(w, ssts, corpusNow); err != nil {
+			if err := pipeline.WriteRows(context.Background(), &out, ssts, corpusNow); err != nil {
 				t.Fatal(err)
 			}
-			w.Flush()
 			if err := compareRows(splitLines(out.Bytes()), exp.Rows, exp.RowOrder != "unordered"); err != nil {
 				t.Error(err)
 			}

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/aegisthus/aegisthus/internal/merge"
+	"github.com/aegisthus/aegisthus/internal/pipeline"
 	"github.com/aegisthus/aegisthus/internal/render"
 	"github.com/aegisthus/aegisthus/internal/schema"
 	"github.com/aegisthus/aegisthus/internal/sstable"
@@ -128,7 +128,7 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 				if tbl == nil {
 					nameKeyAsCassandra(sst.Schema)
 				}
-				err = exportRows(w, []*sstable.SSTable{sst}, now)
+				err = dumpRows(ctx, w, stdout, sst, now)
 			case sst.Desc.Version.IsLegacy():
 				err = o.dumpLegacy(ctx, w, stdout, sst, now)
 			default:
@@ -147,6 +147,20 @@ func (o *dumpOptions) run(ctx context.Context, store storage.Store, stdout io.Wr
 		return &OutputError{err}
 	}
 	return nil
+}
+
+// dumpRows prints the SSTable's live rows as SELECT JSON * returns them
+// (--rows), through the export's loop (pipeline.WriteRows).
+func dumpRows(ctx context.Context, w *bufio.Writer, stdout io.Writer, sst *sstable.SSTable, now int64) error {
+	out, err := direct(w, stdout)
+	if err != nil {
+		return err
+	}
+	err = pipeline.WriteRows(ctx, out, []*sstable.SSTable{sst}, now)
+	if oe := (*OutputError)(nil); errors.As(err, &oe) {
+		return oe // as the write failed, not wrapped in the pipeline's words
+	}
+	return err
 }
 
 // dumpOne prints one SSTable in sstabledump's form: pretty by default (its bytes,
@@ -309,44 +323,4 @@ func nameKeyAsCassandra(s *schema.Table) {
 	if len(s.PartitionKey) == 1 && s.PartitionKey[0].Name == "PartitionKey" {
 		s.PartitionKey[0].Name = "partitionkey"
 	}
-}
-
-// exportRows merges SSTables of one table and prints their live rows; with one
-// SSTable it is dump --rows.
-func exportRows(w *bufio.Writer, ssts []*sstable.SSTable, now int64) error {
-	t, err := sstable.Unify(ssts, nil, "")
-	if err != nil {
-		return err
-	}
-	inputs := make([]merge.Input, len(ssts))
-	for i, sst := range ssts {
-		inputs[i] = merge.NewInput(sst.SharedScanner(0, sst.Chunks.Length(), len(ssts)), sst.Schema, t)
-	}
-	sst := ssts[0]
-	m := merge.New(merge.NewTable(t), inputs)
-	r := render.NewRows(t, now)
-	var line []byte
-	for m.NextPartition() {
-		if err := r.StartPartition(m.Partition().Key); err != nil {
-			return fmt.Errorf("%s: partition key %x: %w", sst.Path("Data.db"), m.Partition().Key, err)
-		}
-		for m.NextRow() {
-			if line, _, err = r.AppendRow(line[:0], m.Row()); err != nil {
-				return fmt.Errorf("%s: %w", sst.Path("Data.db"), err)
-			}
-			if _, err := w.Write(line); err != nil {
-				return &OutputError{err}
-			}
-		}
-		if err := m.Err(); err != nil {
-			return err
-		}
-		if line, _, err = r.EndPartition(line[:0]); err != nil {
-			return err
-		}
-		if _, err := w.Write(line); err != nil {
-			return &OutputError{err}
-		}
-	}
-	return m.Err()
 }

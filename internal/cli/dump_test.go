@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"flag"
 	"os"
 	"path/filepath"
@@ -212,15 +213,19 @@ func (f *failAfter) Write(p []byte) (int, error) {
 // 3.0+ and pre-3.0 SSTables alike.
 func TestDumpOutputError(t *testing.T) {
 	corpus := filepath.Join(sharedDir(t), "corpus")
-	for _, dir := range []string{
-		"scylla/3.x/uncompressed/collections",
-		"scylla/legacy/uncompressed/ks/uncompressed-1c6ace40fad111e7b9cf000000000002/la-1-big-Data.db",
+	for _, c := range []struct {
+		dir  string
+		rows bool
+	}{
+		{"scylla/3.x/uncompressed/collections", false},
+		{"scylla/3.x/uncompressed/collections", true},
+		{"scylla/legacy/uncompressed/ks/uncompressed-1c6ace40fad111e7b9cf000000000002/la-1-big-Data.db", false},
 	} {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			o := &dumpOptions{paths: []string{filepath.Join(corpus, dir)}, now: "2026-01-01T00:00:00Z", spillAt: 1}
+		t.Run(fmt.Sprintf("%s/rows=%v", filepath.Base(c.dir), c.rows), func(t *testing.T) {
+			o := &dumpOptions{paths: []string{filepath.Join(corpus, c.dir)}, now: "2026-01-01T00:00:00Z", spillAt: 1, rows: c.rows}
 			err := o.run(context.Background(), storage.Local{}, &failAfter{n: 10})
 			var oe *OutputError
-			if !errors.As(err, &oe) || strings.Contains(err.Error(), "partition at") {
+			if !errors.As(err, &oe) || strings.Contains(err.Error(), "partition at") || strings.Contains(err.Error(), "Data.db") {
 				t.Fatalf("want the output error alone, got %v", err)
 			}
 		})

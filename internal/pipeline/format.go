@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -110,7 +109,7 @@ func (j *Job) runParquetUnit(ctx context.Context, u *plan.Unit, w sink.Writer, c
 	// writeMerged flushes its byte buffer to a flusher; Parquet rows never
 	// reach it.
 	m, done := j.unitMerge(u)
-	err := j.writeMerged(ctx, m, pw, bufFlusher{bufio.NewWriterSize(io.Discard, 16)}, &p)
+	err := writeMerged(ctx, m, pw, bufFlusher{io.Discard}, j.keyFilter(), &p)
 	done()
 	if err == nil {
 		err = pw.w.Close()

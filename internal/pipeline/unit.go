@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 
+	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/merge"
 	"github.com/aegisthus/aegisthus/internal/plan"
 	"github.com/aegisthus/aegisthus/internal/render/cqljson"
@@ -73,7 +74,7 @@ func (j *Job) runUnit(ctx context.Context, out sink.Sink, id int, hashOff bool) 
 func (j *Job) writeUnit(ctx context.Context, u *plan.Unit, w flusher, p *PartInfo) error {
 	m, done := j.unitMerge(u)
 	defer done()
-	return j.writeMerged(ctx, m, j.newLayoutWriter(m), w, p)
+	return writeMerged(ctx, m, j.newLayoutWriter(m), w, j.keyFilter(), p)
 }
 
 // unitMerge sets up the merge of the unit's partitions from every SSTable (and
@@ -118,18 +119,33 @@ type flusher interface {
 	flush(buf []byte) ([]byte, error)
 }
 
-// bufFlusher writes into a bufio.Writer (a compressed part's): buffers larger
-// than its own pass straight to the writer below instead of being copied.
-type bufFlusher struct{ w *bufio.Writer }
+// bufFlusher writes each buffer to w: a compressed part's bufio.Writer (buffers
+// larger than its own pass straight to the writer below instead of being
+// copied), or dump --rows' output.
+type bufFlusher struct{ w io.Writer }
 
 func (f bufFlusher) flush(buf []byte) ([]byte, error) {
 	_, err := f.w.Write(buf)
 	return buf[:0], err
 }
 
+// keyFilter selects partitions by their key as the command line prints it
+// (--key); a nil one keeps them all.
+type keyFilter struct {
+	keys    map[string]bool
+	keyType *cql.Type
+}
+
+func (j *Job) keyFilter() *keyFilter {
+	if j.keep.keys == nil {
+		return nil
+	}
+	return &keyFilter{keys: j.keep.keys, keyType: j.tbl.KeyType}
+}
+
 // writeMerged runs a unit's merge through a layout, streaming each partition's
-// rows to w as they come; the key filter is applied here.
-func (j *Job) writeMerged(ctx context.Context, m *merge.Merger, lw layoutWriter, w flusher, p *PartInfo) error {
+// rows to w as they come; the key filter (nil: none) is applied here.
+func writeMerged(ctx context.Context, m *merge.Merger, lw layoutWriter, w flusher, keep *keyFilter, p *PartInfo) error {
 	// Lines accumulate in buf across partitions and go out in pieces of a
 	// little more than flushAt: one write to the sink and one hand-over to the
 	// hasher each.
@@ -150,9 +166,9 @@ func (j *Job) writeMerged(ctx context.Context, m *merge.Merger, lw layoutWriter,
 			}
 		}
 		mp := m.Partition()
-		if j.keep.keys != nil {
-			keyBuf, err = cqljson.AppendString(keyBuf[:0], j.tbl.KeyType, mp.Key)
-			if err != nil || !j.keep.keys[string(keyBuf)] {
+		if keep != nil {
+			keyBuf, err = cqljson.AppendString(keyBuf[:0], keep.keyType, mp.Key)
+			if err != nil || !keep.keys[string(keyBuf)] {
 				continue
 			}
 		}
