@@ -23,7 +23,73 @@ const hexDigits = "0123456789abcdef"
 // which hands full-precision doubles over to strconv's shortest digits
 // (appendShortest) where they are provably JDK's and cheaper.
 func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
+	if a := math.Abs(v); bitSize == 64 && a >= javaPlainMin && a < 1e7 {
+		return appendJavaPlain(dst, v)
+	}
 	return appendJavaFloatTry(dst, v, bitSize, javaWhereCheaper)
+}
+
+// javaPlainMin is the least |v| appendJavaPlain takes.
+const javaPlainMin = 0x1p-5
+
+// appendJavaPlain is appendJavaFloat for doubles with 2^-5 <= |v| < 1e7,
+// most of the "ddd.ddd" form, without the port: there JDK's digits are
+// strconv's shortest ones, or the integer's. Why, case by case (TestJavaPlain*
+// check each claim, exhaustively where the cases are finite):
+//
+//   - An integer (|v| < 1e7 < 2^53) takes dtoa's developLongDigits case with
+//     no insignificant digits (binExp < nSignificantBits): its exact digits,
+//     "N.0".
+//   - Any other value takes the digit loop in long arithmetic within
+//     javaShortestExact's bounds: Bbits and tenSbits depend on binExp
+//     (-5..23), nFractBits and the decimal exponent estimate alone
+//     (javaScale), and TestJavaPlainScaleExact enumerates them all. (The
+//     binades 2^-9..2^-6 need tenSbits 61 to 63: the range stops above
+//     them.) So the loop develops the shortest nearest digits, strconv's,
+//     except (1) at the powers of two, of which the non-integers here are
+//     2^-5..2^-1 (compared with the port), and (2) and (3) of appendShortest,
+//     which cannot occur: (2) needs |v| >= 2^53, and (3) an E form.
+//   - Rounding is monotonic, so the shortest digits of |v| >= 2^-5 are at
+//     least 0.03125 and those of |v| < 1e7 below 1e7: exponent -2..6, the
+//     plain form, as strconv's 'e' output below says. A non-integer's
+//     shortest digits are not an integer (an integer below 2^53 would read
+//     back as itself), so with exponent x >= 0 they have more than x+1
+//     digits, and the point falls inside them.
+func appendJavaPlain(dst []byte, v float64) []byte {
+	if i := int64(v); float64(i) == v {
+		dst = strconv.AppendInt(dst, i, 10)
+		return append(dst, '.', '0')
+	}
+	// strconv's 'f' form costs more than its 'e' form, "[-]d[.ddd]e±0x",
+	// which is rearranged where it lands.
+	start := len(dst)
+	if v < 0 {
+		start++
+	}
+	dst = strconv.AppendFloat(dst, v, 'e', -1, 64)
+	s := dst[start:]
+	n := len(s) - 4 // s[n:] is "e±0x"
+	x := int(s[n+3] - '0')
+	if s[n+1] == '+' {
+		// "d.dddd": x digits move before the point.
+		copy(s[1:], s[2:2+x])
+		s[1+x] = '.'
+		return dst[:start+n]
+	}
+	// "0.0dddd": the x-1 zeros and "0." take at most the 4 bytes of "e-0x"
+	// (x <= 2), the point's place too if there is one.
+	d := s[0]
+	if n > 1 {
+		copy(s[x+2:], s[2:n])
+	} else {
+		n = 2
+	}
+	s[0], s[1] = '0', '.'
+	for i := 2; i <= x; i++ {
+		s[i] = '0'
+	}
+	s[x+1] = d
+	return dst[:start+n+x]
 }
 
 // javaTry says where dtoa leaves the digits to appendShortest.
@@ -393,35 +459,8 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int, try
 		return false
 	}
 	decExp := javaEstimateDecExp(fractBits, binExp)
-	B5 := max(0, -decExp)
-	B2 := B5 + nTinyBits + binExp
-	S5 := max(0, decExp)
-	S2 := S5 + nTinyBits
-	M5 := B5
-	M2 := B2 - nSignificantBits
-
 	fractBits = int64(uint64(fractBits) >> uint(tailZeros))
-	B2 -= nFractBits - 1
-	common2factor := min(B2, S2)
-	B2 -= common2factor
-	S2 -= common2factor
-	M2 -= common2factor
-	if nFractBits == 1 {
-		M2--
-	}
-	if M2 < 0 {
-		B2 -= M2
-		S2 -= M2
-		M2 = 0
-	}
-	n5bits := func(i int) int {
-		if i < len(javaN5Bits) {
-			return javaN5Bits[i]
-		}
-		return i * 3
-	}
-	Bbits := nFractBits + B2 + n5bits(B5)
-	tenSbits := S2 + 1 + n5bits(S5+1)
+	B5, B2, S5, S2, M5, M2, Bbits, tenSbits := javaScale(binExp, nFractBits, nSignificantBits, decExp)
 	if try != javaNever && javaShortestExact(nFractBits, Bbits, tenSbits) &&
 		(try == javaWhereExact || javaShortestCheaper(v, bitSize, Bbits, tenSbits)) {
 		return true
@@ -507,6 +546,45 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int, try
 		}
 	}
 	return false
+}
+
+// javaScale is dtoa's choice of B = fractBits*5^B5*2^B2, S = 5^S5*2^S2 and
+// M = 5^M5*2^M2 (value B/S, margin M/S) and of its arithmetic (Bbits and
+// tenSbits, the bit lengths of B and 10*S, as Java estimates them): a
+// function of the binary exponent, of the significant bits
+// (nFractBits = 53 - trailing zeros of fractBits), of nSignificantBits and
+// of the decimal exponent estimate alone.
+func javaScale(binExp, nFractBits, nSignificantBits, decExp int) (B5, B2, S5, S2, M5, M2, Bbits, tenSbits int) {
+	nTinyBits := max(0, nFractBits-binExp-1)
+	B5 = max(0, -decExp)
+	B2 = B5 + nTinyBits + binExp
+	S5 = max(0, decExp)
+	S2 = S5 + nTinyBits
+	M5 = B5
+	M2 = B2 - nSignificantBits
+
+	B2 -= nFractBits - 1
+	common2factor := min(B2, S2)
+	B2 -= common2factor
+	S2 -= common2factor
+	M2 -= common2factor
+	if nFractBits == 1 {
+		M2--
+	}
+	if M2 < 0 {
+		B2 -= M2
+		S2 -= M2
+		M2 = 0
+	}
+	n5bits := func(i int) int {
+		if i < len(javaN5Bits) {
+			return javaN5Bits[i]
+		}
+		return i * 3
+	}
+	Bbits = nFractBits + B2 + n5bits(B5)
+	tenSbits = S2 + 1 + n5bits(S5+1)
+	return B5, B2, S5, S2, M5, M2, Bbits, tenSbits
 }
 
 // javaForceBig makes dtoa skip digits128, for the test that compares the two.
