@@ -256,8 +256,8 @@ func TestJavaStrconvRandom(t *testing.T) {
 
 // TestJavaStrconvFloats compares every 61st float32 of appendJavaStrconv's
 // range (the least float of each binade among them), both signs, with the
-// port; AEGISTHUS_JAVAFLOAT_ALL32=1 compares every one of them (2^28, a
-// minute of CPU).
+// port; AEGISTHUS_JAVAFLOAT_ALL32=1 compares every one of them (236 M, each
+// sign: a few minutes of CPU).
 func TestJavaStrconvFloats(t *testing.T) {
 	step := uint32(61)
 	if os.Getenv("AEGISTHUS_JAVAFLOAT_ALL32") != "" {
