@@ -7,9 +7,10 @@ import (
 
 // BenchmarkJavaDouble renders 4096 varied values of one kind a loop:
 // kind=score is full-precision doubles in [0, 1000) (the benchmark table's
-// scores), kind=price decimals with two places below 10^4, kind=integer whole
-// numbers below 10^6, kind=bits random bit patterns (all magnitudes), and
-// kind=float32 float32 scores through AppendFloat.
+// scores), kind=fraction full-precision doubles in [0.001, 1) and kind=large
+// in [10^7, 10^17) (the E form), kind=price decimals with two places below
+// 10^4, kind=integer whole numbers below 10^6, kind=bits random bit patterns
+// (all magnitudes), and kind=float32 float32 scores through AppendFloat.
 //
 //	go test -run='^$' -bench=JavaDouble -count=6 ./internal/javafmt > new.txt && benchstat old.txt new.txt
 func BenchmarkJavaDouble(b *testing.B) {
@@ -19,6 +20,8 @@ func BenchmarkJavaDouble(b *testing.B) {
 		size int
 	}{
 		{"score", func(x uint64) float64 { return float64(x>>11) / (1 << 53) * 1000 }, 64},
+		{"fraction", func(x uint64) float64 { return 0.001 + float64(x>>11)/(1<<53)*0.999 }, 64},
+		{"large", func(x uint64) float64 { return float64(x>>11) / (1 << 53) * math.Pow10(7+int(x%10)) }, 64},
 		{"price", func(x uint64) float64 { return float64(x%1000000) / 100 }, 64},
 		{"integer", func(x uint64) float64 { return float64(x % 1000000) }, 64},
 		{"bits", func(x uint64) float64 {

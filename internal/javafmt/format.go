@@ -21,9 +21,102 @@ const hexDigits = "0123456789abcdef"
 // always print the shortest digits (3.5064412318210957E17 where JDK 19+ and
 // strconv print 3.506441231821096E17), so this is a port of that code (dtoa),
 // which hands full-precision doubles over to strconv's shortest digits
-// (appendShortest) where they are provably JDK's and cheaper.
+// (appendShortest) where they are provably JDK's and cheaper; most values of
+// data (2^-5 <= |v| < 2^53, floats below 1e7) go to strconv before the port
+// starts (appendJavaStrconv).
 func appendJavaFloat(dst []byte, v float64, bitSize int) []byte {
+	if a := math.Abs(v); a >= javaStrconvMin && (a < 1e7 || bitSize == 64 && a < 1<<53) {
+		return appendJavaStrconv(dst, v, a, bitSize)
+	}
 	return appendJavaFloatTry(dst, v, bitSize, javaWhereCheaper)
+}
+
+// javaStrconvMin is the least |v| appendJavaStrconv takes.
+const javaStrconvMin = 0x1p-5
+
+// appendJavaStrconv is appendJavaFloat for a = |v| in [2^-5, 2^53) (floats:
+// [2^-5, 1e7)) without the port: there JDK's digits are strconv's shortest
+// ones. For floats TestJavaStrconvFloats compares every one of them with the
+// port (236 M values, each sign; by default every 61st). For doubles, case by case
+// (TestJavaStrconv* check each claim, exhaustively where the cases are
+// finite):
+//
+//   - An integer (a < 2^53) takes dtoa's developLongDigits case with no
+//     insignificant digits (binExp < nSignificantBits): its exact digits,
+//     trailing zeros dropped. They are strconv's shortest: a decimal of fewer
+//     significant digits within half an ulp (at most 1/2) of it would be
+//     another integer, too far.
+//   - Any other value takes the digit loop in long arithmetic within
+//     javaShortestExact's bounds: Bbits and tenSbits depend on binExp
+//     (-5..52), nFractBits and the decimal exponent estimate alone
+//     (javaScale), and TestJavaStrconvScaleExact enumerates them all. (The
+//     binades 2^-9..2^-6 need tenSbits 61 to 63: the range stops above
+//     them.) So the loop develops the shortest nearest digits, strconv's,
+//     except (1) at the powers of two, of which the non-integers here are
+//     2^-5..2^-1 (compared with the port), and (2) and (3) of appendShortest,
+//     which cannot occur: (2) needs a >= 2^53, and (3) a one-digit shortest
+//     of at least 1e7, an integer.
+//   - Rounding is monotonic, so the shortest digits of a >= 2^-5 are at
+//     least 0.03125 and those of a < 1e7 below 1e7: exponent -2..6 there,
+//     the plain form, and 7..15 above, the E form, as strconv's 'e' output
+//     says. A non-integer's shortest digits are not an integer (an integer
+//     below 2^53 would read back as itself), so with exponent 0..6 they have
+//     more digits than the exponent plus one, and the point falls inside
+//     them.
+func appendJavaStrconv(dst []byte, v, a float64, bitSize int) []byte {
+	if a < 1e7 {
+		if i := int64(v); float64(i) == v {
+			dst = strconv.AppendInt(dst, i, 10)
+			return append(dst, '.', '0')
+		}
+	}
+	// strconv's 'f' form costs more than its 'e' form, "[-]d[.ddd]e±xx",
+	// which is rearranged where it lands.
+	start := len(dst)
+	if v < 0 {
+		start++
+	}
+	dst = strconv.AppendFloat(dst, v, 'e', -1, bitSize)
+	s := dst[start:]
+	n := len(s) - 4 // s[n:] is "e±xx"
+	x := int(s[n+2]-'0')*10 + int(s[n+3]-'0')
+	switch {
+	case s[n+1] == '-':
+		// "0.0dddd": the x-1 zeros and "0." take at most the 4 bytes of
+		// "e-0x" (x <= 2), the point's place too if there is one.
+		d := s[0]
+		if n > 1 {
+			copy(s[x+2:], s[2:n])
+		} else {
+			n = 2
+		}
+		s[0], s[1] = '0', '.'
+		for i := 2; i <= x; i++ {
+			s[i] = '0'
+		}
+		s[x+1] = d
+		return dst[:start+n+x]
+	case x < 7:
+		// "d.dddd": x digits move before the point (a loop: x <= 6 bytes
+		// cost less than a call to memmove).
+		t := s[1 : 2+x]
+		for i := 1; i < len(t); i++ {
+			t[i-1] = t[i]
+		}
+		t[x] = '.'
+		return dst[:start+n]
+	case n == 1:
+		// "d.0Ex": appendChars' second digit.
+		dst = append(dst[:start+1], '.', '0', 'E')
+	default:
+		// "d.dddEx"
+		s[n] = 'E'
+		dst = dst[:start+n+1]
+	}
+	if x >= 10 {
+		return append(dst, byte('0'+x/10), byte('0'+x%10))
+	}
+	return append(dst, byte('0'+x))
 }
 
 // javaTry says where dtoa leaves the digits to appendShortest.
@@ -393,35 +486,8 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int, try
 		return false
 	}
 	decExp := javaEstimateDecExp(fractBits, binExp)
-	B5 := max(0, -decExp)
-	B2 := B5 + nTinyBits + binExp
-	S5 := max(0, decExp)
-	S2 := S5 + nTinyBits
-	M5 := B5
-	M2 := B2 - nSignificantBits
-
 	fractBits = int64(uint64(fractBits) >> uint(tailZeros))
-	B2 -= nFractBits - 1
-	common2factor := min(B2, S2)
-	B2 -= common2factor
-	S2 -= common2factor
-	M2 -= common2factor
-	if nFractBits == 1 {
-		M2--
-	}
-	if M2 < 0 {
-		B2 -= M2
-		S2 -= M2
-		M2 = 0
-	}
-	n5bits := func(i int) int {
-		if i < len(javaN5Bits) {
-			return javaN5Bits[i]
-		}
-		return i * 3
-	}
-	Bbits := nFractBits + B2 + n5bits(B5)
-	tenSbits := S2 + 1 + n5bits(S5+1)
+	B5, B2, S5, S2, M5, M2, Bbits, tenSbits := javaScale(binExp, nFractBits, nSignificantBits, decExp)
 	if try != javaNever && javaShortestExact(nFractBits, Bbits, tenSbits) &&
 		(try == javaWhereExact || javaShortestCheaper(v, bitSize, Bbits, tenSbits)) {
 		return true
@@ -507,6 +573,45 @@ func (d *javaDigits) dtoa(binExp int, fractBits int64, nSignificantBits int, try
 		}
 	}
 	return false
+}
+
+// javaScale is dtoa's choice of B = fractBits*5^B5*2^B2, S = 5^S5*2^S2 and
+// M = 5^M5*2^M2 (value B/S, margin M/S) and of its arithmetic (Bbits and
+// tenSbits, the bit lengths of B and 10*S, as Java estimates them): a
+// function of the binary exponent, of the significant bits
+// (nFractBits = 53 - trailing zeros of fractBits), of nSignificantBits and
+// of the decimal exponent estimate alone.
+func javaScale(binExp, nFractBits, nSignificantBits, decExp int) (B5, B2, S5, S2, M5, M2, Bbits, tenSbits int) {
+	nTinyBits := max(0, nFractBits-binExp-1)
+	B5 = max(0, -decExp)
+	B2 = B5 + nTinyBits + binExp
+	S5 = max(0, decExp)
+	S2 = S5 + nTinyBits
+	M5 = B5
+	M2 = B2 - nSignificantBits
+
+	B2 -= nFractBits - 1
+	common2factor := min(B2, S2)
+	B2 -= common2factor
+	S2 -= common2factor
+	M2 -= common2factor
+	if nFractBits == 1 {
+		M2--
+	}
+	if M2 < 0 {
+		B2 -= M2
+		S2 -= M2
+		M2 = 0
+	}
+	n5bits := func(i int) int {
+		if i < len(javaN5Bits) {
+			return javaN5Bits[i]
+		}
+		return i * 3
+	}
+	Bbits = nFractBits + B2 + n5bits(B5)
+	tenSbits = S2 + 1 + n5bits(S5+1)
+	return B5, B2, S5, S2, M5, M2, Bbits, tenSbits
 }
 
 // javaForceBig makes dtoa skip digits128, for the test that compares the two.
