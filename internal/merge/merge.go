@@ -73,8 +73,11 @@ type input struct {
 	Input
 	openAt   [][]byte // clustering where the open deletion started (KeepRanges)
 	openKind rows.BoundKind
-	tok      []byte // byte-comparable token of the current partition key
-	inPart   bool   // positioned on a partition header
+	tok      []byte // byte-comparable token of the current partition key, when needTok
+	// needTok: tok is compared (with other inputs' or with Lo and Hi). One
+	// input without bounds (dump, a one-SSTable unit) never needs it.
+	needTok bool
+	inPart  bool // positioned on a partition header
 	// ordered: both column maps are increasing, so this input's cells arrive in
 	// Table column order and a row from it alone needs no sorting.
 	ordered bool
@@ -139,7 +142,8 @@ func New(t *Table, inputs []Input) *Merger {
 	}
 	for _, in := range inputs {
 		m.inputs = append(m.inputs, &input{Input: in, ordered: increasing(in.StaticMap) && increasing(in.RegularMap),
-			staticSame: identity(in.StaticMap), regularSame: identity(in.RegularMap)})
+			staticSame: identity(in.StaticMap), regularSame: identity(in.RegularMap),
+			needTok: len(inputs) > 1 || in.Lo != nil || in.Hi != nil})
 	}
 	return m
 }
@@ -164,6 +168,9 @@ func (m *Merger) advancePartition(in *input) {
 			if err := in.Scanner.Err(); err != nil && m.err == nil {
 				m.err = err
 			}
+			return
+		}
+		if !in.needTok {
 			return
 		}
 		in.tok = m.t.Partitioner.AppendToken(in.tok[:0], in.Scanner.Partition().Key)
