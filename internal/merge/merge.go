@@ -121,12 +121,15 @@ type Merger struct {
 	part    Partition
 	out     Row
 	cells   []rows.Cell // out.Cells' own buffer (out.Cells may alias an input's instead)
+	// cdels is out.ComplexDeletions' own buffer (it may alias an input's instead).
+	cdels []rows.ComplexDeletion
 	// KeepRanges makes the merger collect each partition's range tombstones for
 	// Ranges (the lossless layout prints them). Memory: one copy per range.
 	KeepRanges bool
 	ranges     []RangeTombstone
 	tombstones int64
 	used       []*input // inputs whose head the last row consumed
+	taken      bool     // the last row of a one-input partition consumed its head
 	vers       []*input
 	cdel       []rows.DeletionTime // per table column, scratch
 	touched    []int
@@ -196,6 +199,9 @@ func (m *Merger) NextPartition() bool {
 	if m.err != nil {
 		return false
 	}
+	if len(m.inputs) == 1 {
+		return m.nextPartitionSingle(m.inputs[0])
+	}
 	if !m.started {
 		m.started = true
 		for _, in := range m.inputs {
@@ -246,6 +252,35 @@ func (m *Merger) NextPartition() bool {
 		m.advanceHead(in)
 	}
 	m.used = m.used[:0]
+	m.taken = false
+	return m.err == nil
+}
+
+// nextPartitionSingle is NextPartition for a merger of one input: its next
+// partition is the merged one, with no keys to compare.
+func (m *Merger) nextPartitionSingle(in *input) bool {
+	if !m.started || len(m.parts) > 0 {
+		m.started = true
+		m.advancePartition(in)
+	}
+	m.parts = m.parts[:0]
+	if m.err != nil || !in.inPart {
+		return false
+	}
+	p := in.Scanner.Partition()
+	m.part = Partition{Key: p.Key, Deletion: rows.Live, Sources: 1}
+	if !p.Deletion.IsLive() {
+		m.tombstones++
+	}
+	if p.Deletion.Supersedes(rows.Live) {
+		m.part.Deletion = p.Deletion
+	}
+	in.open = rows.Live
+	m.parts = append(m.parts, in)
+	m.ranges = m.ranges[:0]
+	m.used = m.used[:0]
+	m.taken = false
+	m.advanceHead(in)
 	return m.err == nil
 }
 
@@ -327,12 +362,12 @@ func (m *Merger) marker(in *input, u *rows.Unfiltered) {
 
 // nextRowSingle is NextRow for a partition only one input holds (most of them):
 // there are no heads to order and no versions to line up, but markers, the
-// partition and range deletions, and the row's own merge (mergeRow: deletions,
+// partition and range deletions, and the row's own merge (mergeSingle: deletions,
 // liveness, complex deletions, dropped columns, column maps) are applied as for
 // many inputs.
 func (m *Merger) nextRowSingle(in *input) bool {
-	if len(m.used) > 0 {
-		m.used = m.used[:0]
+	if m.taken {
+		m.taken = false
 		m.advanceHead(in)
 	}
 	for m.err == nil && in.head {
@@ -345,9 +380,8 @@ func (m *Merger) nextRowSingle(in *input) bool {
 		if u.Kind != rows.KindStatic && in.open.Supersedes(active) {
 			active = in.open
 		}
-		m.vers = append(m.vers[:0], in)
-		m.mergeRow(u, active)
-		m.used = append(m.used, in)
+		m.taken = true
+		m.mergeSingle(in, u, active)
 		return m.err == nil
 	}
 	return false
@@ -471,21 +505,42 @@ func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
 	m.mergeCells(active)
 }
 
+// mergeSingle is mergeRow for a partition only in holds: u, its row, is the
+// only version.
+func (m *Merger) mergeSingle(in *input, u *rows.Unfiltered, active rows.DeletionTime) {
+	m.startRow(u)
+	m.countTombstones(u)
+	out := &m.out
+	if supersedesLiveness(u.Liveness, out.Liveness) {
+		out.Liveness = u.Liveness
+	}
+	if u.Deletion.Supersedes(out.Deletion) {
+		out.Deletion = u.Deletion
+	}
+	shadowable := rows.Live
+	if u.ShadowableDeletion.Supersedes(shadowable) {
+		shadowable = u.ShadowableDeletion
+	}
+	active = m.rowActive(shadowable, active)
+	if in.ordered && active.IsLive() && !m.t.HasDropped {
+		if out.Static {
+			m.singleCells(u, in.StaticMap, in.staticSame)
+		} else {
+			m.singleCells(u, in.RegularMap, in.regularSame)
+		}
+		return
+	}
+	m.vers = append(m.vers[:0], in)
+	m.mergeCells(active)
+}
+
 // mergeRowDeletion starts the merged row: its clustering, and the newest
 // liveness and row deletion of every version (a shadowable deletion only while
 // no newer liveness shadows it). It returns the deletion in force for the row's
 // cells: active, or the row's own when that supersedes it.
 func (m *Merger) mergeRowDeletion(first *rows.Unfiltered, active rows.DeletionTime) rows.DeletionTime {
+	m.startRow(first)
 	out := &m.out
-	out.Static = first.Kind == rows.KindStatic
-	out.Clustering = first.Clustering
-	out.Liveness = rows.EmptyLiveness
-	out.Deletion = rows.Live
-	out.Shadowable = false
-	m.cells = m.cells[:0]
-	out.Cells = m.cells
-	out.ComplexDeletions = out.ComplexDeletions[:0]
-	m.arena = m.arena[:0]
 	shadowable := rows.Live
 	for _, in := range m.vers {
 		u := in.Scanner.Unfiltered()
@@ -500,6 +555,28 @@ func (m *Merger) mergeRowDeletion(first *rows.Unfiltered, active rows.DeletionTi
 			shadowable = u.ShadowableDeletion
 		}
 	}
+	return m.rowActive(shadowable, active)
+}
+
+// startRow resets the merged row for the row first is a version of.
+func (m *Merger) startRow(first *rows.Unfiltered) {
+	out := &m.out
+	out.Static = first.Kind == rows.KindStatic
+	out.Clustering = first.Clustering
+	out.Liveness = rows.EmptyLiveness
+	out.Deletion = rows.Live
+	out.Shadowable = false
+	m.cells = m.cells[:0]
+	out.Cells = m.cells
+	m.cdels = m.cdels[:0]
+	out.ComplexDeletions = m.cdels
+	m.arena = m.arena[:0]
+}
+
+// rowActive settles the merged row's deletion, given the newest shadowable
+// deletion of its versions, and returns the deletion in force for its cells.
+func (m *Merger) rowActive(shadowable, active rows.DeletionTime) rows.DeletionTime {
+	out := &m.out
 	// A shadowable deletion counts only while no newer liveness shadows it (Row.Deletion).
 	if !shadowable.IsLive() && out.Liveness.Timestamp <= shadowable.MarkedForDeleteAt && shadowable.Supersedes(out.Deletion) {
 		out.Deletion, out.Shadowable = shadowable, true
@@ -576,6 +653,7 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 		}
 		m.cdel[c] = rows.Live
 	}
+	m.cdels = out.ComplexDeletions // keep the grown buffer for the next row
 	m.touched = m.touched[:0]
 	// touched follows the inputs' on-disk column order, not Table.Columns'.
 	if len(out.ComplexDeletions) > 1 {
@@ -603,11 +681,48 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 // (every INSERT of a collection writes one just below its cells), dropped in
 // place in the input's buffer, with column ids mapped unless cmap is the
 // identity (same). Cells and complex deletions both come in column order, and
-// cmap is increasing, so the input's ids order them as the table's do. One pass
-// also counts the cell tombstones.
+// cmap is increasing, so the input's ids order them as the table's do. It also
+// counts the cell tombstones.
+//
+// It runs for nearly every row of a one-SSTable export, so each step is a
+// tight pass of its own (Go keeps a fused loop's values on the stack): count,
+// look for a covered cell (usually none, and then nothing moves), map.
 func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 	out := &m.out
-	cds := u.ComplexDeletions
+	cells := u.Cells
+	var tombstones int64
+	for i := range cells {
+		if cells[i].Tombstone {
+			tombstones++
+		}
+	}
+	m.tombstones += tombstones
+	if cds := u.ComplexDeletions; len(cds) > 0 {
+		m.singleComplexDeletions(cds, cmap, same)
+		cells = dropCovered(cells, cds)
+	}
+	if !same {
+		for i := range cells {
+			cells[i].Column = cmap[cells[i].Column]
+		}
+	}
+	out.Cells = cells
+}
+
+// singleComplexDeletions sets the merged row's complex deletions to cds less
+// its live ones, mapped by cmap; cds itself when nothing needs to change.
+func (m *Merger) singleComplexDeletions(cds []rows.ComplexDeletion, cmap []int, same bool) {
+	out := &m.out
+	if same {
+		i := 0
+		for i < len(cds) && cds[i].Deletion.Supersedes(rows.Live) {
+			i++
+		}
+		if i == len(cds) {
+			out.ComplexDeletions = cds
+			return
+		}
+	}
 	for _, cd := range cds {
 		if cd.Deletion.Supersedes(rows.Live) {
 			c := cd.Column
@@ -617,31 +732,47 @@ func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 			out.ComplexDeletions = append(out.ComplexDeletions, rows.ComplexDeletion{Column: c, Deletion: cd.Deletion})
 		}
 	}
-	cells := u.Cells
-	var tombstones int64
-	n, k := 0, 0 // cells kept; the next complex deletion
-	for i := range cells {
-		cell := &cells[i]
-		if cell.Tombstone {
-			tombstones++
+	m.cdels = out.ComplexDeletions
+}
+
+// dropCovered returns cells (sorted by column, as are cds) less those a
+// complex deletion of their column covers, compacted in place. It first looks
+// for a covered cell without writing anything.
+func dropCovered(cells []rows.Cell, cds []rows.ComplexDeletion) []rows.Cell {
+	i := 0
+	for _, cd := range cds {
+		if cd.Deletion.IsLive() {
+			continue
 		}
-		c := cell.Column
+		for i < len(cells) && cells[i].Column < cd.Column {
+			i++
+		}
+		for ; i < len(cells) && cells[i].Column == cd.Column; i++ {
+			if cells[i].Timestamp <= cd.Deletion.MarkedForDeleteAt {
+				return compactCovered(cells, cds, i)
+			}
+		}
+	}
+	return cells
+}
+
+// compactCovered returns cells (sorted by column, as are cds) less those a
+// complex deletion of their column covers, compacted in place; cells[from] is
+// the first covered one.
+func compactCovered(cells []rows.Cell, cds []rows.ComplexDeletion, from int) []rows.Cell {
+	n, k := from, 0
+	for i := from; i < len(cells); i++ {
+		c := cells[i].Column
 		for k < len(cds) && cds[k].Column < c {
 			k++
 		}
-		if k < len(cds) && cds[k].Column == c && cds[k].Deletion.Deletes(cell.Timestamp) {
+		if k < len(cds) && cds[k].Column == c && cds[k].Deletion.Deletes(cells[i].Timestamp) {
 			continue
 		}
-		if !same {
-			cell.Column = cmap[c]
-		}
-		if n != i {
-			cells[n] = *cell
-		}
+		cells[n] = cells[i]
 		n++
 	}
-	m.tombstones += tombstones
-	out.Cells = cells[:n]
+	return cells[:n]
 }
 
 func (m *Merger) cellCompare(a, b *rows.Cell) int {
