@@ -506,10 +506,35 @@ func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
 }
 
 // mergeSingle is mergeRow for a partition only in holds: u, its row, is the
-// only version.
+// only version. Most rows have no deletion of their own nor above them: they
+// go straight to singleCells.
 func (m *Merger) mergeSingle(in *input, u *rows.Unfiltered, active rows.DeletionTime) {
-	m.startRow(u)
 	m.countTombstones(u)
+	if !in.ordered || m.t.HasDropped || !active.IsLive() ||
+		u.Deletion.Supersedes(rows.Live) || u.ShadowableDeletion.Supersedes(rows.Live) {
+		m.mergeSingleDeleted(in, u, active)
+		return
+	}
+	out := &m.out
+	out.Static = u.Kind == rows.KindStatic
+	out.Clustering = u.Clustering
+	out.Liveness = rows.EmptyLiveness
+	if supersedesLiveness(u.Liveness, rows.EmptyLiveness) {
+		out.Liveness = u.Liveness
+	}
+	out.Deletion, out.Shadowable, out.Active = rows.Live, false, active
+	if out.Static {
+		m.singleCells(u, in.StaticMap, in.staticSame)
+	} else {
+		m.singleCells(u, in.RegularMap, in.regularSame)
+	}
+}
+
+// mergeSingleDeleted is mergeSingle for a row under a deletion (its own or a
+// partition or range deletion), of an input whose columns need sorting, or of
+// a table with dropped columns.
+func (m *Merger) mergeSingleDeleted(in *input, u *rows.Unfiltered, active rows.DeletionTime) {
+	m.startRow(u)
 	out := &m.out
 	if supersedesLiveness(u.Liveness, out.Liveness) {
 		out.Liveness = u.Liveness
@@ -684,22 +709,21 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 // cmap is increasing, so the input's ids order them as the table's do. It also
 // counts the cell tombstones.
 //
-// It runs for nearly every row of a one-SSTable export, so each step is a
-// tight pass of its own (Go keeps a fused loop's values on the stack): count,
-// look for a covered cell (usually none, and then nothing moves), map.
+// It runs for nearly every row of a one-SSTable export, so scanCells visits
+// each cell once, in a leaf loop Go keeps in registers, and nothing moves
+// unless a cell is covered (usually none is).
 func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 	out := &m.out
-	cells := u.Cells
-	var tombstones int64
-	for i := range cells {
-		if cells[i].Tombstone {
-			tombstones++
-		}
-	}
-	m.tombstones += tombstones
-	if cds := u.ComplexDeletions; len(cds) > 0 {
+	cells, cds := u.Cells, u.ComplexDeletions
+	if len(cds) > 0 {
 		m.singleComplexDeletions(cds, cmap, same)
-		cells = dropCovered(cells, cds)
+	} else {
+		out.ComplexDeletions = m.cdels[:0]
+	}
+	tombstones, covered := scanCells(cells, cds)
+	m.tombstones += tombstones
+	if covered < len(cells) {
+		cells = compactCovered(cells, cds, covered)
 	}
 	if !same {
 		for i := range cells {
@@ -713,6 +737,7 @@ func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 // its live ones, mapped by cmap; cds itself when nothing needs to change.
 func (m *Merger) singleComplexDeletions(cds []rows.ComplexDeletion, cmap []int, same bool) {
 	out := &m.out
+	out.ComplexDeletions = m.cdels[:0]
 	if same {
 		i := 0
 		for i < len(cds) && cds[i].Deletion.Supersedes(rows.Live) {
@@ -735,25 +760,39 @@ func (m *Merger) singleComplexDeletions(cds []rows.ComplexDeletion, cmap []int, 
 	m.cdels = out.ComplexDeletions
 }
 
-// dropCovered returns cells (sorted by column, as are cds) less those a
-// complex deletion of their column covers, compacted in place. It first looks
-// for a covered cell without writing anything.
-func dropCovered(cells []rows.Cell, cds []rows.ComplexDeletion) []rows.Cell {
+// scanCells counts the tombstones of cells and finds the first cell a complex
+// deletion of cds covers (len(cells) when none), both sorted by column.
+func scanCells(cells []rows.Cell, cds []rows.ComplexDeletion) (tombstones int64, covered int) {
 	i := 0
 	for _, cd := range cds {
 		if cd.Deletion.IsLive() {
 			continue
 		}
-		for i < len(cells) && cells[i].Column < cd.Column {
-			i++
+		for ; i < len(cells) && cells[i].Column < cd.Column; i++ {
+			if cells[i].Tombstone {
+				tombstones++
+			}
 		}
 		for ; i < len(cells) && cells[i].Column == cd.Column; i++ {
+			if cells[i].Tombstone {
+				tombstones++
+			}
 			if cells[i].Timestamp <= cd.Deletion.MarkedForDeleteAt {
-				return compactCovered(cells, cds, i)
+				for j := i + 1; j < len(cells); j++ {
+					if cells[j].Tombstone {
+						tombstones++
+					}
+				}
+				return tombstones, i
 			}
 		}
 	}
-	return cells
+	for ; i < len(cells); i++ {
+		if cells[i].Tombstone {
+			tombstones++
+		}
+	}
+	return tombstones, len(cells)
 }
 
 // compactCovered returns cells (sorted by column, as are cds) less those a

@@ -895,6 +895,31 @@ func TestTombstoneCount(t *testing.T) {
 	}
 }
 
+// TestSingleInputMatchesDuplicates runs each SSTable of every scenario alone,
+// through the one-input path (nextPartitionSingle, mergeSingle, singleCells),
+// and as two copies of itself, through the merged one: partition, range, row
+// and shadowable deletions, static rows, TTLs and collections must come out
+// the same, and the tombstones counted once per copy.
+func TestSingleInputMatchesDuplicates(t *testing.T) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			s := newSchema(t, max(sc.nck, 1))
+			for i, parts := range sc.ssts {
+				data := s.encode(t, parts...)
+				one := New(s.table, []Input{s.input(data)})
+				two := New(s.table, []Input{s.input(data), s.input(data)})
+				got, want := stripSources(runMerger(t, s, one)), stripSources(runMerger(t, s, two))
+				if !slices.Equal(got, want) {
+					t.Fatalf("sstable %d alone:\n%s\ntwice:\n%s", i, strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				if 2*one.Tombstones() != two.Tombstones() {
+					t.Errorf("sstable %d: %d tombstones alone, %d twice", i, one.Tombstones(), two.Tombstones())
+				}
+			}
+		})
+	}
+}
+
 // TestSingleVersionCoveredCells pins the one-version fast path (singleCells)
 // against the merged one (mergeCells, two identical inputs) on rows where
 // complex deletions cover cells in the middle of a row and of two collections
