@@ -715,10 +715,13 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 	out := &m.out
 	cells, cds := u.Cells, u.ComplexDeletions
-	if len(cds) > 0 {
-		m.singleComplexDeletions(cds, cmap, same)
-	} else {
+	switch {
+	case len(cds) == 0:
 		out.ComplexDeletions = m.cdels[:0]
+	case same && allDeleting(cds):
+		out.ComplexDeletions = cds
+	default:
+		m.singleComplexDeletions(cds, cmap, same)
 	}
 	tombstones, covered := scanCells(cells, cds)
 	m.tombstones += tombstones
@@ -733,21 +736,21 @@ func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 	out.Cells = cells
 }
 
+// allDeleting reports whether every one of cds deletes something.
+func allDeleting(cds []rows.ComplexDeletion) bool {
+	for i := range cds {
+		if !cds[i].Deletion.Supersedes(rows.Live) {
+			return false
+		}
+	}
+	return true
+}
+
 // singleComplexDeletions sets the merged row's complex deletions to cds less
-// its live ones, mapped by cmap; cds itself when nothing needs to change.
+// its live ones, mapped by cmap.
 func (m *Merger) singleComplexDeletions(cds []rows.ComplexDeletion, cmap []int, same bool) {
 	out := &m.out
 	out.ComplexDeletions = m.cdels[:0]
-	if same {
-		i := 0
-		for i < len(cds) && cds[i].Deletion.Supersedes(rows.Live) {
-			i++
-		}
-		if i == len(cds) {
-			out.ComplexDeletions = cds
-			return
-		}
-	}
 	for _, cd := range cds {
 		if cd.Deletion.Supersedes(rows.Live) {
 			c := cd.Column

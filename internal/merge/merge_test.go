@@ -993,3 +993,38 @@ func spellRows(t *testing.T, m *Merger) string {
 	}
 	return strings.Join(got, " ")
 }
+
+// TestSingleCellsLiveComplexDeletion: a live complex deletion (a stream may
+// carry one; the 3.0+ decoder drops them) is not reported and covers nothing,
+// whether the row's complex deletions are passed through (identity map) or
+// mapped.
+func TestSingleCellsLiveComplexDeletion(t *testing.T) {
+	for _, same := range []bool{true, false} {
+		m := New(&Table{Columns: make([]Column, 4)}, nil)
+		cmap := []int{1, 2, 3}
+		if same {
+			cmap = []int{0, 1, 2}
+		}
+		u := &rows.Unfiltered{
+			Cells: []rows.Cell{
+				{Column: 1, Timestamp: math.MinInt64}, // not covered by a live deletion
+				{Column: 2, Timestamp: 4},             // covered
+				{Column: 2, Timestamp: 6},
+			},
+			ComplexDeletions: []rows.ComplexDeletion{{Column: 1, Deletion: rows.Live}, {Column: 2, Deletion: dt(5, 5)}},
+		}
+		m.singleCells(u, cmap, same)
+		got := m.Row()
+		wantCD := []rows.ComplexDeletion{{Column: cmap[2], Deletion: dt(5, 5)}}
+		if !slices.Equal(got.ComplexDeletions, wantCD) {
+			t.Errorf("same %v: complex deletions %v, want %v", same, got.ComplexDeletions, wantCD)
+		}
+		var cols, ts []int64
+		for _, c := range got.Cells {
+			cols, ts = append(cols, int64(c.Column)), append(ts, c.Timestamp)
+		}
+		if want := []int64{int64(cmap[1]), int64(cmap[2])}; !slices.Equal(cols, want) || !slices.Equal(ts, []int64{math.MinInt64, 6}) {
+			t.Errorf("same %v: cells at columns %v timestamps %v, want columns %v timestamps [MinInt64 6]", same, cols, ts, want)
+		}
+	}
+}
