@@ -509,12 +509,15 @@ func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
 // only version. Most rows have no deletion of their own nor above them: they
 // go straight to singleCells.
 func (m *Merger) mergeSingle(in *input, u *rows.Unfiltered, active rows.DeletionTime) {
-	m.countTombstones(u)
 	if !in.ordered || m.t.HasDropped || !active.IsLive() ||
 		u.Deletion.Supersedes(rows.Live) || u.ShadowableDeletion.Supersedes(rows.Live) {
+		m.countTombstones(u)
 		m.mergeSingleDeleted(in, u, active)
 		return
 	}
+	// Both row deletions are live (nothing else fails to supersede Live):
+	// countTombstones reduces to the complex deletions.
+	m.tombstones += int64(len(u.ComplexDeletions))
 	out := &m.out
 	out.Static = u.Kind == rows.KindStatic
 	out.Clustering = u.Clustering
