@@ -453,7 +453,12 @@ func (s *testSchema) sst(t testing.TB, parts ...tPart) Input { return s.input(s.
 // run merges inputs and renders every partition and row as text (see fmtRow).
 func run(t testing.TB, s *testSchema, inputs ...Input) []string {
 	t.Helper()
-	m := New(s.table, inputs)
+	return runMerger(t, s, New(s.table, inputs))
+}
+
+// runMerger is run over the merger m.
+func runMerger(t testing.TB, s *testSchema, m *Merger) []string {
+	t.Helper()
 	var out []string
 	for m.NextPartition() {
 		p := m.Partition()

@@ -73,8 +73,11 @@ type input struct {
 	Input
 	openAt   [][]byte // clustering where the open deletion started (KeepRanges)
 	openKind rows.BoundKind
-	tok      []byte // byte-comparable token of the current partition key
-	inPart   bool   // positioned on a partition header
+	tok      []byte // byte-comparable token of the current partition key, when needTok
+	// needTok: tok is compared (with other inputs' or with Lo and Hi). One
+	// input without bounds (dump, a one-SSTable unit) never needs it.
+	needTok bool
+	inPart  bool // positioned on a partition header
 	// ordered: both column maps are increasing, so this input's cells arrive in
 	// Table column order and a row from it alone needs no sorting.
 	ordered bool
@@ -118,12 +121,15 @@ type Merger struct {
 	part    Partition
 	out     Row
 	cells   []rows.Cell // out.Cells' own buffer (out.Cells may alias an input's instead)
+	// cdels is out.ComplexDeletions' own buffer (it may alias an input's instead).
+	cdels []rows.ComplexDeletion
 	// KeepRanges makes the merger collect each partition's range tombstones for
 	// Ranges (the lossless layout prints them). Memory: one copy per range.
 	KeepRanges bool
 	ranges     []RangeTombstone
 	tombstones int64
 	used       []*input // inputs whose head the last row consumed
+	taken      bool     // the last row of a one-input partition consumed its head
 	vers       []*input
 	cdel       []rows.DeletionTime // per table column, scratch
 	touched    []int
@@ -139,7 +145,8 @@ func New(t *Table, inputs []Input) *Merger {
 	}
 	for _, in := range inputs {
 		m.inputs = append(m.inputs, &input{Input: in, ordered: increasing(in.StaticMap) && increasing(in.RegularMap),
-			staticSame: identity(in.StaticMap), regularSame: identity(in.RegularMap)})
+			staticSame: identity(in.StaticMap), regularSame: identity(in.RegularMap),
+			needTok: len(inputs) > 1 || in.Lo != nil || in.Hi != nil})
 	}
 	return m
 }
@@ -166,6 +173,9 @@ func (m *Merger) advancePartition(in *input) {
 			}
 			return
 		}
+		if !in.needTok {
+			return
+		}
 		in.tok = m.t.Partitioner.AppendToken(in.tok[:0], in.Scanner.Partition().Key)
 		if in.Lo != nil && bytes.Compare(in.tok, in.Lo) <= 0 {
 			continue // before the range: the scan started at an earlier sample
@@ -188,6 +198,9 @@ func (m *Merger) compareKeys(a, b *input) int {
 func (m *Merger) NextPartition() bool {
 	if m.err != nil {
 		return false
+	}
+	if len(m.inputs) == 1 {
+		return m.nextPartitionSingle(m.inputs[0])
 	}
 	if !m.started {
 		m.started = true
@@ -239,6 +252,35 @@ func (m *Merger) NextPartition() bool {
 		m.advanceHead(in)
 	}
 	m.used = m.used[:0]
+	m.taken = false
+	return m.err == nil
+}
+
+// nextPartitionSingle is NextPartition for a merger of one input: its next
+// partition is the merged one, with no keys to compare.
+func (m *Merger) nextPartitionSingle(in *input) bool {
+	if !m.started || len(m.parts) > 0 {
+		m.started = true
+		m.advancePartition(in)
+	}
+	m.parts = m.parts[:0]
+	if m.err != nil || !in.inPart {
+		return false
+	}
+	p := in.Scanner.Partition()
+	m.part = Partition{Key: p.Key, Deletion: rows.Live, Sources: 1}
+	if !p.Deletion.IsLive() {
+		m.tombstones++
+	}
+	if p.Deletion.Supersedes(rows.Live) {
+		m.part.Deletion = p.Deletion
+	}
+	in.open = rows.Live
+	m.parts = append(m.parts, in)
+	m.ranges = m.ranges[:0]
+	m.used = m.used[:0]
+	m.taken = false
+	m.advanceHead(in)
 	return m.err == nil
 }
 
@@ -320,12 +362,12 @@ func (m *Merger) marker(in *input, u *rows.Unfiltered) {
 
 // nextRowSingle is NextRow for a partition only one input holds (most of them):
 // there are no heads to order and no versions to line up, but markers, the
-// partition and range deletions, and the row's own merge (mergeRow: deletions,
+// partition and range deletions, and the row's own merge (mergeSingle: deletions,
 // liveness, complex deletions, dropped columns, column maps) are applied as for
 // many inputs.
 func (m *Merger) nextRowSingle(in *input) bool {
-	if len(m.used) > 0 {
-		m.used = m.used[:0]
+	if m.taken {
+		m.taken = false
 		m.advanceHead(in)
 	}
 	for m.err == nil && in.head {
@@ -338,9 +380,8 @@ func (m *Merger) nextRowSingle(in *input) bool {
 		if u.Kind != rows.KindStatic && in.open.Supersedes(active) {
 			active = in.open
 		}
-		m.vers = append(m.vers[:0], in)
-		m.mergeRow(u, active)
-		m.used = append(m.used, in)
+		m.taken = true
+		m.mergeSingle(in, u, active)
 		return m.err == nil
 	}
 	return false
@@ -464,21 +505,70 @@ func (m *Merger) mergeRow(first *rows.Unfiltered, active rows.DeletionTime) {
 	m.mergeCells(active)
 }
 
+// mergeSingle is mergeRow for a partition only in holds: u, its row, is the
+// only version. Most rows have no deletion of their own nor above them: they
+// go straight to singleCells.
+func (m *Merger) mergeSingle(in *input, u *rows.Unfiltered, active rows.DeletionTime) {
+	if !in.ordered || m.t.HasDropped || !active.IsLive() ||
+		u.Deletion.Supersedes(rows.Live) || u.ShadowableDeletion.Supersedes(rows.Live) {
+		m.countTombstones(u)
+		m.mergeSingleDeleted(in, u, active)
+		return
+	}
+	// Both row deletions are live (nothing else fails to supersede Live):
+	// countTombstones reduces to the complex deletions.
+	m.tombstones += int64(len(u.ComplexDeletions))
+	out := &m.out
+	out.Static = u.Kind == rows.KindStatic
+	out.Clustering = u.Clustering
+	out.Liveness = rows.EmptyLiveness
+	if supersedesLiveness(u.Liveness, rows.EmptyLiveness) {
+		out.Liveness = u.Liveness
+	}
+	out.Deletion, out.Shadowable, out.Active = rows.Live, false, active
+	if out.Static {
+		m.singleCells(u, in.StaticMap, in.staticSame)
+	} else {
+		m.singleCells(u, in.RegularMap, in.regularSame)
+	}
+}
+
+// mergeSingleDeleted is mergeSingle for a row under a deletion (its own or a
+// partition or range deletion), of an input whose columns need sorting, or of
+// a table with dropped columns.
+func (m *Merger) mergeSingleDeleted(in *input, u *rows.Unfiltered, active rows.DeletionTime) {
+	m.startRow(u)
+	out := &m.out
+	if supersedesLiveness(u.Liveness, out.Liveness) {
+		out.Liveness = u.Liveness
+	}
+	if u.Deletion.Supersedes(out.Deletion) {
+		out.Deletion = u.Deletion
+	}
+	shadowable := rows.Live
+	if u.ShadowableDeletion.Supersedes(shadowable) {
+		shadowable = u.ShadowableDeletion
+	}
+	active = m.rowActive(shadowable, active)
+	if in.ordered && active.IsLive() && !m.t.HasDropped {
+		if out.Static {
+			m.singleCells(u, in.StaticMap, in.staticSame)
+		} else {
+			m.singleCells(u, in.RegularMap, in.regularSame)
+		}
+		return
+	}
+	m.vers = append(m.vers[:0], in)
+	m.mergeCells(active)
+}
+
 // mergeRowDeletion starts the merged row: its clustering, and the newest
 // liveness and row deletion of every version (a shadowable deletion only while
 // no newer liveness shadows it). It returns the deletion in force for the row's
 // cells: active, or the row's own when that supersedes it.
 func (m *Merger) mergeRowDeletion(first *rows.Unfiltered, active rows.DeletionTime) rows.DeletionTime {
+	m.startRow(first)
 	out := &m.out
-	out.Static = first.Kind == rows.KindStatic
-	out.Clustering = first.Clustering
-	out.Liveness = rows.EmptyLiveness
-	out.Deletion = rows.Live
-	out.Shadowable = false
-	m.cells = m.cells[:0]
-	out.Cells = m.cells
-	out.ComplexDeletions = out.ComplexDeletions[:0]
-	m.arena = m.arena[:0]
 	shadowable := rows.Live
 	for _, in := range m.vers {
 		u := in.Scanner.Unfiltered()
@@ -493,6 +583,28 @@ func (m *Merger) mergeRowDeletion(first *rows.Unfiltered, active rows.DeletionTi
 			shadowable = u.ShadowableDeletion
 		}
 	}
+	return m.rowActive(shadowable, active)
+}
+
+// startRow resets the merged row for the row first is a version of.
+func (m *Merger) startRow(first *rows.Unfiltered) {
+	out := &m.out
+	out.Static = first.Kind == rows.KindStatic
+	out.Clustering = first.Clustering
+	out.Liveness = rows.EmptyLiveness
+	out.Deletion = rows.Live
+	out.Shadowable = false
+	m.cells = m.cells[:0]
+	out.Cells = m.cells
+	m.cdels = m.cdels[:0]
+	out.ComplexDeletions = m.cdels
+	m.arena = m.arena[:0]
+}
+
+// rowActive settles the merged row's deletion, given the newest shadowable
+// deletion of its versions, and returns the deletion in force for its cells.
+func (m *Merger) rowActive(shadowable, active rows.DeletionTime) rows.DeletionTime {
+	out := &m.out
 	// A shadowable deletion counts only while no newer liveness shadows it (Row.Deletion).
 	if !shadowable.IsLive() && out.Liveness.Timestamp <= shadowable.MarkedForDeleteAt && shadowable.Supersedes(out.Deletion) {
 		out.Deletion, out.Shadowable = shadowable, true
@@ -569,6 +681,7 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 		}
 		m.cdel[c] = rows.Live
 	}
+	m.cdels = out.ComplexDeletions // keep the grown buffer for the next row
 	m.touched = m.touched[:0]
 	// touched follows the inputs' on-disk column order, not Table.Columns'.
 	if len(out.ComplexDeletions) > 1 {
@@ -596,11 +709,51 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 // (every INSERT of a collection writes one just below its cells), dropped in
 // place in the input's buffer, with column ids mapped unless cmap is the
 // identity (same). Cells and complex deletions both come in column order, and
-// cmap is increasing, so the input's ids order them as the table's do. One pass
-// also counts the cell tombstones.
+// cmap is increasing, so the input's ids order them as the table's do. It also
+// counts the cell tombstones.
+//
+// It runs for nearly every row of a one-SSTable export, so scanCells visits
+// each cell once, in a leaf loop Go keeps in registers, and nothing moves
+// unless a cell is covered (usually none is).
 func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 	out := &m.out
-	cds := u.ComplexDeletions
+	cells, cds := u.Cells, u.ComplexDeletions
+	switch {
+	case len(cds) == 0:
+		out.ComplexDeletions = m.cdels[:0]
+	case same && allDeleting(cds):
+		out.ComplexDeletions = cds
+	default:
+		m.singleComplexDeletions(cds, cmap, same)
+	}
+	tombstones, covered := scanCells(cells, cds)
+	m.tombstones += tombstones
+	if covered < len(cells) {
+		cells = compactCovered(cells, cds, covered)
+	}
+	if !same {
+		for i := range cells {
+			cells[i].Column = cmap[cells[i].Column]
+		}
+	}
+	out.Cells = cells
+}
+
+// allDeleting reports whether every one of cds deletes something.
+func allDeleting(cds []rows.ComplexDeletion) bool {
+	for i := range cds {
+		if !cds[i].Deletion.Supersedes(rows.Live) {
+			return false
+		}
+	}
+	return true
+}
+
+// singleComplexDeletions sets the merged row's complex deletions to cds less
+// its live ones, mapped by cmap.
+func (m *Merger) singleComplexDeletions(cds []rows.ComplexDeletion, cmap []int, same bool) {
+	out := &m.out
+	out.ComplexDeletions = m.cdels[:0]
 	for _, cd := range cds {
 		if cd.Deletion.Supersedes(rows.Live) {
 			c := cd.Column
@@ -610,31 +763,61 @@ func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 			out.ComplexDeletions = append(out.ComplexDeletions, rows.ComplexDeletion{Column: c, Deletion: cd.Deletion})
 		}
 	}
-	cells := u.Cells
-	var tombstones int64
-	n, k := 0, 0 // cells kept; the next complex deletion
-	for i := range cells {
-		cell := &cells[i]
-		if cell.Tombstone {
+	m.cdels = out.ComplexDeletions
+}
+
+// scanCells counts the tombstones of cells and finds the first cell a complex
+// deletion of cds covers (len(cells) when none), both sorted by column.
+func scanCells(cells []rows.Cell, cds []rows.ComplexDeletion) (tombstones int64, covered int) {
+	i := 0
+	for _, cd := range cds {
+		if cd.Deletion.IsLive() {
+			continue
+		}
+		for ; i < len(cells) && cells[i].Column < cd.Column; i++ {
+			if cells[i].Tombstone {
+				tombstones++
+			}
+		}
+		for ; i < len(cells) && cells[i].Column == cd.Column; i++ {
+			if cells[i].Tombstone {
+				tombstones++
+			}
+			if cells[i].Timestamp <= cd.Deletion.MarkedForDeleteAt {
+				for j := i + 1; j < len(cells); j++ {
+					if cells[j].Tombstone {
+						tombstones++
+					}
+				}
+				return tombstones, i
+			}
+		}
+	}
+	for ; i < len(cells); i++ {
+		if cells[i].Tombstone {
 			tombstones++
 		}
-		c := cell.Column
+	}
+	return tombstones, len(cells)
+}
+
+// compactCovered returns cells (sorted by column, as are cds) less those a
+// complex deletion of their column covers, compacted in place; cells[from] is
+// the first covered one.
+func compactCovered(cells []rows.Cell, cds []rows.ComplexDeletion, from int) []rows.Cell {
+	n, k := from, 0
+	for i := from; i < len(cells); i++ {
+		c := cells[i].Column
 		for k < len(cds) && cds[k].Column < c {
 			k++
 		}
-		if k < len(cds) && cds[k].Column == c && cds[k].Deletion.Deletes(cell.Timestamp) {
+		if k < len(cds) && cds[k].Column == c && cds[k].Deletion.Deletes(cells[i].Timestamp) {
 			continue
 		}
-		if !same {
-			cell.Column = cmap[c]
-		}
-		if n != i {
-			cells[n] = *cell
-		}
+		cells[n] = cells[i]
 		n++
 	}
-	m.tombstones += tombstones
-	out.Cells = cells[:n]
+	return cells[:n]
 }
 
 func (m *Merger) cellCompare(a, b *rows.Cell) int {

@@ -894,3 +894,137 @@ func TestTombstoneCount(t *testing.T) {
 		}
 	}
 }
+
+// TestSingleInputMatchesDuplicates runs each SSTable of every scenario alone,
+// through the one-input path (nextPartitionSingle, mergeSingle, singleCells),
+// and as two copies of itself, through the merged one: partition, range, row
+// and shadowable deletions, static rows, TTLs and collections must come out
+// the same, and the tombstones counted once per copy.
+func TestSingleInputMatchesDuplicates(t *testing.T) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			s := newSchema(t, max(sc.nck, 1))
+			for i, parts := range sc.ssts {
+				data := s.encode(t, parts...)
+				one := New(s.table, []Input{s.input(data)})
+				two := New(s.table, []Input{s.input(data), s.input(data)})
+				got, want := stripSources(runMerger(t, s, one)), stripSources(runMerger(t, s, two))
+				if !slices.Equal(got, want) {
+					t.Fatalf("sstable %d alone:\n%s\ntwice:\n%s", i, strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				if 2*one.Tombstones() != two.Tombstones() {
+					t.Errorf("sstable %d: %d tombstones alone, %d twice", i, one.Tombstones(), two.Tombstones())
+				}
+			}
+		})
+	}
+}
+
+// TestSingleVersionCoveredCells pins the one-version fast path (singleCells)
+// against the merged one (mergeCells, two identical inputs) on rows where
+// complex deletions cover cells in the middle of a row and of two collections
+// (one written at the deletion's own timestamp), where a deletion's column has
+// no cells, and where a row has none: the cells kept, the complex deletions
+// reported and the tombstones counted must agree, with column ids mapped (a
+// static column shifts them) and as decoded.
+func TestSingleVersionCoveredCells(t *testing.T) {
+	for _, static := range []bool{true, false} {
+		s := newSchema(t, 1)
+		s.layout.Regular = append(s.layout.Regular, row.Column{Name: []byte("n"), Complex: true, FixedLen: -1})
+		s.table.Columns = append(s.table.Columns, Column{Complex: true, PathCompare: bytes.Compare})
+		s.regularMap = append(s.regularMap, 4)
+		a, b, m, n := colA, colB, colM, 4
+		if !static {
+			s.layout.Static, s.staticMap = nil, nil
+			s.table.Columns = s.table.Columns[1:]
+			a, b, m, n = 0, 1, 2, 3
+			s.regularMap = []int{a, b, m, n}
+		}
+		mc := func(col int, ts int64, k, v string) tCell { return tCell{col: col, ts: ts, path: k, val: v} }
+		data := s.encode(t, part("k",
+			rowAt(1).C(cellv(a, 7, "a"), tomb(b, 8, 1), mc(m, 6, "x", "1"), mc(m, 2, "y", "2"),
+				mc(n, 9, "p", "3"), mc(n, 3, "q", "4"), tCell{col: n, ts: 10, path: "r", ldt: 1, tomb: true}).
+				CDel(m, dt(5, 5)).CDel(n, dt(4, 4)),
+			rowAt(2).C(cellv(a, 7, "a"), mc(n, 9, "p", "3"), mc(n, 4, "q", "4")).CDel(m, dt(5, 5)).CDel(n, dt(4, 4)),
+			rowAt(3).C(tomb(a, 1, 1), cellv(b, 1, "b"))))
+		want := fmt.Sprintf("%[1]d:=a@7 %[2]d:=@8 %[3]d:x=1@6 %[4]d:p=3@9 %[4]d:r=@10 {%[3]d@5 %[4]d@4} | "+
+			"%[1]d:=a@7 %[4]d:p=3@9 {%[3]d@5 %[4]d@4} | %[1]d:=@1 %[2]d:=b@1 {} |", a, b, m, n)
+		for _, copies := range []int{1, 2} {
+			var ins []Input
+			for range copies {
+				ins = append(ins, s.input(data))
+			}
+			mg := New(s.table, ins)
+			if got := spellRows(t, mg); got != want {
+				t.Errorf("static %v, %d copies:\n got %s\nwant %s", static, copies, got, want)
+			}
+			if want := int64(7 * copies); mg.Tombstones() != want {
+				t.Errorf("static %v, %d copies: %d tombstones, want %d", static, copies, mg.Tombstones(), want)
+			}
+		}
+	}
+}
+
+// spellRows spells the regular rows of m's first partition: each cell as
+// "column:path=value@timestamp", then the complex deletions as
+// "{column@markedForDeleteAt ...}", then "|".
+func spellRows(t *testing.T, m *Merger) string {
+	t.Helper()
+	if !m.NextPartition() {
+		t.Fatal(m.Err())
+	}
+	var got []string
+	for m.NextRow() {
+		r := m.Row()
+		if r.Static {
+			continue
+		}
+		for _, c := range r.Cells {
+			got = append(got, fmt.Sprintf("%d:%s=%s@%d", c.Column, c.Path, c.Value, c.Timestamp))
+		}
+		var cds []string
+		for _, cd := range r.ComplexDeletions {
+			cds = append(cds, fmt.Sprintf("%d@%d", cd.Column, cd.Deletion.MarkedForDeleteAt))
+		}
+		got = append(got, "{"+strings.Join(cds, " ")+"}", "|")
+	}
+	if err := m.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(got, " ")
+}
+
+// TestSingleCellsLiveComplexDeletion: a live complex deletion (a stream may
+// carry one; the 3.0+ decoder drops them) is not reported and covers nothing,
+// whether the row's complex deletions are passed through (identity map) or
+// mapped.
+func TestSingleCellsLiveComplexDeletion(t *testing.T) {
+	for _, same := range []bool{true, false} {
+		m := New(&Table{Columns: make([]Column, 4)}, nil)
+		cmap := []int{1, 2, 3}
+		if same {
+			cmap = []int{0, 1, 2}
+		}
+		u := &rows.Unfiltered{
+			Cells: []rows.Cell{
+				{Column: 1, Timestamp: math.MinInt64}, // not covered by a live deletion
+				{Column: 2, Timestamp: 4},             // covered
+				{Column: 2, Timestamp: 6},
+			},
+			ComplexDeletions: []rows.ComplexDeletion{{Column: 1, Deletion: rows.Live}, {Column: 2, Deletion: dt(5, 5)}},
+		}
+		m.singleCells(u, cmap, same)
+		got := m.Row()
+		wantCD := []rows.ComplexDeletion{{Column: cmap[2], Deletion: dt(5, 5)}}
+		if !slices.Equal(got.ComplexDeletions, wantCD) {
+			t.Errorf("same %v: complex deletions %v, want %v", same, got.ComplexDeletions, wantCD)
+		}
+		var cols, ts []int64
+		for _, c := range got.Cells {
+			cols, ts = append(cols, int64(c.Column)), append(ts, c.Timestamp)
+		}
+		if want := []int64{int64(cmap[1]), int64(cmap[2])}; !slices.Equal(cols, want) || !slices.Equal(ts, []int64{math.MinInt64, 6}) {
+			t.Errorf("same %v: cells at columns %v timestamps %v, want columns %v timestamps [MinInt64 6]", same, cols, ts, want)
+		}
+	}
+}
