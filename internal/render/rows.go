@@ -234,11 +234,11 @@ func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 	var err error
 	dst = append(dst, '{')
 	dst = append(dst, r.keyJSON...)
-	for i, c := range r.t.Clustering {
+	for i := range r.ckApp {
 		dst = appendName(dst, r.ckNames[i])
 		if i < len(m.Clustering) && m.Clustering[i] != nil {
 			if dst, err = r.ckApp[i].Append(dst, m.Clustering[i]); err != nil {
-				return dst, false, fmt.Errorf("clustering %s: %w", c.Name, err)
+				return dst, false, fmt.Errorf("clustering %s: %w", r.t.Clustering[i].Name, err)
 			}
 		} else {
 			dst = append(dst, "null"...)
@@ -294,7 +294,9 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
 			if dst, err = oc.app.Append(dst, run[0].Value); err != nil {
 				return dst, columnError(oc, err)
 			}
-		} else if dst, err = r.appendColumn(dst, oc, run); err != nil {
+		} else if oc.kind == staticColumn {
+			dst = r.appendStatic(dst, oc.c)
+		} else if dst, _, err = r.appendColumnValue(dst, oc, run); err != nil {
 			return dst, err
 		}
 		if meta {
@@ -307,21 +309,13 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
 	return dst, nil
 }
 
-// appendColumn appends a printed column's value from its merged cells, null
-// when it has none; a static column's is the partition's static row's.
-func (r *Rows) appendColumn(dst []byte, oc *outColumn, cells []rows.Cell) ([]byte, error) {
-	if oc.kind == staticColumn {
-		if off := r.staticOff[oc.c]; off >= 0 {
-			return append(dst, r.static[off:r.staticEnd[oc.c]]...), nil
-		}
-		return append(dst, "null"...), nil
+// appendStatic appends static column c's value from the partition's static
+// row, null when it has none.
+func (r *Rows) appendStatic(dst []byte, c int) []byte {
+	if off := r.staticOff[c]; off >= 0 {
+		return append(dst, r.static[off:r.staticEnd[c]]...)
 	}
-	before := len(dst)
-	dst, ok, err := r.appendColumnValue(dst, oc, cells)
-	if err == nil && !ok {
-		dst = append(dst[:before], "null"...)
-	}
-	return dst, err
+	return append(dst, "null"...)
 }
 
 // appendColumnMeta appends a printed column's writetime and ttl as the options
@@ -407,39 +401,36 @@ const (
 	staticColumn                      // a printed static column: the partition's static row's value
 )
 
-// appendColumnValue renders the live value of a column from its merged cells;
-// ok is false when the column is null (no live cell).
+// appendColumnValue appends the live value of a column from its merged cells;
+// for a null column (no live cell) it appends null and ok is false.
 func (r *Rows) appendColumnValue(dst []byte, oc *outColumn, cells []rows.Cell) ([]byte, bool, error) {
-	if len(cells) == 0 {
-		return dst, false, nil
-	}
 	var err error
-	if oc.kind != multiCellColumn {
-		cell := r.v.Cell(cells)
-		if cell == nil {
-			return dst, false, nil
+	if oc.kind == multiCellColumn {
+		live := r.v.LiveRun(r.live[:0], cells)
+		if len(live) == 0 {
+			return append(dst, "null"...), false, nil
 		}
-		if oc.kind == counterColumn {
-			v, err := CounterTotal(cell)
-			if err != nil {
-				return dst, false, fmt.Errorf("column %s: %w", oc.col.Name, err)
-			}
-			return strconv.AppendInt(dst, v, 10), true, nil
+		if len(live) < len(cells) {
+			r.live = live[:0] // keep the scratch it grew
 		}
-		if dst, err = oc.app.Append(dst, cell.Value); err != nil {
-			return dst, false, fmt.Errorf("column %s: %w", oc.col.Name, err)
+		if dst, err = oc.app.AppendMultiCell(dst, live); err != nil {
+			return dst, false, columnError(oc, err)
 		}
 		return dst, true, nil
 	}
-	live := r.v.LiveRun(r.live[:0], cells)
-	if len(live) == 0 {
-		return dst, false, nil
+	cell := r.v.Cell(cells)
+	if cell == nil {
+		return append(dst, "null"...), false, nil
 	}
-	if len(live) < len(cells) {
-		r.live = live[:0] // keep the scratch it grew
+	if oc.kind == counterColumn {
+		v, err := CounterTotal(cell)
+		if err != nil {
+			return dst, false, columnError(oc, err)
+		}
+		return strconv.AppendInt(dst, v, 10), true, nil
 	}
-	if dst, err = oc.app.AppendMultiCell(dst, live); err != nil {
-		return dst, false, fmt.Errorf("column %s: %w", oc.col.Name, err)
+	if dst, err = oc.app.Append(dst, cell.Value); err != nil {
+		return dst, false, columnError(oc, err)
 	}
 	return dst, true, nil
 }

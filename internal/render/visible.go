@@ -148,16 +148,23 @@ func (v *Visible) LiveCells(paths, values [][]byte, cells []rows.Cell) ([][]byte
 func (v *Visible) LiveRun(scratch, cells []rows.Cell) []rows.Cell {
 	for i := range cells {
 		if !cells[i].IsLive(v.now) {
-			scratch = append(scratch, cells[:i]...)
-			for j := i + 1; j < len(cells); j++ {
-				if cells[j].IsLive(v.now) {
-					scratch = append(scratch, cells[j])
-				}
-			}
-			return scratch
+			return v.appendLive(scratch, cells, i)
 		}
 	}
 	return cells
+}
+
+// appendLive appends the live cells among cells to dst, knowing cells[:i]
+// live and cells[i] not: LiveRun's copy, out of line so that LiveRun is
+// inlined.
+func (v *Visible) appendLive(dst, cells []rows.Cell, i int) []rows.Cell {
+	dst = append(dst, cells[:i]...)
+	for j := i + 1; j < len(cells); j++ {
+		if cells[j].IsLive(v.now) {
+			dst = append(dst, cells[j])
+		}
+	}
+	return dst
 }
 
 // TTL returns a live cell's remaining seconds to live at now, and false for a
