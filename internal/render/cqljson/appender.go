@@ -82,11 +82,11 @@ func appendForm(dst []byte, f form, t *cql.Type, v []byte) ([]byte, error) {
 	switch f {
 	case formText:
 		n := len(dst)
-		dst, ok := appendJSONEscapedValid(append(dst, '"'), v)
+		dst, ok := appendQuoted(dst, v)
 		if !ok {
 			return dst[:n], errText()
 		}
-		return append(dst, '"'), nil
+		return dst, nil
 	case formAppend:
 		if len(v) == 0 {
 			return Append(dst, t, v)
@@ -151,7 +151,13 @@ func (a *Appender) AppendMultiCell(dst []byte, cells []rows.Cell) ([]byte, error
 			if set {
 				e = cells[i].Path
 			}
-			if dst, err = appendForm(dst, a.elem, t.Params[0], e); err != nil {
+			if a.elem == formText {
+				// As appendForm, without its call: tags, names.
+				n, ok := len(dst), false
+				if dst, ok = appendQuoted(dst, e); !ok {
+					return dst[:n], errText()
+				}
+			} else if dst, err = appendForm(dst, a.elem, t.Params[0], e); err != nil {
 				return dst, err
 			}
 		}
@@ -162,11 +168,22 @@ func (a *Appender) AppendMultiCell(dst []byte, cells []rows.Cell) ([]byte, error
 			if i > 0 {
 				dst = append(dst, ',', ' ')
 			}
-			if dst, err = appendMapKey(dst, a.key, t.Params[0], cells[i].Path); err != nil {
+			n, ok := len(dst), false
+			if k := cells[i].Path; a.key == formText && k != nil {
+				// As appendMapKey, without its calls.
+				if dst, ok = appendQuoted(dst, k); !ok {
+					return dst[:n], errText()
+				}
+			} else if dst, err = appendMapKey(dst, a.key, t.Params[0], k); err != nil {
 				return dst, err
 			}
 			dst = append(dst, ':', ' ')
-			if dst, err = appendForm(dst, a.elem, t.Params[1], cells[i].Value); err != nil {
+			if a.elem == formText {
+				n = len(dst)
+				if dst, ok = appendQuoted(dst, cells[i].Value); !ok {
+					return dst[:n], errText()
+				}
+			} else if dst, err = appendForm(dst, a.elem, t.Params[1], cells[i].Value); err != nil {
 				return dst, err
 			}
 		}
@@ -208,3 +225,10 @@ func (a *Appender) AppendMultiCell(dst []byte, cells []rows.Cell) ([]byte, error
 
 // errText is out of line to keep appendForm's frame small.
 func errText() error { return fmt.Errorf("text value is not valid UTF-8: %w", wire.ErrCorrupt) }
+
+// appendQuoted appends text as a JSON string and reports whether it is valid
+// UTF-8 (formText's code, small enough to be inlined).
+func appendQuoted(dst, v []byte) ([]byte, bool) {
+	dst, ok := appendJSONEscapedValid(append(dst, '"'), v)
+	return append(dst, '"'), ok
+}

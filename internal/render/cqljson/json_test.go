@@ -335,7 +335,7 @@ func TestAppender(t *testing.T) {
 	for _, c := range valueCases {
 		ty := mustCQL(t, c.typ, cqltest.UDTs)
 		a := NewAppender(ty)
-		vs := [][]byte{c.v, nil, {}, {1}, c.v[:len(c.v)/2]}
+		vs := [][]byte{c.v, nil, {}, {1}, {0xff, 0xfe}, c.v[:len(c.v)/2]}
 		for _, v := range vs {
 			want, werr := Append(nil, ty, v)
 			got, err := a.Append(nil, v)
