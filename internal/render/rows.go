@@ -20,6 +20,9 @@ import (
 //	r.StartPartition(key)
 //	for each merged row: dst, _, err = r.AppendRow(dst, row)   (the static row first)
 //	dst, _, err = r.EndPartition(dst)
+//
+// Like cqljson, AppendRow may write past the bytes it appends, within dst's
+// capacity: that room is scratch until the next append.
 type Rows struct {
 	v   *Visible // which rows and cells are shown
 	t   *schema.Table
@@ -281,8 +284,8 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
 	ColumnRuns(runs, cells)
 	meta := r.opts.Writetime || r.opts.TTL
 	var err error
-	// The loop is kept small (the rest is in calls that are not inlined) so
-	// that the compiler keeps its state in registers.
+	// The loop is kept small (the rare cases are calls that are not inlined)
+	// so that its frame and its spills around each call stay small.
 	cols := r.cols
 	for k := range cols {
 		oc := &cols[k]
