@@ -297,6 +297,11 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
 			if dst, err = oc.app.Append(dst, run[0].Value); err != nil {
 				return dst, columnError(oc, err)
 			}
+		} else if oc.kind == multiCellColumn && len(run) > 0 && r.v.AllLive(run) {
+			// A collection without dead cells (LiveRun would return run).
+			if dst, err = oc.app.AppendMultiCell(dst, run); err != nil {
+				return dst, columnError(oc, err)
+			}
 		} else if oc.kind == staticColumn {
 			dst = r.appendStatic(dst, oc.c)
 		} else if dst, _, err = r.appendColumnValue(dst, oc, run); err != nil {

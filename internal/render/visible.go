@@ -146,25 +146,26 @@ func (v *Visible) LiveCells(paths, values [][]byte, cells []rows.Cell) ([][]byte
 // scratch. None means the column is null. LiveCells is the same choice as
 // paths and values.
 func (v *Visible) LiveRun(scratch, cells []rows.Cell) []rows.Cell {
+	if v.AllLive(cells) {
+		return cells
+	}
 	for i := range cells {
-		if !cells[i].IsLive(v.now) {
-			return v.appendLive(scratch, cells, i)
+		if cells[i].IsLive(v.now) {
+			scratch = append(scratch, cells[i])
 		}
 	}
-	return cells
+	return scratch
 }
 
-// appendLive appends the live cells among cells to dst, knowing cells[:i]
-// live and cells[i] not: LiveRun's copy, out of line so that LiveRun is
-// inlined.
-func (v *Visible) appendLive(dst, cells []rows.Cell, i int) []rows.Cell {
-	dst = append(dst, cells[:i]...)
-	for j := i + 1; j < len(cells); j++ {
-		if cells[j].IsLive(v.now) {
-			dst = append(dst, cells[j])
+// AllLive reports whether every cell of cells is live: LiveRun returns them
+// as they are. Small enough to be inlined in a renderer's loop.
+func (v *Visible) AllLive(cells []rows.Cell) bool {
+	for i := range cells {
+		if !cells[i].IsLive(v.now) {
+			return false
 		}
 	}
-	return dst
+	return true
 }
 
 // TTL returns a live cell's remaining seconds to live at now, and false for a
