@@ -4,6 +4,7 @@
 package render
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 
@@ -19,6 +20,9 @@ import (
 //	r.StartPartition(key)
 //	for each merged row: dst, _, err = r.AppendRow(dst, row)   (the static row first)
 //	dst, _, err = r.EndPartition(dst)
+//
+// Like cqljson, AppendRow may write past the bytes it appends, within dst's
+// capacity: that room is scratch until the next append.
 type Rows struct {
 	v   *Visible // which rows and cells are shown
 	t   *schema.Table
@@ -27,6 +31,11 @@ type Rows struct {
 	// appendColumns needs of each side by side (not spread over schema.Column
 	// and the name tables): one row renders every entry.
 	cols []outColumn
+	// byID is every static and regular column by Table.Columns index, for the
+	// static row (its name unset).
+	byID []outColumn
+	// pkApp and ckApp render the partition key and clustering columns.
+	pkApp, ckApp []cqljson.Appender
 	// Pre-encoded `"name": ` for every column.
 	pkNames, ckNames, colNames [][]byte
 
@@ -35,11 +44,12 @@ type Rows struct {
 	staticOff []int  // per column id: offset range in static, -1 when null
 	staticEnd []int
 	hasStatic bool // the static row has live data
-	emitted   int  // rows emitted for this partition
-	paths     [][]byte
-	values    [][]byte
-	scratch   []byte
-	comps     [][]byte // partition key components, scratch
+	// staticSet: staticOff, staticWT and staticTTL hold a static row's
+	// entries, to be reset at the next partition (else they are all unset).
+	staticSet bool
+	emitted   int         // rows emitted for this partition
+	live      []rows.Cell // a multi-cell column's live cells when some are not
+	comps     [][]byte    // partition key components, scratch
 
 	opts              RowsOptions
 	wtNames, ttlNames [][]byte // `"writetime(c)": `, `"ttl(c)": `
@@ -73,24 +83,36 @@ func NewRowsWith(t *schema.Table, now int64, opts RowsOptions) *Rows {
 	name := func(n string) []byte { return append(cqljson.AppendColumnName(nil, n), ':', ' ') }
 	for _, c := range t.PartitionKey {
 		r.pkNames = append(r.pkNames, name(c.Name))
+		r.pkApp = append(r.pkApp, cqljson.NewAppender(c.Type))
 	}
 	if !t.StaticCompact {
 		for _, c := range t.Clustering {
-			r.ckNames = append(r.ckNames, name(c.Name))
+			r.ckNames = append(r.ckNames, padName(name(c.Name)))
+			r.ckApp = append(r.ckApp, cqljson.NewAppender(c.Type))
 		}
 	}
-	for _, c := range t.Columns {
+	for i, c := range t.Columns {
 		r.colNames = append(r.colNames, name(c.Name))
 		r.wtNames = append(r.wtNames, name("writetime("+c.Name+")"))
 		r.ttlNames = append(r.ttlNames, name("ttl("+c.Name+")"))
+		oc := outColumn{c: i, col: &t.Columns[i], app: cqljson.NewAppender(c.Type), kind: simpleColumn}
+		switch {
+		case c.Type.IsMultiCell():
+			oc.kind = multiCellColumn
+		case c.Type.Kind == cql.Counter:
+			oc.kind = counterColumn
+		}
+		r.byID = append(r.byID, oc)
 	}
 	for k, c := range v.Order() {
-		oc := outColumn{c: c, col: &t.Columns[c], static: t.Columns[c].Static, multi: t.Columns[c].Type.IsMultiCell(),
-			counter: t.Columns[c].Type.Kind == cql.Counter}
+		oc := r.byID[c]
+		if t.Columns[c].Static {
+			oc.kind = staticColumn
+		}
 		if k > 0 {
 			oc.name = append(oc.name, ',', ' ')
 		}
-		oc.name = append(oc.name, r.colNames[c]...)
+		oc.name = padName(append(oc.name, r.colNames[c]...))
 		r.cols = append(r.cols, oc)
 	}
 	r.runs = make([][2]int, len(t.Columns))
@@ -98,6 +120,7 @@ func NewRowsWith(t *schema.Table, now int64, opts RowsOptions) *Rows {
 	r.staticEnd = make([]int, len(t.Columns))
 	r.staticWT = make([][2]int, len(t.Columns))
 	r.staticTTL = make([][2]int, len(t.Columns))
+	r.staticSet = true // reset by the first StartPartition
 	return r
 }
 
@@ -147,10 +170,13 @@ func (r *Rows) StartPartition(key []byte) error {
 	r.hasStatic = false
 	r.emitted = 0
 	r.staticMeta = r.staticMeta[:0]
-	for i := range r.staticOff {
-		r.staticOff[i] = -1
-		r.staticWT[i] = [2]int{-1, -1}
-		r.staticTTL[i] = [2]int{-1, -1}
+	if r.staticSet {
+		for i := range r.staticOff {
+			r.staticOff[i] = -1
+			r.staticWT[i] = [2]int{-1, -1}
+			r.staticTTL[i] = [2]int{-1, -1}
+		}
+		r.staticSet = false
 	}
 	comps, err := r.v.KeyComponents(r.comps[:0], key)
 	r.comps = comps
@@ -159,7 +185,7 @@ func (r *Rows) StartPartition(key []byte) error {
 	}
 	for i, c := range r.t.PartitionKey {
 		r.keyJSON = append(r.keyJSON, r.pkNames[i]...)
-		if r.keyJSON, err = cqljson.Append(r.keyJSON, c.Type, comps[i]); err != nil {
+		if r.keyJSON, err = r.pkApp[i].Append(r.keyJSON, comps[i]); err != nil {
 			return fmt.Errorf("partition key %s: %w", c.Name, err)
 		}
 		r.keyJSON = append(r.keyJSON, ',', ' ')
@@ -173,6 +199,7 @@ func (r *Rows) StartPartition(key []byte) error {
 func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 	if m.Static {
 		var err error
+		r.staticSet = true
 		for i := 0; i < len(m.Cells); {
 			j := i + 1
 			for j < len(m.Cells) && m.Cells[j].Column == m.Cells[i].Column {
@@ -181,7 +208,7 @@ func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 			c := m.Cells[i].Column
 			before := len(r.static)
 			var ok bool
-			if r.static, ok, err = r.appendValue(r.static, c, m.Cells[i:j]); err != nil {
+			if r.static, ok, err = r.appendColumnValue(r.static, &r.byID[c], m.Cells[i:j]); err != nil {
 				return dst, false, err
 			}
 			if ok {
@@ -210,11 +237,11 @@ func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 	var err error
 	dst = append(dst, '{')
 	dst = append(dst, r.keyJSON...)
-	for i, c := range r.t.Clustering {
-		dst = append(dst, r.ckNames[i]...)
+	for i := range r.ckApp {
+		dst = appendName(dst, r.ckNames[i])
 		if i < len(m.Clustering) && m.Clustering[i] != nil {
-			if dst, err = cqljson.Append(dst, c.Type, m.Clustering[i]); err != nil {
-				return dst, false, fmt.Errorf("clustering %s: %w", c.Name, err)
+			if dst, err = r.ckApp[i].Append(dst, m.Clustering[i]); err != nil {
+				return dst, false, fmt.Errorf("clustering %s: %w", r.t.Clustering[i].Name, err)
 			}
 		} else {
 			dst = append(dst, "null"...)
@@ -255,53 +282,105 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
 	// output order is not column order).
 	runs := r.runs
 	ColumnRuns(runs, cells)
+	meta := r.opts.Writetime || r.opts.TTL
 	var err error
-	for k := range r.cols {
-		oc := &r.cols[k]
-		c := oc.c
-		dst = append(dst, oc.name...)
-		if oc.static {
-			if r.staticOff[c] >= 0 {
-				dst = append(dst, r.static[r.staticOff[c]:r.staticEnd[c]]...)
-			} else {
-				dst = append(dst, "null"...)
+	// The loop is kept small (the rare cases are calls that are not inlined)
+	// so that its frame and its spills around each call stay small.
+	cols := r.cols
+	for k := range cols {
+		oc := &cols[k]
+		dst = appendName(dst, oc.name)
+		rg := runs[oc.c]
+		run := cells[rg[0]:rg[1]]
+		if oc.kind == simpleColumn && len(run) > 0 && r.v.Live(&run[0]) {
+			// The common case, without a call of its own (r.v.Cell).
+			if dst, err = oc.app.Append(dst, run[0].Value); err != nil {
+				return dst, columnError(oc, err)
 			}
-			if r.opts.Writetime {
-				dst = append(dst, ", "...)
-				dst = append(dst, r.wtNames[c]...)
-				dst = r.appendStaticMeta(dst, r.staticWT[c])
+		} else if oc.kind == multiCellColumn && len(run) > 0 && r.v.AllLive(run) {
+			// A collection without dead cells (LiveRun would return run).
+			if dst, err = oc.app.AppendMultiCell(dst, run); err != nil {
+				return dst, columnError(oc, err)
 			}
-			if r.opts.TTL {
-				dst = append(dst, ", "...)
-				dst = append(dst, r.ttlNames[c]...)
-				dst = r.appendStaticMeta(dst, r.staticTTL[c])
-			}
-			continue
-		}
-		lo, hi := runs[c][0], runs[c][1]
-		var ok bool
-		before := len(dst)
-		if dst, ok, err = r.appendColumnValue(dst, oc, cells[lo:hi]); err != nil {
+		} else if oc.kind == staticColumn {
+			dst = r.appendStatic(dst, oc.c)
+		} else if dst, _, err = r.appendColumnValue(dst, oc, run); err != nil {
 			return dst, err
 		}
-		if !ok {
-			dst = append(dst[:before], "null"...)
-		}
-		if r.opts.Writetime {
-			dst = append(dst, ", "...)
-			dst = append(dst, r.wtNames[c]...)
-			dst = r.appendMeta(dst, c, cells[lo:hi], false)
-		}
-		if r.opts.TTL {
-			dst = append(dst, ", "...)
-			dst = append(dst, r.ttlNames[c]...)
-			dst = r.appendMeta(dst, c, cells[lo:hi], true)
+		if meta {
+			dst = r.appendColumnMeta(dst, oc, run)
 		}
 	}
 	if len(r.cols) == 0 && len(dst) >= 2 && dst[len(dst)-2] == ',' {
 		dst = dst[:len(dst)-2]
 	}
 	return dst, nil
+}
+
+// appendStatic appends static column c's value from the partition's static
+// row, null when it has none.
+func (r *Rows) appendStatic(dst []byte, c int) []byte {
+	if off := r.staticOff[c]; off >= 0 {
+		return append(dst, r.static[off:r.staticEnd[c]]...)
+	}
+	return append(dst, "null"...)
+}
+
+// appendColumnMeta appends a printed column's writetime and ttl as the options
+// ask.
+func (r *Rows) appendColumnMeta(dst []byte, oc *outColumn, cells []rows.Cell) []byte {
+	c := oc.c
+	if r.opts.Writetime {
+		dst = append(dst, ", "...)
+		dst = append(dst, r.wtNames[c]...)
+		if oc.kind == staticColumn {
+			dst = r.appendStaticMeta(dst, r.staticWT[c])
+		} else {
+			dst = r.appendMeta(dst, c, cells, false)
+		}
+	}
+	if r.opts.TTL {
+		dst = append(dst, ", "...)
+		dst = append(dst, r.ttlNames[c]...)
+		if oc.kind == staticColumn {
+			dst = r.appendStaticMeta(dst, r.staticTTL[c])
+		} else {
+			dst = r.appendMeta(dst, c, cells, true)
+		}
+	}
+	return dst
+}
+
+// columnError says which column's value could not be rendered.
+func columnError(oc *outColumn, err error) error {
+	return fmt.Errorf("column %s: %w", oc.col.Name, err)
+}
+
+// namePad is the room a short name is stored with, for appendName.
+const namePad = 16
+
+// padName returns name in a buffer of namePad bytes when it fits.
+func padName(name []byte) []byte {
+	if len(name) > namePad {
+		return name
+	}
+	return append(make([]byte, 0, namePad), name...)
+}
+
+// appendName appends a name stored by padName: one of up to namePad bytes is
+// copied whole, with two word loads and stores, where dst has room: cheaper
+// than append's copy call for so few bytes. The bytes past the name are
+// overwritten later.
+func appendName(dst, name []byte) []byte {
+	if l := len(dst); cap(dst)-l >= namePad && cap(name) == namePad {
+		n := name[:namePad]
+		w0, w1 := binary.LittleEndian.Uint64(n), binary.LittleEndian.Uint64(n[8:])
+		out := dst[l : l+namePad]
+		binary.LittleEndian.PutUint64(out, w0)
+		binary.LittleEndian.PutUint64(out[8:], w1)
+		return dst[:l+len(name)]
+	}
+	return append(dst, name...)
 }
 
 func (r *Rows) appendStaticMeta(dst []byte, rg [2]int) []byte {
@@ -311,51 +390,55 @@ func (r *Rows) appendStaticMeta(dst []byte, rg [2]int) []byte {
 	return append(dst, r.staticMeta[rg[0]:rg[1]]...)
 }
 
-// outColumn is one printed static or regular column of the rows layout.
+// outColumn is one static or regular column of the rows layout.
 type outColumn struct {
-	c                      int            // Table.Columns index
-	col                    *schema.Column // the column
-	name                   []byte         // `"name": `, after ", " but for the first column
-	static, multi, counter bool
+	c    int            // Table.Columns index
+	col  *schema.Column // the column
+	name []byte         // `"name": `, after ", " but for the first column; printed columns only
+	kind columnKind
+	app  cqljson.Appender // the column type's
 }
 
-// appendValue renders the live value of column c from its merged cells; ok is
-// false when the column is null (no live cell).
-func (r *Rows) appendValue(dst []byte, c int, cells []rows.Cell) ([]byte, bool, error) {
-	col := &r.t.Columns[c]
-	return r.appendColumnValue(dst, &outColumn{c: c, col: col, multi: col.Type.IsMultiCell(), counter: col.Type.Kind == cql.Counter}, cells)
-}
+// columnKind is how a column's value is found and rendered.
+type columnKind uint8
 
-// appendColumnValue is appendValue of a printed column.
+const (
+	simpleColumn    columnKind = iota // one cell, its value
+	counterColumn                     // one cell, its context's total
+	multiCellColumn                   // the live cells of a non-frozen collection or UDT
+	staticColumn                      // a printed static column: the partition's static row's value
+)
+
+// appendColumnValue appends the live value of a column from its merged cells;
+// for a null column (no live cell) it appends null and ok is false.
 func (r *Rows) appendColumnValue(dst []byte, oc *outColumn, cells []rows.Cell) ([]byte, bool, error) {
-	col := oc.col
-	if len(cells) == 0 {
-		return dst, false, nil
-	}
 	var err error
-	if !oc.multi {
-		cell := r.v.Cell(cells)
-		if cell == nil {
-			return dst, false, nil
+	if oc.kind == multiCellColumn {
+		live := r.v.LiveRun(r.live[:0], cells)
+		if len(live) == 0 {
+			return append(dst, "null"...), false, nil
 		}
-		if oc.counter {
-			v, err := CounterTotal(cell)
-			if err != nil {
-				return dst, false, fmt.Errorf("column %s: %w", col.Name, err)
-			}
-			return strconv.AppendInt(dst, v, 10), true, nil
+		if len(live) < len(cells) {
+			r.live = live[:0] // keep the scratch it grew
 		}
-		if dst, err = cqljson.Append(dst, col.Type, cell.Value); err != nil {
-			return dst, false, fmt.Errorf("column %s: %w", col.Name, err)
+		if dst, err = oc.app.AppendMultiCell(dst, live); err != nil {
+			return dst, false, columnError(oc, err)
 		}
 		return dst, true, nil
 	}
-	r.paths, r.values = r.v.LiveCells(r.paths[:0], r.values[:0], cells)
-	if len(r.paths) == 0 {
-		return dst, false, nil
+	cell := r.v.Cell(cells)
+	if cell == nil {
+		return append(dst, "null"...), false, nil
 	}
-	if dst, err = cqljson.AppendMultiCell(dst, col.Type, r.paths, r.values); err != nil {
-		return dst, false, fmt.Errorf("column %s: %w", col.Name, err)
+	if oc.kind == counterColumn {
+		v, err := CounterTotal(cell)
+		if err != nil {
+			return dst, false, columnError(oc, err)
+		}
+		return strconv.AppendInt(dst, v, 10), true, nil
+	}
+	if dst, err = oc.app.Append(dst, cell.Value); err != nil {
+		return dst, false, columnError(oc, err)
 	}
 	return dst, true, nil
 }

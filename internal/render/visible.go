@@ -140,6 +140,34 @@ func (v *Visible) LiveCells(paths, values [][]byte, cells []rows.Cell) ([][]byte
 	return paths, values
 }
 
+// LiveRun returns the live cells among cells, the merged cells of a
+// multi-cell column, in path order: cells itself when all of them are live
+// (the common case, no copy), else copies of the live ones appended to
+// scratch. None means the column is null. LiveCells is the same choice as
+// paths and values.
+func (v *Visible) LiveRun(scratch, cells []rows.Cell) []rows.Cell {
+	if v.AllLive(cells) {
+		return cells
+	}
+	for i := range cells {
+		if cells[i].IsLive(v.now) {
+			scratch = append(scratch, cells[i])
+		}
+	}
+	return scratch
+}
+
+// AllLive reports whether every cell of cells is live: LiveRun returns them
+// as they are. Small enough to be inlined in a renderer's loop.
+func (v *Visible) AllLive(cells []rows.Cell) bool {
+	for i := range cells {
+		if !cells[i].IsLive(v.now) {
+			return false
+		}
+	}
+	return true
+}
+
 // TTL returns a live cell's remaining seconds to live at now, and false for a
 // cell written without a TTL (TTL(c) is null).
 func (v *Visible) TTL(c *rows.Cell) (int64, bool) {

@@ -85,12 +85,13 @@ func BenchmarkAppendMultiCell(b *testing.B) {
 		{"set", "set<text>", [][]byte{[]byte("pi"), []byte("session")}, [][]byte{{}, {}}},
 	} {
 		ty := mustCQL(b, c.typ, nil)
+		cells := cellsOf(c.paths, c.values)
 		b.Run("type="+c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			dst := make([]byte, 0, 256)
 			var err error
 			for b.Loop() {
-				if dst, err = AppendMultiCell(dst[:0], ty, c.paths, c.values); err != nil {
+				if dst, err = AppendMultiCell(dst[:0], ty, cells); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -44,8 +44,13 @@ func plain8(w uint64) bool {
 	return (w|ctl|q|b)&hi7 == 0
 }
 
-// plainJSON reports whether appendJSONEscaped would copy s unchanged.
+// plainJSON reports whether appendJSONEscaped would copy s unchanged. Words
+// of plain ASCII are skipped eight bytes at a time; the bytes from the first
+// other word on (non-ASCII is plain too) are looked at one by one.
 func plainJSON(s []byte) bool {
+	for len(s) >= 8 && plain8(binary.LittleEndian.Uint64(s)) {
+		s = s[8:]
+	}
 	for _, c := range s {
 		if c < 0x20 || c == '"' || c == '\\' {
 			return false

@@ -57,8 +57,12 @@ func TestEscapeMatchesReference(t *testing.T) {
 			}
 		}
 		got, ok := appendJSONEscapedValid(nil, s)
-		if want := escapeReference(s); !bytes.Equal(got, want) || ok != utf8.Valid(s) {
+		want := escapeReference(s)
+		if !bytes.Equal(got, want) || ok != utf8.Valid(s) {
 			t.Fatalf("%q: got %q valid %v, want %q valid %v", s, got, ok, want, utf8.Valid(s))
+		}
+		if plain := plainJSON(s); plain != bytes.Equal(want, s) {
+			t.Fatalf("%q: plainJSON %v, but escaping changes it: %v", s, plain, !bytes.Equal(want, s))
 		}
 	}
 }

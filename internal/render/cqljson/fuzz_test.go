@@ -8,6 +8,7 @@ import (
 
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/cql/cqltest"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
@@ -70,8 +71,8 @@ func FuzzAppendJSON(f *testing.F) {
 		}
 		// Multi-cell rendering over cells cut from v.
 		if mc := ty.WithMultiCell(true); mc.MultiCell {
-			paths, values := [][]byte{half}, [][]byte{v[len(v)/2:]}
-			if o, err := AppendMultiCell(nil, mc, paths, values); err == nil && !json.Valid(o) {
+			cells := []rows.Cell{{Path: half, Value: v[len(v)/2:]}}
+			if o, err := AppendMultiCell(nil, mc, cells); err == nil && !json.Valid(o) {
 				t.Fatalf("%s: invalid multi-cell JSON %q", mc.CQL(), o)
 			}
 		}

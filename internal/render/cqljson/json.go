@@ -21,7 +21,8 @@ import (
 // An empty v renders as "" (with the quotes), as Selection.rowToJson does for an
 // empty top-level value; a null value is the caller's business ("null"). For a
 // multi-cell t, v is the frozen serialization (what serializeForNativeProtocol
-// builds); AppendMultiCell takes the cells themselves.
+// builds); AppendMultiCell takes the cells themselves. An Appender does what
+// Append does with the choice of code for t made once.
 //
 // Counter values are the 8-byte total (CounterContext.total), as Selection passes
 // them; the counter context itself is the caller's to sum.
@@ -54,13 +55,7 @@ func appendValue(dst []byte, t *cql.Type, v []byte) ([]byte, error) {
 		}
 		return AppendJSONString(dst, v), nil
 	case cql.Text:
-		n := len(dst)
-		dst = append(dst, '"')
-		dst, ok := appendJSONEscapedValid(dst, v)
-		if !ok {
-			return dst[:n], fmt.Errorf("text value is not valid UTF-8: %w", wire.ErrCorrupt)
-		}
-		return append(dst, '"'), nil
+		return appendForm(dst, formText, t, v)
 	case cql.Blob, cql.Custom, cql.DynamicComposite, cql.ColumnToCollection, cql.PartitionerOrder:
 		dst = append(dst, '"', '0', 'x')
 		dst = hex.AppendEncode(dst, v)
@@ -118,11 +113,7 @@ func appendValue(dst []byte, t *cql.Type, v []byte) ([]byte, error) {
 		if len(v) != 8 {
 			return dst, lengthError("double", 8, len(v))
 		}
-		f := math.Float64frombits(binary.BigEndian.Uint64(v))
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return append(dst, "null"...), nil
-		}
-		return javafmt.AppendDouble(dst, f), nil
+		return appendDouble(dst, v), nil
 	case cql.Decimal:
 		return javafmt.AppendDecimal(dst, v, false)
 	case cql.UUID, cql.Timeuuid, cql.LexicalUUID:
@@ -143,9 +134,7 @@ func appendValue(dst []byte, t *cql.Type, v []byte) ([]byte, error) {
 		if len(v) != 8 {
 			return dst, lengthError("timestamp", 8, len(v))
 		}
-		dst = append(dst, '"')
-		dst = javafmt.AppendTimestamp(dst, int64(binary.BigEndian.Uint64(v)), false)
-		return append(dst, '"'), nil
+		return appendTimestamp(dst, v), nil
 	case cql.Date:
 		if len(v) != 4 {
 			return dst, lengthError("date", 4, len(v))
@@ -183,6 +172,22 @@ func appendValue(dst []byte, t *cql.Type, v []byte) ([]byte, error) {
 	return dst, fmt.Errorf("no JSON form for %v: %w", t.Kind, wire.ErrUnsupported)
 }
 
+// appendDouble is the JSON form of an 8-byte double: NaN and infinities null.
+func appendDouble(dst []byte, v []byte) []byte {
+	f := math.Float64frombits(binary.BigEndian.Uint64(v[:8]))
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
+	}
+	return javafmt.AppendDouble(dst, f)
+}
+
+// appendTimestamp is the JSON form of an 8-byte timestamp: a quoted date.
+func appendTimestamp(dst []byte, v []byte) []byte {
+	dst = append(dst, '"')
+	dst = javafmt.AppendTimestamp(dst, int64(binary.BigEndian.Uint64(v[:8])), false)
+	return append(dst, '"')
+}
+
 func lengthError(what string, want, have int) error {
 	return fmt.Errorf("%s value: want %d bytes, have %d: %w", what, want, have, wire.ErrCorrupt)
 }
@@ -201,7 +206,7 @@ func appendCollection(dst []byte, t *cql.Type, v []byte, isMap bool) ([]byte, er
 			if i > 0 {
 				dst = append(dst, ',', ' ')
 			}
-			dst, err = appendMapKey(dst, t.Params[0], e)
+			dst, err = appendMapKey(dst, formValue, t.Params[0], e)
 			dst = append(dst, ':', ' ')
 		case isMap:
 			dst, err = appendNullable(dst, t.Params[1], e)
@@ -229,7 +234,10 @@ func appendNullable(dst []byte, t *cql.Type, e []byte) ([]byte, error) {
 // appendMapKey renders a map key as MapType.toJSONString does: the key type's
 // JSON form if it is a string, else that form quoted as a JSON string ({"1": ...},
 // {"[1, 2]": ...}).
-func appendMapKey(dst []byte, t *cql.Type, k []byte) ([]byte, error) {
+func appendMapKey(dst []byte, f form, t *cql.Type, k []byte) ([]byte, error) {
+	if f == formText && k != nil {
+		return appendForm(dst, f, t, k) // always a JSON string
+	}
 	start := len(dst)
 	dst, err := appendNullable(dst, t, k)
 	if err != nil || dst[start] == '"' {
@@ -306,95 +314,6 @@ func appendVector(dst []byte, t *cql.Type, v []byte) ([]byte, error) {
 		return dst, err
 	}
 	return append(dst, ']'), nil
-}
-
-// AppendMultiCell appends a non-frozen collection or UDT, given its live cells
-// in path order, as SELECT JSON renders it (the type's toJSONString over what
-// serializeForNativeProtocol builds from the cells):
-//
-//	list: paths are timeuuids (ignored), values the elements
-//	set:  paths are the elements, values empty
-//	map:  paths are the keys, values the values
-//	UDT:  paths are field indexes (2-byte big-endian, as UserType encodes them),
-//	      fields without a cell are null
-//
-// With no cells it appends null: Cassandra has no empty non-frozen collection.
-// len(paths) must equal len(values). For a frozen t it returns an error.
-func AppendMultiCell(dst []byte, t *cql.Type, paths, values [][]byte) ([]byte, error) {
-	if !t.MultiCell {
-		return dst, fmt.Errorf("%s is frozen: its value is one cell: %w", t.CQL(), wire.ErrCorrupt)
-	}
-	if len(paths) != len(values) {
-		return dst, fmt.Errorf("%d cell paths for %d cell values: %w", len(paths), len(values), wire.ErrCorrupt)
-	}
-	if len(paths) == 0 {
-		return append(dst, "null"...), nil
-	}
-	var err error
-	switch t.Kind {
-	case cql.List, cql.Set:
-		dst = append(dst, '[')
-		for i := range paths {
-			if i > 0 {
-				dst = append(dst, ',', ' ')
-			}
-			e := values[i]
-			if t.Kind == cql.Set {
-				e = paths[i]
-			}
-			if dst, err = appendValue(dst, t.Params[0], e); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, ']'), nil
-	case cql.Map:
-		dst = append(dst, '{')
-		for i := range paths {
-			if i > 0 {
-				dst = append(dst, ',', ' ')
-			}
-			if dst, err = appendMapKey(dst, t.Params[0], paths[i]); err != nil {
-				return dst, err
-			}
-			dst = append(dst, ':', ' ')
-			if dst, err = appendValue(dst, t.Params[1], values[i]); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, '}'), nil
-	case cql.UDT:
-		dst = append(dst, '{')
-		c := 0
-		for i, ft := range t.Params {
-			if i > 0 {
-				dst = append(dst, ',', ' ')
-			}
-			dst = AppendColumnName(dst, t.FieldNames[i])
-			dst = append(dst, ':', ' ')
-			if c < len(paths) {
-				idx, err := cql.FieldIndex(paths[c])
-				if err != nil {
-					return dst, err
-				}
-				if idx < i || idx >= len(t.Params) {
-					return dst, fmt.Errorf("udt %s: cell %d has field index %d, want %d..%d in order: %w", t.Name, c, idx, i, len(t.Params)-1, wire.ErrCorrupt)
-				}
-				if idx == i {
-					if dst, err = appendValue(dst, ft, values[c]); err != nil {
-						return dst, err
-					}
-					c++
-					continue
-				}
-			}
-			dst = append(dst, "null"...)
-		}
-		if c != len(paths) {
-			return dst, fmt.Errorf("udt %s: %d cells left after %d fields: %w", t.Name, len(paths)-c, len(t.Params), wire.ErrCorrupt)
-		}
-		return append(dst, '}'), nil
-	}
-	return dst, fmt.Errorf("%v cannot be multi-cell: %w", t.Kind, wire.ErrCorrupt)
 }
 
 // AppendString appends v in the text form AbstractType.getString gives, which is

@@ -10,6 +10,7 @@ import (
 	"github.com/aegisthus/aegisthus/internal/cql"
 	"github.com/aegisthus/aegisthus/internal/cql/cqlparse"
 	"github.com/aegisthus/aegisthus/internal/cql/cqltest"
+	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
@@ -291,7 +292,7 @@ func TestAppendMultiCellJSON(t *testing.T) {
 		if !ty.IsMultiCell() {
 			t.Fatalf("%s: not multi-cell", c.typ)
 		}
-		got, err := AppendMultiCell(nil, ty, c.paths, c.values)
+		got, err := AppendMultiCell(nil, ty, cellsOf(c.paths, c.values))
 		if err != nil {
 			t.Errorf("%s: %v", c.typ, err)
 			continue
@@ -300,20 +301,74 @@ func TestAppendMultiCellJSON(t *testing.T) {
 			t.Errorf("%s: got %s, want %s", c.typ, got, c.want)
 		}
 	}
-	// Errors: frozen type, count mismatch, UDT paths out of order or range.
+	// Errors: frozen type, UDT paths out of order or range.
 	ut := mustCQL(t, "ut", cqltest.UDTs)
 	for _, bad := range []struct {
 		ty            *cql.Type
 		paths, values [][]byte
 	}{
 		{mustCQL(t, "frozen<list<int>>", nil), [][]byte{tuuid(1)}, [][]byte{cqltest.I32(1)}},
-		{mustCQL(t, "list<int>", nil), [][]byte{tuuid(1)}, nil},
 		{ut, [][]byte{{0, 1}, {0, 0}}, [][]byte{cqltest.I32(1), cqltest.I32(2)}},
 		{ut, [][]byte{{0, 2}}, [][]byte{cqltest.I32(1)}},
 		{ut, [][]byte{{0}}, [][]byte{cqltest.I32(1)}},
 	} {
-		if _, err := AppendMultiCell(nil, bad.ty, bad.paths, bad.values); !errors.Is(err, wire.ErrCorrupt) {
+		if _, err := AppendMultiCell(nil, bad.ty, cellsOf(bad.paths, bad.values)); !errors.Is(err, wire.ErrCorrupt) {
 			t.Errorf("%s %x: error %v, want ErrCorrupt", bad.ty.CQL(), bad.paths, err)
+		}
+	}
+}
+
+// cellsOf pairs paths and values into the cells AppendMultiCell takes.
+func cellsOf(paths, values [][]byte) []rows.Cell {
+	cells := make([]rows.Cell, len(paths))
+	for i := range cells {
+		cells[i].Path, cells[i].Value = paths[i], values[i]
+	}
+	return cells
+}
+
+// TestAppender checks that an Appender renders every value case as Append
+// does, and as a list, set and map element (with text and int on the other
+// side) as the Appender without its forms (appendValue for every value) does.
+func TestAppender(t *testing.T) {
+	tuuid := cqltest.Hex("50554d6e29bb11e5b345feff819cdc01")
+	for _, c := range valueCases {
+		ty := mustCQL(t, c.typ, cqltest.UDTs)
+		a := NewAppender(ty)
+		vs := [][]byte{c.v, nil, {}, {1}, {0xff, 0xfe}, c.v[:len(c.v)/2]}
+		for _, v := range vs {
+			want, werr := Append(nil, ty, v)
+			got, err := a.Append(nil, v)
+			if string(got) != string(want) || (err == nil) != (werr == nil) {
+				t.Errorf("%s %x: Appender gives %s (%v), Append %s (%v)", c.typ, v, got, err, want, werr)
+			}
+		}
+		if strings.ContainsAny(c.typ, "<\"") {
+			continue
+		}
+		for _, coll := range []string{"list<" + c.typ + ">", "set<" + c.typ + ">", "map<" + c.typ + ", int>", "map<text, " + c.typ + ">"} {
+			mc, err := cqlparse.Type(coll, cqltest.UDTs)
+			if err != nil || !mc.MultiCell {
+				continue
+			}
+			for _, v := range vs {
+				cell := rows.Cell{Path: tuuid, Value: v}
+				switch {
+				case strings.HasPrefix(coll, "map<text"):
+					cell.Path = []byte("k")
+				case strings.HasPrefix(coll, "map"):
+					cell.Path, cell.Value = v, cqltest.I32(7)
+				case strings.HasPrefix(coll, "set"):
+					cell.Path, cell.Value = v, nil
+				}
+				cells := []rows.Cell{cell, cell}
+				general := Appender{t: mc}
+				want, werr := general.AppendMultiCell(nil, cells)
+				got, err := AppendMultiCell(nil, mc, cells)
+				if string(got) != string(want) || (err == nil) != (werr == nil) {
+					t.Errorf("%s %x: AppendMultiCell gives %s (%v), appendValue %s (%v)", coll, v, got, err, want, werr)
+				}
+			}
 		}
 	}
 }
