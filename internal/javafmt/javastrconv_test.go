@@ -116,9 +116,7 @@ func TestJavaStrconvIntegers(t *testing.T) {
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var buf, pbuf [40]byte
 			s := javaSplitMix(0x696e74 + uint64(w)<<32)
 			for e := 23 + w; e <= 52; e += workers {
@@ -143,7 +141,7 @@ func TestJavaStrconvIntegers(t *testing.T) {
 					}
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 }
@@ -213,21 +211,13 @@ var javaStrconvGens = []javaShortestGen{
 // families, both signs) with the port; AEGISTHUS_JAVAFLOAT_N=100000000 runs
 // more (on every CPU).
 func TestJavaStrconvRandom(t *testing.T) {
-	n := 1 << 21
-	if s := os.Getenv("AEGISTHUS_JAVAFLOAT_N"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	n := javaFloatN(t, 1<<21)
 	workers := runtime.GOMAXPROCS(0)
 	var total, inRange atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			s := javaSplitMix(0x706c61696e + uint64(w)<<32)
 			var in int64
 			for i := w; i < n && !failed.Load(); i += workers {
@@ -245,7 +235,7 @@ func TestJavaStrconvRandom(t *testing.T) {
 			}
 			total.Add(int64(n / workers))
 			inRange.Add(in)
-		}()
+		})
 	}
 	wg.Wait()
 	if inRange.Load() < total.Load()*3/4 {
@@ -269,9 +259,7 @@ func TestJavaStrconvFloats(t *testing.T) {
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var buf, pbuf [40]byte
 			check := func(b uint32) {
 				v := float64(math.Float32frombits(b))
@@ -291,7 +279,7 @@ func TestJavaStrconvFloats(t *testing.T) {
 				check(b - 1) // below the range, or the binade's last
 			}
 			n.Add(k)
-		}()
+		})
 	}
 	wg.Wait()
 	if !t.Failed() {

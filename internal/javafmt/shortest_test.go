@@ -150,21 +150,13 @@ func checkJavaShortest(t testing.TB, v float64, bitSize int) bool {
 // family of javaShortestGens, on 2^19 values by default;
 // AEGISTHUS_JAVAFLOAT_N=100000000 runs more (on every CPU).
 func TestJavaShortestMatchesPort(t *testing.T) {
-	n := 1 << 19
-	if s := os.Getenv("AEGISTHUS_JAVAFLOAT_N"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	n := javaFloatN(t, 1<<19)
 	workers := runtime.GOMAXPROCS(0)
 	var total, fast [16]atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			s := javaSplitMix(0x73686f7274 + uint64(w)<<32)
 			for i := w; i < n && !failed.Load(); i += workers {
 				g := i % len(javaShortestGens)
@@ -177,7 +169,7 @@ func TestJavaShortestMatchesPort(t *testing.T) {
 					failed.Store(true)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	var sum, sumFast int64
@@ -223,9 +215,7 @@ func TestJavaShortestAllFloats(t *testing.T) {
 	var fast atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			n := 0
 			for b := uint32(w); b < 1<<31; b += uint32(workers) {
 				if checkJavaShortest(t, float64(math.Float32frombits(b)), 32) {
@@ -236,7 +226,7 @@ func TestJavaShortestAllFloats(t *testing.T) {
 				}
 			}
 			fast.Add(int64(n))
-		}()
+		})
 	}
 	wg.Wait()
 	if !t.Failed() {
@@ -255,4 +245,18 @@ func ExampleAppendDouble() {
 	// 3.5064412318210957E17
 	// 9.999999999999999E22
 	// 4.9E-324
+}
+
+// javaFloatN is how many random values a comparison with the port draws: def,
+// or $AEGISTHUS_JAVAFLOAT_N.
+func javaFloatN(t *testing.T, def int) int {
+	s := os.Getenv("AEGISTHUS_JAVAFLOAT_N")
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("AEGISTHUS_JAVAFLOAT_N: %v", err)
+	}
+	return n
 }
