@@ -127,24 +127,11 @@ func (v *Visible) Cell(cells []rows.Cell) *rows.Cell {
 	return &cells[0]
 }
 
-// LiveCells appends the paths and values of the live cells of a multi-cell
-// column, in path order; none means the column is null (Cassandra has no empty
-// non-frozen collection).
-func (v *Visible) LiveCells(paths, values [][]byte, cells []rows.Cell) ([][]byte, [][]byte) {
-	for i := range cells {
-		if cells[i].IsLive(v.now) {
-			paths = append(paths, cells[i].Path)
-			values = append(values, cells[i].Value)
-		}
-	}
-	return paths, values
-}
-
 // LiveRun returns the live cells among cells, the merged cells of a
 // multi-cell column, in path order: cells itself when all of them are live
 // (the common case, no copy), else copies of the live ones appended to
-// scratch. None means the column is null. LiveCells is the same choice as
-// paths and values.
+// scratch. None means the column is null (Cassandra has no empty non-frozen
+// collection).
 func (v *Visible) LiveRun(scratch, cells []rows.Cell) []rows.Cell {
 	if v.AllLive(cells) {
 		return cells

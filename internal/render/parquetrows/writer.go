@@ -278,8 +278,7 @@ type Writer struct {
 	staticOK  bool // ... with live data
 	shown     int
 	runs      [][2]int
-	paths     [][]byte
-	values    [][]byte
+	live      []rows.Cell // scratch: a multi-cell column's live cells (Visible.LiveRun)
 
 	groupSize int64
 	flushedAt int64
@@ -500,12 +499,12 @@ func (w *Writer) column(e *enc, cn colNodes, cells []rows.Cell) error {
 		}
 		return nil
 	}
-	w.paths, w.values = w.v.LiveCells(w.paths[:0], w.values[:0], cells)
-	if len(w.paths) == 0 {
+	w.live = w.v.LiveRun(w.live[:0], cells)
+	if len(w.live) == 0 {
 		e.nullColumn(cn)
 		return nil
 	}
-	if err := e.multiCell(cn.val, w.paths, w.values); err != nil {
+	if err := e.multiCell(cn.val, w.live); err != nil {
 		return fmt.Errorf("column %s: %w", col.Name, err)
 	}
 	if cn.wt == nil && cn.ttl == nil {
@@ -839,18 +838,18 @@ func (e *enc) group(n *node, v []byte, rep int) error {
 // multiCell appends a non-frozen collection or UDT from its live cells (at
 // least one), in path order: list values, set paths, map paths and values,
 // UDT field indexes and values.
-func (e *enc) multiCell(n *node, paths, values [][]byte) error {
+func (e *enc) multiCell(n *node, cells []rows.Cell) error {
 	switch n.typ.Kind {
 	case cql.List, cql.Set:
 		el := n.children[0]
-		for i := range paths {
+		for i := range cells {
 			r := 0
 			if i > 0 {
 				r = n.rep
 			}
-			b := values[i]
+			b := cells[i].Value
 			if n.typ.Kind == cql.Set {
-				b = paths[i]
+				b = cells[i].Path
 			}
 			if err := e.value(el, b, r); err != nil {
 				return err
@@ -858,15 +857,15 @@ func (e *enc) multiCell(n *node, paths, values [][]byte) error {
 		}
 		return nil
 	case cql.Map:
-		for i := range paths {
+		for i := range cells {
 			r := 0
 			if i > 0 {
 				r = n.rep
 			}
-			if err := e.value(n.children[0], paths[i], r); err != nil {
+			if err := e.value(n.children[0], cells[i].Path, r); err != nil {
 				return err
 			}
-			if err := e.value(n.children[1], values[i], r); err != nil {
+			if err := e.value(n.children[1], cells[i].Value, r); err != nil {
 				return err
 			}
 		}
@@ -874,8 +873,8 @@ func (e *enc) multiCell(n *node, paths, values [][]byte) error {
 	case cql.UDT:
 		c := 0
 		for i, f := range n.children {
-			if c < len(paths) {
-				idx, err := cql.FieldIndex(paths[c])
+			if c < len(cells) {
+				idx, err := cql.FieldIndex(cells[c].Path)
 				if err != nil {
 					return err
 				}
@@ -883,7 +882,7 @@ func (e *enc) multiCell(n *node, paths, values [][]byte) error {
 					return fmt.Errorf("udt %s: cell %d has field index %d, want %d..%d in order: %w", n.typ.Name, c, idx, i, len(n.children)-1, wire.ErrCorrupt)
 				}
 				if idx == i {
-					if err := e.value(f, values[c], 0); err != nil {
+					if err := e.value(f, cells[c].Value, 0); err != nil {
 						return err
 					}
 					c++
@@ -892,8 +891,8 @@ func (e *enc) multiCell(n *node, paths, values [][]byte) error {
 			}
 			e.nulls(f, n.def, 0)
 		}
-		if c != len(paths) {
-			return fmt.Errorf("udt %s: %d cells left after %d fields: %w", n.typ.Name, len(paths)-c, len(n.children), wire.ErrCorrupt)
+		if c != len(cells) {
+			return fmt.Errorf("udt %s: %d cells left after %d fields: %w", n.typ.Name, len(cells)-c, len(n.children), wire.ErrCorrupt)
 		}
 		return nil
 	}
