@@ -783,7 +783,7 @@ func scanCells(cells []rows.Cell, cds []rows.ComplexDeletion) (tombstones int64,
 			if cells[i].Tombstone {
 				tombstones++
 			}
-			if cells[i].Timestamp <= cd.Deletion.MarkedForDeleteAt {
+			if cd.Deletion.Deletes(cells[i].Timestamp) {
 				for j := i + 1; j < len(cells); j++ {
 					if cells[j].Tombstone {
 						tombstones++
