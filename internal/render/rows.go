@@ -414,12 +414,9 @@ const (
 func (r *Rows) appendColumnValue(dst []byte, oc *outColumn, cells []rows.Cell) ([]byte, bool, error) {
 	var err error
 	if oc.kind == multiCellColumn {
-		live := r.v.LiveRun(r.live[:0], cells)
+		live := r.v.LiveRun(&r.live, cells)
 		if len(live) == 0 {
 			return append(dst, "null"...), false, nil
-		}
-		if len(live) < len(cells) {
-			r.live = live[:0] // keep the scratch it grew
 		}
 		if dst, err = oc.app.AppendMultiCell(dst, live); err != nil {
 			return dst, false, columnError(oc, err)

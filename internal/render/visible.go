@@ -129,19 +129,21 @@ func (v *Visible) Cell(cells []rows.Cell) *rows.Cell {
 
 // LiveRun returns the live cells among cells, the merged cells of a
 // multi-cell column, in path order: cells itself when all of them are live
-// (the common case, no copy), else copies of the live ones appended to
-// scratch. None means the column is null (Cassandra has no empty non-frozen
-// collection).
-func (v *Visible) LiveRun(scratch, cells []rows.Cell) []rows.Cell {
+// (the common case, no copy), else copies of the live ones in *scratch, which
+// keeps its grown buffer for the next call (and is never cells' own). None
+// means the column is null (Cassandra has no empty non-frozen collection).
+func (v *Visible) LiveRun(scratch *[]rows.Cell, cells []rows.Cell) []rows.Cell {
 	if v.AllLive(cells) {
 		return cells
 	}
+	live := (*scratch)[:0]
 	for i := range cells {
 		if cells[i].IsLive(v.now) {
-			scratch = append(scratch, cells[i])
+			live = append(live, cells[i])
 		}
 	}
-	return scratch
+	*scratch = live[:0]
+	return live
 }
 
 // AllLive reports whether every cell of cells is live: LiveRun returns them

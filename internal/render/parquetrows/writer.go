@@ -499,12 +499,12 @@ func (w *Writer) column(e *enc, cn colNodes, cells []rows.Cell) error {
 		}
 		return nil
 	}
-	w.live = w.v.LiveRun(w.live[:0], cells)
-	if len(w.live) == 0 {
+	live := w.v.LiveRun(&w.live, cells)
+	if len(live) == 0 {
 		e.nullColumn(cn)
 		return nil
 	}
-	if err := e.multiCell(cn.val, w.live); err != nil {
+	if err := e.multiCell(cn.val, live); err != nil {
 		return fmt.Errorf("column %s: %w", col.Name, err)
 	}
 	if cn.wt == nil && cn.ttl == nil {
