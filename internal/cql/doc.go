@@ -39,7 +39,7 @@
 //	CompositeType                    [FF FF static] per component: u16 len | bytes | eoc byte
 //
 // A non-frozen collection or UDT (MultiCell) is never one value: the row decoder
-// hands its cells to cqljson.AppendMultiCell, and PathType and CellValueType give
+// hands its cells to cqljson's Appender.AppendMultiCell, and PathType and CellValueType give
 // the types of their paths and values.
 //
 // Types are immutable after parsing and safe for concurrent use. Bad bytes give

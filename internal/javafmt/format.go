@@ -143,12 +143,6 @@ func appendJavaFloatTry(dst []byte, v float64, bitSize int, try javaTry) []byte 
 	return d.appendChars(dst, f.neg)
 }
 
-// javaFloatPort is appendJavaFloat without appendShortest, for the tests that
-// compare the two.
-func javaFloatPort(dst []byte, v float64, bitSize int) []byte {
-	return appendJavaFloatTry(dst, v, bitSize, javaNever)
-}
-
 // javaShortestExact reports whether dtoa's digit loop, which is not in its
 // developLongDigits case (integers below 2^63), develops the shortest digits
 // that read back as the value, the nearest of them, as strconv does

@@ -260,3 +260,9 @@ func javaFloatN(t *testing.T, def int) int {
 	}
 	return n
 }
+
+// javaFloatPort is appendJavaFloat without appendShortest or strconv: the port
+// alone, which the tests compare the fast paths with.
+func javaFloatPort(dst []byte, v float64, bitSize int) []byte {
+	return appendJavaFloatTry(dst, v, bitSize, javaNever)
+}

@@ -111,9 +111,9 @@ func appendForm(dst []byte, f form, t *cql.Type, v []byte) ([]byte, error) {
 	return appendValue(dst, t, v)
 }
 
-// AppendMultiCell appends a non-frozen collection or UDT, given its live cells
-// in path order, as SELECT JSON renders it (the type's toJSONString over what
-// serializeForNativeProtocol builds from the cells):
+// AppendMultiCell appends a non-frozen collection or UDT of a's type, given
+// its live cells in path order, as SELECT JSON renders it (the type's
+// toJSONString over what serializeForNativeProtocol builds from the cells):
 //
 //	list: paths are timeuuids (ignored), values the elements
 //	set:  paths are the elements, values empty
@@ -124,12 +124,6 @@ func appendForm(dst []byte, f form, t *cql.Type, v []byte) ([]byte, error) {
 // Only the cells' paths and values are read: which cells are live is the
 // caller's decision. With no cells it appends null: Cassandra has no empty
 // non-frozen collection. For a frozen t it returns an error.
-func AppendMultiCell(dst []byte, t *cql.Type, cells []rows.Cell) ([]byte, error) {
-	a := NewAppender(t)
-	return a.AppendMultiCell(dst, cells)
-}
-
-// AppendMultiCell is AppendMultiCell(dst, t, cells) for a's type t.
 func (a *Appender) AppendMultiCell(dst []byte, cells []rows.Cell) ([]byte, error) {
 	t := a.t
 	if !t.MultiCell {

@@ -91,7 +91,7 @@ func BenchmarkAppendMultiCell(b *testing.B) {
 			dst := make([]byte, 0, 256)
 			var err error
 			for b.Loop() {
-				if dst, err = AppendMultiCell(dst[:0], ty, cells); err != nil {
+				if dst, err = appendMultiCell(dst[:0], ty, cells); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,6 +1,6 @@
 // Package cqljson renders CQL values as Cassandra's SELECT JSON and sstabledump
-// print them: Append is AbstractType.toJSONString, AppendMultiCell renders the
-// cells of a non-frozen collection or UDT, AppendString is
+// print them: Append is AbstractType.toJSONString, an Appender's AppendMultiCell
+// renders the cells of a non-frozen collection or UDT, AppendString is
 // AbstractType.getString (sstabledump's partition keys and cell paths), and
 // AppendJSONString and AppendColumnName quote strings and column names as
 // Jackson and Selection.rowToJson do.

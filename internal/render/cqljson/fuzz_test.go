@@ -72,7 +72,7 @@ func FuzzAppendJSON(f *testing.F) {
 		// Multi-cell rendering over cells cut from v.
 		if mc := ty.WithMultiCell(true); mc.MultiCell {
 			cells := []rows.Cell{{Path: half, Value: v[len(v)/2:]}}
-			if o, err := AppendMultiCell(nil, mc, cells); err == nil && !json.Valid(o) {
+			if o, err := appendMultiCell(nil, mc, cells); err == nil && !json.Valid(o) {
 				t.Fatalf("%s: invalid multi-cell JSON %q", mc.CQL(), o)
 			}
 		}

@@ -292,7 +292,7 @@ func TestAppendMultiCellJSON(t *testing.T) {
 		if !ty.IsMultiCell() {
 			t.Fatalf("%s: not multi-cell", c.typ)
 		}
-		got, err := AppendMultiCell(nil, ty, cellsOf(c.paths, c.values))
+		got, err := appendMultiCell(nil, ty, cellsOf(c.paths, c.values))
 		if err != nil {
 			t.Errorf("%s: %v", c.typ, err)
 			continue
@@ -312,10 +312,16 @@ func TestAppendMultiCellJSON(t *testing.T) {
 		{ut, [][]byte{{0, 2}}, [][]byte{cqltest.I32(1)}},
 		{ut, [][]byte{{0}}, [][]byte{cqltest.I32(1)}},
 	} {
-		if _, err := AppendMultiCell(nil, bad.ty, cellsOf(bad.paths, bad.values)); !errors.Is(err, wire.ErrCorrupt) {
+		if _, err := appendMultiCell(nil, bad.ty, cellsOf(bad.paths, bad.values)); !errors.Is(err, wire.ErrCorrupt) {
 			t.Errorf("%s %x: error %v, want ErrCorrupt", bad.ty.CQL(), bad.paths, err)
 		}
 	}
+}
+
+// appendMultiCell is a one-off Appender's AppendMultiCell.
+func appendMultiCell(dst []byte, t *cql.Type, cells []rows.Cell) ([]byte, error) {
+	a := NewAppender(t)
+	return a.AppendMultiCell(dst, cells)
 }
 
 // cellsOf pairs paths and values into the cells AppendMultiCell takes.
@@ -364,7 +370,7 @@ func TestAppender(t *testing.T) {
 				cells := []rows.Cell{cell, cell}
 				general := Appender{t: mc}
 				want, werr := general.AppendMultiCell(nil, cells)
-				got, err := AppendMultiCell(nil, mc, cells)
+				got, err := appendMultiCell(nil, mc, cells)
 				if string(got) != string(want) || (err == nil) != (werr == nil) {
 					t.Errorf("%s %x: AppendMultiCell gives %s (%v), appendValue %s (%v)", coll, v, got, err, want, werr)
 				}
