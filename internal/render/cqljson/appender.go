@@ -10,11 +10,12 @@ import (
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
 
-// Appender renders the values of one CQL type as Append and AppendMultiCell do,
-// with the choice of code for the type (and a collection's element types) made
-// once, in NewAppender, instead of for every value: a renderer that prints a
-// column in every row keeps one Appender per column. The output is Append's
-// and AppendMultiCell's, byte for byte; only the dispatch differs.
+// Appender renders the values of one CQL type as Append does, and the cells
+// of a non-frozen one (AppendMultiCell), with the choice of code for the type
+// (and a collection's element types) made once, in NewAppender, instead of for
+// every value: a renderer that prints a column in every row keeps one Appender
+// per column. The output is Append's byte for byte (TestAppender); only the
+// dispatch differs.
 //
 // An Appender only reads its type; it is safe for concurrent use.
 type Appender struct {
