@@ -143,6 +143,8 @@ func runOn(s3 *s3Options, paths *[]string, run func(ctx context.Context, store s
 		w := cmd.OutOrStdout()
 		if toStderr {
 			w = cmd.ErrOrStderr()
+		} else {
+			growPipe(w)
 		}
 		return withHints(run(cmd.Context(), store, w))
 	}
