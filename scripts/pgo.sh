@@ -14,6 +14,8 @@
 # only less useful.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Profile the binary `make build` ships: built with go1.26's SIMD experiment.
+export GOEXPERIMENT=${GOEXPERIMENT-simd}
 
 EVENTS=${EVENTS:-interop/.cache/benchdata}
 NARROW=${NARROW:-interop/.cache/benchdata-narrow}

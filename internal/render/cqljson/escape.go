@@ -60,16 +60,27 @@ func plainJSON(s []byte) bool {
 }
 
 // appendJSONEscapedValid escapes s as appendJSONEscaped documents and reports
-// whether s is valid UTF-8, in one pass. Most strings need no escaping: they
-// are checked sixteen, then eight bytes at a time (a string of eight bytes or
-// more ends with one overlapping word) with no store, and appended in one
-// copy; up to sixteen bytes, two overlapping loads check them and two stores
-// copy them. Otherwise the plain run before the first byte that needs a look
+// whether s is valid UTF-8, in one pass. Most strings need no escaping: with
+// AVX2 (escape_simd.go) strings of 32 bytes and more are checked 32 bytes at
+// a time; otherwise they are checked sixteen, then eight bytes at a time (a
+// string of eight bytes or more ends with one overlapping word) with no
+// store, and appended in one copy; up to sixteen bytes, two overlapping loads
+// check them and two stores copy them. Otherwise the plain run before the first byte that needs a look
 // is copied and the general loop takes over from there.
 func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
 	n := len(s)
 	switch {
 	case n > 16:
+		if n >= 32 && vecScan {
+			// Long strings with AVX2 (escape_simd.go): one vector scan
+			// finds the first byte that needs a look, if any.
+			i := plainPrefixVec(s)
+			if i == n {
+				return append(dst, s...), true
+			}
+			dst = append(dst, s[:i]...)
+			return appendJSONEscapedRest(dst, s[i:])
+		}
 	case n >= 8:
 		// Words (an IP address, a user agent): two overlapping eight-byte
 		// loads check them, and two stores copy them where dst has room,
@@ -143,14 +154,18 @@ func appendJSONEscapedRest(dst []byte, s []byte) ([]byte, bool) {
 	valid := true
 	start, i, n := 0, 0, len(s)
 	for i < n {
-		for n-i >= 16 && plain8(binary.LittleEndian.Uint64(s[i:])) && plain8(binary.LittleEndian.Uint64(s[i+8:])) {
-			i += 16
-		}
-		if n-i >= 8 && plain8(binary.LittleEndian.Uint64(s[i:])) {
-			i += 8
-		}
-		for i < n && jsonPlain[s[i]] {
-			i++
+		if vecScan && n-i >= 32 {
+			i += plainPrefixVec(s[i:])
+		} else {
+			for n-i >= 16 && plain8(binary.LittleEndian.Uint64(s[i:])) && plain8(binary.LittleEndian.Uint64(s[i+8:])) {
+				i += 16
+			}
+			if n-i >= 8 && plain8(binary.LittleEndian.Uint64(s[i:])) {
+				i += 8
+			}
+			for i < n && jsonPlain[s[i]] {
+				i++
+			}
 		}
 		if i >= n {
 			break
