@@ -30,6 +30,12 @@ type Dump struct {
 	// The "name" strings of the static and regular columns, JSON-encoded once:
 	// quoting them per cell cost a twentieth of a dump.
 	staticNames, regularNames [][]byte
+	// staticRender and regularRender are how each column's cells render.
+	staticRender, regularRender []colRender
+	// pathValue is f.pathValue as a frag, and padded to 16 bytes.
+	pathValue16  [16]byte
+	pathValueLen int
+	pathValue    frag
 	// f holds the constant pieces of a cell in the layout chosen, and
 	// static and regular each column's cell openings: a cell is a few
 	// appends, not a generator call per token.
@@ -77,28 +83,61 @@ const (
 	nFields
 )
 
+// colRender is how a column's cells are rendered, chosen once per column:
+// the Appender of its values (a collection's elements or values), and
+// whether its path is text, whose getString form is the path itself, so
+// that its JSON string is Append's, escaped and validated in one pass.
+type colRender struct {
+	value, path cqljson.Appender
+	textPath    bool
+	// fast: row writes the column's common cells itself: not a counter
+	// (its value is not Append's), not a UDT's field (of a type per field),
+	// not a path of another type than text.
+	fast bool
+}
+
+func colRenders(cols []schema.Column) []colRender {
+	out := make([]colRender, len(cols))
+	for i := range cols {
+		t := cols[i].Type
+		if !t.IsMultiCell() {
+			out[i].value = cqljson.NewAppender(t)
+			out[i].fast = t.Kind != cql.Counter
+			continue
+		}
+		if t.Kind == cql.UDT {
+			continue // per field: cell uses Append
+		}
+		out[i].value = cqljson.NewAppender(t.CellValueType())
+		out[i].textPath = t.PathType().Kind == cql.Text
+		out[i].path = cqljson.NewAppender(t.PathType())
+		out[i].fast = out[i].textPath && t.CellValueType().Kind != cql.Counter
+	}
+	return out
+}
+
 type deletionBody struct {
 	ok  bool
 	of  rows.DeletionTime
-	out []byte
+	out frag
 }
 
 type livenessBody struct {
 	ok  bool
 	of  rows.Liveness
-	out []byte
+	out frag
 }
 
 // cellOpenings are, per column, what opens its cells in a cells array at
 // nesting (its entries' indentation): the separator from the entry before,
 // the object up to its name, and the field that follows (path or value for
-// a cell, deletion_info for a complex deletion). The first entry of an
-// array skips the separator's comma, the first byte.
+// a cell, deletion_info for a complex deletion): [1] with the separator,
+// [0] without it, for the first entry of an array.
 type cellOpenings struct {
 	nesting int  // -1: not built
 	compact bool // the array indenter's switch they were built for
-	cell    [][]byte
-	del     [][]byte
+	cell    [][2]frag
+	del     [][2]frag
 }
 
 // openings returns the cell openings of cols at the generator's nesting and
@@ -121,16 +160,20 @@ func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte) *
 			sep = append(sep, ' ', ' ')
 		}
 	}
-	o.cell = make([][]byte, len(cols))
-	o.del = make([][]byte, len(cols))
+	o.cell = make([][2]frag, len(cols))
+	o.del = make([][2]frag, len(cols))
 	for i := range cols {
 		head := append(append(append([]byte(nil), sep...), d.f.head...), names[i]...)
 		field := d.f.value
 		if cols[i].Type.IsMultiCell() {
 			field = d.f.path
 		}
-		o.cell[i] = append(append([]byte(nil), head...), field...)
-		o.del[i] = append(head, d.f.deletionField...)
+		cell := append(append([]byte(nil), head...), field...)
+		del := append(head, d.f.deletionField...)
+		o.cell[i][0].set(cell[1:])
+		o.cell[i][1].set(cell)
+		o.del[i][0].set(del[1:])
+		o.del[i][1].set(del)
 	}
 	return o
 }
@@ -176,10 +219,13 @@ func NewDump(s *schema.Table, rawTimestamps, pretty bool, now int64) *Dump {
 		return out
 	}
 	d := &Dump{s: s, raw: rawTimestamps, now: now, staticCols: s.Static(), regularCols: s.Regular(),
-		staticNames: names(s.Static()), regularNames: names(s.Regular()), f: &compactFrags}
+		staticNames: names(s.Static()), regularNames: names(s.Regular()), f: &compactFrags,
+		staticRender: colRenders(s.Static()), regularRender: colRenders(s.Regular())}
 	if pretty {
 		d.f = &prettyFrags
 	}
+	d.pathValue.set([]byte(d.f.pathValue))
+	d.pathValueLen = copy(d.pathValue16[:], d.f.pathValue)
 	d.static.nesting, d.regular.nesting = -1, -1
 	d.g.pretty = pretty
 	d.g.open = make([]genContext, 0, 16)
@@ -391,7 +437,7 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 		g.objCompact = false
 		g.cachedField(&d.fields[fLiveness], "liveness_info")
 		if d.live.ok && d.live.of == li {
-			g.b = append(g.b, d.live.out...)
+			g.b = appendFrag(g.b, &d.live.out)
 		} else {
 			start := len(g.b)
 			g.objCompact = true
@@ -407,7 +453,8 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 				d.boolean(li.LocalExpirationTime < d.now)
 			}
 			g.endObject()
-			d.live = livenessBody{ok: true, of: li, out: append(d.live.out[:0], g.b[start:]...)}
+			d.live.ok, d.live.of = true, li
+			d.live.out.set(g.b[start:])
 		}
 		g.objCompact = false
 	}
@@ -418,13 +465,19 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	}
 	g.cachedField(&d.fields[fCells], "cells")
 	g.startArray()
-	cols, names, open := d.regularCols, d.regularNames, &d.regular
+	cols, names, open, render := d.regularCols, d.regularNames, &d.regular, d.regularRender
 	if u.Kind == rows.KindStatic {
-		cols, names, open = d.staticCols, d.staticNames, &d.static
+		cols, names, open, render = d.staticCols, d.staticNames, &d.static, d.staticRender
 	}
 	n := 0 // entries written: the cells array's count, kept here
 	cd := 0
 	o := d.openings(open, cols, names)
+	// The common cell (live, no timestamp or TTL of its own, a value
+	// Appender and at most a text path) is written here, in b: its opening,
+	// path, value and end, with no call but the values'. The rest goes
+	// through cell and cellSlow, in g.b.
+	liEmpty := li.IsEmpty()
+	b := g.b
 	for i := range u.Cells {
 		c := &u.Cells[i]
 		if o.compact != g.arrCompact {
@@ -432,22 +485,66 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 		}
 		// A complex column's deletion comes before its cells.
 		for cd < len(u.ComplexDeletions) && u.ComplexDeletions[cd].Column <= c.Column {
-			d.complexDeletion(o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
+			g.b = b
+			d.complexDeletion(&o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
+			b = g.b
 			n++
 			cd++
 		}
-		if c.Tombstone {
-			g.open[len(g.open)-1].n = n
-			if err := d.cellSlow(&cols[c.Column], names[c.Column], c, li); err != nil {
+		cr := &render[c.Column]
+		if !cr.fast || c.Tombstone || liEmpty || c.Timestamp != li.Timestamp || c.IsExpiring() {
+			g.b = b
+			if c.Tombstone {
+				g.open[len(g.open)-1].n = n
+				if err := d.cellSlow(&cols[c.Column], names[c.Column], c, li); err != nil {
+					return err
+				}
+			} else if err := d.cell(&cols[c.Column], cr, &o.cell[c.Column], n == 0, c, li); err != nil {
 				return err
 			}
-		} else if err := d.cell(&cols[c.Column], o.cell[c.Column], n == 0, c, li); err != nil {
-			return err
+			b = g.b
+			n++
+			continue
 		}
+		fr := &o.cell[c.Column][min(n, 1)]
+		if l := len(b); fr.n <= fragSize {
+			if cap(b)-l < 2*fragSize {
+				b = growFrag(b)
+			}
+			store64(b[l:l+fragSize], &fr.b[0])
+			b = b[:l+fr.n]
+		} else {
+			b = appendFrag(b, fr)
+		}
+		var err error
+		if cr.textPath {
+			if b, err = cr.path.Append(b, c.Path); err != nil {
+				g.b = b
+				return fmt.Errorf("%s value: %w", cols[c.Column].Type.PathType().CQL(), err)
+			}
+			l := len(b)
+			if cap(b)-l < 16 {
+				b = growFrag(b)
+			}
+			*(*[16]byte)(b[l : l+16]) = d.pathValue16
+			b = b[:l+d.pathValueLen]
+			g.arrCompact = false
+		}
+		if b, err = cr.value.Append(b, c.Value); err != nil {
+			g.b = b
+			return fmt.Errorf("column %s: %w", cols[c.Column].Name, err)
+		}
+		if g.pretty {
+			b = append(b, ' ', '}')
+		} else {
+			b = append(b, '}')
+		}
+		g.objCompact = false
 		n++
 	}
+	g.b = b
 	for ; cd < len(u.ComplexDeletions); cd++ {
-		d.complexDeletion(o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
+		d.complexDeletion(&o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
 		n++
 	}
 	g.open[len(g.open)-1].n = n
@@ -459,12 +556,13 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 // complexDeletion is the deletion branch of JsonTransformer.serializeColumnData.
 // The object is compact throughout: its opening (o.del), the deletion, its
 // end.
-func (d *Dump) complexDeletion(open []byte, first bool, del rows.DeletionTime) {
+func (d *Dump) complexDeletion(open *[2]frag, first bool, del rows.DeletionTime) {
 	g := &d.g
 	if first {
-		open = open[1:]
+		g.b = appendFrag(g.b, &open[0])
+	} else {
+		g.b = appendFrag(g.b, &open[1])
 	}
-	g.b = append(g.b, open...)
 	d.deletionBody(del)
 	g.b = d.appendEnd(g.b)
 	g.objCompact = false
@@ -473,17 +571,26 @@ func (d *Dump) complexDeletion(open []byte, first bool, del rows.DeletionTime) {
 // cell is JsonTransformer.serializeCell for a live or expiring cell: its
 // object indenter stays compact, so the object is its opening (cellOpenings),
 // constant pieces and values, appended in order.
-func (d *Dump) cell(col *schema.Column, open []byte, first bool, c *rows.Cell, li rows.Liveness) error {
+func (d *Dump) cell(col *schema.Column, cr *colRender, open *[2]frag, first bool, c *rows.Cell, li rows.Liveness) error {
 	g := &d.g
 	f := d.f
+	var b []byte
 	if first {
-		open = open[1:]
+		b = appendFrag(g.b, &open[0])
+	} else {
+		b = appendFrag(g.b, &open[1])
 	}
-	b := append(g.b, open...)
 	t := col.Type
 	cellType := t
 	if t.IsMultiCell() {
-		if t.Kind == cql.UDT {
+		if cr.textPath {
+			var err error
+			if b, err = cqljson.Append(b, t.PathType(), c.Path); err != nil {
+				g.b = b
+				return fmt.Errorf("%s value: %w", t.PathType().CQL(), err)
+			}
+			cellType = t.CellValueType()
+		} else if t.Kind == cql.UDT {
 			idx, err := cql.FieldIndex(c.Path)
 			if err != nil || idx >= len(t.FieldNames) {
 				g.b = b
@@ -502,7 +609,7 @@ func (d *Dump) cell(col *schema.Column, open []byte, first bool, c *rows.Cell, l
 			b = cqljson.AppendJSONString(b, s)
 			cellType = t.CellValueType()
 		}
-		b = append(b, f.pathValue...)
+		b = appendFrag(b, &d.pathValue)
 		g.arrCompact = false
 	}
 	if cellType.Kind == cql.Counter {
@@ -521,7 +628,12 @@ func (d *Dump) cell(col *schema.Column, open []byte, first bool, c *rows.Cell, l
 		}
 	} else {
 		var err error
-		if b, err = cqljson.Append(b, cellType, c.Value); err != nil {
+		if t.Kind == cql.UDT && t.IsMultiCell() {
+			b, err = cqljson.Append(b, cellType, c.Value)
+		} else {
+			b, err = cr.value.Append(b, c.Value)
+		}
+		if err != nil {
 			g.b = b
 			return fmt.Errorf("column %s: %w", col.Name, err)
 		}
@@ -723,7 +835,7 @@ func (d *Dump) deletion(del rows.DeletionTime) {
 func (d *Dump) deletionBody(del rows.DeletionTime) {
 	g := &d.g
 	if d.del.ok && d.del.of == del {
-		g.b = append(g.b, d.del.out...)
+		g.b = appendFrag(g.b, &d.del.out)
 		g.objCompact = false
 		return
 	}
@@ -734,7 +846,8 @@ func (d *Dump) deletionBody(del rows.DeletionTime) {
 	g.b = d.appendCachedTime(g.b, del.LocalDeletionTime, time.Second)
 	g.b = d.appendEnd(g.b)
 	g.objCompact = false
-	d.del = deletionBody{ok: true, of: del, out: append(d.del.out[:0], g.b[start:]...)}
+	d.del.ok, d.del.of = true, del
+	d.del.out.set(g.b[start:])
 }
 
 // appendTime renders a time as JsonTransformer.dateString: raw digits with -t,
