@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -58,8 +59,11 @@ type Dump struct {
 		v    int64
 		date [19]byte
 	}
-	// fields are the hot call sites' field caches.
-	fields [nFields]fieldCache
+	// fields are the hot call sites' field caches, and rowOpens and
+	// rowCloses what a row's opening and end wrote (rowOpen, rowClose).
+	fields    [nFields]fieldCache
+	rowOpens  [2][2]seqCache
+	rowCloses [2]seqCache
 	// del and live are the last deletion and liveness bodies rendered: a
 	// row's complex deletions share one, and rows written together their
 	// liveness.
@@ -122,9 +126,12 @@ type deletionBody struct {
 	out frag
 }
 
+// livenessBody is the liveness_info field and its object: key is the
+// generator's state before the field.
 type livenessBody struct {
 	ok  bool
 	of  rows.Liveness
+	key seqKey
 	out frag
 }
 
@@ -418,14 +425,7 @@ func (d *Dump) appendCachedTime(b []byte, v int64, unit time.Duration) []byte {
 // row is JsonTransformer.serializeRow.
 func (d *Dump) row(u *rows.Unfiltered) error {
 	g := &d.g
-	g.startObject()
-	g.cachedField(&d.fields[fType], "type")
-	if u.Kind == rows.KindStatic {
-		g.rawString(`"static_block"`)
-	} else {
-		g.rawString(`"row"`)
-	}
-	g.cachedField(&d.fields[fPosition], "position")
+	d.rowOpen(u.Kind == rows.KindStatic)
 	d.number(u.Offset)
 	if u.Kind != rows.KindStatic {
 		if err := d.clustering(u.Clustering); err != nil {
@@ -435,11 +435,12 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	li := u.Liveness
 	if !li.IsEmpty() {
 		g.objCompact = false
-		g.cachedField(&d.fields[fLiveness], "liveness_info")
-		if d.live.ok && d.live.of == li {
+		if k := g.key(); d.live.ok && d.live.of == li && d.live.key == k {
+			g.open[len(g.open)-1].n++ // the field's entry
 			g.b = appendFrag(g.b, &d.live.out)
 		} else {
 			start := len(g.b)
+			g.cachedField(&d.fields[fLiveness], "liveness_info")
 			g.objCompact = true
 			g.startObject()
 			g.field("tstamp")
@@ -453,7 +454,7 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 				d.boolean(li.LocalExpirationTime < d.now)
 			}
 			g.endObject()
-			d.live.ok, d.live.of = true, li
+			d.live.ok, d.live.of, d.live.key = true, li, k
 			d.live.out.set(g.b[start:])
 		}
 		g.objCompact = false
@@ -477,19 +478,30 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	// path, value and end, with no call but the values'. The rest goes
 	// through cell and cellSlow, in g.b.
 	liEmpty := li.IsEmpty()
+	cells, cds := u.Cells, u.ComplexDeletions
+	nextCD := math.MaxInt // the column of cds[cd]
+	if len(cds) > 0 {
+		nextCD = cds[0].Column
+	}
+	ocell, pretty := o.cell, g.pretty
 	b := g.b
-	for i := range u.Cells {
-		c := &u.Cells[i]
+	for i := range cells {
+		c := &cells[i]
 		if o.compact != g.arrCompact {
 			o = d.openings(open, cols, names) // a path leaves the array expanded
+			ocell = o.cell
 		}
 		// A complex column's deletion comes before its cells.
-		for cd < len(u.ComplexDeletions) && u.ComplexDeletions[cd].Column <= c.Column {
+		for c.Column >= nextCD {
 			g.b = b
-			d.complexDeletion(&o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
+			d.complexDeletion(&o.del[nextCD], n == 0, cds[cd].Deletion)
 			b = g.b
 			n++
 			cd++
+			nextCD = math.MaxInt
+			if cd < len(cds) {
+				nextCD = cds[cd].Column
+			}
 		}
 		cr := &render[c.Column]
 		if !cr.fast || c.Tombstone || liEmpty || c.Timestamp != li.Timestamp || c.IsExpiring() {
@@ -506,7 +518,7 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 			n++
 			continue
 		}
-		fr := &o.cell[c.Column][min(n, 1)]
+		fr := &ocell[c.Column][min(n, 1)]
 		if l := len(b); fr.n <= fragSize {
 			if cap(b)-l < 2*fragSize {
 				b = growFrag(b)
@@ -534,7 +546,7 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 			g.b = b
 			return fmt.Errorf("column %s: %w", cols[c.Column].Name, err)
 		}
-		if g.pretty {
+		if pretty {
 			b = append(b, ' ', '}')
 		} else {
 			b = append(b, '}')
@@ -543,14 +555,72 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 		n++
 	}
 	g.b = b
-	for ; cd < len(u.ComplexDeletions); cd++ {
-		d.complexDeletion(&o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
+	for ; cd < len(cds); cd++ {
+		d.complexDeletion(&o.del[cds[cd].Column], n == 0, cds[cd].Deletion)
 		n++
 	}
+	d.rowClose(n)
+	return nil
+}
+
+// rowOpen writes a row's object up to its position's value: the object's
+// start, "type" and its value, and the position's field. It replays what
+// it wrote from the same generator state the last time (one cache for a
+// first row and one for the rows after it, static or not).
+func (d *Dump) rowOpen(static bool) {
+	g := &d.g
+	k := g.key()
+	c := &d.rowOpens[b2i(static)][b2i(k.later)]
+	if c.ok && c.key == k {
+		if !k.object {
+			g.open[len(g.open)-1].n++ // startObject's value(): an entry of the array
+		}
+		g.b = appendFrag(g.b, &c.out)
+		g.nesting++
+		g.open = append(g.open, genContext{object: true, n: 2})
+		return
+	}
+	start := len(g.b)
+	g.startObject()
+	g.cachedField(&d.fields[fType], "type")
+	if static {
+		g.rawString(`"static_block"`)
+	} else {
+		g.rawString(`"row"`)
+	}
+	g.cachedField(&d.fields[fPosition], "position")
+	if k.open {
+		c.ok, c.key = true, k
+		c.out.set(g.b[start:])
+	}
+}
+
+// rowClose ends a row's cells array, with n entries, and the row's object
+// (which has entries: its type and position), replaying what it wrote from
+// the same state the last time.
+func (d *Dump) rowClose(n int) {
+	g := &d.g
 	g.open[len(g.open)-1].n = n
+	k := g.key()
+	c := &d.rowCloses[b2i(k.later)]
+	if c.ok && c.key == k {
+		g.nesting -= 2
+		g.open = g.open[:len(g.open)-2]
+		g.b = appendFrag(g.b, &c.out)
+		return
+	}
+	start := len(g.b)
 	g.endArray()
 	g.endObject()
-	return nil
+	c.ok, c.key = true, k
+	c.out.set(g.b[start:])
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // complexDeletion is the deletion branch of JsonTransformer.serializeColumnData.

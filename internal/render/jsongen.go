@@ -260,3 +260,30 @@ func (g *jsonGen) cachedField(c *fieldCache, name string) {
 	c.ok, c.nesting, c.compact, c.later = true, g.nesting, g.objCompact, later
 	c.out.set(g.b[start:])
 }
+
+// seqKey is the generator state the bytes of a sequence of calls depend on:
+// the nesting, the indenters' switches, and the innermost open container
+// (whether there is one, is an object, has entries).
+type seqKey struct {
+	nesting                int
+	objCompact, arrCompact bool
+	open, object, later    bool
+}
+
+func (g *jsonGen) key() seqKey {
+	k := seqKey{nesting: g.nesting, objCompact: g.objCompact, arrCompact: g.arrCompact}
+	if len(g.open) > 0 {
+		c := &g.open[len(g.open)-1]
+		k.open, k.object, k.later = true, c.object, c.n > 0
+	}
+	return k
+}
+
+// seqCache holds what a fixed sequence of calls wrote the last time, and
+// the state it started from: a caller replays it when the state is the
+// same, and applies the sequence's effect on the state itself.
+type seqCache struct {
+	ok  bool
+	key seqKey
+	out frag
+}
