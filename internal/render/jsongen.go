@@ -124,12 +124,16 @@ func (f *frag) set(s []byte) {
 }
 
 func appendFrag(b []byte, f *frag) []byte {
-	if f.n <= fragSize {
-		return appendPadded(b, &f.b[0], f.n)
+	l := len(b)
+	if f.n > fragSize || cap(b)-l < fragSize {
+		return appendFragLong(b, f)
 	}
-	return appendFragLong(b, f)
+	store64(b[l:l+fragSize], &f.b[0])
+	return b[:l+f.n]
 }
 
+// appendFragLong is appendFrag for a frag of more than fragSize bytes, or
+// when b must grow.
 func appendFragLong(b []byte, f *frag) []byte {
 	if f.n > 2*fragSize {
 		return append(b, f.long...)
@@ -139,7 +143,9 @@ func appendFragLong(b []byte, f *frag) []byte {
 		b = growFrag(b)
 	}
 	store64(b[l:l+fragSize], &f.b[0])
-	store64(b[l+fragSize:l+2*fragSize], &f.b[1])
+	if f.n > fragSize {
+		store64(b[l+fragSize:l+2*fragSize], &f.b[1])
+	}
 	return b[:l+f.n]
 }
 
