@@ -143,14 +143,20 @@ type livenessBody struct {
 type cellOpenings struct {
 	nesting int  // -1: not built
 	compact bool // the array indenter's switch they were built for
-	cell    [][2]frag
-	del     [][2]frag
+	cols    []cellCol
+}
+
+// cellCol is one column's openings, with how its cells render: one index
+// in the row's loop.
+type cellCol struct {
+	colRender
+	cell, del [2]frag
 }
 
 // openings returns the cell openings of cols at the generator's nesting and
 // array indenter, building them when either changed (neither does within a
 // dump: rows are all at the same depth, their cells arrays expanded).
-func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte) *cellOpenings {
+func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte, render []colRender) *cellOpenings {
 	g := &d.g
 	if o.nesting == g.nesting && o.compact == g.arrCompact {
 		return o
@@ -167,8 +173,7 @@ func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte) *
 			sep = append(sep, ' ', ' ')
 		}
 	}
-	o.cell = make([][2]frag, len(cols))
-	o.del = make([][2]frag, len(cols))
+	o.cols = make([]cellCol, len(cols))
 	for i := range cols {
 		head := append(append(append([]byte(nil), sep...), d.f.head...), names[i]...)
 		field := d.f.value
@@ -177,10 +182,12 @@ func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte) *
 		}
 		cell := append(append([]byte(nil), head...), field...)
 		del := append(head, d.f.deletionField...)
-		o.cell[i][0].set(cell[1:])
-		o.cell[i][1].set(cell)
-		o.del[i][0].set(del[1:])
-		o.del[i][1].set(del)
+		oc := &o.cols[i]
+		oc.colRender = render[i]
+		oc.cell[0].set(cell[1:])
+		oc.cell[1].set(cell)
+		oc.del[0].set(del[1:])
+		oc.del[1].set(del)
 	}
 	return o
 }
@@ -472,7 +479,7 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	}
 	n := 0 // entries written: the cells array's count, kept here
 	cd := 0
-	o := d.openings(open, cols, names)
+	o := d.openings(open, cols, names, render)
 	// The common cell (live, no timestamp or TTL of its own, a value
 	// Appender and at most a text path) is written here, in b: its opening,
 	// path, value and end, with no call but the values'. The rest goes
@@ -483,27 +490,28 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	if len(cds) > 0 {
 		nextCD = cds[0].Column
 	}
-	ocell, pretty := o.cell, g.pretty
+	ocols, pretty := o.cols, g.pretty
+	later := 0 // 1 once the array has an entry: the openings' index
 	b := g.b
 	for i := range cells {
 		c := &cells[i]
 		if o.compact != g.arrCompact {
-			o = d.openings(open, cols, names) // a path leaves the array expanded
-			ocell = o.cell
+			o = d.openings(open, cols, names, render) // a path leaves the array expanded
+			ocols = o.cols
 		}
 		// A complex column's deletion comes before its cells.
 		for c.Column >= nextCD {
 			g.b = b
-			d.complexDeletion(&o.del[nextCD], n == 0, cds[cd].Deletion)
+			d.complexDeletion(&ocols[nextCD].del, n == 0, cds[cd].Deletion)
 			b = g.b
-			n++
+			n, later = n+1, 1
 			cd++
 			nextCD = math.MaxInt
 			if cd < len(cds) {
 				nextCD = cds[cd].Column
 			}
 		}
-		cr := &render[c.Column]
+		cr := &ocols[c.Column]
 		if !cr.fast || c.Tombstone || liEmpty || c.Timestamp != li.Timestamp || c.IsExpiring() {
 			g.b = b
 			if c.Tombstone {
@@ -511,14 +519,14 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 				if err := d.cellSlow(&cols[c.Column], names[c.Column], c, li); err != nil {
 					return err
 				}
-			} else if err := d.cell(&cols[c.Column], cr, &o.cell[c.Column], n == 0, c, li); err != nil {
+			} else if err := d.cell(&cols[c.Column], &cr.colRender, &cr.cell, n == 0, c, li); err != nil {
 				return err
 			}
 			b = g.b
-			n++
+			n, later = n+1, 1
 			continue
 		}
-		fr := &ocell[c.Column][min(n, 1)]
+		fr := &cr.cell[later]
 		if l := len(b); fr.n <= fragSize {
 			if cap(b)-l < 2*fragSize {
 				b = growFrag(b)
@@ -552,11 +560,11 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 			b = append(b, '}')
 		}
 		g.objCompact = false
-		n++
+		n, later = n+1, 1
 	}
 	g.b = b
 	for ; cd < len(cds); cd++ {
-		d.complexDeletion(&o.del[cds[cd].Column], n == 0, cds[cd].Deletion)
+		d.complexDeletion(&o.cols[cds[cd].Column].del, n == 0, cds[cd].Deletion)
 		n++
 	}
 	d.rowClose(n)
