@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -30,6 +31,12 @@ type Dump struct {
 	// The "name" strings of the static and regular columns, JSON-encoded once:
 	// quoting them per cell cost a twentieth of a dump.
 	staticNames, regularNames [][]byte
+	// staticRender and regularRender are how each column's cells render.
+	staticRender, regularRender []colRender
+	// pathValue is f.pathValue as a frag, and padded to 16 bytes.
+	pathValue16  [16]byte
+	pathValueLen int
+	pathValue    frag
 	// f holds the constant pieces of a cell in the layout chosen, and
 	// static and regular each column's cell openings: a cell is a few
 	// appends, not a generator call per token.
@@ -52,8 +59,11 @@ type Dump struct {
 		v    int64
 		date [19]byte
 	}
-	// fields are the hot call sites' field caches.
-	fields [nFields]fieldCache
+	// fields are the hot call sites' field caches, and rowOpens and
+	// rowCloses what a row's opening and end wrote (rowOpen, rowClose).
+	fields    [nFields]fieldCache
+	rowOpens  [2][2]seqCache
+	rowCloses [2]seqCache
 	// del and live are the last deletion and liveness bodies rendered: a
 	// row's complex deletions share one, and rows written together their
 	// liveness.
@@ -77,34 +87,76 @@ const (
 	nFields
 )
 
+// colRender is how a column's cells are rendered, chosen once per column:
+// the Appender of its values (a collection's elements or values), and
+// whether its path is text, whose getString form is the path itself, so
+// that its JSON string is Append's, escaped and validated in one pass.
+type colRender struct {
+	value, path cqljson.Appender
+	textPath    bool
+	// fast: row writes the column's common cells itself: not a counter
+	// (its value is not Append's), not a UDT's field (of a type per field),
+	// not a path of another type than text.
+	fast bool
+}
+
+func colRenders(cols []schema.Column) []colRender {
+	out := make([]colRender, len(cols))
+	for i := range cols {
+		t := cols[i].Type
+		if !t.IsMultiCell() {
+			out[i].value = cqljson.NewAppender(t)
+			out[i].fast = t.Kind != cql.Counter
+			continue
+		}
+		if t.Kind == cql.UDT {
+			continue // per field: cell uses Append
+		}
+		out[i].value = cqljson.NewAppender(t.CellValueType())
+		out[i].textPath = t.PathType().Kind == cql.Text
+		out[i].path = cqljson.NewAppender(t.PathType())
+		out[i].fast = out[i].textPath && t.CellValueType().Kind != cql.Counter
+	}
+	return out
+}
+
 type deletionBody struct {
 	ok  bool
 	of  rows.DeletionTime
-	out []byte
+	out frag
 }
 
+// livenessBody is the liveness_info field and its object: key is the
+// generator's state before the field.
 type livenessBody struct {
 	ok  bool
 	of  rows.Liveness
-	out []byte
+	key seqKey
+	out frag
 }
 
 // cellOpenings are, per column, what opens its cells in a cells array at
 // nesting (its entries' indentation): the separator from the entry before,
 // the object up to its name, and the field that follows (path or value for
-// a cell, deletion_info for a complex deletion). The first entry of an
-// array skips the separator's comma, the first byte.
+// a cell, deletion_info for a complex deletion): [1] with the separator,
+// [0] without it, for the first entry of an array.
 type cellOpenings struct {
 	nesting int  // -1: not built
 	compact bool // the array indenter's switch they were built for
-	cell    [][]byte
-	del     [][]byte
+	cols    []cellCol
+}
+
+// cellCol is one column's openings, with how its cells render: one index
+// in the row's loop.
+type cellCol struct {
+	colRender
+	cell, del [2]frag
 }
 
 // openings returns the cell openings of cols at the generator's nesting and
 // array indenter, building them when either changed (neither does within a
 // dump: rows are all at the same depth, their cells arrays expanded).
-func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte) *cellOpenings {
+func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte, render []colRender) *cellOpenings {
 	g := &d.g
 	if o.nesting == g.nesting && o.compact == g.arrCompact {
 		return o
@@ -121,16 +173,21 @@ func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte) *
 			sep = append(sep, ' ', ' ')
 		}
 	}
-	o.cell = make([][]byte, len(cols))
-	o.del = make([][]byte, len(cols))
+	o.cols = make([]cellCol, len(cols))
 	for i := range cols {
 		head := append(append(append([]byte(nil), sep...), d.f.head...), names[i]...)
 		field := d.f.value
 		if cols[i].Type.IsMultiCell() {
 			field = d.f.path
 		}
-		o.cell[i] = append(append([]byte(nil), head...), field...)
-		o.del[i] = append(head, d.f.deletionField...)
+		cell := append(append([]byte(nil), head...), field...)
+		del := append(head, d.f.deletionField...)
+		oc := &o.cols[i]
+		oc.colRender = render[i]
+		oc.cell[0].set(cell[1:])
+		oc.cell[1].set(cell)
+		oc.del[0].set(del[1:])
+		oc.del[1].set(del)
 	}
 	return o
 }
@@ -176,10 +233,13 @@ func NewDump(s *schema.Table, rawTimestamps, pretty bool, now int64) *Dump {
 		return out
 	}
 	d := &Dump{s: s, raw: rawTimestamps, now: now, staticCols: s.Static(), regularCols: s.Regular(),
-		staticNames: names(s.Static()), regularNames: names(s.Regular()), f: &compactFrags}
+		staticNames: names(s.Static()), regularNames: names(s.Regular()), f: &compactFrags,
+		staticRender: colRenders(s.Static()), regularRender: colRenders(s.Regular())}
 	if pretty {
 		d.f = &prettyFrags
 	}
+	d.pathValue.set([]byte(d.f.pathValue))
+	d.pathValueLen = copy(d.pathValue16[:], d.f.pathValue)
 	d.static.nesting, d.regular.nesting = -1, -1
 	d.g.pretty = pretty
 	d.g.open = make([]genContext, 0, 16)
@@ -372,14 +432,7 @@ func (d *Dump) appendCachedTime(b []byte, v int64, unit time.Duration) []byte {
 // row is JsonTransformer.serializeRow.
 func (d *Dump) row(u *rows.Unfiltered) error {
 	g := &d.g
-	g.startObject()
-	g.cachedField(&d.fields[fType], "type")
-	if u.Kind == rows.KindStatic {
-		g.rawString(`"static_block"`)
-	} else {
-		g.rawString(`"row"`)
-	}
-	g.cachedField(&d.fields[fPosition], "position")
+	d.rowOpen(u.Kind == rows.KindStatic)
 	d.number(u.Offset)
 	if u.Kind != rows.KindStatic {
 		if err := d.clustering(u.Clustering); err != nil {
@@ -389,11 +442,12 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	li := u.Liveness
 	if !li.IsEmpty() {
 		g.objCompact = false
-		g.cachedField(&d.fields[fLiveness], "liveness_info")
-		if d.live.ok && d.live.of == li {
-			g.b = append(g.b, d.live.out...)
+		if k := g.key(); d.live.ok && d.live.of == li && d.live.key == k {
+			g.open[len(g.open)-1].n++ // the field's entry
+			g.b = appendFrag(g.b, &d.live.out)
 		} else {
 			start := len(g.b)
+			g.cachedField(&d.fields[fLiveness], "liveness_info")
 			g.objCompact = true
 			g.startObject()
 			g.field("tstamp")
@@ -407,7 +461,8 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 				d.boolean(li.LocalExpirationTime < d.now)
 			}
 			g.endObject()
-			d.live = livenessBody{ok: true, of: li, out: append(d.live.out[:0], g.b[start:]...)}
+			d.live.ok, d.live.of, d.live.key = true, li, k
+			d.live.out.set(g.b[start:])
 		}
 		g.objCompact = false
 	}
@@ -418,53 +473,174 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	}
 	g.cachedField(&d.fields[fCells], "cells")
 	g.startArray()
-	cols, names, open := d.regularCols, d.regularNames, &d.regular
+	cols, names, open, render := d.regularCols, d.regularNames, &d.regular, d.regularRender
 	if u.Kind == rows.KindStatic {
-		cols, names, open = d.staticCols, d.staticNames, &d.static
+		cols, names, open, render = d.staticCols, d.staticNames, &d.static, d.staticRender
 	}
 	n := 0 // entries written: the cells array's count, kept here
 	cd := 0
-	o := d.openings(open, cols, names)
-	for i := range u.Cells {
-		c := &u.Cells[i]
+	o := d.openings(open, cols, names, render)
+	// The common cell (live, no timestamp or TTL of its own, a value
+	// Appender and at most a text path) is written here, in b: its opening,
+	// path, value and end, with no call but the values'. The rest goes
+	// through cell and cellSlow, in g.b.
+	liEmpty := li.IsEmpty()
+	cells, cds := u.Cells, u.ComplexDeletions
+	nextCD := math.MaxInt // the column of cds[cd]
+	if len(cds) > 0 {
+		nextCD = cds[0].Column
+	}
+	ocols, pretty := o.cols, g.pretty
+	later := 0 // 1 once the array has an entry: the openings' index
+	b := g.b
+	for i := range cells {
+		c := &cells[i]
 		if o.compact != g.arrCompact {
-			o = d.openings(open, cols, names) // a path leaves the array expanded
+			o = d.openings(open, cols, names, render) // a path leaves the array expanded
+			ocols = o.cols
 		}
 		// A complex column's deletion comes before its cells.
-		for cd < len(u.ComplexDeletions) && u.ComplexDeletions[cd].Column <= c.Column {
-			d.complexDeletion(o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
-			n++
+		for c.Column >= nextCD {
+			g.b = b
+			d.complexDeletion(&ocols[nextCD].del, n == 0, cds[cd].Deletion)
+			b = g.b
+			n, later = n+1, 1
 			cd++
+			nextCD = math.MaxInt
+			if cd < len(cds) {
+				nextCD = cds[cd].Column
+			}
 		}
-		if c.Tombstone {
-			g.open[len(g.open)-1].n = n
-			if err := d.cellSlow(&cols[c.Column], names[c.Column], c, li); err != nil {
+		cr := &ocols[c.Column]
+		if !cr.fast || c.Tombstone || liEmpty || c.Timestamp != li.Timestamp || c.IsExpiring() {
+			g.b = b
+			if c.Tombstone {
+				g.open[len(g.open)-1].n = n
+				if err := d.cellSlow(&cols[c.Column], names[c.Column], c, li); err != nil {
+					return err
+				}
+			} else if err := d.cell(&cols[c.Column], &cr.colRender, &cr.cell, n == 0, c, li); err != nil {
 				return err
 			}
-		} else if err := d.cell(&cols[c.Column], o.cell[c.Column], n == 0, c, li); err != nil {
-			return err
+			b = g.b
+			n, later = n+1, 1
+			continue
 		}
+		fr := &cr.cell[later]
+		if l := len(b); fr.n <= fragSize {
+			if cap(b)-l < 2*fragSize {
+				b = growFrag(b)
+			}
+			store64(b[l:l+fragSize], &fr.b[0])
+			b = b[:l+fr.n]
+		} else {
+			b = appendFrag(b, fr)
+		}
+		var err error
+		if cr.textPath {
+			if b, err = cr.path.Append(b, c.Path); err != nil {
+				g.b = b
+				return fmt.Errorf("%s value: %w", cols[c.Column].Type.PathType().CQL(), err)
+			}
+			l := len(b)
+			if cap(b)-l < 16 {
+				b = growFrag(b)
+			}
+			*(*[16]byte)(b[l : l+16]) = d.pathValue16
+			b = b[:l+d.pathValueLen]
+			g.arrCompact = false
+		}
+		if b, err = cr.value.Append(b, c.Value); err != nil {
+			g.b = b
+			return fmt.Errorf("column %s: %w", cols[c.Column].Name, err)
+		}
+		if pretty {
+			b = append(b, ' ', '}')
+		} else {
+			b = append(b, '}')
+		}
+		g.objCompact = false
+		n, later = n+1, 1
+	}
+	g.b = b
+	for ; cd < len(cds); cd++ {
+		d.complexDeletion(&o.cols[cds[cd].Column].del, n == 0, cds[cd].Deletion)
 		n++
 	}
-	for ; cd < len(u.ComplexDeletions); cd++ {
-		d.complexDeletion(o.del[u.ComplexDeletions[cd].Column], n == 0, u.ComplexDeletions[cd].Deletion)
-		n++
+	d.rowClose(n)
+	return nil
+}
+
+// rowOpen writes a row's object up to its position's value: the object's
+// start, "type" and its value, and the position's field. It replays what
+// it wrote from the same generator state the last time (one cache for a
+// first row and one for the rows after it, static or not).
+func (d *Dump) rowOpen(static bool) {
+	g := &d.g
+	k := g.key()
+	c := &d.rowOpens[b2i(static)][b2i(k.later)]
+	if c.ok && c.key == k {
+		if !k.object {
+			g.open[len(g.open)-1].n++ // startObject's value(): an entry of the array
+		}
+		g.b = appendFrag(g.b, &c.out)
+		g.nesting++
+		g.open = append(g.open, genContext{object: true, n: 2})
+		return
 	}
+	start := len(g.b)
+	g.startObject()
+	g.cachedField(&d.fields[fType], "type")
+	if static {
+		g.rawString(`"static_block"`)
+	} else {
+		g.rawString(`"row"`)
+	}
+	g.cachedField(&d.fields[fPosition], "position")
+	if k.open {
+		c.ok, c.key = true, k
+		c.out.set(g.b[start:])
+	}
+}
+
+// rowClose ends a row's cells array, with n entries, and the row's object
+// (which has entries: its type and position), replaying what it wrote from
+// the same state the last time.
+func (d *Dump) rowClose(n int) {
+	g := &d.g
 	g.open[len(g.open)-1].n = n
+	k := g.key()
+	c := &d.rowCloses[b2i(k.later)]
+	if c.ok && c.key == k {
+		g.nesting -= 2
+		g.open = g.open[:len(g.open)-2]
+		g.b = appendFrag(g.b, &c.out)
+		return
+	}
+	start := len(g.b)
 	g.endArray()
 	g.endObject()
-	return nil
+	c.ok, c.key = true, k
+	c.out.set(g.b[start:])
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // complexDeletion is the deletion branch of JsonTransformer.serializeColumnData.
 // The object is compact throughout: its opening (o.del), the deletion, its
 // end.
-func (d *Dump) complexDeletion(open []byte, first bool, del rows.DeletionTime) {
+func (d *Dump) complexDeletion(open *[2]frag, first bool, del rows.DeletionTime) {
 	g := &d.g
 	if first {
-		open = open[1:]
+		g.b = appendFrag(g.b, &open[0])
+	} else {
+		g.b = appendFrag(g.b, &open[1])
 	}
-	g.b = append(g.b, open...)
 	d.deletionBody(del)
 	g.b = d.appendEnd(g.b)
 	g.objCompact = false
@@ -473,17 +649,26 @@ func (d *Dump) complexDeletion(open []byte, first bool, del rows.DeletionTime) {
 // cell is JsonTransformer.serializeCell for a live or expiring cell: its
 // object indenter stays compact, so the object is its opening (cellOpenings),
 // constant pieces and values, appended in order.
-func (d *Dump) cell(col *schema.Column, open []byte, first bool, c *rows.Cell, li rows.Liveness) error {
+func (d *Dump) cell(col *schema.Column, cr *colRender, open *[2]frag, first bool, c *rows.Cell, li rows.Liveness) error {
 	g := &d.g
 	f := d.f
+	var b []byte
 	if first {
-		open = open[1:]
+		b = appendFrag(g.b, &open[0])
+	} else {
+		b = appendFrag(g.b, &open[1])
 	}
-	b := append(g.b, open...)
 	t := col.Type
 	cellType := t
 	if t.IsMultiCell() {
-		if t.Kind == cql.UDT {
+		if cr.textPath {
+			var err error
+			if b, err = cqljson.Append(b, t.PathType(), c.Path); err != nil {
+				g.b = b
+				return fmt.Errorf("%s value: %w", t.PathType().CQL(), err)
+			}
+			cellType = t.CellValueType()
+		} else if t.Kind == cql.UDT {
 			idx, err := cql.FieldIndex(c.Path)
 			if err != nil || idx >= len(t.FieldNames) {
 				g.b = b
@@ -502,7 +687,7 @@ func (d *Dump) cell(col *schema.Column, open []byte, first bool, c *rows.Cell, l
 			b = cqljson.AppendJSONString(b, s)
 			cellType = t.CellValueType()
 		}
-		b = append(b, f.pathValue...)
+		b = appendFrag(b, &d.pathValue)
 		g.arrCompact = false
 	}
 	if cellType.Kind == cql.Counter {
@@ -521,7 +706,12 @@ func (d *Dump) cell(col *schema.Column, open []byte, first bool, c *rows.Cell, l
 		}
 	} else {
 		var err error
-		if b, err = cqljson.Append(b, cellType, c.Value); err != nil {
+		if t.Kind == cql.UDT && t.IsMultiCell() {
+			b, err = cqljson.Append(b, cellType, c.Value)
+		} else {
+			b, err = cr.value.Append(b, c.Value)
+		}
+		if err != nil {
 			g.b = b
 			return fmt.Errorf("column %s: %w", col.Name, err)
 		}
@@ -723,7 +913,7 @@ func (d *Dump) deletion(del rows.DeletionTime) {
 func (d *Dump) deletionBody(del rows.DeletionTime) {
 	g := &d.g
 	if d.del.ok && d.del.of == del {
-		g.b = append(g.b, d.del.out...)
+		g.b = appendFrag(g.b, &d.del.out)
 		g.objCompact = false
 		return
 	}
@@ -734,7 +924,8 @@ func (d *Dump) deletionBody(del rows.DeletionTime) {
 	g.b = d.appendCachedTime(g.b, del.LocalDeletionTime, time.Second)
 	g.b = d.appendEnd(g.b)
 	g.objCompact = false
-	d.del = deletionBody{ok: true, of: del, out: append(d.del.out[:0], g.b[start:]...)}
+	d.del.ok, d.del.of = true, del
+	d.del.out.set(g.b[start:])
 }
 
 // appendTime renders a time as JsonTransformer.dateString: raw digits with -t,
