@@ -249,8 +249,17 @@ func (s *Scanner) readCells(r *body, p int, cols []Column, present []int, hasCom
 	b := r.b
 	cells := u.Cells[:0]
 	u.ComplexDeletions = u.ComplexDeletions[:0]
+	if cap(s.runs) < len(cols) {
+		s.runs = make([][2]int, len(cols))
+	}
+	runs := s.runs[:len(cols)]
+	if len(present) < len(cols) {
+		clear(runs)
+	}
+	deleted := 0 // cells with cellIsDeleted, counted without a branch
 	for _, i := range present {
 		col := &cols[i]
+		start := len(cells)
 		n, fixed := uint64(1), col.FixedLen
 		if col.Complex {
 			if hasComplexDeletion {
@@ -301,6 +310,7 @@ func (s *Scanner) readCells(r *body, p int, cols []Column, present []int, hasCom
 				}
 			}
 			cell.Tombstone = flags&cellIsDeleted != 0
+			deleted += int(flags & cellIsDeleted)
 			var path, value []byte
 			if col.Complex {
 				if p < len(b) && b[p] < 0x80 && p+1+int(b[p]) <= len(b) {
@@ -326,11 +336,13 @@ func (s *Scanner) readCells(r *body, p int, cols []Column, present []int, hasCom
 			}
 			cell.Path, cell.Value = path, value
 		}
+		runs[i] = [2]int{start, len(cells)}
 		if p > len(b) {
 			break
 		}
 	}
 	u.Cells = cells
+	u.Runs, u.TombstoneCells = runs, deleted
 	return p
 }
 
