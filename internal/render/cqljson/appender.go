@@ -3,7 +3,6 @@ package cqljson
 import (
 	"encoding/binary"
 	"fmt"
-	"math/bits"
 	"strconv"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
@@ -103,11 +102,11 @@ func appendForm(dst []byte, f form, t *cql.Type, v []byte) ([]byte, error) {
 		}
 	case formInt:
 		if len(v) == 4 {
-			return appendInt(dst, int64(int32(binary.BigEndian.Uint32(v)))), nil
+			return strconv.AppendInt(dst, int64(int32(binary.BigEndian.Uint32(v))), 10), nil
 		}
 	case formBigint:
 		if len(v) == 8 {
-			return appendInt(dst, int64(binary.BigEndian.Uint64(v))), nil
+			return strconv.AppendInt(dst, int64(binary.BigEndian.Uint64(v)), 10), nil
 		}
 	}
 	return appendValue(dst, t, v)
@@ -227,40 +226,4 @@ func errText() error { return fmt.Errorf("text value is not valid UTF-8: %w", wi
 func appendQuoted(dst, v []byte) ([]byte, bool) {
 	dst, ok := appendJSONEscapedValid(append(dst, '"'), v)
 	return append(dst, '"'), ok
-}
-
-// digitPairs holds "00" to "99", two ASCII digits per entry, the first in the
-// low byte.
-var digitPairs = func() (t [100]uint16) {
-	for i := range t {
-		t[i] = uint16('0'+i/10) | uint16('0'+i%10)<<8
-	}
-	return t
-}()
-
-// pow10u holds 10^0 to 10^8.
-var pow10u = [9]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
-
-// appendInt is strconv.AppendInt(dst, v, 10). A value from 0 to 99,999,999
-// with 8 bytes free in dst is written as eight digits in one store, its
-// leading zeros shifted out and its length counted without a branch:
-// strconv's digit loop and the copy after it branch on the number of digits,
-// which varies from value to value (a clustering counter, an id).
-func appendInt(dst []byte, v int64) []byte {
-	n := len(dst)
-	if uint64(v) >= 1e8 || cap(dst)-n < 8 {
-		return strconv.AppendInt(dst, v, 10)
-	}
-	u := uint64(v)
-	hi, lo := u/10000, u%10000
-	w := uint64(digitPairs[hi/100]) | uint64(digitPairs[hi%100])<<16 |
-		uint64(digitPairs[lo/100])<<32 | uint64(digitPairs[lo%100])<<48
-	// Digits: floor(log10) from the bit length ("Bit Twiddling Hacks"), less
-	// one where the estimate overshoots (v - 10^t wraps below zero, setting
-	// the top bit), plus one; v = u|1 makes 0 one digit long.
-	v1 := u | 1
-	t := uint64(bits.Len64(v1)) * 1233 >> 12
-	d := t + 1 - (v1-pow10u[t])>>63
-	binary.LittleEndian.PutUint64(dst[n:n+8], w>>(8*(8-d)))
-	return dst[:n+int(d)]
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -395,27 +394,3 @@ func TestAppendColumnName(t *testing.T) {
 
 // nanosPerDay bounds a time value (nanoseconds since midnight).
 const nanosPerDay = 86400 * 1000 * 1000 * 1000
-
-// TestAppendInt checks appendInt against strconv.AppendInt around every power
-// of ten, at the fast path's edges and with and without spare capacity.
-func TestAppendInt(t *testing.T) {
-	var vals []int64
-	for p := int64(1); p <= 1e18; p *= 10 {
-		for _, d := range []int64{-2, -1, 0, 1, 2} {
-			vals = append(vals, p+d, -(p + d))
-		}
-	}
-	vals = append(vals, 0, 12345678, 99_999_999, 100_000_000, math.MaxInt64, math.MinInt64, math.MaxInt32, math.MinInt32)
-	for i := int64(0); i < 100_000; i++ {
-		vals = append(vals, i, i*997+13)
-	}
-	for _, v := range vals {
-		want := strconv.AppendInt([]byte("x"), v, 10)
-		for _, room := range []int{0, 3, 7, 8, 20} {
-			dst := append(make([]byte, 0, 1+room), 'x')
-			if got := appendInt(dst, v); string(got) != string(want) {
-				t.Fatalf("appendInt(%d) with %d bytes spare = %q, want %q", v, room, got, want)
-			}
-		}
-	}
-}

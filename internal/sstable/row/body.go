@@ -287,23 +287,15 @@ func (s *Scanner) readCells(r *body, p int, cols []Column, present []int, hasCom
 			deleted += int(flags & cellIsDeleted)
 			var value []byte
 			if flags&cellHasEmptyValue == 0 {
-				// The value's length is the column's fixed length or a
-				// one-byte vint before it, picked without a branch: a row's
-				// fixed and variable-length columns alternate, and a branch
-				// on which one this is was mispredicted. Anything else (a
-				// longer vint, a short row, a length from 0x80) takes the
-				// checked readers.
-				fixed := col.FixedLen
-				lb := -1
-				if p < len(b) {
-					lb = int(b[p])
-				}
-				v := fixed >> (bits.UintSize - 1) // -1 for a variable length, else 0
-				n, h := fixed^(fixed^lb)&v, v&1   // (lb, 1) or (fixed, 0)
-				if k := p + h + n; uint(n) < 0x80 && k <= len(b) {
-					value, p = b[p+h:k:k], k
-				} else if fixed >= 0 {
-					value, p = r.bytes(p, fixed)
+				if fixed := col.FixedLen; fixed >= 0 {
+					if k := p + fixed; k <= len(b) {
+						value, p = b[p:k:k], k
+					} else {
+						value, p = r.bytes(p, fixed)
+					}
+				} else if p < len(b) && b[p] < 0x80 && p+1+int(b[p]) <= len(b) {
+					k := p + 1 + int(b[p])
+					value, p = b[p+1:k:k], k
 				} else {
 					value, p = r.vbytes(p)
 				}
@@ -350,21 +342,13 @@ func (s *Scanner) readCells(r *body, p int, cols []Column, present []int, hasCom
 				} else {
 					path, p = r.vbytes(p)
 				}
-				// The value, empty (a set's) or after a one-byte vint length
-				// (a map's or a list's), picked without a branch on the flag:
-				// a row's sets and maps alternate. The byte at p may be past
-				// the row (the window's bytes after it, unread when the value
-				// is empty); a value that needs more takes vbytes.
-				e := int(flags>>2&1) - 1 // cellHasEmptyValue: 0 if set, else -1
-				lb := -1
-				if w := b[:cap(b)]; p < len(w) {
-					lb = int(w[p])
-				}
-				n, h := lb&e, e&1 // (lb, 1), or (0, 0) for an empty value
-				if k := p + h + n; uint(n) < 0x80 && k <= len(b) {
-					value, p = b[p+h:k:k], k
-				} else {
-					value, p = r.vbytes(p)
+				if flags&cellHasEmptyValue == 0 {
+					if p < len(b) && b[p] < 0x80 && p+1+int(b[p]) <= len(b) {
+						k := p + 1 + int(b[p])
+						value, p = b[p+1:k:k], k
+					} else {
+						value, p = r.vbytes(p)
+					}
 				}
 				cell.Path, cell.Value = path, value
 			}
