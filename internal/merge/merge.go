@@ -110,6 +110,12 @@ type Row struct {
 	Active           rows.DeletionTime
 	Cells            []rows.Cell // Column is a Table.Columns index; sorted by (column, path)
 	ComplexDeletions []rows.ComplexDeletion
+	// Runs, when not nil, is the decoder's index of Cells (rows.Unfiltered.Runs):
+	// Runs[c] is the [lo, hi) range of column c's cells, c a Table.Columns
+	// index, for the first len(Runs) columns. It is set when the row is one
+	// version's cells as decoded, neither remapped nor compacted; otherwise it
+	// is nil and a caller that needs the runs finds them in Cells.
+	Runs [][2]int
 }
 
 // Merger merges inputs. It is not safe for concurrent use.
@@ -596,6 +602,7 @@ func (m *Merger) startRow(first *rows.Unfiltered) {
 	out.Shadowable = false
 	m.cells = m.cells[:0]
 	out.Cells = m.cells
+	out.Runs = nil
 	m.cdels = m.cdels[:0]
 	out.ComplexDeletions = m.cdels
 	m.arena = m.arena[:0]
@@ -712,9 +719,11 @@ func (m *Merger) mergeCells(active rows.DeletionTime) {
 // cmap is increasing, so the input's ids order them as the table's do. It also
 // counts the cell tombstones.
 //
-// It runs for nearly every row of a one-SSTable export, so scanCells visits
-// each cell once, in a leaf loop Go keeps in registers, and nothing moves
-// unless a cell is covered (usually none is).
+// It runs for nearly every row of a one-SSTable export, so nothing moves
+// unless a cell is covered (usually none is), and when the decoder indexed the
+// cells (u.Runs) only the cells of deleted collections are visited, and the
+// index goes on to the renderer with them; otherwise scanCells visits each
+// cell once, in a leaf loop Go keeps in registers.
 func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 	out := &m.out
 	cells, cds := u.Cells, u.ComplexDeletions
@@ -726,10 +735,19 @@ func (m *Merger) singleCells(u *rows.Unfiltered, cmap []int, same bool) {
 	default:
 		m.singleComplexDeletions(cds, cmap, same)
 	}
-	tombstones, covered := scanCells(cells, cds)
+	var tombstones int64
+	var covered int
+	if u.Runs != nil {
+		tombstones, covered = int64(u.TombstoneCells), firstCovered(cells, u.Runs, cds)
+	} else {
+		tombstones, covered = scanCells(cells, cds)
+	}
 	m.tombstones += tombstones
+	out.Runs = nil
 	if covered < len(cells) {
 		cells = compactCovered(cells, cds, covered)
+	} else if same {
+		out.Runs = u.Runs
 	}
 	if !same {
 		for i := range cells {
@@ -799,6 +817,24 @@ func scanCells(cells []rows.Cell, cds []rows.ComplexDeletion) (tombstones int64,
 		}
 	}
 	return tombstones, len(cells)
+}
+
+// firstCovered is scanCells' second result for a row whose decoder indexed
+// its cells by column (runs, rows.Unfiltered.Runs): it visits only the cells
+// of the columns cds delete.
+func firstCovered(cells []rows.Cell, runs [][2]int, cds []rows.ComplexDeletion) int {
+	for _, cd := range cds {
+		if cd.Deletion.IsLive() || uint(cd.Column) >= uint(len(runs)) {
+			continue
+		}
+		rg := runs[cd.Column]
+		for i := rg[0]; i < rg[1]; i++ {
+			if cd.Deletion.Deletes(cells[i].Timestamp) {
+				return i
+			}
+		}
+	}
+	return len(cells)
 }
 
 // compactCovered returns cells (sorted by column, as are cds) less those a

@@ -1018,3 +1018,44 @@ func TestSingleCellsLiveComplexDeletion(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstCoveredAgreesWithScanCells checks the decoder-indexed path of
+// singleCells against scanCells on random rows: same first covered cell, and
+// the decoder's tombstone count is what scanCells counts.
+func TestFirstCoveredAgreesWithScanCells(t *testing.T) {
+	x := uint64(0x9E3779B97F4A7C15)
+	next := func(n int) int { // xorshift64*
+		x ^= x >> 12
+		x ^= x << 25
+		x ^= x >> 27
+		return int((x * 0x2545F4914F6CDD1D) >> 33 % uint64(n))
+	}
+	for iter := range 20000 {
+		ncols := 1 + next(6)
+		runs := make([][2]int, ncols)
+		var cells []rows.Cell
+		var cds []rows.ComplexDeletion
+		tombs := 0
+		for c := range ncols {
+			start := len(cells)
+			for range next(4) {
+				cell := rows.Cell{Column: c, Timestamp: int64(10 + next(10)), Tombstone: next(5) == 0}
+				if cell.Tombstone {
+					tombs++
+				}
+				cells = append(cells, cell)
+			}
+			runs[c] = [2]int{start, len(cells)}
+			switch next(3) {
+			case 0:
+				cds = append(cds, rows.ComplexDeletion{Column: c, Deletion: rows.DeletionTime{MarkedForDeleteAt: int64(5 + next(10)), LocalDeletionTime: 1}})
+			case 1:
+				cds = append(cds, rows.ComplexDeletion{Column: c, Deletion: rows.Live})
+			}
+		}
+		wantT, want := scanCells(cells, cds)
+		if got := firstCovered(cells, runs, cds); got != want || int64(tombs) != wantT {
+			t.Fatalf("row %d (cells %v, deletions %v): firstCovered %d, tombstones %d; scanCells %d, %d", iter, cells, cds, got, tombs, want, wantT)
+		}
+	}
+}

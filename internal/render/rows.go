@@ -249,7 +249,7 @@ func (r *Rows) AppendRow(dst []byte, m *merge.Row) ([]byte, bool, error) {
 		dst = append(dst, ',', ' ')
 	}
 	// Cells are sorted by column id; walk the output order and find each column's run.
-	if dst, err = r.appendColumns(dst, m.Cells); err != nil {
+	if dst, err = r.appendColumns(dst, m.Cells, m.Runs); err != nil {
 		return dst, false, err
 	}
 	dst = append(dst, '}', '\n')
@@ -270,18 +270,24 @@ func (r *Rows) EndPartition(dst []byte) ([]byte, bool, error) {
 		dst = append(dst, "null, "...)
 	}
 	var err error
-	if dst, err = r.appendColumns(dst, nil); err != nil {
+	if dst, err = r.appendColumns(dst, nil, nil); err != nil {
 		return dst, false, err
 	}
 	dst = append(dst, '}', '\n')
 	return dst, true, nil
 }
 
-func (r *Rows) appendColumns(dst []byte, cells []rows.Cell) ([]byte, error) {
+// appendColumns appends the printed columns of a row with cells, whose runs by
+// column (merge.Row.Runs) may be given, or nil.
+func (r *Rows) appendColumns(dst []byte, cells []rows.Cell, given [][2]int) ([]byte, error) {
 	// Index each column's run of cells once (cells are sorted by column; the
-	// output order is not column order).
+	// output order is not column order), unless the decoder did.
 	runs := r.runs
-	ColumnRuns(runs, cells)
+	if len(given) == len(runs) {
+		runs = given
+	} else {
+		ColumnRuns(runs, cells)
+	}
 	meta := r.opts.Writetime || r.opts.TTL
 	var err error
 	// The loop is kept small (the rare cases are calls that are not inlined)

@@ -160,6 +160,14 @@ type Unfiltered struct {
 	ShadowableDeletion DeletionTime
 	Cells              []Cell // in column order, complex cells grouped by column in path order
 	ComplexDeletions   []ComplexDeletion
+	// Runs, when not nil, says where each column's cells are in Cells, as the
+	// decoder found them: Runs[c] is the [lo, hi) range of column c's (an index
+	// into the row's column list), {0, 0} for a column without cells; and
+	// TombstoneCells is then how many of Cells are tombstones. The 3.0+
+	// decoder sets both, so that the merge and the renderer need not walk the
+	// cells again to find them; a decoder that leaves Runs nil leaves them to.
+	Runs           [][2]int
+	TombstoneCells int
 
 	// Markers: a bound carries one deletion (the one it opens or closes); a boundary
 	// closes EndDeletion and opens StartDeletion.

@@ -241,31 +241,29 @@ func (s *Scanner) rowBody(r *body, flags, ext byte) int {
 }
 
 // readCells decodes the cells of the present columns (Cell.Serializer.deserialize
-// for each; a complex column's deletion and cell count first). It is one loop
-// with the common cases written out, the cell decoded in place in u.Cells'
+// for each; a complex column's deletion and cell count first). A simple
+// column's one cell and a complex column's cells take separate paths, so that
+// no branch inside a cell depends on which kind of column it is in (those
+// branches, shared by every column of a row, were mispredicted as the row
+// went from one kind to the other). Each cell is decoded in place in u.Cells'
 // next slot (a Cell is 88 bytes: copying it in append showed in profiles).
 func (s *Scanner) readCells(r *body, p int, cols []Column, present []int, hasComplexDeletion bool) int {
 	u := &s.u
 	b := r.b
 	cells := u.Cells[:0]
 	u.ComplexDeletions = u.ComplexDeletions[:0]
+	if cap(s.runs) < len(cols) {
+		s.runs = make([][2]int, len(cols))
+	}
+	runs := s.runs[:len(cols)]
+	if len(present) < len(cols) {
+		clear(runs)
+	}
+	deleted := 0 // cells with cellIsDeleted, counted without a branch
 	for _, i := range present {
 		col := &cols[i]
-		n, fixed := uint64(1), col.FixedLen
-		if col.Complex {
-			if hasComplexDeletion {
-				var d rows.DeletionTime
-				if d, p = s.bodyDeletion(r, p); !d.IsLive() {
-					u.ComplexDeletions = append(u.ComplexDeletions, rows.ComplexDeletion{Column: i, Deletion: d})
-				}
-			}
-			if n, p = r.uvint(p); n > uint64(len(b)-p) { // every cell takes at least one byte
-				p = r.fail(p, "complex column %q: %d cells in %d bytes", col.Name, n, len(b)-p)
-				break
-			}
-			fixed = -1
-		}
-		for ; n > 0; n-- {
+		start := len(cells)
+		if !col.Complex {
 			if uint(p) >= uint(len(b)) {
 				p = r.short(p, 1, "u8")
 				break
@@ -276,42 +274,20 @@ func (s *Scanner) readCells(r *body, p int, cols []Column, present []int, hasCom
 				p = r.fail(p, "cell flags 0x%02x: unknown bits", flags)
 				break
 			}
-			if len(cells) == cap(cells) {
-				cells = append(cells, rows.Cell{})
-			} else {
-				cells = cells[:len(cells)+1]
-			}
+			cells = nextCell(cells)
 			cell := &cells[len(cells)-1]
 			cell.Column = i
-			if flags&cellUseRowTimestamp != 0 {
-				cell.Timestamp = u.Liveness.Timestamp
-			} else {
-				cell.Timestamp, p = s.bodyTimestamp(r, p, "timestamp", false)
-			}
-			if flags&cellUseRowTTL != 0 {
-				cell.LocalDeletionTime = u.Liveness.LocalExpirationTime
-				cell.TTL = u.Liveness.TTL
-			} else {
+			if flags&(cellUseRowTimestamp|cellUseRowTTL|cellIsDeleted|cellIsExpiring) == cellUseRowTimestamp {
+				cell.Timestamp = u.Liveness.Timestamp // the common cell, written out
 				cell.LocalDeletionTime, cell.TTL = rows.NoDeletionTime, rows.NoTTL
-				if flags&(cellIsDeleted|cellIsExpiring) != 0 {
-					cell.LocalDeletionTime, p = s.bodyLDT(r, p)
-					if flags&cellIsExpiring != 0 {
-						cell.TTL, p = s.bodyTTL(r, p)
-					}
-				}
+			} else {
+				p = s.cellHead(r, p, flags, cell)
 			}
 			cell.Tombstone = flags&cellIsDeleted != 0
-			var path, value []byte
-			if col.Complex {
-				if p < len(b) && b[p] < 0x80 && p+1+int(b[p]) <= len(b) {
-					k := p + 1 + int(b[p])
-					path, p = b[p+1:k:k], k
-				} else {
-					path, p = r.vbytes(p)
-				}
-			}
+			deleted += int(flags & cellIsDeleted)
+			var value []byte
 			if flags&cellHasEmptyValue == 0 {
-				if fixed >= 0 {
+				if fixed := col.FixedLen; fixed >= 0 {
 					if k := p + fixed; k <= len(b) {
 						value, p = b[p:k:k], k
 					} else {
@@ -324,13 +300,100 @@ func (s *Scanner) readCells(r *body, p int, cols []Column, present []int, hasCom
 					value, p = r.vbytes(p)
 				}
 			}
-			cell.Path, cell.Value = path, value
+			cell.Path, cell.Value = nil, value
+		} else {
+			if hasComplexDeletion {
+				var d rows.DeletionTime
+				if d, p = s.bodyDeletion(r, p); !d.IsLive() {
+					u.ComplexDeletions = append(u.ComplexDeletions, rows.ComplexDeletion{Column: i, Deletion: d})
+				}
+			}
+			var n uint64
+			if n, p = r.uvint(p); n > uint64(len(b)-p) { // every cell takes at least one byte
+				p = r.fail(p, "complex column %q: %d cells in %d bytes", col.Name, n, len(b)-p)
+				break
+			}
+			for ; n > 0; n-- {
+				if uint(p) >= uint(len(b)) {
+					p = r.short(p, 1, "u8")
+					break
+				}
+				flags := b[p]
+				p++
+				if flags&^0x1F != 0 {
+					p = r.fail(p, "cell flags 0x%02x: unknown bits", flags)
+					break
+				}
+				cells = nextCell(cells)
+				cell := &cells[len(cells)-1]
+				cell.Column = i
+				if flags&(cellUseRowTimestamp|cellUseRowTTL|cellIsDeleted|cellIsExpiring) == cellUseRowTimestamp {
+					cell.Timestamp = u.Liveness.Timestamp // the common cell, written out
+					cell.LocalDeletionTime, cell.TTL = rows.NoDeletionTime, rows.NoTTL
+				} else {
+					p = s.cellHead(r, p, flags, cell)
+				}
+				cell.Tombstone = flags&cellIsDeleted != 0
+				deleted += int(flags & cellIsDeleted)
+				var path, value []byte
+				if p < len(b) && b[p] < 0x80 && p+1+int(b[p]) <= len(b) {
+					k := p + 1 + int(b[p])
+					path, p = b[p+1:k:k], k
+				} else {
+					path, p = r.vbytes(p)
+				}
+				if flags&cellHasEmptyValue == 0 {
+					if p < len(b) && b[p] < 0x80 && p+1+int(b[p]) <= len(b) {
+						k := p + 1 + int(b[p])
+						value, p = b[p+1:k:k], k
+					} else {
+						value, p = r.vbytes(p)
+					}
+				}
+				cell.Path, cell.Value = path, value
+			}
 		}
+		runs[i] = [2]int{start, len(cells)}
 		if p > len(b) {
 			break
 		}
 	}
 	u.Cells = cells
+	u.Runs, u.TombstoneCells = runs, deleted
+	return p
+}
+
+// nextCell returns cells with one more cell, the next of its buffer when it
+// has room (that slot's old contents are overwritten by the caller).
+func nextCell(cells []rows.Cell) []rows.Cell {
+	if len(cells) == cap(cells) {
+		return append(cells, rows.Cell{})
+	}
+	return cells[:len(cells)+1]
+}
+
+// cellHead decodes a cell's timestamp, local deletion time and TTL into c,
+// taking the row's where flags say so (the caller sets Tombstone). readCells
+// writes out the common cell (live, not expiring, with its row's timestamp)
+// before calling it.
+func (s *Scanner) cellHead(r *body, p int, flags byte, c *rows.Cell) int {
+	if flags&cellUseRowTimestamp != 0 {
+		c.Timestamp = s.u.Liveness.Timestamp
+	} else {
+		c.Timestamp, p = s.bodyTimestamp(r, p, "timestamp", false)
+	}
+	if flags&cellUseRowTTL != 0 {
+		c.LocalDeletionTime = s.u.Liveness.LocalExpirationTime
+		c.TTL = s.u.Liveness.TTL
+	} else {
+		c.LocalDeletionTime, c.TTL = rows.NoDeletionTime, rows.NoTTL
+		if flags&(cellIsDeleted|cellIsExpiring) != 0 {
+			c.LocalDeletionTime, p = s.bodyLDT(r, p)
+			if flags&cellIsExpiring != 0 {
+				c.TTL, p = s.bodyTTL(r, p)
+			}
+		}
+	}
 	return p
 }
 

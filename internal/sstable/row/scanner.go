@@ -72,9 +72,10 @@ type Scanner struct {
 	key      []byte
 	u        rows.Unfiltered
 	inPart   bool
-	static   bool  // the static row is still to be read
-	present  []int // the columns of a row with some missing
-	all      []int // 0, 1, 2, ...: the columns of a row with all of them
+	static   bool     // the static row is still to be read
+	present  []int    // the columns of a row with some missing
+	all      []int    // 0, 1, 2, ...: the columns of a row with all of them
+	runs     [][2]int // u.Runs' buffer
 	clusterN int
 	uintLDT  bool // local deletion times are unsigned (oa+)
 	err      error

@@ -3,6 +3,8 @@
 package rowtest
 
 import (
+	"fmt"
+
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/row"
 )
@@ -40,8 +42,42 @@ func ScanAll(s Partitions) (parts, unfiltered, cells int, err error) {
 		parts++
 		for s.Next() {
 			unfiltered++
-			cells += len(s.Unfiltered().Cells)
+			u := s.Unfiltered()
+			cells += len(u.Cells)
+			if err := CheckRuns(u); err != nil {
+				return parts, unfiltered, cells, err
+			}
 		}
 	}
 	return parts, unfiltered, cells, s.Err()
+}
+
+// CheckRuns reports an error unless u's Runs and TombstoneCells, when the
+// decoder set them, index its Cells: each column's run holds exactly its cells,
+// the runs hold every cell, and TombstoneCells counts the tombstones.
+func CheckRuns(u *rows.Unfiltered) error {
+	if u.Runs == nil || u.Kind == rows.KindMarker {
+		return nil
+	}
+	n, tombs := 0, 0
+	for c, rg := range u.Runs {
+		if rg[0] > rg[1] || rg[1] > len(u.Cells) {
+			return fmt.Errorf("row at %d: column %d's run %v outside its %d cells", u.Offset, c, rg, len(u.Cells))
+		}
+		for i := rg[0]; i < rg[1]; i++ {
+			if u.Cells[i].Column != c {
+				return fmt.Errorf("row at %d: cell %d of column %d in column %d's run %v", u.Offset, i, u.Cells[i].Column, c, rg)
+			}
+		}
+		n += rg[1] - rg[0]
+	}
+	for i := range u.Cells {
+		if u.Cells[i].Tombstone {
+			tombs++
+		}
+	}
+	if n != len(u.Cells) || tombs != u.TombstoneCells {
+		return fmt.Errorf("row at %d: runs hold %d of %d cells, %d tombstones counted of %d", u.Offset, n, len(u.Cells), u.TombstoneCells, tombs)
+	}
+	return nil
 }
