@@ -11,11 +11,12 @@ import (
 const pipeSize = 1 << 20
 
 // growPipe enlarges the pipe behind w, when w is one, from Linux's default
-// 64 KiB to pipeSize. dump writes its output in 256 KiB blocks; through a
-// 64 KiB pipe every block waits four times for the reader to drain it, and
-// those sleeps and wake-ups cost more than the copy (issue 16: `dump | cat`
-// of the benchmark table went from 3.5 to 2.8 s wall and from ~3.1 to ~2.8
-// CPU-s). Failure changes nothing but speed, so it is ignored.
+// 64 KiB to pipeSize. dump writes its output in blocks of 64 KiB (256 KiB
+// with --rows); through a 64 KiB pipe each block waits for the reader to
+// drain the pipe, and those sleeps and wake-ups cost more than the copy
+// (issue 16: `dump | cat` of the benchmark table went from 3.5 to 2.8 s wall
+// and from ~3.1 to ~2.8 CPU-s). Failure changes nothing but speed, so it is
+// ignored.
 func growPipe(w io.Writer) {
 	f, ok := w.(*os.File)
 	if !ok {
