@@ -73,7 +73,9 @@ KUBECONFORM ?= $(GO) run github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0
 # a duration races the fuzz coordinator in go1.26 (go.dev/issue/75804).
 # -timeout=0: a long count (make fuzz FUZZTIME=5000000x) outlives go test's
 # default 10-minute timeout; FUZZMINTIME bounds the minimization of a failing
-# input, which is otherwise unbounded in practice.
+# input, which is otherwise unbounded in practice, and of each new interesting
+# one: the fuzzer shows 0 execs/s meanwhile (FuzzReadPlan, whose inputs are
+# whole plan files, spends most of its ~4 minutes in CI there).
 FUZZTIME ?= 20000x
 FUZZMINTIME ?= 30s
 FUZZ_TARGETS ?= \
