@@ -50,6 +50,7 @@ func captureRows(b *testing.B, s *sstable.SSTable, t *schema.Table, max int) []r
 				r.Cells[i].Path, r.Cells[i].Value = keep(r.Cells[i].Path), keep(r.Cells[i].Value)
 			}
 			r.ComplexDeletions = append([]rows.ComplexDeletion(nil), r.ComplexDeletions...)
+			r.Runs = append([][2]int(nil), r.Runs...) // nil stays nil: no index
 			p.rows = append(p.rows, r)
 			total++
 		}
