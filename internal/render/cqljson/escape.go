@@ -65,8 +65,9 @@ func plainJSON(s []byte) bool {
 // a time; otherwise they are checked sixteen, then eight bytes at a time (a
 // string of eight bytes or more ends with one overlapping word) with no
 // store, and appended in one copy; up to sixteen bytes, two overlapping loads
-// check them and two stores copy them. Otherwise the plain run before the first byte that needs a look
-// is copied and the general loop takes over from there.
+// check them and two stores copy them. Otherwise the plain run before the
+// first byte that needs a look is copied and the general loop takes over
+// from there.
 func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
 	n := len(s)
 	switch {
