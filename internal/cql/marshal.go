@@ -362,7 +362,11 @@ func (p *marshalParser) skipBalanced() error {
 func (p *marshalParser) userTypeParams(t *Type, depth int) error {
 	p.i++ // '('
 	p.skipBlankAndComma()
-	t.Keyspace = p.ident()
+	// A keyspace name is never empty; and an empty one would not round-trip:
+	// "UserType(,00)" reads as keyspace 00 (TypeParser skips one comma).
+	if t.Keyspace = p.ident(); t.Keyspace == "" {
+		return p.errorf("UserType without a keyspace")
+	}
 	p.skipBlankAndComma()
 	var err error
 	if t.Name, err = p.hexIdent("type name"); err != nil {
