@@ -33,10 +33,9 @@ type Dump struct {
 	staticNames, regularNames [][]byte
 	// staticRender and regularRender are how each column's cells render.
 	staticRender, regularRender []colRender
-	// pathValue is f.pathValue as a frag, and padded to 16 bytes.
-	pathValue16  [16]byte
-	pathValueLen int
-	pathValue    frag
+	// pathValue is f.pathValue as a frag (at most 16 bytes: row stores its
+	// first 16 inline).
+	pathValue frag
 	// f holds the constant pieces of a cell in the layout chosen, and
 	// static and regular each column's cell openings: a cell is a few
 	// appends, not a generator call per token.
@@ -239,7 +238,6 @@ func NewDump(s *schema.Table, rawTimestamps, pretty bool, now int64) *Dump {
 		d.f = &prettyFrags
 	}
 	d.pathValue.set([]byte(d.f.pathValue))
-	d.pathValueLen = copy(d.pathValue16[:], d.f.pathValue)
 	d.static.nesting, d.regular.nesting = -1, -1
 	d.g.pretty = pretty
 	d.g.open = make([]genContext, 0, 16)
@@ -546,8 +544,8 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 			if cap(b)-l < 16 {
 				b = growFrag(b)
 			}
-			*(*[16]byte)(b[l : l+16]) = d.pathValue16
-			b = b[:l+d.pathValueLen]
+			*(*[16]byte)(b[l : l+16]) = *(*[16]byte)(d.pathValue.b[0][:16])
+			b = b[:l+d.pathValue.n]
 			g.arrCompact = false
 		}
 		if b, err = cr.value.Append(b, c.Value); err != nil {
