@@ -292,18 +292,19 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell, given [][2]int) ([]b
 	var err error
 	// The loop is kept small (the rare cases are calls that are not inlined)
 	// so that its frame and its spills around each call stay small.
+	// The run's slice is made only where it is used: as a variable of the
+	// loop its three words were kept on the stack across every call.
 	cols := r.cols
 	for k := range cols {
 		oc := &cols[k]
 		dst = appendName(dst, oc.name)
 		rg := runs[oc.c]
-		run := cells[rg[0]:rg[1]]
-		if oc.kind == simpleColumn && len(run) > 0 && r.v.Live(&run[0]) {
+		if lo := rg[0]; oc.kind == simpleColumn && lo < rg[1] && r.v.Live(&cells[lo]) {
 			// The common case, without a call of its own (r.v.Cell).
-			if dst, err = oc.app.Append(dst, run[0].Value); err != nil {
+			if dst, err = oc.app.Append(dst, cells[lo].Value); err != nil {
 				return dst, columnError(oc, err)
 			}
-		} else if oc.kind == multiCellColumn && len(run) > 0 && r.v.AllLive(run) {
+		} else if run := cells[lo:rg[1]]; oc.kind == multiCellColumn && len(run) > 0 && r.v.AllLive(run) {
 			// A collection without dead cells (LiveRun would return run).
 			if dst, err = oc.app.AppendMultiCell(dst, run); err != nil {
 				return dst, columnError(oc, err)
@@ -314,7 +315,7 @@ func (r *Rows) appendColumns(dst []byte, cells []rows.Cell, given [][2]int) ([]b
 			return dst, err
 		}
 		if meta {
-			dst = r.appendColumnMeta(dst, oc, run)
+			dst = r.appendColumnMeta(dst, oc, cells[rg[0]:rg[1]])
 		}
 	}
 	if len(r.cols) == 0 && len(dst) >= 2 && dst[len(dst)-2] == ',' {

@@ -112,11 +112,19 @@ func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
 		}
 		return append(dst, s...), true
 	case n > 0:
-		// One to three bytes: s[0], s[n/2] and s[n-1] are all of them.
-		if jsonPlain[s[0]] && jsonPlain[s[n/2]] && jsonPlain[s[n-1]] {
-			return append(dst, s...), true
+		// One to three bytes (map keys such as "ip"): s[0], s[n/2] and
+		// s[n-1] are all of them, and three stores copy them where dst has
+		// room, cheaper than append's copy call.
+		a, m, z := s[0], s[n>>1], s[n-1]
+		if !jsonPlain[a] || !jsonPlain[m] || !jsonPlain[z] {
+			return appendJSONEscapedRest(dst, s)
 		}
-		return appendJSONEscapedRest(dst, s)
+		if l := len(dst); cap(dst)-l >= 3 {
+			out := dst[l : l+3 : l+3]
+			out[0], out[n>>1], out[n-1] = a, m, z
+			return dst[:l+n], true
+		}
+		return append(dst, s...), true
 	default:
 		return dst, true
 	}

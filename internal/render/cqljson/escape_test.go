@@ -80,6 +80,11 @@ func checkEscape(t testing.TB, s []byte) {
 		t.Fatalf("%q:\n got      %q valid %v\n portable %q valid %v\n want     %q valid %v",
 			s, got, ok, port, portOK, want, wantOK)
 	}
+	// With room in dst, the short paths store instead of appending.
+	roomy := append(make([]byte, 0, len(want)+64), prefix...)
+	if got, ok := appendJSONEscapedValid(roomy, s); !bytes.Equal(got, want) || ok != wantOK {
+		t.Fatalf("%q with room:\n got  %q valid %v\n want %q valid %v", s, got, ok, want, wantOK)
+	}
 }
 
 // TestEscapeEveryPosition puts each kind of byte that stops the scan at every

@@ -1,9 +1,12 @@
 package cqljson
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -394,3 +397,78 @@ func TestAppendColumnName(t *testing.T) {
 
 // nanosPerDay bounds a time value (nanoseconds since midnight).
 const nanosPerDay = 86400 * 1000 * 1000 * 1000
+
+// TestPlainComposite compares Append of CompositeType values, whose common
+// keys take appendPlainComposite, with the general rendering (the string form,
+// then JSON escaping): random components of the types it takes and others,
+// bytes it must leave to the general path (':', a final '!', quotes,
+// backslashes, control and non-ASCII bytes), odd widths and end-of-component
+// flags, after a prefix in dst with and without room.
+func TestPlainComposite(t *testing.T) {
+	general := func(dst []byte, ty *cql.Type, v []byte) ([]byte, error) {
+		n := len(dst)
+		dst, err := appendString(append(dst, '"'), ty, v)
+		if err != nil {
+			return dst[:n], err
+		}
+		if s := dst[n+1:]; !plainJSON(s) {
+			dst = appendJSONEscaped(dst[:n+1], append([]byte(nil), s...))
+		}
+		return append(dst, '"'), nil
+	}
+	types := []string{"UTF8Type", "AsciiType", "Int32Type", "LongType", "BytesType", "BooleanType"}
+	alphabet := []byte("tenant-0123456789:!\\\"\x00\x1f\x7f\xc3\xa9 _")
+	r := rand.New(rand.NewPCG(5, 6))
+	plain := 0
+	for range 50000 {
+		k := 1 + r.IntN(3)
+		names := make([]string, k)
+		for i := range names {
+			names[i] = types[r.IntN(len(types))]
+		}
+		ty := cqltest.Marshal(t, "CompositeType("+strings.Join(names, ",")+")")
+		var v []byte
+		if r.IntN(50) == 0 {
+			v = append(v, 0xff, 0xff) // static prefix
+		}
+		for range k + r.IntN(2) - r.IntN(2) {
+			var c []byte
+			switch w := r.IntN(10); {
+			case w < 2:
+				c = binary.BigEndian.AppendUint32(nil, r.Uint32())
+			case w < 4:
+				c = binary.BigEndian.AppendUint64(nil, r.Uint64())
+			default:
+				c = make([]byte, r.IntN(12))
+				for j := range c {
+					c[j] = 'a' + byte(r.IntN(26))
+					if r.IntN(12) == 0 {
+						c[j] = alphabet[r.IntN(len(alphabet))]
+					}
+				}
+			}
+			eoc := byte(0)
+			if r.IntN(40) == 0 {
+				eoc = []byte{1, 0xff}[r.IntN(2)]
+			}
+			v = binary.BigEndian.AppendUint16(v, uint16(len(c)))
+			v = append(append(v, c...), eoc)
+		}
+		if r.IntN(40) == 0 && len(v) > 0 {
+			v = v[:r.IntN(len(v))] // truncated
+		}
+		for _, dst := range [][]byte{[]byte("k: "), append(make([]byte, 0, 256), "k: "...)} {
+			want, wantErr := general(dst, ty, v)
+			got, err := Append(dst, ty, v)
+			if (err != nil) != (wantErr != nil) || (err == nil && !bytes.Equal(got, want)) {
+				t.Fatalf("%s %x: got %q, %v; want %q, %v", ty.CQL(), v, got, err, want, wantErr)
+			}
+		}
+		if _, ok := appendPlainComposite(nil, ty, v); ok {
+			plain++
+		}
+	}
+	if plain < 5000 {
+		t.Fatalf("only %d of the values took appendPlainComposite", plain)
+	}
+}

@@ -92,6 +92,26 @@ func (r *body) uvintLong(p int) (uint64, int) {
 	return r.uvintTail(p)
 }
 
+// twoVints reads the two unsigned vints at p where 16 bytes remain and each
+// takes at most 8 bytes (ok); otherwise the caller reads them one by one,
+// with the checks and errors of uvint. An n-byte vint (n <= 8) is the top n
+// bytes of a big-endian load less its n-1 leading ones, whatever n is.
+func twoVints(b []byte, p int) (v0, v1 uint64, q int, ok bool) {
+	if p < 0 || p+16 > len(b) {
+		return 0, 0, p, false
+	}
+	c := b[p : p+16]
+	w0 := binary.BigEndian.Uint64(c)
+	n0 := uint(bits.LeadingZeros64(^w0))
+	k0 := n0 & 7 // the masks keep every index and shift in range without checks
+	w1 := binary.BigEndian.Uint64(c[1+k0:])
+	n1 := uint(bits.LeadingZeros64(^w1))
+	k1 := n1 & 7
+	v0 = w0 >> ((56 - 8*k0) & 63) & (1<<((7+7*k0)&63) - 1)
+	v1 = w1 >> ((56 - 8*k1) & 63) & (1<<((7+7*k1)&63) - 1)
+	return v0, v1, p + 2 + int(k0+k1), n0|n1 < 8
+}
+
 func (r *body) uvintTail(p int) (uint64, int) {
 	if p >= len(r.b) {
 		return 0, r.short(p, 1, "vint")
@@ -185,7 +205,19 @@ func (s *Scanner) ldtOf(v uint32) int64 {
 }
 
 // bodyDeletion reads a DeletionTime delta-coded as rows and markers store it.
+// Without stats bounds to check, its two vints are read by one call of
+// twoVints (a row of a table with non-frozen collections holds one such
+// deletion per collection); the general path took three calls.
 func (s *Scanner) bodyDeletion(r *body, p int) (rows.DeletionTime, int) {
+	if s.l.Bounds == nil {
+		if a, l, q, ok := twoVints(r.b, p); ok {
+			mfda := int64(a + uint64(s.l.MinTimestamp))
+			if mfda == math.MinInt64 {
+				return rows.Live, q // l: a live deletion's, which the stats do not count
+			}
+			return rows.DeletionTime{MarkedForDeleteAt: mfda, LocalDeletionTime: s.ldtOf(uint32(l))}, q
+		}
+	}
 	mfda, p := s.bodyTimestamp(r, p, "deletion timestamp", true)
 	if mfda == math.MinInt64 {
 		_, p = r.uvint(p) // a live deletion's, which the stats do not count
@@ -210,7 +242,15 @@ func (s *Scanner) outOfBounds(r *body, p, q int, what string, v, lo, hi int64, b
 // and the cells.
 func (s *Scanner) rowBody(r *body, flags, ext byte) int {
 	u := &s.u
-	_, p := r.uvint(0) // previous unfiltered size: never needed for reading
+	// The previous unfiltered's size is never needed for reading: only its
+	// length (its first byte's leading ones) is, where the body has room for
+	// it; else uvint reports the short body.
+	p := 0
+	if b := r.b; len(b) > 9 {
+		p = 1 + bits.LeadingZeros8(^b[0])
+	} else {
+		_, p = r.uvint(0)
+	}
 	u.Liveness = rows.EmptyLiveness
 	if flags&flagHasTimestamp != 0 {
 		u.Liveness.Timestamp, p = s.bodyTimestamp(r, p, "timestamp", false)
