@@ -68,6 +68,9 @@ type Dump struct {
 	// liveness.
 	del  deletionBody
 	live livenessBody
+	// objEnd is appendEnd's bytes (objEndN of them) for a 16-byte store.
+	objEnd  [16]byte
+	objEndN int
 }
 
 // The call sites of jsonGen.cachedField, one cache each.
@@ -97,6 +100,11 @@ type colRender struct {
 	// (its value is not Append's), not a UDT's field (of a type per field),
 	// not a path of another type than text.
 	fast bool
+	// emptyOK: an empty value (a set's element cell) renders as
+	// emptyValue, constant for the type; cellOpenings fold it with the
+	// path's end and the cell's end into one piece.
+	emptyOK    bool
+	emptyValue []byte
 }
 
 func colRenders(cols []schema.Column) []colRender {
@@ -115,6 +123,14 @@ func colRenders(cols []schema.Column) []colRender {
 		out[i].textPath = t.PathType().Kind == cql.Text
 		out[i].path = cqljson.NewAppender(t.PathType())
 		out[i].fast = out[i].textPath && t.CellValueType().Kind != cql.Counter
+	}
+	for i := range out {
+		if out[i].fast {
+			// What Append writes for an empty value depends on the type
+			// alone: rendered once.
+			v, err := out[i].value.Append(nil, nil)
+			out[i].emptyOK, out[i].emptyValue = err == nil, v
+		}
 	}
 	return out
 }
@@ -150,6 +166,9 @@ type cellOpenings struct {
 type cellCol struct {
 	colRender
 	cell, del [2]frag
+	// emptyEnd is what follows a text path whose value is empty: the
+	// path's end, the value field, emptyValue and the cell's end.
+	emptyEnd frag
 }
 
 // openings returns the cell openings of cols at the generator's nesting and
@@ -187,6 +206,11 @@ func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte, r
 		oc.cell[1].set(cell)
 		oc.del[0].set(del[1:])
 		oc.del[1].set(del)
+		if end := append(append([]byte(d.f.pathValue), oc.emptyValue...), d.f.end...); oc.textPath && oc.emptyOK && len(end) <= fragSize {
+			oc.emptyEnd.set(end)
+		} else {
+			oc.emptyOK = false
+		}
 	}
 	return o
 }
@@ -205,11 +229,11 @@ type cellFrags struct {
 
 var prettyFrags = cellFrags{head: `{ "name" : `, value: `, "value" : `, path: `, "path" : [ `, pathValue: ` ], "value" : `,
 	tstamp: `, "tstamp" : `, ttl: `, "ttl" : `, expiresAt: `, "expires_at" : `, expired: `, "expired" : `, deletionField: `, "deletion_info" : `,
-	markedDeleted: `{ "marked_deleted" : `, localDeleteTime: `, "local_delete_time" : `}
+	markedDeleted: `{ "marked_deleted" : `, localDeleteTime: `, "local_delete_time" : `, end: ` }`}
 
 var compactFrags = cellFrags{head: `{"name":`, value: `,"value":`, path: `,"path":[`, pathValue: `],"value":`,
 	tstamp: `,"tstamp":`, ttl: `,"ttl":`, expiresAt: `,"expires_at":`, expired: `,"expired":`, deletionField: `,"deletion_info":`,
-	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`}
+	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`, end: `}`}
 
 // instantCache is a small direct-mapped cache of formatted instants, by
 // value: a timestamp and the one a microsecond before it (a collection's
@@ -238,6 +262,7 @@ func NewDump(s *schema.Table, rawTimestamps, pretty bool, now int64) *Dump {
 		d.f = &prettyFrags
 	}
 	d.pathValue.set([]byte(d.f.pathValue))
+	d.objEndN = copy(d.objEnd[:], d.f.end)
 	d.static.nesting, d.regular.nesting = -1, -1
 	d.g.pretty = pretty
 	d.g.open = make([]genContext, 0, 16)
@@ -499,9 +524,27 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 		}
 		// A complex column's deletion comes before its cells.
 		for c.Column >= nextCD {
-			g.b = b
-			d.complexDeletion(&ocols[nextCD].del, n == 0, cds[cd].Deletion)
-			b = g.b
+			if del, od := &cds[cd].Deletion, &ocols[nextCD].del[later]; d.del.ok && d.del.of == *del && od.n <= fragSize && d.del.out.n <= 2*fragSize {
+				// complexDeletion with the last deletion's body: the
+				// opening, the body (at most two stores) and the end.
+				l := len(b)
+				if cap(b)-l < 3*fragSize+16 {
+					b = growFragN(b, 3*fragSize+16)
+				}
+				store64(b[l:l+fragSize], &od.b[0])
+				l += od.n
+				store64(b[l:l+fragSize], &d.del.out.b[0])
+				if d.del.out.n > fragSize {
+					store64(b[l+fragSize:l+2*fragSize], &d.del.out.b[1])
+				}
+				l += d.del.out.n
+				*(*[16]byte)(b[l : l+16]) = d.objEnd
+				b = b[:l+d.objEndN]
+			} else {
+				g.b = b
+				d.complexDeletion(&ocols[nextCD].del, n == 0, *del)
+				b = g.b
+			}
 			n, later = n+1, 1
 			cd++
 			nextCD = math.MaxInt
@@ -535,18 +578,25 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 			b = appendFrag(b, fr)
 		}
 		var err error
+		n, later = n+1, 1
 		if cr.textPath {
+			g.arrCompact = false
 			if b, err = cr.path.Append(b, c.Path); err != nil {
 				g.b = b
 				return fmt.Errorf("%s value: %w", cols[c.Column].Type.PathType().CQL(), err)
 			}
 			l := len(b)
-			if cap(b)-l < 16 {
+			if cap(b)-l < fragSize {
 				b = growFrag(b)
+			}
+			if len(c.Value) == 0 && cr.emptyOK {
+				// A set's element: path end, value and cell end are constant.
+				store64(b[l:l+fragSize], &cr.emptyEnd.b[0])
+				b = b[:l+cr.emptyEnd.n]
+				continue
 			}
 			*(*[16]byte)(b[l : l+16]) = *(*[16]byte)(d.pathValue.b[0][:16])
 			b = b[:l+d.pathValue.n]
-			g.arrCompact = false
 		}
 		if b, err = cr.value.Append(b, c.Value); err != nil {
 			g.b = b
@@ -557,8 +607,9 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 		} else {
 			b = append(b, '}')
 		}
-		g.objCompact = false
-		n, later = n+1, 1
+	}
+	if n > 0 {
+		g.objCompact = false // every cell leaves the object indenter expanded
 	}
 	g.b = b
 	for ; cd < len(cds); cd++ {

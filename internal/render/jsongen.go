@@ -100,6 +100,13 @@ func growFrag(b []byte) []byte {
 	return slices.Grow(b, 2*fragSize)
 }
 
+// growFragN makes room for n bytes of stores, out of line.
+//
+//go:noinline
+func growFragN(b []byte, n int) []byte {
+	return slices.Grow(b, n)
+}
+
 // frag is a constant piece of output, appended by appendFrag: with one or
 // two fixed-size stores up to 2*fragSize bytes, else with append.
 type frag struct {
