@@ -63,6 +63,10 @@ type Dump struct {
 	fields    [nFields]fieldCache
 	rowOpens  [2][2]seqCache
 	rowCloses [2]seqCache
+	// partOpens and partRows are what a partition's opening up to its key
+	// and the end of its "partition" object up to its rows array wrote
+	// (partOpen, partRows), by whether an entry came before.
+	partOpens, partRows [2]seqCache
 	// del and live are the last deletion and liveness bodies rendered: a
 	// row's complex deletions share one, and rows written together their
 	// liveness.
@@ -372,12 +376,7 @@ func (d *Dump) partition(sc sstable.Partitions) error {
 	case u.Kind != rows.KindStatic:
 		pos = u.Offset
 	}
-	g.startObject()
-	g.cachedField(&d.fields[fTableKind], "table kind")
-	g.rawString(`"REGULAR"`)
-	g.cachedField(&d.fields[fPartition], "partition")
-	g.startObject()
-	g.cachedField(&d.fields[fKey], "key")
+	d.partOpen()
 	if err := d.key(p.Key); err != nil {
 		return err
 	}
@@ -386,9 +385,7 @@ func (d *Dump) partition(sc sstable.Partitions) error {
 	if !p.Deletion.IsLive() {
 		d.deletion(p.Deletion)
 	}
-	g.endObject()
-	g.cachedField(&d.fields[fRows], "rows")
-	g.startArray()
+	d.partRowsOpen()
 	for ; more; more = sc.Next() {
 		u := sc.Unfiltered()
 		if u.Kind == rows.KindStatic && len(u.Cells) == 0 && len(u.ComplexDeletions) == 0 && u.Liveness.IsEmpty() {
@@ -618,6 +615,56 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	}
 	d.rowClose(n)
 	return nil
+}
+
+// partOpen writes a partition's object up to its key's value: its start,
+// "table kind" and its value, and the "partition" object up to its "key"
+// field, replaying what it wrote from the same generator state the last
+// time.
+func (d *Dump) partOpen() {
+	g := &d.g
+	k := g.key()
+	c := &d.partOpens[b2i(k.later)]
+	if c.ok && c.key == k {
+		if k.open && !k.object {
+			g.open[len(g.open)-1].n++ // startObject's value(): an entry of the array
+		}
+		g.b = appendFrag(g.b, &c.out)
+		g.nesting += 2
+		g.open = append(g.open, genContext{object: true, n: 2}, genContext{object: true, n: 1})
+		return
+	}
+	start := len(g.b)
+	g.startObject()
+	g.cachedField(&d.fields[fTableKind], "table kind")
+	g.rawString(`"REGULAR"`)
+	g.cachedField(&d.fields[fPartition], "partition")
+	g.startObject()
+	g.cachedField(&d.fields[fKey], "key")
+	c.ok, c.key = true, k
+	c.out.set(g.b[start:])
+}
+
+// partRowsOpen ends the "partition" object and writes the "rows" field and
+// its array's start, replaying what it wrote from the same state the last
+// time.
+func (d *Dump) partRowsOpen() {
+	g := &d.g
+	k := g.key()
+	c := &d.partRows[b2i(k.later)]
+	if c.ok && c.key == k && len(g.open) >= 2 {
+		g.open = g.open[:len(g.open)-1]
+		g.open[len(g.open)-1].n++
+		g.open = append(g.open, genContext{})
+		g.b = appendFrag(g.b, &c.out)
+		return
+	}
+	start := len(g.b)
+	g.endObject()
+	g.cachedField(&d.fields[fRows], "rows")
+	g.startArray()
+	c.ok, c.key = true, k
+	c.out.set(g.b[start:])
 }
 
 // rowOpen writes a row's object up to its position's value: the object's
