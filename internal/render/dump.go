@@ -109,6 +109,8 @@ type colRender struct {
 	// path's end and the cell's end into one piece.
 	emptyOK    bool
 	emptyValue []byte
+	// textValue: the values are text (cqljson.AppendText).
+	textValue bool
 }
 
 func colRenders(cols []schema.Column) []colRender {
@@ -129,6 +131,7 @@ func colRenders(cols []schema.Column) []colRender {
 		out[i].fast = out[i].textPath && t.CellValueType().Kind != cql.Counter
 	}
 	for i := range out {
+		out[i].textValue = out[i].value.Text()
 		if out[i].fast {
 			// What Append writes for an empty value depends on the type
 			// alone: rendered once.
@@ -416,7 +419,7 @@ func (d *Dump) partition(sc sstable.Partitions) error {
 
 func (d *Dump) number(v int64) {
 	d.g.value()
-	d.g.b = strconv.AppendInt(d.g.b, v, 10)
+	d.g.b = javafmt.AppendInt(d.g.b, v)
 }
 
 func (d *Dump) boolean(v bool) {
@@ -578,7 +581,10 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 		n, later = n+1, 1
 		if cr.textPath {
 			g.arrCompact = false
-			if b, err = cr.path.Append(b, c.Path); err != nil {
+			var ok bool
+			at := len(b)
+			if b, ok = cqljson.AppendQuoted(b, c.Path); !ok {
+				b, err = cqljson.AppendText(b[:at], c.Path)
 				g.b = b
 				return fmt.Errorf("%s value: %w", cols[c.Column].Type.PathType().CQL(), err)
 			}
@@ -595,7 +601,16 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 			*(*[16]byte)(b[l : l+16]) = *(*[16]byte)(d.pathValue.b[0][:16])
 			b = b[:l+d.pathValue.n]
 		}
-		if b, err = cr.value.Append(b, c.Value); err != nil {
+		if cr.textValue {
+			var ok bool
+			at := len(b)
+			if b, ok = cqljson.AppendQuoted(b, c.Value); !ok {
+				b, err = cqljson.AppendText(b[:at], c.Value)
+			}
+		} else {
+			b, err = cr.value.Append(b, c.Value)
+		}
+		if err != nil {
 			g.b = b
 			return fmt.Errorf("column %s: %w", cols[c.Column].Name, err)
 		}
