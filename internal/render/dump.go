@@ -639,9 +639,9 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 func (d *Dump) partOpen() {
 	g := &d.g
 	k := g.key()
-	c := &d.partOpens[b2i(k.later)]
+	c := &d.partOpens[b2i(k.later())]
 	if c.ok && c.key == k {
-		if k.open && !k.object {
+		if k.open() && !k.object() {
 			g.open[len(g.open)-1].n++ // startObject's value(): an entry of the array
 		}
 		g.b = appendFrag(g.b, &c.out)
@@ -666,7 +666,7 @@ func (d *Dump) partOpen() {
 func (d *Dump) partRowsOpen() {
 	g := &d.g
 	k := g.key()
-	c := &d.partRows[b2i(k.later)]
+	c := &d.partRows[b2i(k.later())]
 	if c.ok && c.key == k && len(g.open) >= 2 {
 		g.open = g.open[:len(g.open)-1]
 		g.open[len(g.open)-1].n++
@@ -689,9 +689,9 @@ func (d *Dump) partRowsOpen() {
 func (d *Dump) rowOpen(static bool) {
 	g := &d.g
 	k := g.key()
-	c := &d.rowOpens[b2i(static)][b2i(k.later)]
+	c := &d.rowOpens[b2i(static)][b2i(k.later())]
 	if c.ok && c.key == k {
-		if !k.object {
+		if !k.object() {
 			g.open[len(g.open)-1].n++ // startObject's value(): an entry of the array
 		}
 		g.b = appendFrag(g.b, &c.out)
@@ -708,7 +708,7 @@ func (d *Dump) rowOpen(static bool) {
 		g.rawString(`"row"`)
 	}
 	g.cachedField(&d.fields[fPosition], "position")
-	if k.open {
+	if k.open() {
 		c.ok, c.key = true, k
 		c.out.set(g.b[start:])
 	}
@@ -721,7 +721,7 @@ func (d *Dump) rowClose(n int) {
 	g := &d.g
 	g.open[len(g.open)-1].n = n
 	k := g.key()
-	c := &d.rowCloses[b2i(k.later)]
+	c := &d.rowCloses[b2i(k.later())]
 	if c.ok && c.key == k {
 		g.nesting -= 2
 		g.open = g.open[:len(g.open)-2]
