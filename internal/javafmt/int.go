@@ -1,17 +1,19 @@
 package javafmt
 
 import (
+	"math"
 	"math/bits"
 	"strconv"
 )
 
 // AppendInt is strconv.AppendInt(dst, v, 10) (Java's Long.toString). Values
-// from 0 to 99,999,999 (positions, clustering counters, TTLs) have their
-// digits stored straight into dst, two per step: strconv formats into a
-// buffer of its own and appends it, a copy call of a varying length for
-// every number, which cost a dump about a fifth more per integer.
+// from 0 to 2^32-1 (positions in a Data.db of up to 4 GiB, clustering
+// counters, TTLs) have their digits stored straight into dst, two per step:
+// strconv formats into a buffer of its own and appends it, a copy call of a
+// varying length for every number, which cost a dump about a fifth more per
+// integer.
 func AppendInt(dst []byte, v int64) []byte {
-	if uint64(v) >= 1e8 {
+	if uint64(v) > math.MaxUint32 {
 		return strconv.AppendInt(dst, v, 10)
 	}
 	u := uint32(v)
@@ -23,10 +25,10 @@ func AppendInt(dst []byte, v int64) []byte {
 		n--
 	}
 	l := len(dst)
-	if cap(dst)-l < 8 {
-		dst = append(dst, "00000000"...)[:l]
+	if cap(dst)-l < 10 {
+		dst = append(dst, "0000000000"...)[:l]
 	}
-	out := dst[l : l+8]
+	out := dst[l : l+10]
 	i := n
 	for u >= 100 {
 		q := u / 100

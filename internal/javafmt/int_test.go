@@ -14,7 +14,7 @@ func TestAppendInt(t *testing.T) {
 	for p := int64(1); p > 0 && p <= 1e18; p *= 10 {
 		vs = append(vs, p-1, p, p+1, -p, 2*p, 9*p+p-1)
 	}
-	vs = append(vs, 0, 99_999_999, 100_000_000, -1, math.MaxInt64, math.MinInt64)
+	vs = append(vs, 0, 99_999_999, 100_000_000, 999_999_999, 1_000_000_000, math.MaxUint32-1, math.MaxUint32, math.MaxUint32+1, -1, math.MaxInt64, math.MinInt64)
 	for v := int64(0); v < 200_000; v += 7 {
 		vs = append(vs, v, v*499)
 	}
@@ -34,6 +34,7 @@ func TestAppendInt(t *testing.T) {
 func FuzzAppendInt(f *testing.F) {
 	f.Add(int64(0))
 	f.Add(int64(66620238))
+	f.Add(int64(4294967295))
 	f.Fuzz(func(t *testing.T, v int64) {
 		if got, want := AppendInt(nil, v), strconv.AppendInt(nil, v, 10); string(got) != string(want) {
 			t.Fatalf("AppendInt(%d) = %q, want %q", v, got, want)
