@@ -100,6 +100,7 @@ FUZZ_TARGETS ?= \
 	FuzzAppendJSON:./internal/render/cqljson \
 	FuzzEscape:./internal/render/cqljson \
 	FuzzJavaDouble:./internal/javafmt \
+	FuzzAppendInt:./internal/javafmt \
 	FuzzSnappyJava:./internal/storage \
 	FuzzPriamMeta:./internal/discover \
 	FuzzEsopManifest:./internal/discover \

@@ -824,7 +824,7 @@ func (d *javaDigits) appendChars(dst []byte, neg bool) []byte {
 // Java's BigInteger(byte[])) in decimal. v must not be empty.
 func AppendVarint(dst []byte, v []byte) []byte {
 	if len(v) <= 8 {
-		return strconv.AppendInt(dst, varintInt64(v), 10)
+		return AppendInt(dst, varintInt64(v))
 	}
 	return bigFromTwos(v).Append(dst, 10)
 }

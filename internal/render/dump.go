@@ -63,11 +63,18 @@ type Dump struct {
 	fields    [nFields]fieldCache
 	rowOpens  [2][2]seqCache
 	rowCloses [2]seqCache
+	// partOpens and partRows are what a partition's opening up to its key
+	// and the end of its "partition" object up to its rows array wrote
+	// (partOpen, partRows), by whether an entry came before.
+	partOpens, partRows [2]seqCache
 	// del and live are the last deletion and liveness bodies rendered: a
 	// row's complex deletions share one, and rows written together their
 	// liveness.
 	del  deletionBody
 	live livenessBody
+	// objEnd is appendEnd's bytes (objEndN of them) for a 16-byte store.
+	objEnd  [16]byte
+	objEndN int
 }
 
 // The call sites of jsonGen.cachedField, one cache each.
@@ -97,6 +104,13 @@ type colRender struct {
 	// (its value is not Append's), not a UDT's field (of a type per field),
 	// not a path of another type than text.
 	fast bool
+	// emptyOK: an empty value (a set's element cell) renders as
+	// emptyValue, constant for the type; cellOpenings fold it with the
+	// path's end and the cell's end into one piece.
+	emptyOK    bool
+	emptyValue []byte
+	// textValue: the values are text (cqljson.AppendText).
+	textValue bool
 }
 
 func colRenders(cols []schema.Column) []colRender {
@@ -115,6 +129,15 @@ func colRenders(cols []schema.Column) []colRender {
 		out[i].textPath = t.PathType().Kind == cql.Text
 		out[i].path = cqljson.NewAppender(t.PathType())
 		out[i].fast = out[i].textPath && t.CellValueType().Kind != cql.Counter
+	}
+	for i := range out {
+		out[i].textValue = out[i].value.Text()
+		if out[i].fast {
+			// What Append writes for an empty value depends on the type
+			// alone: rendered once.
+			v, err := out[i].value.Append(nil, nil)
+			out[i].emptyOK, out[i].emptyValue = err == nil, v
+		}
 	}
 	return out
 }
@@ -150,6 +173,9 @@ type cellOpenings struct {
 type cellCol struct {
 	colRender
 	cell, del [2]frag
+	// emptyEnd is what follows a text path whose value is empty: the
+	// path's end, the value field, emptyValue and the cell's end.
+	emptyEnd frag
 }
 
 // openings returns the cell openings of cols at the generator's nesting and
@@ -187,6 +213,11 @@ func (d *Dump) openings(o *cellOpenings, cols []schema.Column, names [][]byte, r
 		oc.cell[1].set(cell)
 		oc.del[0].set(del[1:])
 		oc.del[1].set(del)
+		if end := append(append([]byte(d.f.pathValue), oc.emptyValue...), d.f.end...); oc.textPath && oc.emptyOK && len(end) <= fragSize {
+			oc.emptyEnd.set(end)
+		} else {
+			oc.emptyOK = false
+		}
 	}
 	return o
 }
@@ -205,11 +236,11 @@ type cellFrags struct {
 
 var prettyFrags = cellFrags{head: `{ "name" : `, value: `, "value" : `, path: `, "path" : [ `, pathValue: ` ], "value" : `,
 	tstamp: `, "tstamp" : `, ttl: `, "ttl" : `, expiresAt: `, "expires_at" : `, expired: `, "expired" : `, deletionField: `, "deletion_info" : `,
-	markedDeleted: `{ "marked_deleted" : `, localDeleteTime: `, "local_delete_time" : `}
+	markedDeleted: `{ "marked_deleted" : `, localDeleteTime: `, "local_delete_time" : `, end: ` }`}
 
 var compactFrags = cellFrags{head: `{"name":`, value: `,"value":`, path: `,"path":[`, pathValue: `],"value":`,
 	tstamp: `,"tstamp":`, ttl: `,"ttl":`, expiresAt: `,"expires_at":`, expired: `,"expired":`, deletionField: `,"deletion_info":`,
-	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`}
+	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`, end: `}`}
 
 // instantCache is a small direct-mapped cache of formatted instants, by
 // value: a timestamp and the one a microsecond before it (a collection's
@@ -238,6 +269,7 @@ func NewDump(s *schema.Table, rawTimestamps, pretty bool, now int64) *Dump {
 		d.f = &prettyFrags
 	}
 	d.pathValue.set([]byte(d.f.pathValue))
+	d.objEndN = copy(d.objEnd[:], d.f.end)
 	d.static.nesting, d.regular.nesting = -1, -1
 	d.g.pretty = pretty
 	d.g.open = make([]genContext, 0, 16)
@@ -347,12 +379,7 @@ func (d *Dump) partition(sc sstable.Partitions) error {
 	case u.Kind != rows.KindStatic:
 		pos = u.Offset
 	}
-	g.startObject()
-	g.cachedField(&d.fields[fTableKind], "table kind")
-	g.rawString(`"REGULAR"`)
-	g.cachedField(&d.fields[fPartition], "partition")
-	g.startObject()
-	g.cachedField(&d.fields[fKey], "key")
+	d.partOpen()
 	if err := d.key(p.Key); err != nil {
 		return err
 	}
@@ -361,9 +388,7 @@ func (d *Dump) partition(sc sstable.Partitions) error {
 	if !p.Deletion.IsLive() {
 		d.deletion(p.Deletion)
 	}
-	g.endObject()
-	g.cachedField(&d.fields[fRows], "rows")
-	g.startArray()
+	d.partRowsOpen()
 	for ; more; more = sc.Next() {
 		u := sc.Unfiltered()
 		if u.Kind == rows.KindStatic && len(u.Cells) == 0 && len(u.ComplexDeletions) == 0 && u.Liveness.IsEmpty() {
@@ -394,7 +419,7 @@ func (d *Dump) partition(sc sstable.Partitions) error {
 
 func (d *Dump) number(v int64) {
 	d.g.value()
-	d.g.b = strconv.AppendInt(d.g.b, v, 10)
+	d.g.b = javafmt.AppendInt(d.g.b, v)
 }
 
 func (d *Dump) boolean(v bool) {
@@ -499,9 +524,27 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 		}
 		// A complex column's deletion comes before its cells.
 		for c.Column >= nextCD {
-			g.b = b
-			d.complexDeletion(&ocols[nextCD].del, n == 0, cds[cd].Deletion)
-			b = g.b
+			if del, od := &cds[cd].Deletion, &ocols[nextCD].del[later]; d.del.ok && d.del.of == *del && od.n <= fragSize && d.del.out.n <= 2*fragSize {
+				// complexDeletion with the last deletion's body: the
+				// opening, the body (at most two stores) and the end.
+				l := len(b)
+				if cap(b)-l < 3*fragSize+16 {
+					b = growFragN(b, 3*fragSize+16)
+				}
+				store64(b[l:l+fragSize], &od.b[0])
+				l += od.n
+				store64(b[l:l+fragSize], &d.del.out.b[0])
+				if d.del.out.n > fragSize {
+					store64(b[l+fragSize:l+2*fragSize], &d.del.out.b[1])
+				}
+				l += d.del.out.n
+				*(*[16]byte)(b[l : l+16]) = d.objEnd
+				b = b[:l+d.objEndN]
+			} else {
+				g.b = b
+				d.complexDeletion(&ocols[nextCD].del, n == 0, *del)
+				b = g.b
+			}
 			n, later = n+1, 1
 			cd++
 			nextCD = math.MaxInt
@@ -535,20 +578,39 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 			b = appendFrag(b, fr)
 		}
 		var err error
+		n, later = n+1, 1
 		if cr.textPath {
-			if b, err = cr.path.Append(b, c.Path); err != nil {
+			g.arrCompact = false
+			var ok bool
+			at := len(b)
+			if b, ok = cqljson.AppendQuoted(b, c.Path); !ok {
+				b, err = cqljson.AppendText(b[:at], c.Path)
 				g.b = b
 				return fmt.Errorf("%s value: %w", cols[c.Column].Type.PathType().CQL(), err)
 			}
 			l := len(b)
-			if cap(b)-l < 16 {
+			if cap(b)-l < fragSize {
 				b = growFrag(b)
+			}
+			if len(c.Value) == 0 && cr.emptyOK {
+				// A set's element: path end, value and cell end are constant.
+				store64(b[l:l+fragSize], &cr.emptyEnd.b[0])
+				b = b[:l+cr.emptyEnd.n]
+				continue
 			}
 			*(*[16]byte)(b[l : l+16]) = *(*[16]byte)(d.pathValue.b[0][:16])
 			b = b[:l+d.pathValue.n]
-			g.arrCompact = false
 		}
-		if b, err = cr.value.Append(b, c.Value); err != nil {
+		if cr.textValue {
+			var ok bool
+			at := len(b)
+			if b, ok = cqljson.AppendQuoted(b, c.Value); !ok {
+				b, err = cqljson.AppendText(b[:at], c.Value)
+			}
+		} else {
+			b, err = cr.value.Append(b, c.Value)
+		}
+		if err != nil {
 			g.b = b
 			return fmt.Errorf("column %s: %w", cols[c.Column].Name, err)
 		}
@@ -557,8 +619,9 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 		} else {
 			b = append(b, '}')
 		}
-		g.objCompact = false
-		n, later = n+1, 1
+	}
+	if n > 0 {
+		g.objCompact = false // every cell leaves the object indenter expanded
 	}
 	g.b = b
 	for ; cd < len(cds); cd++ {
@@ -569,6 +632,56 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 	return nil
 }
 
+// partOpen writes a partition's object up to its key's value: its start,
+// "table kind" and its value, and the "partition" object up to its "key"
+// field, replaying what it wrote from the same generator state the last
+// time.
+func (d *Dump) partOpen() {
+	g := &d.g
+	k := g.key()
+	c := &d.partOpens[b2i(k.later())]
+	if c.ok && c.key == k {
+		if k.open() && !k.object() {
+			g.open[len(g.open)-1].n++ // startObject's value(): an entry of the array
+		}
+		g.b = appendFrag(g.b, &c.out)
+		g.nesting += 2
+		g.open = append(g.open, genContext{object: true, n: 2}, genContext{object: true, n: 1})
+		return
+	}
+	start := len(g.b)
+	g.startObject()
+	g.cachedField(&d.fields[fTableKind], "table kind")
+	g.rawString(`"REGULAR"`)
+	g.cachedField(&d.fields[fPartition], "partition")
+	g.startObject()
+	g.cachedField(&d.fields[fKey], "key")
+	c.ok, c.key = true, k
+	c.out.set(g.b[start:])
+}
+
+// partRowsOpen ends the "partition" object and writes the "rows" field and
+// its array's start, replaying what it wrote from the same state the last
+// time.
+func (d *Dump) partRowsOpen() {
+	g := &d.g
+	k := g.key()
+	c := &d.partRows[b2i(k.later())]
+	if c.ok && c.key == k && len(g.open) >= 2 {
+		g.open = g.open[:len(g.open)-1]
+		g.open[len(g.open)-1].n++
+		g.open = append(g.open, genContext{})
+		g.b = appendFrag(g.b, &c.out)
+		return
+	}
+	start := len(g.b)
+	g.endObject()
+	g.cachedField(&d.fields[fRows], "rows")
+	g.startArray()
+	c.ok, c.key = true, k
+	c.out.set(g.b[start:])
+}
+
 // rowOpen writes a row's object up to its position's value: the object's
 // start, "type" and its value, and the position's field. It replays what
 // it wrote from the same generator state the last time (one cache for a
@@ -576,9 +689,9 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 func (d *Dump) rowOpen(static bool) {
 	g := &d.g
 	k := g.key()
-	c := &d.rowOpens[b2i(static)][b2i(k.later)]
+	c := &d.rowOpens[b2i(static)][b2i(k.later())]
 	if c.ok && c.key == k {
-		if !k.object {
+		if !k.object() {
 			g.open[len(g.open)-1].n++ // startObject's value(): an entry of the array
 		}
 		g.b = appendFrag(g.b, &c.out)
@@ -595,7 +708,7 @@ func (d *Dump) rowOpen(static bool) {
 		g.rawString(`"row"`)
 	}
 	g.cachedField(&d.fields[fPosition], "position")
-	if k.open {
+	if k.open() {
 		c.ok, c.key = true, k
 		c.out.set(g.b[start:])
 	}
@@ -608,7 +721,7 @@ func (d *Dump) rowClose(n int) {
 	g := &d.g
 	g.open[len(g.open)-1].n = n
 	k := g.key()
-	c := &d.rowCloses[b2i(k.later)]
+	c := &d.rowCloses[b2i(k.later())]
 	if c.ok && c.key == k {
 		g.nesting -= 2
 		g.open = g.open[:len(g.open)-2]

@@ -100,6 +100,13 @@ func growFrag(b []byte) []byte {
 	return slices.Grow(b, 2*fragSize)
 }
 
+// growFragN makes room for n bytes of stores, out of line.
+//
+//go:noinline
+func growFragN(b []byte, n int) []byte {
+	return slices.Grow(b, n)
+}
+
 // frag is a constant piece of output, appended by appendFrag: with one or
 // two fixed-size stores up to 2*fragSize bytes, else with append.
 type frag struct {
@@ -269,21 +276,38 @@ func (g *jsonGen) cachedField(c *fieldCache, name string) {
 
 // seqKey is the generator state the bytes of a sequence of calls depend on:
 // the nesting, the indenters' switches, and the innermost open container
-// (whether there is one, is an object, has entries).
-type seqKey struct {
-	nesting                int
-	objCompact, arrCompact bool
-	open, object, later    bool
-}
+// (whether there is one, is an object, has entries), packed in one word:
+// built as a struct of bools, its fields were stored a byte at a time and
+// compared with a wider load, which the CPU cannot forward from those
+// stores (a stall on every row's opening and end).
+type seqKey uint64
+
+const (
+	keyObjCompact seqKey = 1 << iota
+	keyArrCompact
+	keyOpen
+	keyObject
+	keyLater
+	keyNestingShift = iota
+)
 
 func (g *jsonGen) key() seqKey {
-	k := seqKey{nesting: g.nesting, objCompact: g.objCompact, arrCompact: g.arrCompact}
+	k := seqKey(g.nesting)<<keyNestingShift | seqKey(b2i(g.objCompact)) | seqKey(b2i(g.arrCompact))<<1
 	if len(g.open) > 0 {
 		c := &g.open[len(g.open)-1]
-		k.open, k.object, k.later = true, c.object, c.n > 0
+		k |= keyOpen | seqKey(b2i(c.object))<<3 | seqKey(b2i(c.n > 0))<<4
 	}
 	return k
 }
+
+// later reports whether the innermost container has entries.
+func (k seqKey) later() bool { return k&keyLater != 0 }
+
+// open reports whether a container is open.
+func (k seqKey) open() bool { return k&keyOpen != 0 }
+
+// object reports whether the innermost container is an object.
+func (k seqKey) object() bool { return k&keyObject != 0 }
 
 // seqCache holds what a fixed sequence of calls wrote the last time, and
 // the state it started from: a caller replays it when the state is the

@@ -3,9 +3,9 @@ package cqljson
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
+	"github.com/aegisthus/aegisthus/internal/javafmt"
 	"github.com/aegisthus/aegisthus/internal/rows"
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -76,6 +76,26 @@ func (a *Appender) Append(dst, v []byte) ([]byte, error) {
 	return appendForm(dst, a.form, a.t, v) // inlined: one call per value
 }
 
+// Text reports whether a's values are text, which AppendText renders as
+// Append does, with no dispatch on the form.
+func (a *Appender) Text() bool { return a.form == formText }
+
+// AppendText appends the text value v as a JSON string (Append of a text
+// value), or reports that v is not valid UTF-8.
+func AppendText(dst, v []byte) ([]byte, error) {
+	n := len(dst)
+	dst, ok := appendQuoted(dst, v)
+	if !ok {
+		return dst[:n], errText()
+	}
+	return dst, nil
+}
+
+// AppendQuoted is AppendText's fast path, small enough to be inlined: v as
+// a JSON string and whether it is valid UTF-8; when it is not, AppendText
+// (of the same dst and v) gives the error.
+func AppendQuoted(dst, v []byte) ([]byte, bool) { return appendQuoted(dst, v) }
+
 // appendForm is appendValue(dst, t, v) for t of form f (Append for
 // formAppend): the forms' own code where v has their width, appendValue (which
 // also reports a wrong width) for the rest. Text is a JSON string.
@@ -102,11 +122,11 @@ func appendForm(dst []byte, f form, t *cql.Type, v []byte) ([]byte, error) {
 		}
 	case formInt:
 		if len(v) == 4 {
-			return strconv.AppendInt(dst, int64(int32(binary.BigEndian.Uint32(v))), 10), nil
+			return javafmt.AppendInt(dst, int64(int32(binary.BigEndian.Uint32(v)))), nil
 		}
 	case formBigint:
 		if len(v) == 8 {
-			return strconv.AppendInt(dst, int64(binary.BigEndian.Uint64(v)), 10), nil
+			return javafmt.AppendInt(dst, int64(binary.BigEndian.Uint64(v))), nil
 		}
 	}
 	return appendValue(dst, t, v)
