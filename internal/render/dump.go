@@ -72,9 +72,9 @@ type Dump struct {
 	// liveness.
 	del  deletionBody
 	live livenessBody
-	// objEnd is appendEnd's bytes (objEndN of them) for a 16-byte store.
-	objEnd  [16]byte
-	objEndN int
+	// objEnd is f.end as a frag (at most 16 bytes: row stores its first 16
+	// inline), as pathValue.
+	objEnd frag
 }
 
 // The call sites of jsonGen.cachedField, one cache each.
@@ -109,7 +109,7 @@ type colRender struct {
 	// path's end and the cell's end into one piece.
 	emptyOK    bool
 	emptyValue []byte
-	// textValue: the values are text (cqljson.AppendText).
+	// textValue: the values are text (cqljson.AppendQuoted).
 	textValue bool
 }
 
@@ -269,7 +269,7 @@ func NewDump(s *schema.Table, rawTimestamps, pretty bool, now int64) *Dump {
 		d.f = &prettyFrags
 	}
 	d.pathValue.set([]byte(d.f.pathValue))
-	d.objEndN = copy(d.objEnd[:], d.f.end)
+	d.objEnd.set([]byte(d.f.end))
 	d.static.nesting, d.regular.nesting = -1, -1
 	d.g.pretty = pretty
 	d.g.open = make([]genContext, 0, 16)
@@ -538,8 +538,8 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 					store64(b[l+fragSize:l+2*fragSize], &d.del.out.b[1])
 				}
 				l += d.del.out.n
-				*(*[16]byte)(b[l : l+16]) = d.objEnd
-				b = b[:l+d.objEndN]
+				*(*[16]byte)(b[l : l+16]) = *(*[16]byte)(d.objEnd.b[0][:16])
+				b = b[:l+d.objEnd.n]
 			} else {
 				g.b = b
 				d.complexDeletion(&ocols[nextCD].del, n == 0, *del)
@@ -584,7 +584,7 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 			var ok bool
 			at := len(b)
 			if b, ok = cqljson.AppendQuoted(b, c.Path); !ok {
-				b, err = cqljson.AppendText(b[:at], c.Path)
+				b, err = cr.path.Append(b[:at], c.Path)
 				g.b = b
 				return fmt.Errorf("%s value: %w", cols[c.Column].Type.PathType().CQL(), err)
 			}
@@ -605,7 +605,7 @@ func (d *Dump) row(u *rows.Unfiltered) error {
 			var ok bool
 			at := len(b)
 			if b, ok = cqljson.AppendQuoted(b, c.Value); !ok {
-				b, err = cqljson.AppendText(b[:at], c.Value)
+				b, err = cr.value.Append(b[:at], c.Value)
 			}
 		} else {
 			b, err = cr.value.Append(b, c.Value)

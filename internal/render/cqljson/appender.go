@@ -76,24 +76,13 @@ func (a *Appender) Append(dst, v []byte) ([]byte, error) {
 	return appendForm(dst, a.form, a.t, v) // inlined: one call per value
 }
 
-// Text reports whether a's values are text, which AppendText renders as
+// Text reports whether a's values are text, which AppendQuoted renders as
 // Append does, with no dispatch on the form.
 func (a *Appender) Text() bool { return a.form == formText }
 
-// AppendText appends the text value v as a JSON string (Append of a text
-// value), or reports that v is not valid UTF-8.
-func AppendText(dst, v []byte) ([]byte, error) {
-	n := len(dst)
-	dst, ok := appendQuoted(dst, v)
-	if !ok {
-		return dst[:n], errText()
-	}
-	return dst, nil
-}
-
-// AppendQuoted is AppendText's fast path, small enough to be inlined: v as
-// a JSON string and whether it is valid UTF-8; when it is not, AppendText
-// (of the same dst and v) gives the error.
+// AppendQuoted is Append's text form, small enough to be inlined: v as a
+// JSON string and whether it is valid UTF-8; when it is not, Append (of the
+// same dst and v) gives the error.
 func AppendQuoted(dst, v []byte) ([]byte, bool) { return appendQuoted(dst, v) }
 
 // appendForm is appendValue(dst, t, v) for t of form f (Append for

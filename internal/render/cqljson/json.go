@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/aegisthus/aegisthus/internal/cql"
@@ -539,9 +538,9 @@ func appendPlainComposite(dst []byte, t *cql.Type, v []byte) ([]byte, bool) {
 			}
 			dst = append(dst, c...)
 		case ct.Kind == cql.Int && len(c) == 4:
-			dst = strconv.AppendInt(dst, int64(int32(binary.BigEndian.Uint32(c))), 10)
+			dst = javafmt.AppendInt(dst, int64(int32(binary.BigEndian.Uint32(c))))
 		case ct.Kind == cql.Bigint && len(c) == 8:
-			dst = strconv.AppendInt(dst, int64(binary.BigEndian.Uint64(c)), 10)
+			dst = javafmt.AppendInt(dst, int64(binary.BigEndian.Uint64(c)))
 		default:
 			return dst, false
 		}
