@@ -21,6 +21,7 @@ import (
 	tmtypes "github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager/types"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/aegisthus/aegisthus/internal/sink"
 	s3store "github.com/aegisthus/aegisthus/internal/storage/s3"
@@ -147,37 +148,64 @@ func (s *Sink) create(ctx context.Context, name string, abortStale bool) (sink.W
 			pr.Close()
 		}
 		if err != nil {
-			err = s.abortLeftover(key, err)
+			err = s.abortLeftover(key, abortStale, err)
 		}
 		w.res <- err
 	}()
 	return w, nil
 }
 
-// abortLeftover makes sure the multipart upload a failed transfer names is
-// gone: the transfer manager aborts it itself, but that abort may have failed
-// too (S3 unreachable). A second abort of a gone upload is harmless.
-func (s *Sink) abortLeftover(key string, err error) error {
+// abortLeftover makes sure no multipart upload of a failed transfer stays
+// open. The transfer manager aborts the one it knows itself, but that abort may
+// have failed too (S3 unreachable), and a CreateMultipartUpload whose answer was
+// lost may have opened uploads under IDs only S3's listing knows. An exclusive
+// key (Create) is therefore swept of every upload; a shared key (CreateShared:
+// other attempts' uploads may be live) loses only the one known, and the plan's
+// commit sweeps the rest. A second abort of a gone upload is harmless.
+func (s *Sink) abortLeftover(key string, exclusive bool, err error) error {
 	var mu interface{ UploadID() string }
-	if !errors.As(err, &mu) || mu.UploadID() == "" {
+	id := ""
+	if errors.As(err, &mu) {
+		id = mu.UploadID()
+	}
+	var abort func(context.Context) error
+	what := "multipart upload " + id + " of " + key
+	switch {
+	case exclusive && (id != "" || createLost(err)):
+		abort = func(ctx context.Context) error { return s.abortStale(ctx, key) }
+		what = "multipart uploads of " + key
+	case id != "":
+		abort = func(ctx context.Context) error { return s.abort(ctx, key, id) }
+	default:
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), abortTimeout)
 	defer cancel()
-	id := mu.UploadID()
 	// Keep trying for a while: an outage shorter than abortTimeout leaves
 	// nothing behind.
 	var aerr error
 	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 4*time.Second) {
-		if aerr = s.abort(ctx, key, id); aerr == nil {
+		if aerr = abort(ctx); aerr == nil {
 			return err
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w; multipart upload %s of %s left open (a later run that resumes or overwrites this output aborts it): %v", err, id, key, aerr)
+			return fmt.Errorf("%w; %s left open (a later run that resumes or overwrites this output aborts them): %v", err, what, aerr)
 		case <-time.After(wait):
 		}
 	}
+}
+
+// createLost reports whether err is a CreateMultipartUpload that got no answer
+// (the connection failed, or the server failed): S3 may have opened the upload
+// all the same.
+func createLost(err error) bool {
+	var oe *smithy.OperationError
+	if !errors.As(err, &oe) || oe.Operation() != "CreateMultipartUpload" {
+		return false
+	}
+	var re interface{ HTTPStatusCode() int }
+	return !errors.As(err, &re) || re.HTTPStatusCode() == 0 || re.HTTPStatusCode() >= 500
 }
 
 // abortTimeout bounds the abort of a failed upload.

@@ -1,11 +1,16 @@
 package s3_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -122,6 +127,77 @@ func TestStaleUploads(t *testing.T) {
 	}
 	if p, _ := s.Pending(ctx); !slices.Equal(p, []string{"out/theirs.bin"}) {
 		t.Fatalf("Pending after Cleanup = %v, want theirs.bin only", p)
+	}
+}
+
+// loseCreate passes the first lose CreateMultipartUpload requests to the server
+// and drops their answers, as a connection that dies after the request reached
+// S3 does: the server opened an upload the client never hears of.
+type loseCreate struct {
+	lose, n atomic.Int32
+}
+
+func (l *loseCreate) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil && r.Method == http.MethodPost && r.URL.Query().Has("uploads") && l.n.Add(1) <= l.lose.Load() {
+		resp.Body.Close()
+		return nil, io.ErrUnexpectedEOF
+	}
+	return resp, err
+}
+
+// TestLostCreate: uploads opened by CreateMultipartUpload requests whose
+// answers were lost are aborted when the transfer fails, whether the create
+// never got an answer (so no upload ID is known) or a retry got one.
+func TestLostCreate(t *testing.T) {
+	srv := s3test.Shared(t)
+	c := srv.Client(t)
+	bucket := s3test.Bucket(t, c)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		lose   int32
+		commit bool // commit (the transfer fails) or abort the body
+	}{
+		{"every answer lost", 1 << 20, true},
+		{"first answer lost, body aborted", 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lc := &loseCreate{}
+			lc.lose.Store(tc.lose)
+			fc, err := s3store.NewClient(ctx, s3store.Config{Endpoint: srv.Endpoint, MaxAttempts: 3, MaxBackoff: 10 * time.Millisecond, HTTPClient: &http.Client{Transport: lc}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := s3sink.New(fc, "s3://"+bucket+"/"+strings.ReplaceAll(tc.name, " ", "-"), testOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := s.Create(ctx, "part-00000.jsonl")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.commit {
+				w.Write([]byte("row\n"))
+				if err := w.Commit(); err == nil {
+					t.Fatal("Commit succeeded though no create was answered")
+				}
+			} else {
+				// 5 MiB fills the first part: the upload is open when the body fails.
+				if _, err := w.Write(bytes.Repeat([]byte("x"), 5<<20+1)); err != nil {
+					t.Fatal(err)
+				}
+				if err := w.Abort(); err != nil {
+					t.Fatalf("Abort: %v", err)
+				}
+			}
+			if lc.n.Load() < 2 {
+				t.Fatalf("%d creates sent, want the lost one retried", lc.n.Load())
+			}
+			if p, err := s.Pending(ctx); err != nil || len(p) != 0 {
+				t.Fatalf("uploads left open after %d creates: %v, %v", lc.n.Load(), p, err)
+			}
+		})
 	}
 }
 
