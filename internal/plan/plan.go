@@ -41,9 +41,10 @@ const DefaultSplitSize = 256 << 20
 // them 30% apart).
 const SamplesPerUnit = 64
 
-// MaxSamples bounds the samples of one SSTable: each is checked against Data.db
-// (KeyReader.Check reads its partition header, decompressing its chunk), so a
-// huge SSTable cut into small units is sampled every length/MaxSamples bytes
+// MaxSamples bounds the samples of one SSTable: each is kept in memory, and a
+// BTI one is read from Data.db (KeyReader.Check reads its partition header,
+// decompressing its chunk), so a huge SSTable cut into small units is sampled
+// every length/MaxSamples bytes
 // rather than every split/SamplesPerUnit. At the default split size it takes a
 // 256 GiB Data.db to reach it.
 var MaxSamples int64 = 1 << 16
@@ -106,6 +107,10 @@ type sample struct {
 	after int64 // where the partition after the sampled one starts
 	bytes int64 // uncompressed bytes from pos to the next sample (or the end)
 	parts int64 // partitions from this sample to the next
+	// ent and next number the checker's entries of the sampled partition
+	// and of the one at after, while unchecked (BIG, see samples); 0 for
+	// none.
+	ent, next int32
 }
 
 // Span is data other than the SSTables that the plan must balance: a part file of
@@ -129,12 +134,14 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 		splitSize = DefaultSplitSize
 	}
 	var all []sample
+	checkers := make([]*checker, len(ssts))
 	for i, sst := range ssts {
-		ss, err := samples(store, sst, i, p, granule(splitSize, sst.Chunks.Length()))
+		ss, c, err := samples(store, sst, i, p, granule(splitSize, sst.Chunks.Length()))
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, ss...)
+		checkers[i] = c
 	}
 	for _, sp := range spans {
 		if sp.Hi != nil { // the last span ends the ring: no cut after it
@@ -219,7 +226,10 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 		pl.Units = append(pl.Units, unit)
 	}
 	for i, sst := range ssts {
-		addRanges(pl.Units, i, bySST[i], sst.Chunks.Length())
+		relied := addRanges(pl.Units, i, bySST[i], sst.Chunks.Length())
+		if err := checkers[i].check(relied); err != nil {
+			return nil, err
+		}
 	}
 	for _, sp := range spans {
 		var over []int
@@ -237,11 +247,22 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 
 // addRanges adds SSTable i's range to every unit that scans it, with the
 // bytes and partitions each unit accounts for: from its range's start to the
-// next unit's (see Range.Own).
-func addRanges(units []Unit, i int, ss []sample, length int64) {
+// next unit's (see Range.Own). It returns the unchecked index entries the
+// ranges rely on (see byteRange).
+func addRanges(units []Unit, i int, ss []sample, length int64) (relied []int32) {
 	rs := make([]Range, len(units))
 	for u := range units {
-		rs[u] = byteRange(ss, length, units[u].Lo, units[u].Hi)
+		var first, last int
+		rs[u], first, last = byteRange(ss, length, units[u].Lo, units[u].Hi)
+		if rs[u].End <= rs[u].Start {
+			continue
+		}
+		if first >= 0 {
+			relied = append(relied, ss[first].ent, ss[first].next)
+		}
+		if last < len(ss) {
+			relied = append(relied, ss[last].ent)
+		}
 	}
 	for u, r := range rs {
 		ownEnd := length
@@ -256,6 +277,7 @@ func addRanges(units []Unit, i int, ss []sample, length int64) {
 			units[u].Scan += r.End - r.Start
 		}
 	}
+	return relied
 }
 
 // partsIn estimates the partitions starting in [a, b): each sample's
@@ -285,36 +307,35 @@ func Overlaps(lo1, hi1, lo2, hi2 []byte) bool {
 // byteRange finds the scan range of one SSTable for (lo, hi]: from just after the
 // last sampled partition with token <= lo (or 0) to the first sample with token >
 // hi (or the end). Partitions after a sample have tokens at least its token, so
-// everything skipped at the start has a token <= lo.
-func byteRange(ss []sample, length int64, lo, hi []byte) Range {
-	r := Range{Start: 0, End: length}
+// everything skipped at the start has a token <= lo. It returns the indices of
+// those two samples, -1 and len(ss) for none: the range is right only if their
+// tokens are, and the entry after the first is a partition's start.
+func byteRange(ss []sample, length int64, lo, hi []byte) (r Range, first, last int) {
+	r = Range{Start: 0, End: length}
+	first, last = -1, len(ss)
+	after := func(s sample, t []byte) int {
+		if bytes.Compare(s.tok, t) <= 0 {
+			return -1
+		}
+		return 1
+	}
 	if lo != nil {
-		i, _ := slices.BinarySearchFunc(ss, lo, func(s sample, t []byte) int {
-			if bytes.Compare(s.tok, t) <= 0 {
-				return -1
-			}
-			return 1
-		})
 		// ss[:i] have token <= lo.
-		if i > 0 {
-			r.Start = ss[i-1].after
+		if i, _ := slices.BinarySearchFunc(ss, lo, after); i > 0 {
+			first = i - 1
+			r.Start = ss[first].after
 		}
 	}
 	if hi != nil {
-		j, _ := slices.BinarySearchFunc(ss, hi, func(s sample, t []byte) int {
-			if bytes.Compare(s.tok, t) <= 0 {
-				return -1
-			}
-			return 1
-		})
-		if j < len(ss) {
+		if j, _ := slices.BinarySearchFunc(ss, hi, after); j < len(ss) {
+			last = j
 			r.End = ss[j].pos
 		}
 	}
 	if r.End < r.Start {
 		r.End = r.Start
 	}
-	return r
+	return r, first, last
 }
 
 // samples reads an SSTable's partition index and keeps about one partition per
@@ -322,16 +343,19 @@ func byteRange(ss []sample, length int64, lo, hi []byte) Range {
 // token.
 //
 // The partition index has no checksum, so nothing it says positions a read
-// unchecked: at every Data.db position a unit's scan may start or end at, the
+// unchecked: at every Data.db position a unit's scan starts or ends at, the
 // partition found must be the one the index names (sstable.KeyReader.Check). A
-// BIG Index.db entry holds the whole key, which must equal the key in Data.db;
-// a BTI Partitions.db entry holds only a prefix of the key's byte-comparable
-// form, which the key read from Data.db must start with, and that key must
+// BIG Index.db entry holds the whole key, which must equal the key in Data.db:
+// its token needs no Data.db read, so the entries a scan may start or end at
+// are kept (unchecked) and checked once the cuts are known, two per unit
+// rather than two per sample (on S3, a ranged GET each). A BTI Partitions.db
+// entry holds only a prefix of the key's byte-comparable form, so every sample
+// is read from Data.db for its token: its key must start with that prefix, and
 // equal Rows.db's where Rows.db has one. Sampled tokens must not decrease.
 // A BTI unit starts at the sample itself, not at the entry after it, whose key
 // may be known nowhere but in Data.db: the merge drops the sampled partition,
 // at the cost of decoding it twice.
-func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partitioner, granule int64) ([]sample, error) {
+func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partitioner, granule int64) ([]sample, *checker, error) {
 	length := sst.Chunks.Length()
 	src := sstable.IndexSource(sst.Desc)
 	var err error
@@ -345,24 +369,25 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	default:
 		// No index: the whole SSTable is one sample, scanned by every unit that
 		// overlaps it. Correct, but it cannot be split.
-		return []sample{{tok: nil, sst: i, pos: 0, after: 0, bytes: length, parts: 1}}, nil
+		return []sample{{tok: nil, sst: i, pos: 0, after: 0, bytes: length, parts: 1}}, nil, nil
 	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w", sst.Path(format.Data), err)
+			return nil, nil, fmt.Errorf("%s: %w", sst.Path(format.Data), err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	it, err := index.Open(src, index.Options{SkipBlocks: true})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	bti := src.Index == nil
 	var out []sample
 	next := int64(0)
 	var n int64
 	var key []byte
-	kr := sst.KeyReader()
+	c := &checker{src: src, kr: sst.KeyReader()}
+	kr := c.kr
 	for it.Next() {
 		e := it.Entry()
 		n++
@@ -372,11 +397,17 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 		if e.Position < next && !afterSample {
 			continue
 		}
-		if key, err = kr.Check(src, e, key[:0]); err != nil {
-			return nil, err
+		var ent int32
+		if bti {
+			if key, err = kr.Check(src, e, key[:0]); err != nil {
+				return nil, nil, err
+			}
+		} else {
+			ent, key = c.keep(e), e.Key
 		}
 		if afterSample {
 			out[len(out)-1].after = e.Position
+			out[len(out)-1].next = ent
 		}
 		if e.Position < next {
 			continue
@@ -385,7 +416,7 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 		if k := len(out); k > 0 {
 			if bytes.Compare(tok, out[k-1].tok) < 0 {
 				idxPath, idxComp, off := src.Locate(e)
-				return nil, wire.Errorf(idxPath, idxComp, off, wire.ErrCorrupt,
+				return nil, nil, wire.Errorf(idxPath, idxComp, off, wire.ErrCorrupt,
 					"partition at Data.db position %d: token %x below the token %x of the partition at %d: the index is out of order",
 					e.Position, tok, out[k-1].tok, out[k-1].pos)
 			}
@@ -396,11 +427,11 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 		if bti {
 			after = e.Position
 		}
-		out = append(out, sample{tok: tok, sst: i, pos: e.Position, after: after})
+		out = append(out, sample{tok: tok, sst: i, pos: e.Position, after: after, ent: ent})
 		next = e.Position + granule
 	}
 	if err := it.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if k := len(out); k > 0 {
 		out[k-1].parts = n
@@ -421,11 +452,49 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	if len(out) == 0 {
 		if length > 0 {
 			idxPath, idxComp, _ := src.Locate(&index.Entry{})
-			return nil, wire.Errorf(idxPath, idxComp, -1, wire.ErrCorrupt, "no partition, but %s holds %d bytes", sst.Path(format.Data), length)
+			return nil, nil, wire.Errorf(idxPath, idxComp, -1, wire.ErrCorrupt, "no partition, but %s holds %d bytes", sst.Path(format.Data), length)
 		}
-		return []sample{{tok: nil, sst: i, pos: 0, after: 0, bytes: length}}, nil
+		return []sample{{tok: nil, sst: i, pos: 0, after: 0, bytes: length}}, nil, nil
 	}
 	// The first partition starts the file: scanning from 0 is always safe.
 	out[0].pos = 0
-	return out, nil
+	return out, c, nil
+}
+
+// checker checks the index entries a plan relies on against one SSTable's
+// Data.db (sstable.KeyReader.Check), each once, in Data.db order. It keeps
+// what Check reads of the BIG entries sampled (position, Index.db offset and
+// key), with no pointer for the collector to scan: entry number k (from 1) is
+// kept[k-1], its key keys[kept[k-2].end:kept[k-1].end].
+type checker struct {
+	src  index.Source
+	kr   *sstable.KeyReader
+	kept []struct{ pos, off, end int64 }
+	keys []byte
+}
+
+// keep keeps e (whose key the index reader reuses) and returns its number.
+func (c *checker) keep(e *index.Entry) int32 {
+	c.keys = append(c.keys, e.Key...)
+	c.kept = append(c.kept, struct{ pos, off, end int64 }{e.Position, e.IndexedOffset, int64(len(c.keys))})
+	return int32(len(c.kept))
+}
+
+func (c *checker) check(relied []int32) error {
+	relied = slices.DeleteFunc(relied, func(k int32) bool { return k == 0 })
+	slices.Sort(relied)
+	var key []byte
+	for _, k := range slices.Compact(relied) {
+		start := int64(0)
+		if k > 1 {
+			start = c.kept[k-2].end
+		}
+		kept := c.kept[k-1]
+		e := index.Entry{Key: c.keys[start:kept.end], Position: kept.pos, IndexedOffset: kept.off, HashByte: -1}
+		var err error
+		if key, err = c.kr.Check(c.src, &e, key[:0]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

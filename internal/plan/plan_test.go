@@ -1,12 +1,18 @@
 package plan
 
 import (
+	"bytes"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/aegisthus/aegisthus/internal/corpustest"
 	"github.com/aegisthus/aegisthus/internal/sstable"
 	"github.com/aegisthus/aegisthus/internal/sstable/format"
+	"github.com/aegisthus/aegisthus/internal/sstable/index"
 	"github.com/aegisthus/aegisthus/internal/storage"
 	"github.com/aegisthus/aegisthus/internal/token"
 )
@@ -127,14 +133,14 @@ func TestUnitsBalanced(t *testing.T) {
 }
 
 // TestMaxSamples: however small the split, one SSTable gives at most
-// MaxSamples samples, each checked against Data.db.
+// MaxSamples samples.
 func TestMaxSamples(t *testing.T) {
 	ssts, _ := openSample(t)
 	defer func(m int64) { MaxSamples = m }(MaxSamples)
 	for _, m := range []int64{1, 4, 1 << 16} {
 		MaxSamples = m
 		for i, sst := range ssts {
-			ss, err := samples(storage.Local{}, sst, i, token.Murmur3{}, granule(1, sst.Chunks.Length()))
+			ss, _, err := samples(storage.Local{}, sst, i, token.Murmur3{}, granule(1, sst.Chunks.Length()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,5 +151,130 @@ func TestMaxSamples(t *testing.T) {
 				t.Errorf("split 1: %s gives %d samples, want one per partition", sst.Path(format.Data), len(ss))
 			}
 		}
+	}
+}
+
+// TestIndexKeysRelied: a plan places cuts at sampled tokens, which a BIG
+// Index.db gives without reading Data.db, and checks only the entries its
+// ranges rely on. Each entry of node1's SSTables in turn gets the key of the
+// entry before it (a token too low, still in order: the case where an
+// unchecked sample would make a unit skip its partition), then the key of the
+// entry after it (too high: a range would end before it). Planned at a split
+// size of many samples per unit, each mutant either fails naming Index.db or
+// gives ranges in which every partition of a unit's token range lies.
+func TestIndexKeysRelied(t *testing.T) {
+	src, _ := filepath.Glob("../../testdata/sample-snapshot/node1/demo/events-*/snapshots/sample")
+	if len(src) != 1 {
+		t.Skip("no sample snapshot")
+	}
+	dir := t.TempDir()
+	corpustest.CopyFiles(t, src[0], dir)
+	paths, _ := filepath.Glob(filepath.Join(dir, "*-Data.db"))
+	var ssts []*sstable.SSTable
+	type part struct {
+		pos int64
+		tok []byte
+	}
+	var truth [][]part // per SSTable, from the intact Index.db
+	for _, p := range paths {
+		d, _, err := format.ParseName(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sst, err := sstable.Open(storage.Local{}, d, sstable.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sst.Close() })
+		ssts = append(ssts, sst)
+		idx, err := os.ReadFile(d.Path(format.Index))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ps []part
+		r := index.NewIndexReader(d.Path(format.Index), idx, d.Version, index.Options{SkipBlocks: true})
+		for r.Next() {
+			e := r.Entry()
+			ps = append(ps, part{e.Position, token.Murmur3{}.AppendToken(nil, e.Key)})
+		}
+		if r.Err() != nil {
+			t.Fatal(r.Err())
+		}
+		truth = append(truth, ps)
+	}
+	const split = 16 << 10
+	covered := func(pl *Plan) error {
+		for _, u := range pl.Units {
+			for i, ps := range truth {
+				var rg *Range
+				for k := range u.Ranges {
+					if u.Ranges[k].SSTable == i {
+						rg = &u.Ranges[k]
+					}
+				}
+				for _, p := range ps {
+					in := (u.Lo == nil || bytes.Compare(p.tok, u.Lo) > 0) && (u.Hi == nil || bytes.Compare(p.tok, u.Hi) <= 0)
+					if in && (rg == nil || p.pos < rg.Start || p.pos >= rg.End) {
+						return fmt.Errorf("unit %d (%x, %x]: partition at %d of %s (token %x) is outside its range %+v", u.ID, u.Lo, u.Hi, p.pos, paths[i], p.tok, rg)
+					}
+				}
+			}
+		}
+		return nil
+	}
+	pl, err := Make(storage.Local{}, ssts, token.Murmur3{}, split)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := covered(pl); err != nil {
+		t.Fatalf("intact: %v", err)
+	}
+	if len(pl.Units) < 3 {
+		t.Fatalf("%d units, want several", len(pl.Units))
+	}
+	mutants, failed := 0, 0
+	for i, sst := range ssts {
+		path := sst.Path(format.Index)
+		orig, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var offs []int64
+		var keys [][]byte
+		r := index.NewIndexReader(path, orig, sst.Desc.Version, index.Options{SkipBlocks: true})
+		for r.Next() {
+			offs = append(offs, r.Entry().IndexedOffset)
+			keys = append(keys, bytes.Clone(r.Entry().Key))
+		}
+		for m := 0; m < 2*len(keys); m++ {
+			k, from := m/2, m/2-1+2*(m%2) // the entry before it, then the one after
+			if from < 0 || from >= len(keys) || len(keys[k]) != len(keys[from]) {
+				continue
+			}
+			mut := bytes.Clone(orig)
+			copy(mut[offs[k]+2:], keys[from])
+			if err := os.WriteFile(path, mut, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			mutants++
+			pl, err := Make(storage.Local{}, ssts, token.Murmur3{}, split)
+			switch {
+			case err != nil && !strings.Contains(err.Error(), path):
+				t.Errorf("%s entry %d: error names no Index.db: %v", paths[i], k, err)
+			case err != nil:
+				failed++
+			default:
+				if err := covered(pl); err != nil {
+					t.Errorf("%s entry %d given entry %d's key: %v", paths[i], k, from, err)
+				}
+			}
+		}
+		if err := os.WriteFile(path, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d mutants, %d refused", mutants, failed)
+	if mutants < 20 || failed == 0 || failed == mutants {
+		t.Fatalf("%d mutants, %d refused: want many, some refused and some not", mutants, failed)
 	}
 }
