@@ -284,7 +284,11 @@ func addRanges(units []Unit, i int, ss []sample, length int64) (relied []int32) 
 // partitions spread evenly over the bytes up to the next sample.
 func partsIn(ss []sample, length, a, b int64) int64 {
 	var n float64
-	for k, s := range ss {
+	// From the last sample at or before a (samples are in Data.db order):
+	// a scan of every sample per unit was quadratic in the table's size.
+	k, _ := slices.BinarySearchFunc(ss, a, func(s sample, a int64) int { return cmp.Compare(s.pos, a+1) })
+	for k = max(k-1, 0); k < len(ss) && ss[k].pos < b; k++ {
+		s := ss[k]
 		end := length
 		if k+1 < len(ss) {
 			end = ss[k+1].pos
