@@ -230,6 +230,7 @@ func MakeWith(store storage.Store, ssts []*sstable.SSTable, p token.Partitioner,
 		if err := checkers[i].check(relied); err != nil {
 			return nil, err
 		}
+		checkers[i] = nil // its reader's chunk buffers: one SSTable's at a time
 	}
 	for _, sp := range spans {
 		var over []int
@@ -390,8 +391,12 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	next := int64(0)
 	var n int64
 	var key []byte
-	c := &checker{src: src, kr: sst.KeyReader()}
-	kr := c.kr
+	c := &checker{sst: sst, src: src}
+	c.src.Index, c.src.Partitions, c.src.Rows = nil, nil, nil // errors need only the paths; the bytes go with samples' return
+	var kr *sstable.KeyReader
+	if bti {
+		kr = sst.KeyReader()
+	}
 	for it.Next() {
 		e := it.Entry()
 		n++
@@ -471,8 +476,8 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 // key), with no pointer for the collector to scan: entry number k (from 1) is
 // kept[k-1], its key keys[kept[k-2].end:kept[k-1].end].
 type checker struct {
+	sst  *sstable.SSTable
 	src  index.Source
-	kr   *sstable.KeyReader
 	kept []struct{ pos, off, end int64 }
 	keys []byte
 }
@@ -486,7 +491,11 @@ func (c *checker) keep(e *index.Entry) int32 {
 
 func (c *checker) check(relied []int32) error {
 	relied = slices.DeleteFunc(relied, func(k int32) bool { return k == 0 })
+	if len(relied) == 0 {
+		return nil
+	}
 	slices.Sort(relied)
+	kr := c.sst.KeyReader()
 	var key []byte
 	for _, k := range slices.Compact(relied) {
 		start := int64(0)
@@ -496,7 +505,7 @@ func (c *checker) check(relied []int32) error {
 		kept := c.kept[k-1]
 		e := index.Entry{Key: c.keys[start:kept.end], Position: kept.pos, IndexedOffset: kept.off, HashByte: -1}
 		var err error
-		if key, err = c.kr.Check(c.src, &e, key[:0]); err != nil {
+		if key, err = kr.Check(c.src, &e, key[:0]); err != nil {
 			return err
 		}
 	}
