@@ -16,8 +16,9 @@ import (
 )
 
 // TestVerifyIndexKeys: a byte flipped in an Index.db key, which the plan of an
-// export now refuses, fails verify too (not only --extended), naming Index.db,
-// the entry's offset and the key found at its Data.db position.
+// export refuses where a range relies on the entry, fails verify too (not only
+// --extended), naming Index.db, the entry's offset and the key found at its
+// Data.db position.
 func TestVerifyIndexKeys(t *testing.T) {
 	src, _ := filepath.Glob(filepath.Join(corpustest.ModuleRoot(), "testdata", "cassandra-5.0", "nb", "zstd", "rand_zstd", "t0-*"))
 	if len(src) != 1 {
