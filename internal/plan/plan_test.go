@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aegisthus/aegisthus/internal/corpustest"
@@ -277,4 +278,81 @@ func TestIndexKeysRelied(t *testing.T) {
 	if mutants < 20 || failed == 0 || failed == mutants {
 		t.Fatalf("%d mutants, %d refused: want many, some refused and some not", mutants, failed)
 	}
+}
+
+// TestDataReads: a BIG SSTable's plan reads Data.db only where its ranges
+// start and end, not at every sample (64 per unit): on S3 each read is a
+// ranged GET. Counted on the sample snapshot at split sizes of one to
+// several units. (Its SSTables have a few chunks each, which checking every
+// sample read once too: the one-unit plan is where the two differ, 0 reads
+// against 10.)
+func TestDataReads(t *testing.T) {
+	paths, _ := filepath.Glob("../../testdata/sample-snapshot/node*/demo/events-*/snapshots/sample/*-Data.db")
+	if len(paths) == 0 {
+		t.Skip("no sample snapshot")
+	}
+	var reads atomic.Int64
+	var ssts []*sstable.SSTable
+	for _, p := range paths {
+		d, _, err := format.ParseName(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sst, err := sstable.Open(countReads{&reads}, d, sstable.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sst.Close() })
+		ssts = append(ssts, sst)
+	}
+	for _, split := range []int64{1 << 30, 256 << 10, 64 << 10} {
+		reads.Store(0)
+		pl, err := Make(storage.Local{}, ssts, token.Murmur3{}, split)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ranges := 0
+		for _, u := range pl.Units {
+			ranges += len(u.Ranges)
+		}
+		// One unit relies on no entry (it scans every SSTable whole); more
+		// read at most once per range end and twice per start (the sample
+		// and the entry after it may sit in different chunks).
+		if n := reads.Load(); len(pl.Units) == 1 && n != 0 || n > 3*int64(ranges) {
+			t.Errorf("split %d: %d Data.db reads for %d units (%d ranges)", split, n, len(pl.Units), ranges)
+		} else {
+			t.Logf("split %d: %d Data.db reads for %d units (%d ranges)", split, n, len(pl.Units), ranges)
+		}
+	}
+}
+
+// countReads is the local file system, counting the reads of Data.db files.
+type countReads struct{ n *atomic.Int64 }
+
+func (c countReads) Open(path string) (storage.File, error) {
+	f, err := storage.Local{}.Open(path)
+	if err != nil || !strings.HasSuffix(path, "-"+format.Data) {
+		return f, err
+	}
+	return countedFile{f, c.n}, nil
+}
+
+func (c countReads) ReadFile(path string, limit int64) ([]byte, error) {
+	return storage.Local{}.ReadFile(path, limit)
+}
+
+func (c countReads) Walk(root string, fn func(string, int64) error) error {
+	return storage.Local{}.Walk(root, fn)
+}
+
+func (c countReads) Exists(path string) bool { return storage.Local{}.Exists(path) }
+
+type countedFile struct {
+	storage.File
+	n *atomic.Int64
+}
+
+func (f countedFile) ReadAt(p []byte, off int64) (int, error) {
+	f.n.Add(1)
+	return f.File.ReadAt(p, off)
 }
