@@ -391,8 +391,9 @@ func samples(store storage.Store, sst *sstable.SSTable, i int, p token.Partition
 	next := int64(0)
 	var n int64
 	var key []byte
+	// The checker's errors name the index files; their bytes are not kept.
 	c := &checker{sst: sst, src: src}
-	c.src.Index, c.src.Partitions, c.src.Rows = nil, nil, nil // errors need only the paths; the bytes go with samples' return
+	c.src.Index, c.src.Partitions, c.src.Rows = nil, nil, nil
 	var kr *sstable.KeyReader
 	if bti {
 		kr = sst.KeyReader()
