@@ -51,15 +51,6 @@ type Dump struct {
 	// write barriers cost a tenth of the CPU.
 	scratch []byte
 	comps   [][]byte
-	// micros and secs hold instants already formatted: a row's cells, its
-	// complex deletions and rows written together share their timestamps.
-	micros, secs instantCache
-	// second is the last second formatted (yyyy-MM-ddTHH:mm:ss), 1970-9999.
-	second struct {
-		ok   bool
-		v    int64
-		date [19]byte
-	}
 	// fields are the hot call sites' field caches, and rowOpens and
 	// rowCloses what a row's opening and end wrote (rowOpen, rowClose).
 	fields    [nFields]fieldCache
@@ -243,15 +234,6 @@ var prettyFrags = cellFrags{head: `{ "name" : `, value: `, "value" : `, path: `,
 var compactFrags = cellFrags{head: `{"name":`, value: `,"value":`, path: `,"path":[`, pathValue: `],"value":`,
 	tstamp: `,"tstamp":`, ttl: `,"ttl":`, expiresAt: `,"expires_at":`, expired: `,"expired":`, deletionField: `,"deletion_info":`,
 	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`, end: `}`}
-
-// instantCache is a small direct-mapped cache of formatted instants, by
-// value: a timestamp and the one a microsecond before it (a collection's
-// deletion) take different slots.
-type instantCache struct {
-	v  [4]int64
-	n  [4]uint8 // 0: empty
-	of [4][40]byte
-}
 
 // NewDump returns a renderer for SSTables with schema s. pretty selects
 // sstabledump's layout (one document: Begin, partitions or keys, End); unset,
@@ -473,27 +455,7 @@ func (d *Dump) boolean(v bool) {
 
 func (d *Dump) time(v int64, unit time.Duration) {
 	d.g.value()
-	d.g.b = d.appendCachedTime(d.g.b, v, unit)
-}
-
-// appendCachedTime is appendTime through the instant caches.
-func (d *Dump) appendCachedTime(b []byte, v int64, unit time.Duration) []byte {
-	c := &d.secs
-	if unit == time.Microsecond {
-		c = &d.micros
-	}
-	i := v & 3
-	if c.n[i] > 0 && c.v[i] == v {
-		return append(b, c.of[i][:c.n[i]]...)
-	}
-	start := len(b)
-	b = d.appendTime(b, v, unit)
-	if n := copy(c.of[i][:], b[start:]); n == len(b)-start {
-		c.v[i], c.n[i] = v, uint8(n)
-	} else {
-		c.n[i] = 0 // longer than a slot: not kept
-	}
-	return b
+	d.g.b = d.appendTime(d.g.b, v, unit)
 }
 
 // row is JsonTransformer.serializeRow.
@@ -873,13 +835,13 @@ func (d *Dump) cell(col *schema.Column, cr *colRender, open *[2]frag, first bool
 	}
 	if li.IsEmpty() || c.Timestamp != li.Timestamp {
 		b = append(b, f.tstamp...)
-		b = d.appendCachedTime(b, c.Timestamp, time.Microsecond)
+		b = d.appendTime(b, c.Timestamp, time.Microsecond)
 	}
 	if c.IsExpiring() && (li.IsEmpty() || c.TTL != li.TTL) {
 		b = append(b, f.ttl...)
 		b = strconv.AppendInt(b, int64(c.TTL), 10)
 		b = append(b, f.expiresAt...)
-		b = d.appendCachedTime(b, c.LocalDeletionTime, time.Second)
+		b = d.appendTime(b, c.LocalDeletionTime, time.Second)
 		b = append(b, f.expired...)
 		b = strconv.AppendBool(b, !c.IsLive(d.now))
 	}
@@ -1074,9 +1036,9 @@ func (d *Dump) deletionBody(del rows.DeletionTime) {
 	}
 	start := len(g.b)
 	g.b = append(g.b, d.f.markedDeleted...)
-	g.b = d.appendCachedTime(g.b, del.MarkedForDeleteAt, time.Microsecond)
+	g.b = d.appendTime(g.b, del.MarkedForDeleteAt, time.Microsecond)
 	g.b = append(g.b, d.f.localDeleteTime...)
-	g.b = d.appendCachedTime(g.b, del.LocalDeletionTime, time.Second)
+	g.b = d.appendTime(g.b, del.LocalDeletionTime, time.Second)
 	g.b = d.appendEnd(g.b)
 	g.objCompact = false
 	d.del.ok, d.del.of = true, del
@@ -1101,19 +1063,7 @@ func (d *Dump) appendTime(dst []byte, v int64, unit time.Duration) []byte {
 	} else {
 		secs = v
 	}
-	dst = append(dst, '"')
-	if d.second.ok && d.second.v == secs {
-		// Instants a row's cells and deletions hold are mostly in one second.
-		dst = append(dst, d.second.date[:]...)
-		return append(appendNanos(dst, int(nanos)), '"')
-	}
-	start := len(dst)
-	dst = AppendInstant(dst, secs, nanos)
-	if secs >= 0 && secs < 253402300800 {
-		d.second.ok, d.second.v = true, secs
-		copy(d.second.date[:], dst[start:])
-	}
-	return append(dst, '"')
+	return append(javafmt.AppendInstant(append(dst, '"'), secs, nanos), '"')
 }
 
 func floorDiv(a, b int64) int64 {
@@ -1122,67 +1072,4 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-// AppendInstant appends java.time.Instant.ofEpochSecond(secs, nanos).toString().
-func AppendInstant(dst []byte, secs, nanos int64) []byte {
-	if secs >= 0 && secs < 253402300800 && nanos >= 0 && nanos < 1e9 {
-		// 1970 to 9999, every cell of a dump: no time.Time, no layout parsing.
-		days := secs / 86400
-		rem := int(secs - days*86400)
-		y, mo, dd := javafmt.CivilFromDays(days)
-		yy, h, mi, sec := int(y), rem/3600, rem/60%60, rem%60
-		b := [19]byte{
-			byte('0' + yy/1000), byte('0' + yy/100%10), byte('0' + yy/10%10), byte('0' + yy%10),
-			'-', byte('0' + mo/10), byte('0' + mo%10), '-', byte('0' + dd/10), byte('0' + dd%10), 'T',
-			byte('0' + h/10), byte('0' + h%10), ':', byte('0' + mi/10), byte('0' + mi%10), ':',
-			byte('0' + sec/10), byte('0' + sec%10),
-		}
-		dst = append(dst, b[:]...)
-		return appendNanos(dst, int(nanos))
-	}
-	return appendInstantAny(dst, secs, nanos)
-}
-
-// appendInstantAny is AppendInstant for every instant, through package time.
-func appendInstantAny(dst []byte, secs, nanos int64) []byte {
-	t := time.Unix(secs, nanos).UTC()
-	y := t.Year()
-	switch {
-	case y > 9999:
-		dst = append(dst, '+')
-		dst = strconv.AppendInt(dst, int64(y), 10)
-	case y < 0:
-		dst = append(dst, '-')
-		dst = appendPad(dst, int64(-y), 4)
-	default:
-		dst = appendPad(dst, int64(y), 4)
-	}
-	dst = t.AppendFormat(dst, "-01-02T15:04:05")
-	return appendNanos(dst, t.Nanosecond())
-}
-
-// appendNanos appends Instant.toString's fraction (none, or 3, 6 or 9 digits) and 'Z'.
-func appendNanos(dst []byte, ns int) []byte {
-	if ns != 0 {
-		dst = append(dst, '.')
-		switch {
-		case ns%1_000_000 == 0:
-			dst = appendPad(dst, int64(ns/1_000_000), 3)
-		case ns%1000 == 0:
-			dst = appendPad(dst, int64(ns/1000), 6)
-		default:
-			dst = appendPad(dst, int64(ns), 9)
-		}
-	}
-	return append(dst, 'Z')
-}
-
-func appendPad(dst []byte, v int64, width int) []byte {
-	var b [20]byte
-	s := strconv.AppendInt(b[:0], v, 10)
-	for i := len(s); i < width; i++ {
-		dst = append(dst, '0')
-	}
-	return append(dst, s...)
 }
