@@ -87,7 +87,12 @@ func appendForm(dst []byte, f form, t *cql.Type, v []byte) ([]byte, error) {
 	switch f {
 	case formText:
 		n := len(dst)
-		dst, ok := AppendQuoted(dst, v)
+		var ok bool
+		if len(v) > 16 {
+			dst, ok = appendQuotedLong(dst, v) // inlined: one call, as for a short v
+		} else {
+			dst, ok = AppendQuoted(dst, v)
+		}
 		if !ok {
 			return dst[:n], errText()
 		}

@@ -65,6 +65,12 @@ func AppendQuoted(dst, v []byte) ([]byte, bool) {
 			return dst[:l+2], true
 		}
 	}
+	return appendQuotedLong(dst, v)
+}
+
+// appendQuotedLong is AppendQuoted without the short strings' stores, small
+// enough to be inlined.
+func appendQuotedLong(dst, v []byte) ([]byte, bool) {
 	dst, ok := appendJSONEscapedValid(append(dst, '"'), v)
 	return append(dst, '"'), ok
 }
