@@ -51,6 +51,9 @@ type Dump struct {
 	// write barriers cost a tenth of the CPU.
 	scratch []byte
 	comps   [][]byte
+	// micros and secs are the last instant formatted in each unit: a row's
+	// cells written by one UPDATE, or with one TTL, repeat it.
+	micros, secs lastInstant
 	// fields are the hot call sites' field caches, and rowOpens and
 	// rowCloses what a row's opening and end wrote (rowOpen, rowClose).
 	fields    [nFields]fieldCache
@@ -234,6 +237,16 @@ var prettyFrags = cellFrags{head: `{ "name" : `, value: `, "value" : `, path: `,
 var compactFrags = cellFrags{head: `{"name":`, value: `,"value":`, path: `,"path":[`, pathValue: `],"value":`,
 	tstamp: `,"tstamp":`, ttl: `,"ttl":`, expiresAt: `,"expires_at":`, expired: `,"expired":`, deletionField: `,"deletion_info":`,
 	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`, end: `}`}
+
+// lastInstant is an instant as appendTime wrote it (quotes included, at most
+// 32 bytes: "yyyy-MM-ddTHH:mm:ss.nnnnnnnnnZ" or -t's digits), copied back
+// with two 16-byte stores where formatting it again costs ~150 instructions.
+type lastInstant struct {
+	ok  bool
+	v   int64
+	n   int
+	out [32]byte
+}
 
 // NewDump returns a renderer for SSTables with schema s. pretty selects
 // sstabledump's layout (one document: Begin, partitions or keys, End); unset,
@@ -455,7 +468,31 @@ func (d *Dump) boolean(v bool) {
 
 func (d *Dump) time(v int64, unit time.Duration) {
 	d.g.value()
-	d.g.b = d.appendTime(d.g.b, v, unit)
+	d.g.b = d.appendCachedTime(d.g.b, v, unit)
+}
+
+// appendCachedTime is appendTime through the last instant of the unit.
+func (d *Dump) appendCachedTime(b []byte, v int64, unit time.Duration) []byte {
+	c := &d.secs
+	if unit == time.Microsecond {
+		c = &d.micros
+	}
+	l := len(b)
+	if cap(b)-l < 32 {
+		b = growFragN(b, 32)
+	}
+	if c.ok && c.v == v {
+		out := (*[32]byte)(b[l : l+32])
+		*(*[16]byte)(out[:16]) = *(*[16]byte)(c.out[:16])
+		*(*[16]byte)(out[16:]) = *(*[16]byte)(c.out[16:])
+		return b[:l+c.n]
+	}
+	b = d.appendTime(b, v, unit)
+	if n := len(b) - l; n <= 32 && cap(b)-l >= 32 {
+		c.ok, c.v, c.n = true, v, n
+		c.out = *(*[32]byte)(b[l : l+32]) // what appendTime wrote, and bytes past it
+	}
+	return b
 }
 
 // row is JsonTransformer.serializeRow.
@@ -835,13 +872,13 @@ func (d *Dump) cell(col *schema.Column, cr *colRender, open *[2]frag, first bool
 	}
 	if li.IsEmpty() || c.Timestamp != li.Timestamp {
 		b = append(b, f.tstamp...)
-		b = d.appendTime(b, c.Timestamp, time.Microsecond)
+		b = d.appendCachedTime(b, c.Timestamp, time.Microsecond)
 	}
 	if c.IsExpiring() && (li.IsEmpty() || c.TTL != li.TTL) {
 		b = append(b, f.ttl...)
 		b = strconv.AppendInt(b, int64(c.TTL), 10)
 		b = append(b, f.expiresAt...)
-		b = d.appendTime(b, c.LocalDeletionTime, time.Second)
+		b = d.appendCachedTime(b, c.LocalDeletionTime, time.Second)
 		b = append(b, f.expired...)
 		b = strconv.AppendBool(b, !c.IsLive(d.now))
 	}
@@ -1036,9 +1073,9 @@ func (d *Dump) deletionBody(del rows.DeletionTime) {
 	}
 	start := len(g.b)
 	g.b = append(g.b, d.f.markedDeleted...)
-	g.b = d.appendTime(g.b, del.MarkedForDeleteAt, time.Microsecond)
+	g.b = d.appendCachedTime(g.b, del.MarkedForDeleteAt, time.Microsecond)
 	g.b = append(g.b, d.f.localDeleteTime...)
-	g.b = d.appendTime(g.b, del.LocalDeletionTime, time.Second)
+	g.b = d.appendCachedTime(g.b, del.LocalDeletionTime, time.Second)
 	g.b = d.appendEnd(g.b)
 	g.objCompact = false
 	d.del.ok, d.del.of = true, del

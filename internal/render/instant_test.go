@@ -1,6 +1,7 @@
 package render
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -33,6 +34,46 @@ func TestDumpTime(t *testing.T) {
 		d := &Dump{raw: tt.raw}
 		if got := string(d.appendTime([]byte("x"), tt.v, tt.unit)); got != "x"+tt.want {
 			t.Errorf("%d %v raw=%v: got %s, want x%s", tt.v, tt.unit, tt.raw, got, tt.want)
+		}
+	}
+}
+
+// TestDumpTimeCache checks the last-instant caches of Dump.time against
+// appendTime of a Dump with none, with values that repeat, differ by one (a
+// timestamp and its collection deletion), fall in the same second or the
+// next ones, are too long for the cache (years before 0), both units, raw and
+// ISO, appended to buffers with and without room.
+func TestDumpTimeCache(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	base := int64(1_764_927_000_000_000)
+	var vals []int64
+	for range 2000 {
+		v := base + r.Int64N(16)
+		if r.IntN(4) == 0 {
+			v += r.Int64N(3_000_000)
+		}
+		if r.IntN(50) == 0 {
+			v = -r.Int64N(1 << 62) // years before 0: the general formatter
+		}
+		vals = append(vals, v, v-1, v+4, v)
+	}
+	for _, raw := range []bool{false, true} {
+		for _, unit := range []time.Duration{time.Microsecond, time.Second} {
+			d := &Dump{raw: raw}
+			d.g.open = []genContext{{}} // inside an array: value() writes separators only
+			d.g.pretty = false
+			for i, v := range vals {
+				d.g.b = d.g.b[:0]
+				if i%3 == 0 {
+					d.g.b = nil // no room: the cache's stores wait for a grown buffer
+				}
+				d.g.open[0].n = 0
+				d.time(v, unit)
+				want := (&Dump{raw: raw}).appendTime(nil, v, unit)
+				if string(d.g.b) != string(want) {
+					t.Fatalf("raw %v unit %v value %d: cached %q, want %q", raw, unit, v, d.g.b, want)
+				}
+			}
 		}
 	}
 }
