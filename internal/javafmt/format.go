@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/aegisthus/aegisthus/internal/sstable/wire"
 )
@@ -1153,6 +1154,74 @@ func appendTimestampFast(dst []byte, ms int64, iso bool) []byte {
 	binary.LittleEndian.PutUint64(out[8:], w1)
 	binary.LittleEndian.PutUint64(out[16:], w2)
 	return dst[:l+24]
+}
+
+// AppendInstant appends java.time.Instant.ofEpochSecond(secs, nanos).toString():
+// ISO-8601 in UTC, the fraction in groups of three digits (none when zero).
+// 1970 to 9999 (every instant of a dump) are appendTimestampFast's ISO form
+// of the millisecond, whose fraction is then replaced by the instant's (none,
+// or 6 or 9 digits, in pairs) with one or two stores; TestInstantFastPath
+// checks them against appendInstantAny.
+func AppendInstant(dst []byte, secs, nanos int64) []byte {
+	if secs < 0 || secs >= 253402300800 || nanos < 0 || nanos >= 1e9 {
+		return appendInstantAny(dst, secs, nanos)
+	}
+	ns := uint32(nanos)
+	ms := ns / 1_000_000
+	l := len(dst)
+	dst = appendTimestampFast(dst, secs*1000+int64(ms), true) // "yyyy-MM-ddTHH:mm:ss.SSSZ"
+	switch {
+	case ns == ms*1_000_000:
+		if ns == 0 {
+			dst[l+19] = 'Z'
+			return dst[:l+20]
+		}
+		return dst
+	case ns%1000 == 0:
+		us := ns / 1000
+		if cap(dst)-l < 27 {
+			dst = slices.Grow(dst, 3)
+		}
+		out := dst[l+19 : l+27]
+		binary.LittleEndian.PutUint64(out, '.'|pair(us/10000)<<8|pair(us/100%100)<<24|pair(us%100)<<40|'Z'<<56)
+		return dst[:l+27]
+	}
+	if cap(dst)-l < 31 {
+		dst = slices.Grow(dst, 7)
+	}
+	out := dst[l+19 : l+31]
+	binary.LittleEndian.PutUint64(out, '.'|pair(ns/10_000_000)<<8|pair(ns/100_000%100)<<24|pair(ns/1000%100)<<40|uint64('0'+ns/100%10)<<56)
+	binary.LittleEndian.PutUint32(out[8:], uint32(pair(ns%100))|'Z'<<16)
+	return dst[:l+30]
+}
+
+// appendInstantAny is AppendInstant for every instant, through package time.
+func appendInstantAny(dst []byte, secs, nanos int64) []byte {
+	t := time.Unix(secs, nanos).UTC()
+	y := t.Year()
+	switch {
+	case y > 9999:
+		dst = append(dst, '+')
+		dst = strconv.AppendInt(dst, int64(y), 10)
+	case y < 0:
+		dst = append(dst, '-')
+		dst = appendPad(dst, int64(-y), 4)
+	default:
+		dst = appendPad(dst, int64(y), 4)
+	}
+	dst = t.AppendFormat(dst, "-01-02T15:04:05")
+	if ns := t.Nanosecond(); ns != 0 {
+		dst = append(dst, '.')
+		switch {
+		case ns%1_000_000 == 0:
+			dst = appendPad(dst, int64(ns/1_000_000), 3)
+		case ns%1000 == 0:
+			dst = appendPad(dst, int64(ns/1000), 6)
+		default:
+			dst = appendPad(dst, int64(ns), 9)
+		}
+	}
+	return append(dst, 'Z')
 }
 
 // pair returns the two digits of x < 100 as a little-endian 16-bit word.

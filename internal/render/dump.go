@@ -31,8 +31,10 @@ type Dump struct {
 	// The "name" strings of the static and regular columns, JSON-encoded once:
 	// quoting them per cell cost a twentieth of a dump.
 	staticNames, regularNames [][]byte
-	// staticRender and regularRender are how each column's cells render.
+	// staticRender and regularRender are how each column's cells render,
+	// and clusteringRender each clustering column's values.
 	staticRender, regularRender []colRender
+	clusteringRender            []cqljson.Appender
 	// pathValue is f.pathValue as a frag (at most 16 bytes: row stores its
 	// first 16 inline).
 	pathValue frag
@@ -49,15 +51,9 @@ type Dump struct {
 	// write barriers cost a tenth of the CPU.
 	scratch []byte
 	comps   [][]byte
-	// micros and secs hold instants already formatted: a row's cells, its
-	// complex deletions and rows written together share their timestamps.
-	micros, secs instantCache
-	// second is the last second formatted (yyyy-MM-ddTHH:mm:ss), 1970-9999.
-	second struct {
-		ok   bool
-		v    int64
-		date [19]byte
-	}
+	// micros and secs are the last instant formatted in each unit: a row's
+	// cells written by one UPDATE, or with one TTL, repeat it.
+	micros, secs lastInstant
 	// fields are the hot call sites' field caches, and rowOpens and
 	// rowCloses what a row's opening and end wrote (rowOpen, rowClose).
 	fields    [nFields]fieldCache
@@ -242,13 +238,14 @@ var compactFrags = cellFrags{head: `{"name":`, value: `,"value":`, path: `,"path
 	tstamp: `,"tstamp":`, ttl: `,"ttl":`, expiresAt: `,"expires_at":`, expired: `,"expired":`, deletionField: `,"deletion_info":`,
 	markedDeleted: `{"marked_deleted":`, localDeleteTime: `,"local_delete_time":`, end: `}`}
 
-// instantCache is a small direct-mapped cache of formatted instants, by
-// value: a timestamp and the one a microsecond before it (a collection's
-// deletion) take different slots.
-type instantCache struct {
-	v  [4]int64
-	n  [4]uint8 // 0: empty
-	of [4][40]byte
+// lastInstant is an instant as appendTime wrote it (quotes included, at most
+// 32 bytes: "yyyy-MM-ddTHH:mm:ss.nnnnnnnnnZ" or -t's digits), copied back
+// with two 16-byte stores where formatting it again costs ~150 instructions.
+type lastInstant struct {
+	ok  bool
+	v   int64
+	n   int
+	out [32]byte
 }
 
 // NewDump returns a renderer for SSTables with schema s. pretty selects
@@ -265,6 +262,9 @@ func NewDump(s *schema.Table, rawTimestamps, pretty bool, now int64) *Dump {
 	d := &Dump{s: s, raw: rawTimestamps, now: now, staticCols: s.Static(), regularCols: s.Regular(),
 		staticNames: names(s.Static()), regularNames: names(s.Regular()), f: &compactFrags,
 		staticRender: colRenders(s.Static()), regularRender: colRenders(s.Regular())}
+	for _, c := range s.Clustering {
+		d.clusteringRender = append(d.clusteringRender, cqljson.NewAppender(c.Type))
+	}
 	if pretty {
 		d.f = &prettyFrags
 	}
@@ -344,6 +344,29 @@ func (d *Dump) KeyString(key []byte) (string, error) {
 
 // stringOf writes t's getString form of v as a JSON string.
 func (d *Dump) stringOf(t *cql.Type, v []byte) error {
+	if plainString(t, v) {
+		// Text, int and bigint (a partition key's usual components) in one
+		// pass: the general path below cost ~390 instructions a component,
+		// a fifth of a partition's rendering on the benchmark table.
+		g := &d.g
+		at := len(g.b)
+		g.value()
+		if t.Kind != cql.Text {
+			b := append(g.b, '"')
+			if len(v) == 4 {
+				b = javafmt.AppendInt(b, int64(int32(binary.BigEndian.Uint32(v))))
+			} else {
+				b = javafmt.AppendInt(b, int64(binary.BigEndian.Uint64(v)))
+			}
+			g.b = append(b, '"')
+			return nil
+		}
+		var ok bool
+		if g.b, ok = cqljson.AppendQuoted(g.b, v); ok {
+			return nil
+		}
+		g.b = g.b[:at] // not UTF-8: the general path's error, nothing written
+	}
 	s, err := cqljson.AppendString(d.scratch[:0], t, v)
 	d.scratch = s
 	if err != nil {
@@ -352,6 +375,22 @@ func (d *Dump) stringOf(t *cql.Type, v []byte) error {
 	d.g.value()
 	d.g.b = cqljson.AppendJSONString(d.g.b, s)
 	return nil
+}
+
+// plainString reports whether stringOf's one pass renders v of type t: text
+// (its getString form is itself, escaped and checked as UTF-8 by
+// cqljson.AppendQuoted), or an int or bigint of its width (getString is the
+// number).
+func plainString(t *cql.Type, v []byte) bool {
+	switch t.Kind {
+	case cql.Text:
+		return true
+	case cql.Int:
+		return len(v) == 4
+	case cql.Bigint:
+		return len(v) == 8
+	}
+	return false
 }
 
 // AppendPartition renders the partition the scanner is on, reading all of it
@@ -432,22 +471,26 @@ func (d *Dump) time(v int64, unit time.Duration) {
 	d.g.b = d.appendCachedTime(d.g.b, v, unit)
 }
 
-// appendCachedTime is appendTime through the instant caches.
+// appendCachedTime is appendTime through the last instant of the unit.
 func (d *Dump) appendCachedTime(b []byte, v int64, unit time.Duration) []byte {
 	c := &d.secs
 	if unit == time.Microsecond {
 		c = &d.micros
 	}
-	i := v & 3
-	if c.n[i] > 0 && c.v[i] == v {
-		return append(b, c.of[i][:c.n[i]]...)
+	l := len(b)
+	if cap(b)-l < 32 {
+		b = growFragN(b, 32)
 	}
-	start := len(b)
+	if c.ok && c.v == v {
+		out := (*[32]byte)(b[l : l+32])
+		*(*[16]byte)(out[:16]) = *(*[16]byte)(c.out[:16])
+		*(*[16]byte)(out[16:]) = *(*[16]byte)(c.out[16:])
+		return b[:l+c.n]
+	}
 	b = d.appendTime(b, v, unit)
-	if n := copy(c.of[i][:], b[start:]); n == len(b)-start {
-		c.v[i], c.n[i] = v, uint8(n)
-	} else {
-		c.n[i] = 0 // longer than a slot: not kept
+	if n := len(b) - l; n <= 32 && cap(b)-l >= 32 {
+		c.ok, c.v, c.n = true, v, n
+		c.out = *(*[32]byte)(b[l : l+32]) // what appendTime wrote, and bytes past it
 	}
 	return b
 }
@@ -961,7 +1004,7 @@ func (d *Dump) clustering(vals [][]byte) error {
 		case vals[i] == nil:
 			b = append(b, "null"...)
 		default:
-			if b, err = cqljson.Append(b, c.Type, vals[i]); err != nil {
+			if b, err = d.clusteringRender[i].Append(b, vals[i]); err != nil {
 				g.b = b
 				return fmt.Errorf("clustering %s: %w", c.Name, err)
 			}
@@ -1057,19 +1100,7 @@ func (d *Dump) appendTime(dst []byte, v int64, unit time.Duration) []byte {
 	} else {
 		secs = v
 	}
-	dst = append(dst, '"')
-	if d.second.ok && d.second.v == secs {
-		// Instants a row's cells and deletions hold are mostly in one second.
-		dst = append(dst, d.second.date[:]...)
-		return append(appendNanos(dst, int(nanos)), '"')
-	}
-	start := len(dst)
-	dst = AppendInstant(dst, secs, nanos)
-	if secs >= 0 && secs < 253402300800 {
-		d.second.ok, d.second.v = true, secs
-		copy(d.second.date[:], dst[start:])
-	}
-	return append(dst, '"')
+	return append(javafmt.AppendInstant(append(dst, '"'), secs, nanos), '"')
 }
 
 func floorDiv(a, b int64) int64 {
@@ -1078,67 +1109,4 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-// AppendInstant appends java.time.Instant.ofEpochSecond(secs, nanos).toString().
-func AppendInstant(dst []byte, secs, nanos int64) []byte {
-	if secs >= 0 && secs < 253402300800 && nanos >= 0 && nanos < 1e9 {
-		// 1970 to 9999, every cell of a dump: no time.Time, no layout parsing.
-		days := secs / 86400
-		rem := int(secs - days*86400)
-		y, mo, dd := javafmt.CivilFromDays(days)
-		yy, h, mi, sec := int(y), rem/3600, rem/60%60, rem%60
-		b := [19]byte{
-			byte('0' + yy/1000), byte('0' + yy/100%10), byte('0' + yy/10%10), byte('0' + yy%10),
-			'-', byte('0' + mo/10), byte('0' + mo%10), '-', byte('0' + dd/10), byte('0' + dd%10), 'T',
-			byte('0' + h/10), byte('0' + h%10), ':', byte('0' + mi/10), byte('0' + mi%10), ':',
-			byte('0' + sec/10), byte('0' + sec%10),
-		}
-		dst = append(dst, b[:]...)
-		return appendNanos(dst, int(nanos))
-	}
-	return appendInstantAny(dst, secs, nanos)
-}
-
-// appendInstantAny is AppendInstant for every instant, through package time.
-func appendInstantAny(dst []byte, secs, nanos int64) []byte {
-	t := time.Unix(secs, nanos).UTC()
-	y := t.Year()
-	switch {
-	case y > 9999:
-		dst = append(dst, '+')
-		dst = strconv.AppendInt(dst, int64(y), 10)
-	case y < 0:
-		dst = append(dst, '-')
-		dst = appendPad(dst, int64(-y), 4)
-	default:
-		dst = appendPad(dst, int64(y), 4)
-	}
-	dst = t.AppendFormat(dst, "-01-02T15:04:05")
-	return appendNanos(dst, t.Nanosecond())
-}
-
-// appendNanos appends Instant.toString's fraction (none, or 3, 6 or 9 digits) and 'Z'.
-func appendNanos(dst []byte, ns int) []byte {
-	if ns != 0 {
-		dst = append(dst, '.')
-		switch {
-		case ns%1_000_000 == 0:
-			dst = appendPad(dst, int64(ns/1_000_000), 3)
-		case ns%1000 == 0:
-			dst = appendPad(dst, int64(ns/1000), 6)
-		default:
-			dst = appendPad(dst, int64(ns), 9)
-		}
-	}
-	return append(dst, 'Z')
-}
-
-func appendPad(dst []byte, v int64, width int) []byte {
-	var b [20]byte
-	s := strconv.AppendInt(b[:0], v, 10)
-	for i := len(s); i < width; i++ {
-		dst = append(dst, '0')
-	}
-	return append(dst, s...)
 }

@@ -80,11 +80,6 @@ func (a *Appender) Append(dst, v []byte) ([]byte, error) {
 // Append does, with no dispatch on the form.
 func (a *Appender) Text() bool { return a.form == formText }
 
-// AppendQuoted is Append's text form, small enough to be inlined: v as a
-// JSON string and whether it is valid UTF-8; when it is not, Append (of the
-// same dst and v) gives the error.
-func AppendQuoted(dst, v []byte) ([]byte, bool) { return appendQuoted(dst, v) }
-
 // appendForm is appendValue(dst, t, v) for t of form f (Append for
 // formAppend): the forms' own code where v has their width, appendValue (which
 // also reports a wrong width) for the rest. Text is a JSON string.
@@ -92,7 +87,12 @@ func appendForm(dst []byte, f form, t *cql.Type, v []byte) ([]byte, error) {
 	switch f {
 	case formText:
 		n := len(dst)
-		dst, ok := appendQuoted(dst, v)
+		var ok bool
+		if len(v) > 16 {
+			dst, ok = appendQuotedLong(dst, v) // inlined: one call, as for a short v
+		} else {
+			dst, ok = AppendQuoted(dst, v)
+		}
 		if !ok {
 			return dst[:n], errText()
 		}
@@ -158,7 +158,7 @@ func (a *Appender) AppendMultiCell(dst []byte, cells []rows.Cell) ([]byte, error
 			if a.elem == formText {
 				// As appendForm, without its call: tags, names.
 				n, ok := len(dst), false
-				if dst, ok = appendQuoted(dst, e); !ok {
+				if dst, ok = AppendQuoted(dst, e); !ok {
 					return dst[:n], errText()
 				}
 			} else if dst, err = appendForm(dst, a.elem, t.Params[0], e); err != nil {
@@ -175,7 +175,7 @@ func (a *Appender) AppendMultiCell(dst []byte, cells []rows.Cell) ([]byte, error
 			n, ok := len(dst), false
 			if k := cells[i].Path; a.key == formText && k != nil {
 				// As appendMapKey, without its calls.
-				if dst, ok = appendQuoted(dst, k); !ok {
+				if dst, ok = AppendQuoted(dst, k); !ok {
 					return dst[:n], errText()
 				}
 			} else if dst, err = appendMapKey(dst, a.key, t.Params[0], k); err != nil {
@@ -184,7 +184,7 @@ func (a *Appender) AppendMultiCell(dst []byte, cells []rows.Cell) ([]byte, error
 			dst = append(dst, ':', ' ')
 			if a.elem == formText {
 				n = len(dst)
-				if dst, ok = appendQuoted(dst, cells[i].Value); !ok {
+				if dst, ok = AppendQuoted(dst, cells[i].Value); !ok {
 					return dst[:n], errText()
 				}
 			} else if dst, err = appendForm(dst, a.elem, t.Params[1], cells[i].Value); err != nil {
@@ -229,10 +229,3 @@ func (a *Appender) AppendMultiCell(dst []byte, cells []rows.Cell) ([]byte, error
 
 // errText is out of line to keep appendForm's frame small.
 func errText() error { return fmt.Errorf("text value is not valid UTF-8: %w", wire.ErrCorrupt) }
-
-// appendQuoted appends text as a JSON string and reports whether it is valid
-// UTF-8 (formText's code, small enough to be inlined).
-func appendQuoted(dst, v []byte) ([]byte, bool) {
-	dst, ok := appendJSONEscapedValid(append(dst, '"'), v)
-	return append(dst, '"'), ok
-}

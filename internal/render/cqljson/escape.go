@@ -14,9 +14,65 @@ import (
 // characters as \u00XX with upper-case hex, everything else (non-ASCII included)
 // as is. s must be valid UTF-8.
 func AppendJSONString(dst []byte, s []byte) []byte {
-	dst = append(dst, '"')
-	dst = appendJSONEscaped(dst, s)
-	return append(dst, '"')
+	dst, _ = AppendQuoted(dst, s)
+	return dst
+}
+
+// AppendQuoted appends v as a JSON string (AppendJSONString) and reports
+// whether v is valid UTF-8: Append's text form; when v is not valid, Append
+// (of the same dst and v) gives the error.
+//
+// Strings of up to sixteen bytes (map keys, tags, words, addresses, most
+// text columns) are checked with two overlapping loads and stored with
+// their quotes in three or four stores where dst has room, here: one call
+// per string, where the quotes' appends and a call to the escaper cost a
+// dump about 60 instructions a string more. Longer strings, and short ones
+// with bytes to escape or to check as UTF-8, go to appendJSONEscapedValid.
+func AppendQuoted(dst, v []byte) ([]byte, bool) {
+	n, l := len(v), len(dst)
+	if n <= 16 && cap(dst)-l >= 18 {
+		out := dst[l : l+18]
+		switch {
+		case n >= 8:
+			w0, w1 := binary.LittleEndian.Uint64(v), binary.LittleEndian.Uint64(v[n-8:])
+			if plain8(w0) && plain8(w1) {
+				out[0] = '"'
+				binary.LittleEndian.PutUint64(out[1:], w0)
+				binary.LittleEndian.PutUint64(out[n-7:], w1)
+				out[n+1] = '"'
+				return dst[:l+n+2], true
+			}
+		case n >= 4:
+			// Short words: two overlapping four-byte loads, checked as one
+			// word.
+			a, b := binary.LittleEndian.Uint32(v), binary.LittleEndian.Uint32(v[n-4:])
+			if plain8(uint64(a) | uint64(b)<<32) {
+				out[0] = '"'
+				binary.LittleEndian.PutUint32(out[1:], a)
+				binary.LittleEndian.PutUint32(out[n-3:], b)
+				out[n+1] = '"'
+				return dst[:l+n+2], true
+			}
+		case n > 0:
+			// One to three bytes: v[0], v[n/2] and v[n-1] are all of them.
+			a, m, z := v[0], v[n>>1], v[n-1]
+			if jsonPlain[a] && jsonPlain[m] && jsonPlain[z] {
+				out[0], out[1], out[1+n>>1], out[n], out[n+1] = '"', a, m, z, '"'
+				return dst[:l+n+2], true
+			}
+		default:
+			out[0], out[1] = '"', '"'
+			return dst[:l+2], true
+		}
+	}
+	return appendQuotedLong(dst, v)
+}
+
+// appendQuotedLong is AppendQuoted without the short strings' stores, small
+// enough to be inlined.
+func appendQuotedLong(dst, v []byte) ([]byte, bool) {
+	dst, ok := appendJSONEscapedValid(append(dst, '"'), v)
+	return append(dst, '"'), ok
 }
 
 func appendJSONEscaped(dst []byte, s []byte) []byte {
@@ -64,69 +120,20 @@ func plainJSON(s []byte) bool {
 // AVX2 (escape_simd.go) strings of 32 bytes and more are checked 32 bytes at
 // a time; otherwise they are checked sixteen, then eight bytes at a time (a
 // string of eight bytes or more ends with one overlapping word) with no
-// store, and appended in one copy; up to sixteen bytes, two overlapping loads
-// check them and two stores copy them. Otherwise the plain run before the
-// first byte that needs a look is copied and the general loop takes over
-// from there.
+// store, and appended in one copy. Otherwise the plain run before the first
+// byte that needs a look is copied and the general loop takes over from
+// there. (AppendQuoted stores short plain strings itself.)
 func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
 	n := len(s)
-	switch {
-	case n > 16:
-		if n >= 32 && vecScan {
-			// Long strings with AVX2 (escape_simd.go): one vector scan
-			// finds the first byte that needs a look, if any.
-			i := plainPrefixVec(s)
-			if i == n {
-				return append(dst, s...), true
-			}
-			dst = append(dst, s[:i]...)
-			return appendJSONEscapedRest(dst, s[i:])
+	if n >= 32 && vecScan {
+		// Long strings with AVX2 (escape_simd.go): one vector scan finds
+		// the first byte that needs a look, if any.
+		i := plainPrefixVec(s)
+		if i == n {
+			return append(dst, s...), true
 		}
-	case n >= 8:
-		// Words (an IP address, a user agent): two overlapping eight-byte
-		// loads check them, and two stores copy them where dst has room,
-		// cheaper than a copy call for so few bytes.
-		w0, w1 := binary.LittleEndian.Uint64(s), binary.LittleEndian.Uint64(s[n-8:])
-		if !plain8(w0) || !plain8(w1) {
-			break
-		}
-		if l := len(dst); cap(dst)-l >= 16 {
-			out := dst[:l+n]
-			binary.LittleEndian.PutUint64(out[l:], w0)
-			binary.LittleEndian.PutUint64(out[l+n-8:], w1)
-			return out, true
-		}
-		return append(dst, s...), true
-	case n >= 4:
-		// Short words (column values like "click", map keys, tags): two
-		// overlapping four-byte loads check them, stores copy them.
-		a, b := binary.LittleEndian.Uint32(s), binary.LittleEndian.Uint32(s[n-4:])
-		if !plain8(uint64(a) | uint64(b)<<32) {
-			return appendJSONEscapedRest(dst, s)
-		}
-		if l := len(dst); cap(dst)-l >= 8 {
-			out := dst[:l+n]
-			binary.LittleEndian.PutUint32(out[l:], a)
-			binary.LittleEndian.PutUint32(out[l+n-4:], b)
-			return out, true
-		}
-		return append(dst, s...), true
-	case n > 0:
-		// One to three bytes (map keys such as "ip"): s[0], s[n/2] and
-		// s[n-1] are all of them, and three stores copy them where dst has
-		// room, cheaper than append's copy call.
-		a, m, z := s[0], s[n>>1], s[n-1]
-		if !jsonPlain[a] || !jsonPlain[m] || !jsonPlain[z] {
-			return appendJSONEscapedRest(dst, s)
-		}
-		if l := len(dst); cap(dst)-l >= 3 {
-			out := dst[l : l+3 : l+3]
-			out[0], out[n>>1], out[n-1] = a, m, z
-			return dst[:l+n], true
-		}
-		return append(dst, s...), true
-	default:
-		return dst, true
+		dst = append(dst, s[:i]...)
+		return appendJSONEscapedRest(dst, s[i:])
 	}
 	i := 0
 	for ; n-i >= 16; i += 16 {
@@ -143,7 +150,7 @@ func appendJSONEscapedValid(dst []byte, s []byte) ([]byte, bool) {
 	if n-i >= 8 && plain8(binary.LittleEndian.Uint64(s[i:])) {
 		i += 8
 	}
-	if i == n || n-i < 8 && plain8(binary.LittleEndian.Uint64(s[n-8:])) {
+	if i == n || n >= 8 && n-i < 8 && plain8(binary.LittleEndian.Uint64(s[n-8:])) {
 		// Fewer than eight bytes were left, and the last eight bytes of s,
 		// overlapping ones already checked, settle them at once.
 		return append(dst, s...), true

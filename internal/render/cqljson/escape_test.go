@@ -80,10 +80,14 @@ func checkEscape(t testing.TB, s []byte) {
 		t.Fatalf("%q:\n got      %q valid %v\n portable %q valid %v\n want     %q valid %v",
 			s, got, ok, port, portOK, want, wantOK)
 	}
-	// With room in dst, the short paths store instead of appending.
-	roomy := append(make([]byte, 0, len(want)+64), prefix...)
-	if got, ok := appendJSONEscapedValid(roomy, s); !bytes.Equal(got, want) || ok != wantOK {
-		t.Fatalf("%q with room:\n got  %q valid %v\n want %q valid %v", s, got, ok, want, wantOK)
+	// AppendQuoted, with and without room in dst (with it, short plain
+	// strings are stored with their quotes instead of appended).
+	quoted := append(append(append([]byte(nil), prefix...), '"'), append(escapeReference(s), '"')...)
+	roomy := append(make([]byte, 0, len(quoted)+64), prefix...)
+	for _, dst := range [][]byte{prefix[:1:1], roomy} {
+		if got, ok := AppendQuoted(dst, s); !bytes.Equal(got, quoted) || ok != wantOK {
+			t.Fatalf("%q quoted, room %d:\n got  %q valid %v\n want %q valid %v", s, cap(dst)-len(dst), got, ok, quoted, wantOK)
+		}
 	}
 }
 

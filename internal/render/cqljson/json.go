@@ -248,9 +248,8 @@ func appendMapKey(dst []byte, f form, t *cql.Type, k []byte) ([]byte, error) {
 	}
 	var tmp [64]byte
 	raw := append(tmp[:0], dst[start:]...)
-	dst = append(dst[:start], '"')
-	dst = appendJSONEscaped(dst, raw)
-	return append(dst, '"'), nil
+	dst, _ = AppendQuoted(dst[:start], raw)
+	return dst, nil
 }
 
 // appendTuple renders a tuple as a JSON array and a UDT as a JSON object
