@@ -90,22 +90,31 @@ func openSample(t *testing.T) ([]*sstable.SSTable, int64) {
 	if len(paths) == 0 {
 		t.Skip("no sample snapshot")
 	}
-	var ssts []*sstable.SSTable
+	ssts := openSSTables(t, storage.Local{}, paths)
 	var length int64
+	for _, sst := range ssts {
+		length += sst.Chunks.Length()
+	}
+	return ssts, length
+}
+
+// openSSTables opens the SSTables of the Data.db paths from store.
+func openSSTables(t *testing.T, store storage.Store, paths []string) []*sstable.SSTable {
+	t.Helper()
+	var ssts []*sstable.SSTable
 	for _, p := range paths {
 		d, _, err := format.ParseName(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sst, err := sstable.Open(storage.Local{}, d, sstable.Options{})
+		sst, err := sstable.Open(store, d, sstable.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { sst.Close() })
 		ssts = append(ssts, sst)
-		length += sst.Chunks.Length()
 	}
-	return ssts, length
+	return ssts
 }
 
 // TestUnitsBalanced plans the sample snapshot at split sizes much smaller
@@ -171,23 +180,14 @@ func TestIndexKeysRelied(t *testing.T) {
 	dir := t.TempDir()
 	corpustest.CopyFiles(t, src[0], dir)
 	paths, _ := filepath.Glob(filepath.Join(dir, "*-Data.db"))
-	var ssts []*sstable.SSTable
+	ssts := openSSTables(t, storage.Local{}, paths)
 	type part struct {
 		pos int64
 		tok []byte
 	}
 	var truth [][]part // per SSTable, from the intact Index.db
-	for _, p := range paths {
-		d, _, err := format.ParseName(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sst, err := sstable.Open(storage.Local{}, d, sstable.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { sst.Close() })
-		ssts = append(ssts, sst)
+	for _, sst := range ssts {
+		d := sst.Desc
 		idx, err := os.ReadFile(d.Path(format.Index))
 		if err != nil {
 			t.Fatal(err)
@@ -292,19 +292,7 @@ func TestDataReads(t *testing.T) {
 		t.Skip("no sample snapshot")
 	}
 	var reads atomic.Int64
-	var ssts []*sstable.SSTable
-	for _, p := range paths {
-		d, _, err := format.ParseName(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sst, err := sstable.Open(countReads{&reads}, d, sstable.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { sst.Close() })
-		ssts = append(ssts, sst)
-	}
+	ssts := openSSTables(t, countReads{&reads}, paths)
 	for _, split := range []int64{1 << 30, 256 << 10, 64 << 10} {
 		reads.Store(0)
 		pl, err := Make(storage.Local{}, ssts, token.Murmur3{}, split)
