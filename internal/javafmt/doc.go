@@ -10,6 +10,8 @@
 //	AppendDate                  SimpleDateSerializer (DateTimeFormatter.ISO_LOCAL_DATE)
 //	AppendTime                  TimeSerializer.toString
 //	AppendDuration              org.apache.cassandra.cql3.Duration.toString
+//	AppendInstant(Micros)       java.time.Instant.toString (sstabledump's times)
+//	AppendInt                   Long.toString
 //	CivilFromDays               the proleptic Gregorian calendar those formatters use
 //
 // Anything else that must print a value the way Java does calls these

@@ -1195,6 +1195,14 @@ func AppendInstant(dst []byte, secs, nanos int64) []byte {
 	return dst[:l+30]
 }
 
+// AppendInstantMicros is AppendInstant of us microseconds since the epoch (a
+// cell's timestamp), the seconds rounded toward negative infinity as
+// Instant.ofEpochSecond(floorDiv(us, 10^6), floorMod(us, 10^6) * 1000).
+func AppendInstantMicros(dst []byte, us int64) []byte {
+	secs := floorDiv(us, 1_000_000)
+	return AppendInstant(dst, secs, (us-secs*1_000_000)*1000)
+}
+
 // appendInstantAny is AppendInstant for every instant, through package time.
 func appendInstantAny(dst []byte, secs, nanos int64) []byte {
 	t := time.Unix(secs, nanos).UTC()

@@ -1093,20 +1093,11 @@ func (d *Dump) appendTime(dst []byte, v int64, unit time.Duration) []byte {
 		dst = strconv.AppendInt(dst, v, 10)
 		return append(dst, '"')
 	}
-	var secs, nanos int64
+	dst = append(dst, '"')
 	if unit == time.Microsecond {
-		secs = floorDiv(v, 1_000_000)
-		nanos = (v - secs*1_000_000) * 1000
+		dst = javafmt.AppendInstantMicros(dst, v)
 	} else {
-		secs = v
+		dst = javafmt.AppendInstant(dst, v, 0)
 	}
-	return append(javafmt.AppendInstant(append(dst, '"'), secs, nanos), '"')
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
+	return append(dst, '"')
 }
